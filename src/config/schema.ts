@@ -1,0 +1,60 @@
+/**
+ * The configuration file's schema: every key, its type and its default. One section per area;
+ * each area owns its section. `coursehub config docs` (and docs/configuration.md) are generated
+ * from the `.describe()` texts, so every key must have one.
+ *
+ * Unknown keys are errors (`.strict()`): a typo must stop the start, not be ignored.
+ */
+import { z } from 'zod';
+
+export const hubSection = z
+  .object({
+    ip: z.string().default('127.0.0.1').describe('Address the hub (and its proxy) listens on.'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(8000)
+      .describe('Public port: the proxy, which users reach.'),
+    hubPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(8081)
+      .describe('Port of the hub process behind the proxy (loopback).'),
+    baseUrl: z.string().default('/').describe('URL prefix the hub is served under.'),
+    publicUrl: z
+      .string()
+      .optional()
+      .describe('Public URL (https://...) when behind TLS; sets Secure cookies.'),
+    dataDir: z.string().default('./data').describe('Where the database, cookie secret and logs live.'),
+    cookieSecret: z
+      .string()
+      .optional()
+      .describe(
+        'Secret that signs cookies (hex). Generated on first start into DATA_DIR/cookie_secret (mode 600) when absent.',
+      ),
+  })
+  .strict();
+
+export const dbSection = z
+  .object({
+    url: z
+      .string()
+      .optional()
+      .describe(
+        'postgresql://user:pass@host/db for PostgreSQL; default: SQLite file DATA_DIR/coursehub.sqlite.',
+      ),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    hub: hubSection.default(hubSection.parse({})),
+    db: dbSection.default(dbSection.parse({})),
+  })
+  .strict();
+
+export type CoursehubConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+
+/**
+ * Every migration, oldest first. Names sort in the order they must run (Kysely checks this).
+ * Add a file `NNNN_what.ts` next to this one and list it here; never edit one that has shipped.
+ */
+export const migrations: Record<string, Migration> = {};

@@ -1,0 +1,42 @@
+/**
+ * How grading runs code, without knowing how kernels are started or sandboxed.
+ * grading/ stays pure: the kernel layer (src/kernel) provides objects of these shapes, and the
+ * composition (gradebook/cli) hands them to the autograde and validate steps.
+ */
+import type { Output } from '../notebook/types.js';
+
+export interface CellRunResult {
+  /** Outputs in nbformat form, in the order the kernel sent them (before any output limit). */
+  outputs: Output[];
+  /** The kernel's execution_count for this request, or null if it never said. */
+  executionCount: number | null;
+  /**
+   * ok: the kernel replied 'ok'; error: the code raised; timeout: it ran past the cell timeout and
+   * was interrupted; dead: the kernel died or stopped answering and cannot run more cells.
+   */
+  status: 'ok' | 'error' | 'timeout' | 'dead';
+}
+
+export interface KernelSession {
+  /** Runs one cell's source. Never rejects for an error in the user's code; see `status`. */
+  execute(code: string, options: { timeoutMs: number }): Promise<CellRunResult>;
+  /** Stops the kernel and every process it started. Safe to call more than once. */
+  shutdown(): Promise<void>;
+  /** What isolation this kernel runs under, for the grading log (e.g. "bwrap, no network, cgroup memory 1G"). */
+  readonly isolation: string;
+}
+
+export interface KernelStartOptions {
+  /** The kernelspec name from the notebook (e.g. "python3"). */
+  kernelName: string;
+  /** The directory the notebook runs in; the only one it may write. */
+  workingDirectory: string;
+  /** Extra environment for the kernel (e.g. NBGRADER_EXECUTION=autograde). */
+  env: Record<string, string>;
+  /** How long the kernel may take to become ready. */
+  startupTimeoutMs: number;
+}
+
+export interface KernelLauncher {
+  start(options: KernelStartOptions): Promise<KernelSession>;
+}
