@@ -1,0 +1,19 @@
+/**
+ * Puts the hub together: the Fastify app with every area's routes, built from a HubContext.
+ * Areas export `register...(app, ctx)` functions; this is the one place that lists them, in order.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { HubContext } from '../hub/context.js';
+
+export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    // 1 MiB is plenty for every form and API body; uploads (notebooks) set their own limit.
+    bodyLimit: 1024 * 1024,
+    trustProxy: '127.0.0.1',
+  });
+
+  // Registration of each area's routes goes here.
+
+  return app;
+}

@@ -1,0 +1,25 @@
+/**
+ * The `coursehub` command. Each subcommand lives in its own module under src/cli/ and is
+ * registered here; this file only wires them together and turns errors into exit codes.
+ */
+import { Command, CommanderError } from 'commander';
+import { CoursehubError } from '../util/errors.js';
+
+const program = new Command()
+  .name('coursehub')
+  .description('A multi-user Jupyter hub for teaching, with nbgrader-compatible assignments.')
+  .showHelpAfterError()
+  .exitOverride();
+
+// Subcommands register themselves on `program` (one import + one call per module).
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CoursehubError) {
+    console.error(`coursehub: ${error.describe()}`);
+    process.exit(1);
+  }
+  throw error;
+}

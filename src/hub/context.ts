@@ -1,0 +1,18 @@
+/**
+ * What every part of the hub is given: configuration, database, logger, and the services the
+ * areas provide (users, sessions, tokens, spawners, proxy). Each area adds its own service
+ * field here and builds it in src/app/build-hub.ts.
+ */
+import type { Kysely } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { CoursehubConfig } from '../config/schema.js';
+import type { Database } from '../db/schema.js';
+import type { Dialect } from '../db/schema-helpers.js';
+
+export interface HubContext {
+  config: CoursehubConfig;
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** pino logger (Fastify's type, so it can be handed to Fastify as is). */
+  log: FastifyBaseLogger;
+}
