@@ -1,0 +1,173 @@
+/**
+ * The client side of a kernel's five ZeroMQ channels (stdin is not used: grading never reads
+ * input). Every received message's HMAC is checked; a message that fails is dropped and logged,
+ * so a process that can reach the sockets cannot inject outputs or replies.
+ */
+import { randomUUID } from 'node:crypto';
+import * as zmq from 'zeromq';
+import { deserialize, MessageSigner, newMessage, serialize, type JupyterMessage } from './wire.js';
+
+export interface ConnectionInfo {
+  transport: 'ipc' | 'tcp';
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+  key: string;
+  signature_scheme: 'hmac-sha256';
+  kernel_name: string;
+}
+
+/** pino-compatible: what the kernel layer needs from a logger. */
+export interface KernelLogger {
+  warn(details: object, message: string): void;
+}
+
+export const stderrLogger: KernelLogger = {
+  warn: (details, message) => process.stderr.write(`[kernel] ${message} ${JSON.stringify(details)}\n`),
+};
+
+export function channelAddress(info: ConnectionInfo, port: number): string {
+  return info.transport === 'ipc' ? `ipc://${info.ip}-${port}` : `tcp://${info.ip}:${port}`;
+}
+
+type ReplyWaiter = (message: JupyterMessage) => void;
+
+export class KernelChannels {
+  readonly session = randomUUID();
+  /** Messages dropped because their signature did not verify (tests and the grading log read it). */
+  rejectedMessages = 0;
+  private readonly signer: MessageSigner;
+  private readonly shell = new zmq.Dealer({ routingId: `shell-${randomUUID()}`, linger: 0 });
+  private readonly control = new zmq.Dealer({ routingId: `control-${randomUUID()}`, linger: 0 });
+  private readonly iopub: zmq.Subscriber;
+  private readonly heartbeat = new zmq.Dealer({ linger: 0 });
+  private readonly replyWaiters = new Map<string, ReplyWaiter>();
+  private readonly iopubListeners = new Set<(message: JupyterMessage) => void>();
+  private readonly sendQueues = new Map<string, Promise<void>>();
+  private lastHeartbeatAt = Date.now();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly info: ConnectionInfo,
+    private readonly log: KernelLogger,
+    /** Bounds what one IOPub message may weigh in memory; larger ones are refused by ZeroMQ. */
+    maxMessageBytes: number,
+  ) {
+    this.signer = new MessageSigner(info.key);
+    this.iopub = new zmq.Subscriber({ linger: 0, maxMessageSize: maxMessageBytes });
+  }
+
+  connect(): void {
+    this.shell.connect(channelAddress(this.info, this.info.shell_port));
+    this.control.connect(channelAddress(this.info, this.info.control_port));
+    this.iopub.connect(channelAddress(this.info, this.info.iopub_port));
+    this.iopub.subscribe();
+    this.heartbeat.connect(channelAddress(this.info, this.info.hb_port));
+    void this.readReplies(this.shell, 'shell');
+    void this.readReplies(this.control, 'control');
+    void this.readIopub();
+    void this.readHeartbeats();
+  }
+
+  /** Sends a request on shell or control; `reply` resolves with the matching reply. */
+  send(
+    channel: 'shell' | 'control',
+    msgType: string,
+    content: Record<string, unknown>,
+  ): { msgId: string; reply: Promise<JupyterMessage> } {
+    const message = newMessage(msgType, content, this.session);
+    const msgId = message.header.msg_id;
+    const reply = new Promise<JupyterMessage>((resolve) => this.replyWaiters.set(msgId, resolve));
+    const socket = channel === 'shell' ? this.shell : this.control;
+    // zeromq.js allows one send in flight per socket: chain them.
+    const previous = this.sendQueues.get(channel) ?? Promise.resolve();
+    const sent = previous.then(() => socket.send(serialize(message, this.signer))).catch(() => undefined);
+    this.sendQueues.set(channel, sent);
+    return { msgId, reply };
+  }
+
+  forget(msgId: string): void {
+    this.replyWaiters.delete(msgId);
+  }
+
+  onIopub(listener: (message: JupyterMessage) => void): () => void {
+    this.iopubListeners.add(listener);
+    return () => this.iopubListeners.delete(listener);
+  }
+
+  /** Pings the heartbeat channel every `intervalMs`; `msSinceHeartbeat` says how long since an echo. */
+  startHeartbeat(intervalMs: number): void {
+    this.lastHeartbeatAt = Date.now();
+    let inFlight = false;
+    this.heartbeatTimer = setInterval(() => {
+      if (inFlight || this.closed) return;
+      inFlight = true;
+      this.heartbeat
+        .send(Buffer.from('ping'))
+        .catch(() => undefined)
+        .finally(() => (inFlight = false));
+    }, intervalMs);
+    this.heartbeatTimer.unref();
+  }
+
+  msSinceHeartbeat(): number {
+    return Date.now() - this.lastHeartbeatAt;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeatTimer);
+    for (const socket of [this.shell, this.control, this.iopub, this.heartbeat]) socket.close();
+    this.replyWaiters.clear();
+    this.iopubListeners.clear();
+  }
+
+  private decode(frames: Buffer[], channel: string): JupyterMessage | null {
+    const result = deserialize(frames, this.signer);
+    if (result.ok) return result.message;
+    this.rejectedMessages += 1;
+    this.log.warn({ channel, reason: result.reason }, 'dropped a kernel message that failed verification');
+    return null;
+  }
+
+  private async readReplies(socket: zmq.Dealer, channel: string): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        const message = this.decode(frames, channel);
+        const parentId = message?.parent_header.msg_id;
+        if (!message || !parentId) continue;
+        const waiter = this.replyWaiters.get(parentId);
+        if (waiter) {
+          this.replyWaiters.delete(parentId);
+          waiter(message);
+        }
+      }
+    } catch (error) {
+      if (!this.closed) this.log.warn({ channel, error: String(error) }, 'kernel channel stopped');
+    }
+  }
+
+  private async readIopub(): Promise<void> {
+    try {
+      for await (const frames of this.iopub) {
+        const message = this.decode(frames, 'iopub');
+        if (message) for (const listener of this.iopubListeners) listener(message);
+      }
+    } catch (error) {
+      if (!this.closed) this.log.warn({ channel: 'iopub', error: String(error) }, 'kernel channel stopped');
+    }
+  }
+
+  private async readHeartbeats(): Promise<void> {
+    try {
+      for await (const _frames of this.heartbeat) this.lastHeartbeatAt = Date.now();
+    } catch {
+      // Closed with the session.
+    }
+  }
+}

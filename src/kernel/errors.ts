@@ -1,0 +1,13 @@
+import { CoursehubError } from '../util/errors.js';
+
+/** The notebook asks for a kernel that no kernelspec directory provides. */
+export class KernelSpecNotFoundError extends CoursehubError {}
+
+/** A kernelspec exists but cannot be used (bad kernel.json, unsupported transport, ...). */
+export class KernelSpecInvalidError extends CoursehubError {}
+
+/** The kernel process did not start or did not answer kernel_info in time. */
+export class KernelStartError extends CoursehubError {}
+
+/** The grading sandbox cannot be set up on this machine as configured. */
+export class SandboxSetupError extends CoursehubError {}

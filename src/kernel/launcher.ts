@@ -1,0 +1,268 @@
+/**
+ * Starts kernels for grading: a fresh kernel per notebook, never pooled or shared, each with its own
+ * runtime directory, ipc socket paths and cgroup, so several run side by side safely.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmod, chown, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KernelLauncher, KernelSession, KernelStartOptions } from '../grading/execution.js';
+import { bwrapArgs } from './bwrap.js';
+import { cgroupsWritable, KernelCgroup } from './cgroup.js';
+import { KernelChannels, stderrLogger, type ConnectionInfo, type KernelLogger } from './channels.js';
+import { KernelStartError } from './errors.js';
+import { ensureGraderAccount, GRADER_ACCOUNT, type UnixAccount } from './grader-account.js';
+import { KernelProcess } from './kernel-process.js';
+import { getKernelSpec, type KernelSpec } from './kernelspec.js';
+import { DEFAULT_LIMITS, prlimitArgs, type KernelLimits } from './limits.js';
+import { descendantAtDepth } from './process-tree.js';
+import { DEFAULT_TIMINGS, JupyterKernelSession, type SessionTimings } from './session.js';
+
+export interface KernelLauncherOptions {
+  /** 'bwrap' for grading; 'none' only behind `--unsafe-no-sandbox`. */
+  sandbox: 'bwrap' | 'none';
+  limits?: Partial<KernelLimits>;
+  kernelspecDirs?: string[];
+  pythonExecutable?: string;
+  /** Where per-kernel runtime directories go (default: $TMPDIR/coursehub-kernels). */
+  runtimeRoot?: string;
+  /** The unprivileged account sandboxed kernels run as when the hub is root. */
+  graderAccount?: string;
+  /** Host paths to hide inside the sandbox even if they lie under a bound folder. */
+  hiddenPaths?: string[];
+  timings?: Partial<SessionTimings>;
+  log?: KernelLogger;
+}
+
+/** The launched session, with what tests and logs may inspect beyond KernelSession. */
+export type JupyterKernelLauncher = KernelLauncher & {
+  start(options: KernelStartOptions): Promise<JupyterKernelSession>;
+};
+
+const MINIMAL_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+export function createKernelLauncher(options: KernelLauncherOptions): JupyterKernelLauncher {
+  const limits: KernelLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const timings: SessionTimings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const log = options.log ?? stderrLogger;
+  const runtimeRoot = options.runtimeRoot ?? join(tmpdir(), 'coursehub-kernels');
+  const isRoot = process.getuid?.() === 0;
+  const useCgroups = isRoot && cgroupsWritable();
+
+  return {
+    async start(start: KernelStartOptions): Promise<JupyterKernelSession> {
+      const spec = getKernelSpec(start.kernelName, {
+        kernelspecDirs: options.kernelspecDirs,
+        pythonExecutable: options.pythonExecutable,
+      });
+      const account =
+        options.sandbox === 'bwrap' && isRoot
+          ? await ensureGraderAccount(options.graderAccount ?? GRADER_ACCOUNT)
+          : null;
+      const id = randomUUID();
+      await mkdir(runtimeRoot, { recursive: true, mode: 0o711 });
+      const runtimeDir = join(runtimeRoot, id);
+      await mkdir(runtimeDir, { mode: 0o700 });
+      let cgroup: KernelCgroup | null = null;
+      try {
+        const connection = await writeConnectionFile(runtimeDir, spec);
+        if (account) {
+          // ipykernel rewrites its connection file and binds the ipc sockets: the kernel's user owns them.
+          await chown(runtimeDir, account.uid, account.gid);
+          await chown(join(runtimeDir, 'kernel.json'), account.uid, account.gid);
+          await chownTree(start.workingDirectory, account);
+        }
+        const kernelArgv = spec.argv.map((arg) =>
+          arg
+            .replace('{connection_file}', join(runtimeDir, 'kernel.json'))
+            .replace('{resource_dir}', spec.resourceDir ?? ''),
+        );
+        const command =
+          options.sandbox === 'bwrap'
+            ? bwrapArgs(
+                {
+                  runtimeDir,
+                  workingDirectory: start.workingDirectory,
+                  hiddenPaths: options.hiddenPaths ?? [],
+                  tmpBytes: limits.tmpBytes,
+                },
+                [...prlimitArgs(limits, !useCgroups), ...kernelArgv],
+              )
+            : [...prlimitArgs(limits, !useCgroups), ...kernelArgv];
+        const env = kernelEnvironment(options.sandbox, spec, start, runtimeDir);
+
+        const kernel = await KernelProcess.spawnGated({
+          command,
+          env,
+          cwd: start.workingDirectory,
+          uid: account?.uid,
+          gid: account?.gid,
+        });
+        if (useCgroups) {
+          cgroup = KernelCgroup.create(`kernel-${id}`, {
+            memoryBytes: limits.memoryBytes,
+            maxProcesses: limits.maxProcesses,
+            cpus: limits.cpus,
+          });
+          cgroup.addProcess(kernel.pid);
+        }
+        kernel.release();
+
+        const channels = new KernelChannels(
+          connection,
+          log,
+          Math.max(limits.maxOutputBytes * 2, 16 * 1024 ** 2),
+        );
+        channels.connect();
+        try {
+          await waitForReady(channels, kernel, start.startupTimeoutMs, spec.name);
+        } catch (error) {
+          channels.close();
+          kernel.signalGroup('SIGKILL');
+          await cgroup?.remove();
+          throw error;
+        }
+        channels.startHeartbeat(1000);
+        // bwrap runs an init as pid 1 of the sandbox, which runs the kernel (its first child).
+        const kernelPid =
+          (options.sandbox === 'bwrap' ? descendantAtDepth(kernel.pid, 2) : kernel.pid) ?? kernel.pid;
+        return new JupyterKernelSession({
+          channels,
+          process: kernel,
+          cgroup,
+          runtimeDir,
+          isolation: describeIsolation(options.sandbox, account, useCgroups, limits),
+          interruptMode: spec.interruptMode,
+          kernelPid,
+          maxOutputBytes: limits.maxOutputBytes,
+          timings,
+          log,
+        });
+      } catch (error) {
+        await cgroup?.remove();
+        await rm(runtimeDir, { recursive: true, force: true });
+        throw error;
+      }
+    },
+  };
+}
+
+async function writeConnectionFile(runtimeDir: string, spec: KernelSpec): Promise<ConnectionInfo> {
+  const connection: ConnectionInfo = {
+    transport: 'ipc',
+    ip: join(runtimeDir, 'kernel'),
+    shell_port: 1,
+    iopub_port: 2,
+    stdin_port: 3,
+    control_port: 4,
+    hb_port: 5,
+    key: randomBytes(32).toString('hex'),
+    signature_scheme: 'hmac-sha256',
+    kernel_name: spec.name,
+  };
+  await writeFile(join(runtimeDir, 'kernel.json'), JSON.stringify(connection), { mode: 0o600 });
+  return connection;
+}
+
+/**
+ * The kernel's environment is built from scratch: the hub's own variables (database URLs, OAuth
+ * secrets) never reach student code. Unsandboxed kernels keep the hub's PATH and get
+ * JPY_PARENT_PID so they exit if the grader dies; sandboxed ones have bwrap's --die-with-parent
+ * (and there ipykernel's parent poller would misread pid 1 as an orphaned parent).
+ */
+function kernelEnvironment(
+  sandbox: 'bwrap' | 'none',
+  spec: KernelSpec,
+  start: KernelStartOptions,
+  runtimeDir: string,
+): Record<string, string> {
+  const base: Record<string, string> =
+    sandbox === 'none'
+      ? {
+          PATH: process.env.PATH ?? MINIMAL_PATH,
+          HOME: process.env.HOME ?? start.workingDirectory,
+          JPY_PARENT_PID: String(process.pid),
+        }
+      : { PATH: MINIMAL_PATH, HOME: '/tmp', MPLCONFIGDIR: '/tmp/matplotlib' };
+  return {
+    ...base,
+    LANG: 'C.UTF-8',
+    PYTHONDONTWRITEBYTECODE: '1',
+    JUPYTER_RUNTIME_DIR: runtimeDir,
+    IPYTHONDIR: sandbox === 'none' ? join(runtimeDir, 'ipython') : '/tmp/ipython',
+    ...spec.env,
+    ...start.env,
+  };
+}
+
+/**
+ * Ready means a kernel_info reply on shell AND a message on IOPub: a SUB socket drops what is
+ * published before its subscription reaches the kernel, so outputs are only safe to collect once
+ * IOPub has been seen working (jupyter_client's wait_for_ready does the same).
+ */
+async function waitForReady(
+  channels: KernelChannels,
+  kernel: KernelProcess,
+  timeoutMs: number,
+  name: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let replied = false;
+  let iopubSeen = false;
+  const stop = channels.onIopub(() => (iopubSeen = true));
+  try {
+    while (!(replied && iopubSeen)) {
+      if (!kernel.alive) {
+        throw new KernelStartError(`The ${name} kernel stopped while starting: ${kernel.describeExit()}`, {
+          hint: 'Check that the kernel runs outside coursehub (`jupyter console --kernel NAME`).',
+        });
+      }
+      if (Date.now() > deadline) {
+        throw new KernelStartError(`The ${name} kernel did not become ready within ${timeoutMs} ms.`, {
+          hint: 'The machine may be overloaded; raise the kernel startup timeout or grade fewer notebooks at once.',
+        });
+      }
+      const request = channels.send('shell', 'kernel_info_request', {});
+      const answer = await Promise.race([
+        request.reply.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 200)),
+      ]);
+      if (answer) replied = true;
+      else channels.forget(request.msgId);
+    }
+  } finally {
+    stop();
+  }
+}
+
+function describeIsolation(
+  sandbox: 'bwrap' | 'none',
+  account: UnixAccount | null,
+  cgroups: boolean,
+  limits: KernelLimits,
+): string {
+  const parts: string[] = [];
+  if (sandbox === 'bwrap') {
+    parts.push('bwrap (no network, private /tmp, read-only system, only the working directory writable)');
+  } else {
+    parts.push('NO SANDBOX (--unsafe-no-sandbox): the kernel runs with the grader’s rights');
+  }
+  if (account) parts.push(`user ${account.name}`);
+  const mib = Math.round(limits.memoryBytes / 1024 ** 2);
+  parts.push(
+    cgroups
+      ? `cgroup v1: memory ${mib} MiB, pids ${limits.maxProcesses}, cpu ${limits.cpus}`
+      : `rlimits: address space ${mib * 2} MiB, processes ${limits.maxProcesses} (cgroups not writable)`,
+  );
+  parts.push(`output ≤ ${Math.round(limits.maxOutputBytes / 1024 ** 2)} MiB per cell`);
+  return parts.join('; ');
+}
+
+async function chownTree(path: string, account: UnixAccount): Promise<void> {
+  const info = await lstat(path);
+  await chown(path, account.uid, account.gid).catch(() => undefined);
+  if (info.isDirectory()) {
+    await chmod(path, (info.mode & 0o7777) | 0o700);
+    for (const entry of await readdir(path)) await chownTree(join(path, entry), account);
+  }
+}

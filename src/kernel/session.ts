@@ -1,0 +1,190 @@
+/**
+ * One running kernel, as the grading layer sees it (KernelSession). Executes cells one at a time,
+ * waits for both the shell reply and IOPub idle, interrupts on timeout, and notices death (the
+ * process exits, or the heartbeat stays silent) instead of waiting forever.
+ */
+import { rm } from 'node:fs/promises';
+import type { CellRunResult, KernelSession } from '../grading/execution.js';
+import type { KernelChannels, KernelLogger } from './channels.js';
+import type { KernelCgroup } from './cgroup.js';
+import type { KernelProcess } from './kernel-process.js';
+import { OutputCollector, type DisplayIdMap } from './output-collector.js';
+import type { JupyterMessage } from './wire.js';
+
+export interface SessionTimings {
+  /** After an interrupt, how long the kernel gets to reply before it is declared dead. */
+  interruptGraceMs: number;
+  /** After the shell reply, how long to wait for the IOPub idle that closes the outputs. */
+  iopubGraceMs: number;
+  /** Silence on the heartbeat channel longer than this means the kernel is dead. */
+  heartbeatTimeoutMs: number;
+  /** How long shutdown_request gets before signals are used. */
+  shutdownGraceMs: number;
+}
+
+export const DEFAULT_TIMINGS: SessionTimings = {
+  interruptGraceMs: 5000,
+  iopubGraceMs: 4000,
+  heartbeatTimeoutMs: 15_000,
+  shutdownGraceMs: 2000,
+};
+
+export interface SessionParts {
+  channels: KernelChannels;
+  process: KernelProcess;
+  cgroup: KernelCgroup | null;
+  runtimeDir: string;
+  isolation: string;
+  interruptMode: 'signal' | 'message';
+  /** The host pid that receives SIGINT (the kernel itself, not bwrap). */
+  kernelPid: number;
+  maxOutputBytes: number;
+  timings: SessionTimings;
+  log: KernelLogger;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+export class JupyterKernelSession implements KernelSession {
+  readonly isolation: string;
+  private readonly displays: DisplayIdMap = new Map();
+  private dead = false;
+  private stopped: Promise<void> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly parts: SessionParts) {
+    this.isolation = parts.isolation;
+    void parts.process.exited.then(() => (this.dead = true));
+  }
+
+  /** Messages dropped for a bad signature (exposed for tests and logs). */
+  get rejectedMessages(): number {
+    return this.parts.channels.rejectedMessages;
+  }
+
+  /** The host pid of the kernel process (for tests that kill it from outside). */
+  get kernelPid(): number {
+    return this.parts.kernelPid;
+  }
+
+  execute(code: string, options: { timeoutMs: number }): Promise<CellRunResult> {
+    // Cells run one after another even if a caller forgets to await.
+    const run = this.queue.then(() => this.runCell(code, options.timeoutMs));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private isDead(): boolean {
+    return (
+      this.dead ||
+      !this.parts.process.alive ||
+      this.parts.channels.msSinceHeartbeat() > this.parts.timings.heartbeatTimeoutMs
+    );
+  }
+
+  private async runCell(code: string, timeoutMs: number): Promise<CellRunResult> {
+    const { channels, timings } = this.parts;
+    const collector = new OutputCollector(this.displays, this.parts.maxOutputBytes);
+    if (this.isDead()) return { outputs: [], executionCount: null, status: 'dead' };
+
+    let idle = false;
+    let reply: JupyterMessage | null = null;
+    const request = channels.send('shell', 'execute_request', {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: false,
+    });
+    // Listeners run on later ticks, so none of this execution's messages can be missed here.
+    const stopListening = channels.onIopub((message) => {
+      if (message.parent_header.msg_id !== request.msgId) return;
+      if (message.header.msg_type === 'status' && message.content.execution_state === 'idle') idle = true;
+      else collector.handle(message);
+    });
+    void request.reply.then((message) => (reply = message));
+
+    try {
+      const outcome = await this.waitUntil(() => reply !== null, timeoutMs);
+      if (outcome === 'ok') {
+        // The reply can overtake the last outputs: wait for idle briefly, as nbclient's iopub_timeout.
+        if (!idle) await this.waitUntil(() => idle, timings.iopubGraceMs);
+        return this.result(collector, reply);
+      }
+      if (outcome === 'dead') return this.result(collector, reply, 'dead');
+
+      this.parts.log.warn({ timeoutMs }, 'cell timed out; interrupting the kernel');
+      await this.interrupt();
+      const afterInterrupt = await this.waitUntil(() => reply !== null && idle, timings.interruptGraceMs);
+      if (afterInterrupt !== 'ok') {
+        // It would not stop: kill it so the next cell gets a clear 'dead' rather than a hang.
+        this.dead = true;
+        void this.shutdown();
+      }
+      return this.result(collector, reply, 'timeout');
+    } finally {
+      stopListening();
+      channels.forget(request.msgId);
+    }
+  }
+
+  private result(
+    collector: OutputCollector,
+    reply: JupyterMessage | null,
+    forced?: 'dead' | 'timeout',
+  ): CellRunResult {
+    const count = reply?.content.execution_count;
+    const executionCount = typeof count === 'number' ? count : collector.executionCount;
+    const status = forced ?? (reply?.content.status === 'ok' ? 'ok' : 'error');
+    return { outputs: collector.outputs, executionCount, status };
+  }
+
+  /** Polls `condition` (cheap field reads) until true, the kernel dies, or `ms` pass. */
+  private async waitUntil(condition: () => boolean, ms: number): Promise<'ok' | 'timeout' | 'dead'> {
+    const deadline = Date.now() + ms;
+    while (true) {
+      if (condition()) return 'ok';
+      if (this.isDead()) return 'dead';
+      if (Date.now() >= deadline) return 'timeout';
+      await Promise.race([
+        delay(Math.min(10, Math.max(1, deadline - Date.now()))),
+        this.parts.process.exited,
+      ]);
+    }
+  }
+
+  private async interrupt(): Promise<void> {
+    if (this.parts.interruptMode === 'signal') {
+      try {
+        process.kill(this.parts.kernelPid, 'SIGINT');
+        return;
+      } catch {
+        /* fall through to the message */
+      }
+    }
+    void this.parts.channels.send('control', 'interrupt_request', {});
+  }
+
+  shutdown(): Promise<void> {
+    this.stopped ??= this.stop();
+    return this.stopped;
+  }
+
+  private async stop(): Promise<void> {
+    const { channels, process: kernel, cgroup, timings } = this.parts;
+    if (kernel.alive) {
+      channels.send('control', 'shutdown_request', { restart: false });
+      await kernel.waitForExit(timings.shutdownGraceMs);
+    }
+    // The kernel may be gone while what it started lives on: always sweep the group and cgroup.
+    kernel.signalGroup('SIGTERM');
+    if (!(await kernel.waitForExit(500))) kernel.signalGroup('SIGKILL');
+    kernel.signalGroup('SIGKILL');
+    await kernel.waitForExit(5000);
+    await cgroup?.remove();
+    this.dead = true;
+    channels.close();
+    await rm(this.parts.runtimeDir, { recursive: true, force: true });
+  }
+}
