@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, chown, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KernelLauncher, KernelSession, KernelStartOptions } from '../grading/execution.js';
+import type { KernelLauncher, KernelStartOptions } from '../grading/execution.js';
 import { bwrapArgs } from './bwrap.js';
 import { cgroupsWritable, KernelCgroup } from './cgroup.js';
 import { KernelChannels, stderrLogger, type ConnectionInfo, type KernelLogger } from './channels.js';
