@@ -1,4 +1,4 @@
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
+import { PostgresAdapter, type CreateTableBuilder, type Kysely } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -16,14 +16,13 @@ export function idColumn<T extends string>(
     : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 }
 
-/** Which database a Kysely instance talks to (migrations receive only the instance). */
+/**
+ * Which database a Kysely instance talks to (migrations receive only the instance). Asked of the
+ * dialect adapter rather than by probing with a query: a failed probe inside a PostgreSQL
+ * transaction (migrations run in one) would abort the whole transaction.
+ */
 export async function dialectOf(db: Kysely<unknown>): Promise<Dialect> {
-  try {
-    await sql`select sqlite_version()`.execute(db);
-    return 'sqlite';
-  } catch {
-    return 'postgres';
-  }
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
 export function nowIso(): string {

@@ -1,7 +1,10 @@
 import type { Migration } from 'kysely';
+import { usersAndGroups } from './0001_users_groups.js';
 
 /**
  * Every migration, oldest first. Names sort in the order they must run (Kysely checks this).
  * Add a file `NNNN_what.ts` next to this one and list it here; never edit one that has shipped.
  */
-export const migrations: Record<string, Migration> = {};
+export const migrations: Record<string, Migration> = {
+  '0001_users_groups': usersAndGroups,
+};

@@ -5,5 +5,45 @@
  * - booleans are `integer` 0/1 (SQLite has no boolean type; PostgreSQL would return true/false);
  * - ids are `integer` primary keys made with `idColumn()` from ../schema-helpers.ts.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface HubTables {}
+import type { Generated } from 'kysely';
+
+/**
+ * A hub user. Existing in this table is what makes a user "allowed" to log in: authenticators
+ * prove who someone is, this table says whether that someone may use the hub.
+ */
+export interface UsersTable {
+  id: Generated<number>;
+  /** Normalized username (see src/hub/users/username.ts); also the Unix account name. */
+  name: string;
+  /** 0/1. Instructors imported from instructors.csv are admins. */
+  admin: number;
+  /** Kept for the gradebook (nbgrader's students have first/last name and email). */
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  /**
+   * Which roster file last listed this user ('instructors' | 'students'), or null for users
+   * created another way (API, admin console, first-run admin). `users import --prune` removes
+   * only roster users, so it never deletes an account an admin made by hand.
+   */
+  roster: string | null;
+  created: string;
+  last_activity: string | null;
+}
+
+export interface GroupsTable {
+  id: Generated<number>;
+  name: string;
+  created: string;
+}
+
+export interface GroupMembersTable {
+  group_id: number;
+  user_id: number;
+}
+
+export interface HubTables {
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+}
