@@ -21,7 +21,8 @@ export const DEFAULT_HIDDEN_PATHS = [
   '/etc/coursehub',
 ];
 
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/opt'];
+// Not /opt, /srv, /var or /home: a hub's data and users' files commonly live there.
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
 
 export interface BwrapOptions {
   runtimeDir: string;
@@ -30,6 +31,8 @@ export interface BwrapOptions {
   hiddenPaths: string[];
   /** Size cap of the private /tmp, which lives in memory. */
   tmpBytes: number;
+  /** An empty host file with mode 000, bound over hidden files so opening them fails. */
+  maskFile: string;
 }
 
 function systemDirArgs(): string[] {
@@ -43,7 +46,7 @@ function systemDirArgs(): string[] {
   return args;
 }
 
-function hideArgs(paths: string[]): string[] {
+function hideArgs(paths: string[], maskFile: string): string[] {
   const args: string[] = [];
   for (const path of paths) {
     let isDir: boolean;
@@ -52,8 +55,9 @@ function hideArgs(paths: string[]): string[] {
     } catch {
       continue;
     }
-    if (isDir) args.push('--tmpfs', path);
-    else args.push('--ro-bind', '/dev/null', path);
+    // An unreadable empty folder or file in place of the real one: reading fails with EACCES.
+    if (isDir) args.push('--perms', '0000', '--tmpfs', path);
+    else args.push('--ro-bind', maskFile, path);
   }
   return args;
 }
@@ -83,7 +87,7 @@ export function bwrapArgs(options: BwrapOptions, command: string[]): string[] {
     options.workingDirectory,
     options.workingDirectory,
     // Last, so a hidden path inside any bind above is covered too.
-    ...hideArgs([...DEFAULT_HIDDEN_PATHS, ...options.hiddenPaths]),
+    ...hideArgs([...DEFAULT_HIDDEN_PATHS, ...options.hiddenPaths], options.maskFile),
     '--chdir',
     options.workingDirectory,
     '--',

@@ -17,8 +17,9 @@ export interface CgroupLimits {
 
 const ROOT = '/sys/fs/cgroup';
 const PARENT = 'coursehub-kernels';
-type Controller = 'memory' | 'pids' | 'cpu';
-const CONTROLLERS: Controller[] = ['memory', 'pids', 'cpu'];
+// freezer: to stop a fork bomb from refilling its slots while it is being killed.
+type Controller = 'memory' | 'pids' | 'cpu' | 'freezer';
+const CONTROLLERS: Controller[] = ['memory', 'pids', 'cpu', 'freezer'];
 
 /** True when this process may create cgroup v1 groups for all three controllers. */
 export function cgroupsWritable(): boolean {
@@ -40,6 +41,7 @@ export class KernelCgroup {
       memory: join(ROOT, 'memory', PARENT, name),
       pids: join(ROOT, 'pids', PARENT, name),
       cpu: join(ROOT, 'cpu', PARENT, name),
+      freezer: join(ROOT, 'freezer', PARENT, name),
     };
   }
 
@@ -87,9 +89,31 @@ export class KernelCgroup {
     }
   }
 
-  /** SIGKILLs everything in the group until it is empty (a fork bomb keeps forking meanwhile). */
+  /**
+   * SIGKILLs everything in the group until it is empty. The group is frozen first so a fork bomb
+   * cannot fork into the slots its killed members free; the kills land when it is thawed.
+   */
   async killAll(): Promise<void> {
-    for (let attempt = 0; attempt < 50; attempt += 1) {
+    const freezerState = join(this.paths.freezer, 'freezer.state');
+    try {
+      writeFileSync(freezerState, 'FROZEN');
+      for (let wait = 0; wait < 50 && readFileSync(freezerState, 'utf8').trim() !== 'FROZEN'; wait += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const pid of this.processes()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    } finally {
+      try {
+        writeFileSync(freezerState, 'THAWED');
+      } catch {
+        /* group already removed */
+      }
+    }
+    for (let attempt = 0; attempt < 100; attempt += 1) {
       const pids = this.processes();
       if (pids.length === 0) return;
       for (const pid of pids) {

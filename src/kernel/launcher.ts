@@ -61,6 +61,7 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
           : null;
       const id = randomUUID();
       await mkdir(runtimeRoot, { recursive: true, mode: 0o711 });
+      const maskFile = await ensureMaskFile(runtimeRoot);
       const runtimeDir = join(runtimeRoot, id);
       await mkdir(runtimeDir, { mode: 0o700 });
       let cgroup: KernelCgroup | null = null;
@@ -85,6 +86,7 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
                   workingDirectory: start.workingDirectory,
                   hiddenPaths: options.hiddenPaths ?? [],
                   tmpBytes: limits.tmpBytes,
+                  maskFile,
                 },
                 [...prlimitArgs(limits, !useCgroups), ...kernelArgv],
               )
@@ -145,6 +147,13 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
       }
     },
   };
+}
+
+async function ensureMaskFile(runtimeRoot: string): Promise<string> {
+  const path = join(runtimeRoot, 'masked-file');
+  await writeFile(path, '', { flag: 'a', mode: 0o000 });
+  await chmod(path, 0o000);
+  return path;
 }
 
 async function writeConnectionFile(runtimeDir: string, spec: KernelSpec): Promise<ConnectionInfo> {
