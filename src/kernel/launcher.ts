@@ -35,9 +35,9 @@ export interface KernelLauncherOptions {
 }
 
 /** The launched session, with what tests and logs may inspect beyond KernelSession. */
-export type JupyterKernelLauncher = KernelLauncher & {
+export interface JupyterKernelLauncher extends KernelLauncher {
   start(options: KernelStartOptions): Promise<JupyterKernelSession>;
-};
+}
 
 const MINIMAL_PATH = '/usr/local/bin:/usr/bin:/bin';
 
