@@ -1,0 +1,141 @@
+/**
+ * The hub's client for the proxy's REST API (configurable-http-proxy's, plus revocations), as
+ * JupyterHub's ConfigurableHTTPProxy class is: add_route / delete_route / get_all_routes.
+ * Route specs are JupyterHub's: `/user/NAME/` with a trailing slash.
+ */
+import { tokenDigest, type Revocation } from './access-gate.js';
+import { ProxyApiError } from './errors.js';
+import type { RouteDescription } from './route-table.js';
+
+export interface UserServerRoute {
+  user: string;
+  /** '' for the default server. */
+  serverName?: string;
+  /** Where the server listens, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** The server's own token, added to every request the proxy lets through. */
+  serverToken?: string;
+}
+
+/** A route as JupyterHub's `GET /hub/api/proxy` shows it. */
+export interface ProxyRouteView {
+  routespec: string;
+  target: string;
+  data: Record<string, unknown>;
+}
+
+export class ProxyClient {
+  private readonly base: string;
+
+  constructor(
+    apiUrl: string,
+    private readonly secret: string,
+    private readonly timeoutMs = 5_000,
+  ) {
+    this.base = apiUrl.replace(/\/+$/, '');
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: {
+          authorization: `token ${this.secret}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new ProxyApiError(`The proxy API at ${this.base} cannot be reached.`, {
+        hint: 'Is the proxy running? `coursehub start` starts it; see proxy.apiPort in the configuration.',
+        cause: error,
+      });
+    }
+    if (response.status === 403) {
+      throw new ProxyApiError(`The proxy at ${this.base} refused the hub's secret.`, {
+        hint: "Another proxy (or another hub's) holds that port; stop it, or give the hub and proxy the same secret (DATA_DIR/proxy_secret).",
+      });
+    }
+    if (response.status >= 400) {
+      const text = await response.text();
+      throw new ProxyApiError(`The proxy API answered ${response.status} to ${method} ${path}: ${text}`);
+    }
+    return response;
+  }
+
+  /** True when a proxy that knows our secret answers on the API port. */
+  async isRunning(): Promise<boolean> {
+    try {
+      await this.call('GET', '/api/routes?inactive_since=' + encodeURIComponent(new Date(0).toISOString()));
+      return true;
+    } catch (error) {
+      if (error instanceof ProxyApiError && /cannot be reached/.test(error.message)) return false;
+      throw error;
+    }
+  }
+
+  async addRoute(routespec: string, target: string, data: Record<string, unknown> = {}): Promise<void> {
+    await this.call('POST', `/api/routes${encodeRoutePath(routespec)}`, { ...data, target });
+  }
+
+  async deleteRoute(routespec: string): Promise<void> {
+    await this.call('DELETE', `/api/routes${encodeRoutePath(routespec)}`);
+  }
+
+  /** Routes keyed by CHP path (no trailing slash); `inactiveSince` filters idle ones. */
+  async getRoutes(inactiveSince?: Date): Promise<Record<string, RouteDescription>> {
+    const query = inactiveSince ? `?inactive_since=${encodeURIComponent(inactiveSince.toISOString())}` : '';
+    return (await (await this.call('GET', `/api/routes${query}`)).json()) as Record<string, RouteDescription>;
+  }
+
+  /** The routing table in JupyterHub's shape (for `GET /hub/api/proxy`). */
+  async getAllRoutes(): Promise<Record<string, ProxyRouteView>> {
+    const out: Record<string, ProxyRouteView> = {};
+    for (const [path, { target, ...data }] of Object.entries(await this.getRoutes())) {
+      const routespec = path === '/' ? '/' : `${path}/`;
+      out[routespec] = { routespec, target, data };
+    }
+    return out;
+  }
+
+  /** Adds (or replaces) the route to a user's server. */
+  async addUserServer(route: UserServerRoute): Promise<void> {
+    await this.addRoute(userServerRoutespec(route.user, route.serverName), route.url, {
+      user: route.user,
+      server_name: route.serverName ?? '',
+      ...(route.serverToken ? { server_token: route.serverToken } : {}),
+    });
+  }
+
+  async deleteUserServer(user: string, serverName = ''): Promise<void> {
+    await this.deleteRoute(userServerRoutespec(user, serverName));
+  }
+
+  /** Makes the proxy forget cached logins at once (logout, password change, token revoked). */
+  async revoke(revocation: {
+    sessions?: string[];
+    tokens?: string[];
+    tokenDigests?: string[];
+    users?: string[];
+  }): Promise<number> {
+    const body: Revocation = {};
+    if (revocation.sessions) body.sessions = revocation.sessions;
+    const digests = [...(revocation.tokenDigests ?? []), ...(revocation.tokens ?? []).map(tokenDigest)];
+    if (digests.length > 0) body.tokens = digests;
+    if (revocation.users) body.users = revocation.users;
+    const answer = (await (await this.call('POST', '/api/revocations', body)).json()) as { removed: number };
+    return answer.removed;
+  }
+}
+
+/** JupyterHub's route spec for a server: `/user/NAME/` (default) or `/user/NAME/SERVER/`. */
+export function userServerRoutespec(user: string, serverName = ''): string {
+  return serverName ? `/user/${user}/${serverName}/` : `/user/${user}/`;
+}
+
+function encodeRoutePath(routespec: string): string {
+  const path = routespec.startsWith('/') ? routespec : `/${routespec}`;
+  return path.split('/').map(encodeURIComponent).join('/');
+}

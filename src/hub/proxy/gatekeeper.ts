@@ -1,0 +1,116 @@
+/**
+ * What the proxy does with one request (plain HTTP or websocket upgrade), decided before any
+ * byte goes anywhere: refuse a tricky path or Host, send a stopped server's visitor to the hub,
+ * check the credential of anyone going to a user's server, and say how to rewrite the request
+ * (the server's own token in, the hub's cookies out).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { AccessGate } from './access-gate.js';
+import { credentialOf, withoutHubCookies, withoutHubSetCookies } from './credentials.js';
+import { UnsafePathError } from './errors.js';
+import type { ForwardRewrite } from './forward-http.js';
+import { canonicalizeTarget } from './request-path.js';
+import { ownerFromPath, type Route, type RouteTable } from './route-table.js';
+
+export type Verdict =
+  | { kind: 'forward'; route: Route; pathAndQuery: string; rewrite?: ForwardRewrite }
+  | { kind: 'answer'; status: number; message: string; headers?: Record<string, string> }
+  | { kind: 'redirect'; location: string };
+
+export interface GatekeeperOptions {
+  routes: RouteTable;
+  gate: AccessGate;
+  /** The hub's URL prefix as browsers see it, e.g. `/hub/`. */
+  hubPrefix: string;
+}
+
+// A Host header is a hostname or IP literal with an optional port, nothing more: anything else
+// (paths, userinfo, spaces) is someone probing how the proxy or a server builds URLs from it.
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+export function createGatekeeper(options: GatekeeperOptions) {
+  const { routes, gate } = options;
+  const hubPrefix = options.hubPrefix.endsWith('/') ? options.hubPrefix : `${options.hubPrefix}/`;
+
+  return async function judge(request: IncomingMessage, isUpgrade: boolean): Promise<Verdict> {
+    const host = request.headers.host;
+    if (host !== undefined && !HOST.test(host)) {
+      return { kind: 'answer', status: 400, message: 'Refused request: malformed Host header.' };
+    }
+    let path: string;
+    let search: string;
+    try {
+      ({ path, search } = canonicalizeTarget(request.url ?? ''));
+    } catch (error) {
+      if (error instanceof UnsafePathError) return { kind: 'answer', status: 400, message: error.message };
+      throw error;
+    }
+    const pathAndQuery = path + search;
+    const route = routes.match(path);
+    const owner = ownerFromPath(path);
+    if (owner !== undefined && route?.data.user !== owner)
+      return serverNotRunning(request, owner, path, search, isUpgrade);
+    if (!route) return { kind: 'answer', status: 404, message: `No route for ${path}.` };
+    const routeOwner = route.data.user;
+    if (routeOwner === undefined) return { kind: 'forward', route, pathAndQuery };
+
+    const result = await gate.check(credentialOf(request.headers), routeOwner);
+    switch (result.status) {
+      case 'allowed': {
+        const token = route.data.server_token;
+        return {
+          kind: 'forward',
+          route,
+          pathAndQuery,
+          rewrite: {
+            authorization: typeof token === 'string' ? `token ${token}` : undefined,
+            cookie: withoutHubCookies(request.headers.cookie),
+            filterSetCookie: withoutHubSetCookies,
+          },
+        };
+      }
+      case 'unauthenticated':
+        if (!isUpgrade && (request.method === 'GET' || request.method === 'HEAD')) {
+          return { kind: 'redirect', location: `${hubPrefix}login?next=${encodeURIComponent(pathAndQuery)}` };
+        }
+        return { kind: 'answer', status: 403, message: 'Log in to the hub first.' };
+      case 'denied':
+        return {
+          kind: 'answer',
+          status: 403,
+          message: `This is ${routeOwner}'s server; you are logged in as ${result.user ?? 'nobody'}.`,
+        };
+      case 'hub-unreachable':
+        return {
+          kind: 'answer',
+          status: 503,
+          message: 'The hub is restarting and could not confirm your login. Try again in a few seconds.',
+          headers: { 'retry-after': '5' },
+        };
+    }
+  };
+
+  function serverNotRunning(
+    request: IncomingMessage,
+    owner: string,
+    path: string,
+    search: string,
+    isUpgrade: boolean,
+  ): Verdict {
+    // As JupyterHub does: a browser is sent to the hub's /hub/user/NAME/... page, which offers
+    // to start the server (and, once it runs, sends the browser back here).
+    if (!isUpgrade && (request.method === 'GET' || request.method === 'HEAD')) {
+      return {
+        kind: 'redirect',
+        location: `${hubPrefix}user/${owner}${path.slice(`/user/${owner}`.length)}${search}`,
+      };
+    }
+    return {
+      kind: 'answer',
+      status: 503,
+      message: `${owner}'s server is not running. Start it from ${hubPrefix}home.`,
+    };
+  }
+}
+
+export type Judge = ReturnType<typeof createGatekeeper>;

@@ -1,0 +1,154 @@
+/**
+ * The proxy as a whole: the public server users reach, the API server the hub talks to, the
+ * routing table and the login cache they share. `coursehub proxy` (src/cli/proxy.ts) runs this in
+ * its own process; tests and benchmarks run it in theirs.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { AccessGate, type AccessOracle } from './access-gate.js';
+import { sendAnswer, redirect, refuseUpgrade } from './answers.js';
+import { createApiServer } from './api-server.js';
+import { closeForwardAgents, forwardHttp, type ForwardFailure } from './forward-http.js';
+import { forwardUpgrade } from './forward-upgrade.js';
+import { createGatekeeper, type Verdict } from './gatekeeper.js';
+import { RouteTable } from './route-table.js';
+
+export interface ProxyProcessOptions {
+  ip: string;
+  port: number;
+  apiIp: string;
+  apiPort: number;
+  /** Where everything without a more specific route goes: the hub, e.g. http://127.0.0.1:8081. */
+  defaultTarget: string;
+  /** The secret the API demands. */
+  apiSecret: string;
+  oracle: AccessOracle;
+  verifySessionCookie: (value: string) => string | null;
+  hubPrefix?: string;
+  authTtlMs?: number;
+  authMaxStaleMs?: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface RunningProxy {
+  publicUrl: string;
+  apiUrl: string;
+  routes: RouteTable;
+  gate: AccessGate;
+  close(): Promise<void>;
+}
+
+function listen(server: http.Server, port: number, ip: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, ip, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+export async function startProxyProcess(options: ProxyProcessOptions): Promise<RunningProxy> {
+  const log = options.log ?? (() => {});
+  const routes = new RouteTable();
+  routes.add('/', options.defaultTarget);
+  const gate = new AccessGate({
+    oracle: options.oracle,
+    verifySessionCookie: options.verifySessionCookie,
+    ttlMs: options.authTtlMs ?? 30_000,
+    maxStaleMs: options.authMaxStaleMs ?? 15 * 60_000,
+  });
+  const judge = createGatekeeper({ routes, gate, hubPrefix: options.hubPrefix ?? '/hub/' });
+
+  const failureMessage = ({ route, error }: ForwardFailure): string => {
+    log('upstream unreachable', { route: route.path, error: error.message });
+    return route.data.user
+      ? `${route.data.user}'s server is not responding; it may have stopped. Restart it from the hub home page.`
+      : 'The hub is not responding (it may be restarting). Try again in a few seconds.';
+  };
+
+  const publicServer = http.createServer((request, response) => {
+    judge(request, false)
+      .then((verdict: Verdict) => {
+        if (verdict.kind === 'redirect') return redirect(response, verdict.location);
+        if (verdict.kind === 'answer') {
+          request.resume();
+          return sendAnswer(request, response, verdict.status, verdict.message, verdict.headers);
+        }
+        verdict.route.lastActivity = Date.now();
+        forwardHttp(request, response, verdict.route, verdict.pathAndQuery, verdict.rewrite, (failure) =>
+          sendAnswer(request, response, failure.route.data.user ? 502 : 503, failureMessage(failure)),
+        );
+      })
+      .catch((error: unknown) => {
+        log('proxy error', { error: String(error) });
+        if (!response.headersSent) sendAnswer(request, response, 500, 'Proxy error.');
+      });
+  });
+  // Upgraded sockets leave the server's books: keep our own so close() can end them.
+  const upgraded = new Set<Duplex>();
+  publicServer.on('upgrade', (request: http.IncomingMessage, socket, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    socket.on('error', () => socket.destroy());
+    judge(request, true)
+      .then((verdict) => {
+        if (verdict.kind === 'redirect') return refuseUpgrade(socket, 404, 'No such websocket.');
+        if (verdict.kind === 'answer') return refuseUpgrade(socket, verdict.status, verdict.message);
+        verdict.route.lastActivity = Date.now();
+        forwardUpgrade(
+          request,
+          socket,
+          head,
+          verdict.route,
+          verdict.pathAndQuery,
+          verdict.rewrite,
+          (failure) => refuseUpgrade(socket, 502, failureMessage(failure)),
+        );
+      })
+      .catch((error: unknown) => {
+        log('proxy upgrade error', { error: String(error) });
+        socket.destroy();
+      });
+  });
+  // Idle websockets (kernels) stay open for hours: no socket timeout on the public side.
+  publicServer.keepAliveTimeout = 65_000;
+
+  const apiServer = createApiServer({ routes, gate, secret: options.apiSecret, log });
+  const publicAddress = await listen(publicServer, options.port, options.ip);
+  let apiAddress: AddressInfo;
+  try {
+    apiAddress = await listen(apiServer, options.apiPort, options.apiIp);
+  } catch (error) {
+    publicServer.close();
+    throw error;
+  }
+  log('proxy listening', { public: urlOf(publicAddress), api: urlOf(apiAddress) });
+
+  return {
+    publicUrl: urlOf(publicAddress),
+    apiUrl: urlOf(apiAddress),
+    routes,
+    gate,
+    async close() {
+      for (const socket of upgraded) socket.destroy();
+      await Promise.all(
+        [publicServer, apiServer].map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
+      for (const socket of upgraded) socket.destroy();
+      closeForwardAgents();
+    },
+  };
+}
