@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub/context.js';
+import { registerLogin } from '../web/login/register.js';
 
 export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -14,6 +15,8 @@ export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
   });
 
   // Registration of each area's routes goes here.
+  // Login first: its hooks set request.session and check CSRF for every later route.
+  await registerLogin(app, ctx);
 
   return app;
 }

@@ -50,41 +50,93 @@ export const dbSection = z
   })
   .strict();
 
-export const proxySection = z
+/** Login: which authenticator, and each one's settings (src/hub/auth/). */
+export const authSection = z
   .object({
-    apiIp: z
-      .string()
-      .default('127.0.0.1')
-      .describe("Address of the proxy's REST API (keep it on loopback: only the hub calls it)."),
-    apiPort: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
-      .default(8001)
-      .describe("Port of the proxy's REST API (configurable-http-proxy's default)."),
-    autoStart: z
-      .boolean()
-      .default(true)
+    authenticator: z
+      .enum(['local', 'github', 'oidc', 'dummy'])
+      .default('local')
       .describe(
-        'Start the proxy as its own detached process when none is running (re-using a running one). Off: run `coursehub proxy` yourself, e.g. under a service manager.',
+        'How users log in: local passwords, GitHub OAuth, a generic OpenID Connect provider, or dummy (any password; loopback-only demos).',
       ),
-    adminAccess: z
-      .boolean()
-      .default(false)
-      .describe("JupyterHub's admin_access: admins may open other users' servers through the proxy."),
-    authCacheTtlSeconds: z
+    sessionMaxAgeDays: z
       .number()
       .positive()
-      .default(30)
-      .describe("How long the proxy trusts the hub's answer about a login before asking again."),
-    authMaxStaleSeconds: z
-      .number()
-      .nonnegative()
-      .default(900)
-      .describe(
-        'While the hub cannot be reached (restarting), logins the proxy already accepted stay accepted for up to this long.',
-      ),
+      .default(14)
+      .describe('How long a login lasts before the user must log in again.'),
+    adminContact: z
+      .string()
+      .default('your instructor')
+      .describe('Whom the "not allowed" page tells users to ask for access.'),
+    local: z
+      .object({
+        adminUser: z
+          .string()
+          .default('admin')
+          .describe('Admin account created on first start when no local password exists yet.'),
+        adminPassword: z
+          .string()
+          .optional()
+          .describe(
+            'Its password (env COURSEHUB_ADMIN_PASSWORD); when absent one is generated and printed once.',
+          ),
+        minPasswordLength: z.number().int().min(6).default(8).describe('Shortest password accepted.'),
+        maxFailures: z
+          .number()
+          .int()
+          .min(1)
+          .default(5)
+          .describe('Failed logins (per user name and per client IP) before a lock-out.'),
+        failureWindowMinutes: z
+          .number()
+          .positive()
+          .default(10)
+          .describe('Window in which failures are counted, and how long a lock-out lasts.'),
+      })
+      .strict()
+      .default({ adminUser: 'admin', minPasswordLength: 8, maxFailures: 5, failureWindowMinutes: 10 })
+      .describe('Settings of the local (password) authenticator.'),
+    github: z
+      .object({
+        clientId: z.string().optional().describe('OAuth app client id (env GITHUB_CLIENT_ID).'),
+        clientSecret: z.string().optional().describe('OAuth app secret (env GITHUB_CLIENT_SECRET).'),
+        callbackUrl: z
+          .string()
+          .optional()
+          .describe('https://HOST/hub/oauth_callback, as registered at GitHub (env OAUTH_CALLBACK_URL).'),
+        allowedOrganizations: z
+          .array(z.string())
+          .default([])
+          .describe('When non-empty, only members of one of these organizations may log in.'),
+        webUrl: z.string().default('https://github.com').describe('GitHub web base URL (authorize, token).'),
+        apiUrl: z.string().default('https://api.github.com').describe('GitHub API base URL.'),
+      })
+      .strict()
+      .default({ allowedOrganizations: [], webUrl: 'https://github.com', apiUrl: 'https://api.github.com' })
+      .describe('Settings of the GitHub authenticator.'),
+    oidc: z
+      .object({
+        issuer: z.string().optional().describe('Issuer URL; its /.well-known/openid-configuration is read.'),
+        clientId: z.string().optional().describe('Client id registered at the provider.'),
+        clientSecret: z.string().optional().describe('Client secret (omit for a public client).'),
+        callbackUrl: z.string().optional().describe('https://HOST/hub/oauth_callback, as registered.'),
+        usernameClaim: z
+          .string()
+          .default('preferred_username')
+          .describe('ID-token / userinfo claim that becomes the user name (lowercased).'),
+        scopes: z
+          .array(z.string())
+          .default(['openid', 'profile', 'email'])
+          .describe('Scopes requested at login.'),
+        buttonLabel: z.string().default('OpenID Connect').describe('Shown as "Sign in with ...".'),
+      })
+      .strict()
+      .default({
+        usernameClaim: 'preferred_username',
+        scopes: ['openid', 'profile', 'email'],
+        buttonLabel: 'OpenID Connect',
+      })
+      .describe('Settings of the generic OpenID Connect authenticator.'),
   })
   .strict();
 
@@ -92,7 +144,7 @@ export const configSchema = z
   .object({
     hub: hubSection.default(hubSection.parse({})),
     db: dbSection.default(dbSection.parse({})),
-    proxy: proxySection.default(proxySection.parse({})),
+    auth: authSection.default(authSection.parse({})),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { CoursehubConfig } from '../config/schema.js';
 import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/schema-helpers.js';
+import type { AuthServices } from './auth/auth-services.js';
 
 export interface HubContext {
   config: CoursehubConfig;
@@ -15,4 +16,9 @@ export interface HubContext {
   dialect: Dialect;
   /** pino logger (Fastify's type, so it can be handed to Fastify as is). */
   log: FastifyBaseLogger;
+  /**
+   * Login: sessions (`auth.sessions.revokeAllForUser(name)` when deleting a user), the chosen
+   * authenticator, local passwords. Set by registerLogin (src/web/login/) when the app is built.
+   */
+  auth?: AuthServices;
 }

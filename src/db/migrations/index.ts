@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { usersAndGroups } from './0001_users_groups.js';
+import { sessionsAndPasswords } from './0020_sessions_and_passwords.js';
 
 /**
  * Every migration, oldest first. Names sort in the order they must run (Kysely checks this).
@@ -7,4 +8,5 @@ import { usersAndGroups } from './0001_users_groups.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_users_groups': usersAndGroups,
+  '0020_sessions_and_passwords': sessionsAndPasswords,
 };

@@ -42,7 +42,29 @@ export interface GroupMembersTable {
   user_id: number;
 }
 
+/** A signed-in browser (src/hub/auth/session-store.ts); the cookie carries only the id. */
+export interface SessionsTable {
+  /** 32 random bytes, base64url. */
+  id: string;
+  user_name: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+/** scrypt hash of a local user's password (src/hub/auth/passwords.ts). */
+export interface PasswordCredentialsTable {
+  user_name: string;
+  password_hash: string;
+  /** 0/1: 1 after an admin reset, so the user must pick a new password at next login. */
+  must_change: number;
+  updated_at: string;
+}
+
 export interface HubTables {
+  sessions: SessionsTable;
+  password_credentials: PasswordCredentialsTable;
   users: UsersTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;

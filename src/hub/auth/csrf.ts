@@ -1,0 +1,59 @@
+/**
+ * CSRF protection for cookie-authenticated requests. A browser sends the session cookie with any
+ * request a foreign page makes it send; only pages we rendered know the session's CSRF token. So
+ * every state-changing request that rides on the cookie must echo the token, in the form field
+ * `_xsrf` or the header `X-XSRF-Token` (JupyterHub's names). Requests that authenticate with an
+ * `Authorization: token|bearer` header carry no ambient credential and are exempt.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const CSRF_FORM_FIELD = '_xsrf';
+export const CSRF_HEADER = 'x-xsrf-token';
+
+export function usesAuthorizationHeader(request: FastifyRequest): boolean {
+  const value = request.headers.authorization;
+  return typeof value === 'string' && /^(token|bearer)\s+\S/i.test(value);
+}
+
+export function tokensEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The CSRF token a request presents (header first, then form/JSON body field), if any. */
+export function presentedCsrfToken(request: FastifyRequest): string | undefined {
+  const header = request.headers[CSRF_HEADER];
+  if (typeof header === 'string' && header) return header;
+  const body = request.body;
+  if (body && typeof body === 'object' && CSRF_FORM_FIELD in body) {
+    const field = (body as Record<string, unknown>)[CSRF_FORM_FIELD];
+    if (typeof field === 'string' && field) return field;
+  }
+  return undefined;
+}
+
+export const CSRF_REFUSAL =
+  'This request was refused because it did not carry the page’s security (CSRF) token. Reload the page and try again; scripts must send the X-XSRF-Token header or use an API token.';
+
+/**
+ * preHandler hook (runs after the body is parsed, so the form field is visible). Returns the
+ * reply when it refused the request, so Fastify stops there.
+ */
+export async function enforceCsrf(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  if (!STATE_CHANGING.has(request.method)) return undefined;
+  if (usesAuthorizationHeader(request)) return undefined;
+  const session = request.session;
+  // No session: nothing ambient to abuse. Routes that need a user refuse on their own.
+  if (!session) return undefined;
+  const presented = presentedCsrfToken(request);
+  if (presented && tokensEqual(presented, session.csrfToken)) return undefined;
+  request.log.warn({ user: session.userName, url: request.url }, 'CSRF token missing or wrong');
+  const wantsJson =
+    request.url.startsWith('/hub/api') || (request.headers.accept ?? '').includes('application/json');
+  if (wantsJson) return reply.code(403).send({ status: 403, message: CSRF_REFUSAL });
+  return reply.code(403).type('text/plain; charset=utf-8').send(CSRF_REFUSAL);
+}

@@ -1,0 +1,133 @@
+/**
+ * Managing local passwords: set, change (by the user), reset (by an admin), and the first-run
+ * admin. Every change ends all of the user's sessions, so a leaked or shared password stops
+ * working everywhere at once.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { normalizeUserName } from './authenticator.js';
+import { PasswordChangeError } from './errors.js';
+import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
+import type { SessionStore } from './session-store.js';
+
+export interface LocalAccountsOptions {
+  minPasswordLength: number;
+}
+
+export class LocalAccounts {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sessions: SessionStore,
+    private readonly options: LocalAccountsOptions,
+  ) {}
+
+  private checkStrength(password: string): void {
+    if (password.length < this.options.minPasswordLength)
+      throw new PasswordChangeError(
+        `The new password is too short: use at least ${this.options.minPasswordLength} characters.`,
+      );
+  }
+
+  /** Stores a password for an existing user (insert or replace). */
+  async setPassword(userName: string, password: string, mustChange = false): Promise<void> {
+    const name = normalizeUserName(userName);
+    const hash = await hashPassword(password);
+    const row = {
+      user_name: name,
+      password_hash: hash,
+      must_change: mustChange ? 1 : 0,
+      updated_at: new Date().toISOString(),
+    };
+    await this.db
+      .insertInto('password_credentials')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('user_name').doUpdateSet({
+          password_hash: row.password_hash,
+          must_change: row.must_change,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
+  }
+
+  async mustChange(userName: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('password_credentials')
+      .select('must_change')
+      .where('user_name', '=', normalizeUserName(userName))
+      .executeTakeFirst();
+    return row?.must_change === 1;
+  }
+
+  /** The user changes their own password; all their sessions end (the caller starts a new one). */
+  async changePassword(userName: string, current: string, next: string, confirm: string): Promise<void> {
+    const name = normalizeUserName(userName);
+    const row = await this.db
+      .selectFrom('password_credentials')
+      .select('password_hash')
+      .where('user_name', '=', name)
+      .executeTakeFirst();
+    if (!row)
+      throw new PasswordChangeError('This account has no local password.', {
+        hint: 'It logs in through another provider; change the password there.',
+      });
+    if (!(await verifyPassword(current, row.password_hash)))
+      throw new PasswordChangeError('The current password is wrong. Nothing was changed.');
+    if (next !== confirm)
+      throw new PasswordChangeError('The two new passwords differ. Type the same password twice.');
+    if (next === current)
+      throw new PasswordChangeError('The new password is the same as the current one. Choose another.');
+    this.checkStrength(next);
+    await this.setPassword(name, next, false);
+    await this.sessions.revokeAllForUser(name);
+  }
+
+  /**
+   * An admin resets a user's password: returns a new random password to hand over once; the user
+   * must change it at next login. All of the user's sessions end.
+   */
+  async resetPassword(userName: string): Promise<string> {
+    const name = normalizeUserName(userName);
+    const user = await this.db.selectFrom('users').select('name').where('name', '=', name).executeTakeFirst();
+    if (!user)
+      throw new PasswordChangeError(`There is no user named "${name}".`, {
+        hint: 'Add the user first (admin console or `coursehub users import`).',
+      });
+    const password = generatePassword();
+    await this.setPassword(name, password, true);
+    await this.sessions.revokeAllForUser(name);
+    return password;
+  }
+
+  /**
+   * First start: makes sure `adminUser` exists as an admin with a password. Returns the password
+   * when it had to be generated (the caller prints it once), else null. Does nothing when that
+   * account already has a password.
+   */
+  async bootstrapAdmin(adminUser: string, givenPassword: string | undefined): Promise<string | null> {
+    const name = normalizeUserName(adminUser);
+    const existing = await this.db
+      .selectFrom('password_credentials')
+      .select('user_name')
+      .where('user_name', '=', name)
+      .executeTakeFirst();
+    if (existing) return null;
+    if (givenPassword !== undefined) this.checkStrength(givenPassword);
+    const password = givenPassword ?? generatePassword();
+    const user = await this.db
+      .selectFrom('users')
+      .select(['name', 'admin'])
+      .where('name', '=', name)
+      .executeTakeFirst();
+    if (!user)
+      await this.db
+        .insertInto('users')
+        .values({ name, admin: 1, created: new Date().toISOString() })
+        .execute();
+    else if (user.admin !== 1)
+      await this.db.updateTable('users').set({ admin: 1 }).where('name', '=', name).execute();
+    await this.setPassword(name, password, false);
+    return givenPassword === undefined ? password : null;
+  }
+}

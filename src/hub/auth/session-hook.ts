@@ -1,0 +1,56 @@
+/**
+ * Wires sessions into Fastify: every request gets `request.session` (the resolved server-side
+ * session, or null), and every state-changing cookie request is checked for its CSRF token.
+ * Registered on the root instance before other areas' routes, so their routes get both for free.
+ */
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { enforceCsrf } from './csrf.js';
+import { SESSION_COOKIE_NAME } from './session-cookie.js';
+import type { CreatedSession, ResolvedSession, SessionStore } from './session-store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in browser session, or null (no cookie, bad signature, revoked, expired). */
+    session: ResolvedSession | null;
+  }
+}
+
+export interface SessionCookieOptions {
+  /** Secure cookies when the hub's public URL is https. */
+  secure: boolean;
+  maxAgeSeconds: number;
+}
+
+export async function registerSessionHooks(app: FastifyInstance, store: SessionStore): Promise<void> {
+  if (!app.hasPlugin('@fastify/cookie')) await app.register(fastifyCookie);
+  app.decorateRequest('session', null);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const raw = request.cookies[SESSION_COOKIE_NAME];
+    request.session = raw ? await store.resolve(raw) : null;
+  });
+  app.addHook('preHandler', enforceCsrf);
+}
+
+export function setSessionCookie(
+  reply: FastifyReply,
+  session: CreatedSession,
+  options: SessionCookieOptions,
+): void {
+  reply.setCookie(SESSION_COOKIE_NAME, session.cookieValue, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: options.secure,
+    maxAge: options.maxAgeSeconds,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, options: SessionCookieOptions): void {
+  reply.clearCookie(SESSION_COOKIE_NAME, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: options.secure,
+  });
+}

@@ -1,0 +1,169 @@
+/**
+ * /hub/change-password (the user's own, local accounts only) and the admin reset
+ * POST /hub/admin/users/:name/reset-password. CSRF is checked by the session hook for both.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthServices } from '../../hub/auth/auth-services.js';
+import { findAllowedUser } from '../../hub/auth/allowed-users.js';
+import { PasswordChangeError } from '../../hub/auth/errors.js';
+import type { ResolvedSession } from '../../hub/auth/session-store.js';
+import { setSessionCookie } from '../../hub/auth/session-hook.js';
+import type { HubContext } from '../../hub/context.js';
+import type { PageUser } from '../layout.js';
+import { changePasswordPage, messagePage, passwordResetPage } from './pages.js';
+import { loginUrlFor, safeNextPath } from './safe-next.js';
+
+function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function sendHtml(reply: FastifyReply, status: number, document: string): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(document);
+}
+
+export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, auth: AuthServices): void {
+  /** The signed-in, still-allowed user, or null after sending the answer for anyone else. */
+  async function signedIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ session: ResolvedSession; user: PageUser } | null> {
+    const session = request.session;
+    const allowed = session ? await findAllowedUser(ctx.db, session.userName) : null;
+    if (!session || !allowed) {
+      await reply.redirect(loginUrlFor(request.url), 303);
+      return null;
+    }
+    return { session, user: { name: allowed.name, admin: allowed.admin } };
+  }
+
+  app.get('/hub/change-password', async (request, reply) => {
+    const me = await signedIn(request, reply);
+    if (!me) return reply;
+    const next = safeNextPath((request.query as Record<string, string | undefined>).next);
+    if (!auth.localAccounts)
+      return sendHtml(
+        reply,
+        404,
+        messagePage({
+          title: 'Change password',
+          user: me.user,
+          csrfToken: me.session.csrfToken,
+          kind: 'error',
+          text: `This hub signs you in with ${auth.authenticator.name === 'dummy' ? 'a demo login that has no passwords' : 'an external provider'}; change your password there.`,
+        }),
+      );
+    const mustChange = await auth.localAccounts.mustChange(me.user.name);
+    return sendHtml(
+      reply,
+      200,
+      changePasswordPage({ user: me.user, csrfToken: me.session.csrfToken, next, mustChange }),
+    );
+  });
+
+  app.post('/hub/change-password', async (request, reply) => {
+    const me = await signedIn(request, reply);
+    if (!me) return reply;
+    const next = safeNextPath(field(request.body, 'next'));
+    if (!auth.localAccounts) return reply.redirect('/hub/change-password', 303);
+    try {
+      await auth.localAccounts.changePassword(
+        me.user.name,
+        field(request.body, 'current'),
+        field(request.body, 'password'),
+        field(request.body, 'confirm'),
+      );
+    } catch (error) {
+      if (!(error instanceof PasswordChangeError)) throw error;
+      const mustChange = await auth.localAccounts.mustChange(me.user.name);
+      return sendHtml(
+        reply,
+        400,
+        changePasswordPage({
+          user: me.user,
+          csrfToken: me.session.csrfToken,
+          next,
+          mustChange,
+          flash: { kind: 'error', text: error.describe() },
+        }),
+      );
+    }
+    // Every session of the user ended with the change; this browser gets a fresh one.
+    const session = await auth.sessions.create(me.user.name);
+    setSessionCookie(reply, session, auth.cookie);
+    return sendHtml(
+      reply,
+      200,
+      messagePage({
+        title: 'Password changed',
+        user: me.user,
+        csrfToken: session.csrfToken,
+        text: 'Your password was changed. Every other browser where you were signed in has been signed out.',
+        link: { href: next, label: 'Continue' },
+      }),
+    );
+  });
+
+  app.post('/hub/admin/users/:name/reset-password', async (request, reply) => {
+    const me = await signedIn(request, reply);
+    if (!me) return reply;
+    if (!me.user.admin)
+      return sendHtml(
+        reply,
+        403,
+        messagePage({
+          title: 'Not allowed',
+          user: me.user,
+          csrfToken: me.session.csrfToken,
+          kind: 'error',
+          text: 'Only administrators can reset passwords.',
+        }),
+      );
+    const target = (request.params as { name: string }).name;
+    if (!auth.localAccounts)
+      return sendHtml(
+        reply,
+        409,
+        messagePage({
+          title: 'Password reset',
+          user: me.user,
+          csrfToken: me.session.csrfToken,
+          kind: 'error',
+          text: 'This hub does not use local passwords, so there is nothing to reset.',
+        }),
+      );
+    try {
+      const password = await auth.localAccounts.resetPassword(target);
+      request.log.info({ admin: me.user.name, user: target }, 'password reset by admin');
+      // The admin may have reset their own password: their session ended too.
+      const stillSignedIn = target.toLowerCase() !== me.user.name;
+      return sendHtml(
+        reply,
+        200,
+        passwordResetPage({
+          user: me.user,
+          csrfToken: stillSignedIn ? me.session.csrfToken : '',
+          target: target.toLowerCase(),
+          password,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof PasswordChangeError)) throw error;
+      return sendHtml(
+        reply,
+        404,
+        messagePage({
+          title: 'Password reset',
+          user: me.user,
+          csrfToken: me.session.csrfToken,
+          kind: 'error',
+          text: error.describe(),
+        }),
+      );
+    }
+  });
+}
