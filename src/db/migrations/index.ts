@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { usersAndGroups } from './0001_users_groups.js';
 import { sessionsAndPasswords } from './0020_sessions_and_passwords.js';
+import { apiTokensMigration } from './0030_api_tokens.js';
 
 /**
  * Every migration, oldest first. Names sort in the order they must run (Kysely checks this).
@@ -9,4 +10,5 @@ import { sessionsAndPasswords } from './0020_sessions_and_passwords.js';
 export const migrations: Record<string, Migration> = {
   '0001_users_groups': usersAndGroups,
   '0020_sessions_and_passwords': sessionsAndPasswords,
+  '0030_api_tokens': apiTokensMigration,
 };

@@ -1,0 +1,60 @@
+/**
+ * The REST API under /hub/api (JupyterHub-compatible), the identity hook every route relies on,
+ * and the metrics endpoint. `registerApi(app, ctx)` is the one call build-hub makes; it must come
+ * after the login area's session hooks (identity reads `request.session`).
+ *
+ * Inside /hub/api every error is JSON `{"status": N, "message": "..."}`, as JupyterHub answers,
+ * including unknown routes (404) and over-large bodies (413).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { HubContext } from '../context.js';
+import { registerIdentityHook } from '../identity.js';
+import { registerMetrics } from '../metrics.js';
+import { toApiError } from './api-error.js';
+import { apiDeps, type ApiDeps } from './deps.js';
+import { registerGroupRoutes } from './groups.js';
+import { JUPYTERHUB_API_VERSION, registerInfoRoutes } from './info.js';
+import { openApiDocument } from './openapi.js';
+import { registerTokenRoutes } from './tokens.js';
+import { registerUserRoutes } from './users.js';
+
+export { provideServerFields, type ServerFields, type ServerModel } from './user-model.js';
+export { ApiError } from './api-error.js';
+export { requireScope, requireIdentity } from './authorize.js';
+
+export const API_PREFIX = '/hub/api';
+
+export async function registerApi(
+  app: FastifyInstance,
+  ctx: HubContext,
+  options: Partial<ApiDeps> = {},
+): Promise<ApiDeps> {
+  const deps = apiDeps(ctx, options);
+  registerIdentityHook(app, ctx.db, deps.tokens);
+  registerMetrics(app, ctx);
+  await app.register(
+    async (api) => {
+      api.setErrorHandler(async (error, request, reply) => {
+        const known = toApiError(error);
+        if (known) return reply.code(known.status).send({ status: known.status, message: known.message });
+        request.log.error({ err: error }, 'API request failed');
+        return reply.code(500).send({
+          status: 500,
+          message: 'The hub hit an unexpected error. It has been logged; try again or tell an administrator.',
+        });
+      });
+      api.setNotFoundHandler(async (request, reply) =>
+        reply
+          .code(404)
+          .send({ status: 404, message: `No API route ${request.method} ${request.url.split('?')[0]}.` }),
+      );
+      api.get('/openapi.json', async () => openApiDocument(JUPYTERHUB_API_VERSION));
+      registerInfoRoutes(api, deps);
+      registerUserRoutes(api, deps);
+      registerTokenRoutes(api, deps);
+      registerGroupRoutes(api, deps);
+    },
+    { prefix: API_PREFIX },
+  );
+  return deps;
+}

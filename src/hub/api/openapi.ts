@@ -1,0 +1,249 @@
+/**
+ * The OpenAPI 3 description of /hub/api, written by hand (served at /hub/api/openapi.json).
+ * test/hub/api/openapi.test.ts fails when a route is registered under /hub/api but missing
+ * here, so adding a route means documenting it. Routes owned by other areas (servers, proxy) are
+ * listed too, with JupyterHub's shapes.
+ */
+type Op = { summary: string; scopes?: string[]; body?: string; responses: Record<string, string> };
+
+const ERR = { '403': 'Missing credentials or scopes', '404': 'No such object' };
+const USER =
+  'User model: {kind, name, admin, roles, groups, server, pending, created, last_activity, servers?}';
+
+/** path → method → operation. Paths use OpenAPI's `{param}` form. */
+const OPERATIONS: Record<string, Record<string, Op>> = {
+  '/hub/api': { get: { summary: 'JupyterHub API version', responses: { '200': '{version}' } } },
+  '/hub/api/info': {
+    get: { summary: 'Hub details', scopes: ['read:hub'], responses: { '200': 'info', ...ERR } },
+  },
+  '/hub/api/user': {
+    get: {
+      summary: 'The authenticated user, with its scopes',
+      responses: { '200': `${USER} + scopes`, ...ERR },
+    },
+  },
+  '/hub/api/openapi.json': { get: { summary: 'This document', responses: { '200': 'OpenAPI 3.0 JSON' } } },
+  '/hub/api/users': {
+    get: {
+      summary:
+        'List users (offset, limit, name_filter; pagination envelope with the jupyterhub-pagination Accept type)',
+      scopes: ['list:users'],
+      responses: { '200': `list of ${USER}`, ...ERR },
+    },
+    post: {
+      summary: 'Create several users',
+      scopes: ['admin:users'],
+      body: '{usernames: [string], admin: boolean}',
+      responses: { '201': 'created users', '400': 'invalid names', '409': 'all already exist', ...ERR },
+    },
+  },
+  '/hub/api/users/{name}': {
+    get: {
+      summary: 'One user',
+      scopes: ['read:users'],
+      responses: { '200': USER, '400': 'invalid name', ...ERR },
+    },
+    post: {
+      summary: 'Create one user',
+      scopes: ['admin:users'],
+      body: '{admin?: boolean}',
+      responses: { '201': USER, '400': 'invalid name', '409': 'exists', ...ERR },
+    },
+    patch: {
+      summary: 'Rename a user or change admin',
+      scopes: ['admin:users'],
+      body: '{name?: string, admin?: boolean}',
+      responses: { '200': USER, '400': 'invalid or taken name', ...ERR },
+    },
+    delete: {
+      summary: 'Delete a user',
+      scopes: ['admin:users'],
+      responses: { '204': 'deleted', '400': 'yourself', ...ERR },
+    },
+  },
+  '/hub/api/users/{name}/tokens': {
+    get: {
+      summary: "A user's tokens",
+      scopes: ['read:tokens'],
+      responses: { '200': '{api_tokens: [token]}', ...ERR },
+    },
+    post: {
+      summary: 'Create a token (the secret is returned once, as `token`)',
+      scopes: ['tokens'],
+      body: '{note?: string, expires_in?: seconds, scopes?: [string], roles?: [string]}',
+      responses: {
+        '201': 'token model + token',
+        '400': 'bad request',
+        '403': 'scopes beyond the owner',
+        '404': 'No such user',
+      },
+    },
+  },
+  '/hub/api/users/{name}/tokens/{id}': {
+    get: {
+      summary: 'One token (id like a12)',
+      scopes: ['read:tokens'],
+      responses: { '200': 'token model', ...ERR },
+    },
+    delete: { summary: 'Revoke a token', scopes: ['tokens'], responses: { '204': 'revoked', ...ERR } },
+  },
+  '/hub/api/users/{name}/server': {
+    post: {
+      summary: "Start the user's server",
+      scopes: ['servers'],
+      responses: { '201': 'started', '202': 'pending', ...ERR },
+    },
+    delete: {
+      summary: "Stop the user's server",
+      scopes: ['servers'],
+      responses: { '204': 'stopped', '202': 'pending', ...ERR },
+    },
+  },
+  '/hub/api/users/{name}/server/progress': {
+    get: {
+      summary: 'Server start progress (text/event-stream)',
+      scopes: ['read:servers'],
+      responses: { '200': 'events', ...ERR },
+    },
+  },
+  '/hub/api/users/{name}/servers/{server_name}': {
+    post: {
+      summary: 'Start a named server',
+      scopes: ['servers'],
+      responses: { '201': 'started', '202': 'pending', ...ERR },
+    },
+    delete: {
+      summary: 'Stop a named server',
+      scopes: ['servers'],
+      responses: { '204': 'stopped', '202': 'pending', ...ERR },
+    },
+  },
+  '/hub/api/users/{name}/servers/{server_name}/progress': {
+    get: {
+      summary: 'Named server start progress',
+      scopes: ['read:servers'],
+      responses: { '200': 'events', ...ERR },
+    },
+  },
+  '/hub/api/users/{name}/activity': {
+    post: {
+      summary: 'Report activity',
+      scopes: ['users:activity'],
+      responses: { '200': 'recorded', ...ERR },
+    },
+  },
+  '/hub/api/groups': {
+    get: {
+      summary: 'List groups (offset, limit)',
+      scopes: ['list:groups'],
+      responses: { '200': 'list of group', ...ERR },
+    },
+    post: {
+      summary: 'Create several groups',
+      scopes: ['admin:groups'],
+      body: '{groups: [string], users?: [string]}',
+      responses: { '201': 'created groups', '409': 'exists', ...ERR },
+    },
+  },
+  '/hub/api/groups/{name}': {
+    get: {
+      summary: 'One group',
+      scopes: ['read:groups'],
+      responses: { '200': 'group: {kind, name, users, roles, properties}', ...ERR },
+    },
+    post: {
+      summary: 'Create a group',
+      scopes: ['admin:groups'],
+      body: '{users?: [string]}',
+      responses: { '201': 'group', '409': 'exists', ...ERR },
+    },
+    delete: { summary: 'Delete a group', scopes: ['admin:groups'], responses: { '204': 'deleted', ...ERR } },
+  },
+  '/hub/api/groups/{name}/users': {
+    post: {
+      summary: 'Add members',
+      scopes: ['groups'],
+      body: '{users: [string]}',
+      responses: { '200': 'group', ...ERR },
+    },
+    delete: {
+      summary: 'Remove members',
+      scopes: ['groups'],
+      body: '{users: [string]}',
+      responses: { '200': 'group', ...ERR },
+    },
+  },
+  '/hub/api/proxy': {
+    get: { summary: 'The routing table', scopes: ['proxy'], responses: { '200': 'routes', ...ERR } },
+  },
+  '/hub/api/proxy/authorize': {
+    get: {
+      summary: 'For the proxy: may this credential reach this server? (proxy secret)',
+      responses: { '200': 'answer', '403': 'refused' },
+    },
+    post: {
+      summary: 'For the proxy: may this credential reach this server? (proxy secret)',
+      responses: { '200': 'answer', '403': 'refused' },
+    },
+  },
+};
+
+const ERROR_SCHEMA = {
+  type: 'object',
+  properties: { status: { type: 'integer' }, message: { type: 'string' } },
+  required: ['status', 'message'],
+};
+
+export function openApiDocument(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, methods] of Object.entries(OPERATIONS)) {
+    paths[path] = {};
+    for (const [method, op] of Object.entries(methods)) {
+      const parameters = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      }));
+      paths[path]![method] = {
+        summary: op.summary,
+        ...(parameters.length > 0 ? { parameters } : {}),
+        ...(op.scopes ? { security: [{ token: op.scopes }], 'x-scopes': op.scopes } : {}),
+        ...(op.body
+          ? {
+              requestBody: {
+                description: op.body,
+                content: { 'application/json': { schema: { type: 'object' } } },
+              },
+            }
+          : {}),
+        responses: Object.fromEntries(
+          Object.entries(op.responses).map(([code, description]) => [
+            code,
+            Number(code) >= 400
+              ? {
+                  description,
+                  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+                }
+              : { description },
+          ]),
+        ),
+      };
+    }
+  }
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'coursehub REST API (JupyterHub-compatible)',
+      version,
+      description:
+        'Authenticate with "Authorization: token TOKEN" (or bearer), or a hub session cookie plus X-XSRF-Token.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: { token: { type: 'apiKey', in: 'header', name: 'Authorization' } },
+      schemas: { Error: ERROR_SCHEMA },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * /hub/api/users: list, create (one or many), read, change, delete users, as JupyterHub's API.
+ */
+import type { FastifyInstance } from 'fastify';
+import { filteredNames, hasScope } from '../scopes.js';
+import type { HubUser } from '../users/user-service.js';
+import { parseUsername, usernameProblem, normalizeUsername } from '../users/username.js';
+import { ApiError } from './api-error.js';
+import { requireIdentity, requireScope } from './authorize.js';
+import { objectBody, optionalBoolean, optionalString, stringList } from './body.js';
+import type { ApiDeps } from './deps.js';
+import { paginated, pageRequest } from './pagination.js';
+import { userModel } from './user-model.js';
+
+type NameParams = { Params: { name: string } };
+
+export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
+  const { ctx, users } = deps;
+
+  /** The user the route is about: name validated (400), permission checked (403), then 404. */
+  async function targetUser(rawName: string, request: Parameters<typeof requireScope>[0], scopes: string[]) {
+    const name = parseUsername(rawName);
+    const user = await users.get(name);
+    requireScope(request, scopes, { user: name, userGroups: user?.groups ?? [] });
+    if (!user) throw new ApiError(404, `No such user: ${name}.`);
+    return user;
+  }
+
+  api.get('/users', async (request) => {
+    const identity = requireIdentity(request);
+    const page = pageRequest(request);
+    const query = request.query as Record<string, unknown>;
+    const nameFilter = typeof query.name_filter === 'string' ? query.name_filter : undefined;
+    let list: HubUser[];
+    let total: number;
+    if (hasScope(identity.scopes, 'list:users')) {
+      ({ users: list, total } = await users.list({
+        offset: page.offset,
+        limit: page.limit,
+        nameContains: nameFilter,
+      }));
+    } else {
+      // Only some users are listable (e.g. `list:users!user=x` or `!group=g`): filter a full list.
+      const allowed = new Set(filteredNames(identity.scopes, 'list:users', 'user'));
+      const groups = new Set(filteredNames(identity.scopes, 'list:users', 'group'));
+      if (allowed.size === 0 && groups.size === 0) requireScope(request, 'list:users');
+      const all = (await users.list({ nameContains: nameFilter })).users.filter(
+        (u) => allowed.has(u.name) || u.groups.some((g) => groups.has(g)),
+      );
+      total = all.length;
+      list = all.slice(page.offset, page.offset + page.limit);
+    }
+    const models = await Promise.all(list.map((u) => userModel(ctx, u, identity.scopes)));
+    return paginated(request, page, models, total);
+  });
+
+  api.post('/users', async (request, reply) => {
+    const identity = requireScope(request, 'admin:users');
+    const body = objectBody(request.body);
+    const names = stringList(body.usernames, 'usernames').map(normalizeUsername);
+    const admin = optionalBoolean(body.admin, 'admin') ?? false;
+    if (names.length === 0) throw new ApiError(400, 'Give at least one name in "usernames".');
+    const invalid = names.filter((n) => usernameProblem(n) !== undefined);
+    if (invalid.length > 0)
+      throw new ApiError(400, `Invalid usernames: ${invalid.map((n) => JSON.stringify(n)).join(', ')}.`, {
+        hint: `Reason: ${usernameProblem(invalid[0]!)}.`,
+      });
+    const unique = [...new Set(names)];
+    const fresh: string[] = [];
+    for (const name of unique) if (!(await users.get(name))) fresh.push(name);
+    if (fresh.length === 0) throw new ApiError(409, `All ${unique.length} users already exist.`);
+    const created = [];
+    for (const name of fresh) created.push(await users.create({ name, admin }));
+    request.log.info({ by: identity.user.name, users: fresh, admin }, 'created users');
+    const models = await Promise.all(created.map((u) => userModel(ctx, u, identity.scopes)));
+    return reply.code(201).send(models);
+  });
+
+  api.get<NameParams>('/users/:name', async (request) => {
+    const user = await targetUser(request.params.name, request, ['read:users', 'read:users:name']);
+    return userModel(ctx, user, request.identity!.scopes);
+  });
+
+  api.post<NameParams>('/users/:name', async (request, reply) => {
+    const name = parseUsername(request.params.name);
+    const identity = requireScope(request, 'admin:users', { user: name });
+    const body = objectBody(request.body, true);
+    const admin = optionalBoolean(body.admin, 'admin') ?? false;
+    if (await users.get(name)) throw new ApiError(409, `User ${name} already exists.`);
+    const user = await users.create({ name, admin });
+    request.log.info({ by: identity.user.name, user: name, admin }, 'created user');
+    return reply.code(201).send(await userModel(ctx, user, identity.scopes));
+  });
+
+  api.patch<NameParams>('/users/:name', async (request) => {
+    const user = await targetUser(request.params.name, request, ['admin:users']);
+    const body = objectBody(request.body);
+    const newName = optionalString(body.name, 'name');
+    const admin = optionalBoolean(body.admin, 'admin');
+    const unknown = Object.keys(body).filter((k) => !['name', 'admin', '_xsrf'].includes(k));
+    if (unknown.length > 0)
+      throw new ApiError(400, `Cannot change ${unknown.join(', ')}: only "name" and "admin" can be changed.`);
+    if (newName !== undefined && parseUsername(newName) !== user.name && (await users.get(newName)))
+      throw new ApiError(400, `User ${parseUsername(newName)} already exists, username must be unique.`);
+    const updated = await users.update(user.name, { name: newName, admin });
+    request.log.info(
+      { by: request.identity!.user.name, user: user.name, name: newName, admin },
+      'changed user',
+    );
+    return userModel(ctx, updated, request.identity!.scopes);
+  });
+
+  api.delete<NameParams>('/users/:name', async (request, reply) => {
+    const user = await targetUser(request.params.name, request, ['admin:users']);
+    if (user.name === request.identity!.user.name)
+      throw new ApiError(400, 'Cannot delete yourself!', {
+        hint: 'Ask another admin to delete your account.',
+      });
+    await users.delete(user.name);
+    // The user's API tokens go with the row (foreign key cascade); sessions are ended here.
+    await deps.revokeSessions?.(user.name);
+    request.log.info({ by: request.identity!.user.name, user: user.name }, 'deleted user');
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * Who is calling: `request.identity` for every request, from an API token
+ * (`Authorization: token T` or `Authorization: bearer T`, or `?token=T` on GET requests) or from
+ * the browser session (`request.session`, set by the login area's hook, which runs first).
+ *
+ * A token that is presented but unknown, revoked or expired is answered at once with 401 JSON:
+ * silently treating the caller as anonymous would turn a clear "your token expired" into a
+ * puzzling 403 further on.
+ *
+ * `?token=` is accepted on GET/HEAD only, as JupyterHub ≥ 4.1 does: a state-changing request with
+ * a token in its URL could be forged by a link, and such URLs end up in logs and browser history.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { expandScopes, intersectScopes, roleNames, roleScopes } from './scopes.js';
+import { InvalidTokenError, TokenService } from './tokens/index.js';
+
+export interface IdentityUser {
+  id: number;
+  name: string;
+  admin: boolean;
+}
+
+export interface Identity {
+  user: IdentityUser;
+  /** Expanded scopes this request may use (a token's are cut down to its owner's). */
+  scopes: Set<string>;
+  kind: 'session' | 'token';
+  tokenId?: number;
+  /** The user's roles (JupyterHub's `roles` field of /hub/api/user). */
+  roles: string[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller, or null when anonymous. Set by the identity hook (registerIdentityHook). */
+    identity: Identity | null;
+  }
+}
+
+/** The token a request presents, or undefined. */
+export function presentedToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header);
+    if (match) return match[1];
+  }
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const query = request.query as Record<string, unknown> | undefined;
+    const value = query?.token;
+    if (typeof value === 'string' && value) return value;
+  }
+  return undefined;
+}
+
+export async function identityFromToken(tokens: TokenService, token: string): Promise<Identity> {
+  const record = await tokens.resolve(token);
+  const ownerScopes = roleScopes(record.owner);
+  return {
+    user: record.owner,
+    scopes: intersectScopes(expandScopes(record.scopes, record.owner.name), ownerScopes),
+    kind: 'token',
+    tokenId: record.id,
+    roles: roleNames(record.owner),
+  };
+}
+
+async function identityFromSession(db: Kysely<Database>, userName: string): Promise<Identity | null> {
+  // The admin flag is read on every request, not kept in the session: revoking admin takes
+  // effect at the next request.
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'name', 'admin'])
+    .where('name', '=', userName)
+    .executeTakeFirst();
+  if (!row) return null;
+  const user = { id: row.id, name: row.name, admin: Boolean(row.admin) };
+  return { user, scopes: roleScopes(user), kind: 'session', roles: roleNames(user) };
+}
+
+function refuseToken(request: FastifyRequest, reply: FastifyReply, error: InvalidTokenError) {
+  request.log.info({ reason: error.message }, 'refused API token');
+  return reply
+    .code(401)
+    .header('www-authenticate', 'token')
+    .send({ status: 401, message: `${error.message} ${error.hint ?? ''}`.trim() });
+}
+
+/**
+ * Adds the `onRequest` hook that sets `request.identity`. Register it on the root instance after
+ * the session hooks, so `request.session` is already resolved.
+ */
+export function registerIdentityHook(app: FastifyInstance, db: Kysely<Database>, tokens: TokenService): void {
+  if (!app.hasRequestDecorator('identity')) app.decorateRequest('identity', null);
+  app.addHook('onRequest', async (request, reply) => {
+    request.identity = null;
+    const token = presentedToken(request);
+    if (token) {
+      try {
+        request.identity = await identityFromToken(tokens, token);
+      } catch (error) {
+        if (error instanceof InvalidTokenError) return refuseToken(request, reply, error);
+        throw error;
+      }
+      return undefined;
+    }
+    const session = request.session;
+    if (session) request.identity = await identityFromSession(db, session.userName);
+    return undefined;
+  });
+}

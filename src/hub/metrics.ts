@@ -1,0 +1,104 @@
+/**
+ * Prometheus metrics at /hub/metrics (prom-client): requests by route and status, logins by
+ * result, users, active sessions, and Node's process metrics. Each hub (HubContext) has its own
+ * registry, so several hubs in one process (tests) do not mix their numbers.
+ *
+ * Other areas record events through `hubMetrics(ctx)`, e.g. the login area:
+ * `hubMetrics(ctx).logins.inc({ result: 'success' })`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HubContext } from './context.js';
+import { hasScope } from './scopes.js';
+
+export interface HubMetrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  requestDuration: Histogram<'method' | 'route'>;
+  /** result: 'success' | 'failure' | 'not_allowed' | 'locked' (what the login area reports). */
+  logins: Counter<'result'>;
+}
+
+const metricsOf = new WeakMap<HubContext, HubMetrics>();
+
+export function hubMetrics(ctx: HubContext): HubMetrics {
+  const existing = metricsOf.get(ctx);
+  if (existing) return existing;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'coursehub_' });
+  const metrics: HubMetrics = {
+    registry,
+    requests: new Counter({
+      name: 'coursehub_http_requests_total',
+      help: 'HTTP requests answered by the hub, by method, route template and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: 'coursehub_http_request_duration_seconds',
+      help: 'Time to answer HTTP requests, by method and route template.',
+      labelNames: ['method', 'route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    logins: new Counter({
+      name: 'coursehub_logins_total',
+      help: 'Login attempts by result.',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+  };
+  // Counted when scraped, from the database, so they are right even after a restart.
+  new Gauge({
+    name: 'coursehub_users_total',
+    help: 'Users in the hub.',
+    registers: [registry],
+    async collect() {
+      const row = await ctx.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirst();
+      this.set(Number(row?.n ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'coursehub_active_sessions',
+    help: 'Browser sessions that have not expired or been revoked.',
+    registers: [registry],
+    async collect() {
+      const row = await ctx.db
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('expires_at', '>', new Date().toISOString())
+        .executeTakeFirst();
+      this.set(Number(row?.n ?? 0));
+    },
+  });
+  metricsOf.set(ctx, metrics);
+  return metrics;
+}
+
+/**
+ * Counts every response (by route template, not raw URL, so /hub/api/users/alice and .../bob
+ * share a series and the label set stays bounded) and serves /hub/metrics to callers holding
+ * `read:metrics` (a token with that scope, or an admin).
+ */
+export function registerMetrics(app: FastifyInstance, ctx: HubContext): void {
+  const metrics = hubMetrics(ctx);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  app.get('/hub/metrics', async (request, reply) => {
+    const identity = request.identity;
+    if (!identity || !hasScope(identity.scopes, 'read:metrics'))
+      return reply.code(403).send({
+        status: 403,
+        message: identity
+          ? 'Reading metrics requires the read:metrics scope (an admin, or a token with read:metrics).'
+          : 'Missing or invalid credentials. Send a token with the read:metrics scope: "Authorization: token TOKEN".',
+      });
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
