@@ -81,48 +81,6 @@ export interface ApiTokensTable {
   last_activity: string | null;
 }
 
-/**
- * A user server that is running, starting ('spawn' in `pending`) or stopping ('stop'). The row
- * exists only while the server does: stopping deletes it. `state` is the spawner's JSON state
- * (pid, port, the server's token, ...); it holds a secret and is never sent to a browser.
- */
-export interface ServersTable {
-  id: Generated<number>;
-  /** users.id (on delete cascade). */
-  user_id: number;
-  /** '' for the default server. */
-  name: string;
-  /** Spawner class that started it ('local', ...). */
-  spawner: string;
-  state: string;
-  /** Public path prefix once ready, e.g. `/user/alice/`; null while starting. */
-  url: string | null;
-  /** 'spawn' | 'stop' | null (ready). */
-  pending: string | null;
-  started: string | null;
-  last_activity: string | null;
-}
-
-/** A signed-in browser (src/hub/auth/session-store.ts); the cookie carries only the id. */
-export interface SessionsTable {
-  /** 32 random bytes, base64url. */
-  id: string;
-  user_name: string;
-  csrf_token: string;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-}
-
-/** scrypt hash of a local user's password (src/hub/auth/passwords.ts). */
-export interface PasswordCredentialsTable {
-  user_name: string;
-  password_hash: string;
-  /** 0/1: 1 after an admin reset, so the user must pick a new password at next login. */
-  must_change: number;
-  updated_at: string;
-}
-
 export interface HubTables {
   sessions: SessionsTable;
   password_credentials: PasswordCredentialsTable;
