@@ -140,10 +140,110 @@ export const authSection = z
   })
   .strict();
 
+export const spawnerSection = z
+  .object({
+    class: z
+      .enum(['local'])
+      .default('local')
+      .describe(
+        "Which spawner starts user servers: `local` runs each as a local process under a Unix account named after the user (as root; otherwise as the hub's own user).",
+      ),
+    command: z
+      .array(z.string())
+      .min(1)
+      .default(['/usr/bin/jupyter-notebook'])
+      .describe(
+        'The Jupyter server command (e.g. ["jupyter", "lab"] or ["jupyter", "server"] where installed).',
+      ),
+    args: z
+      .array(z.string())
+      .default([
+        '--NotebookApp.base_url={base_url}',
+        '--ip=127.0.0.1',
+        '--port={port}',
+        '--NotebookApp.port_retries=0',
+        '--no-browser',
+        '--notebook-dir={home}',
+      ])
+      .describe(
+        'Arguments after `command`; {base_url}, {port} and {home} are filled in. The server token is passed as JUPYTER_TOKEN in the environment, never in argv.',
+      ),
+    homeRoot: z
+      .string()
+      .default('/home')
+      .describe("Directory under which each user's persistent home (ROOT/NAME, mode 700) is made."),
+    sandbox: z
+      .enum(['auto', 'bubblewrap', 'none'])
+      .default('auto')
+      .describe(
+        'Run local servers inside bubblewrap, seeing only their own home (+ system dirs read-only). `auto` = when /usr/bin/bwrap exists.',
+      ),
+    memoryLimitMb: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Memory cap per server in MiB (cgroup v1 where writable, else RLIMIT_AS); 0 = none.'),
+    cpuLimit: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('CPU cap per server in cores (cgroup v1 only; rlimits cannot cap a rate); 0 = none.'),
+    environment: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra environment variables for every user server.'),
+    startTimeoutSeconds: z
+      .number()
+      .positive()
+      .default(60)
+      .describe('How long a server may take from start to answering HTTP before the start fails.'),
+    pollIntervalSeconds: z
+      .number()
+      .positive()
+      .default(30)
+      .describe(
+        'How often the hub checks that running servers are still alive (a crashed one loses its route).',
+      ),
+    concurrentSpawnLimit: z
+      .number()
+      .int()
+      .min(0)
+      .default(100)
+      .describe('Most servers starting at the same time; more start requests get 429. 0 = no limit.'),
+    activeServerLimit: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Most servers running (or starting) at once; more start requests get 429. 0 = no limit.'),
+    cullIdleTimeoutSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Stop a server idle this long (no proxied traffic and no kernel activity reported by its /api/status); 0 = never.',
+      ),
+    cullEverySeconds: z
+      .number()
+      .positive()
+      .default(60)
+      .describe('How often the idle culler looks for idle servers.'),
+    stopServersOnHubStop: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Stop every user server when the hub stops. Off by default, as in JupyterHub with an external proxy: servers keep running, the restarted hub re-attaches to them from the database, and open notebooks do not notice.',
+      ),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     hub: hubSection.default(hubSection.parse({})),
     db: dbSection.default(dbSection.parse({})),
+    spawner: spawnerSection.default(spawnerSection.parse({})),
     auth: authSection.default(authSection.parse({})),
   })
   .strict();

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import { usersAndGroups } from './0001_users_groups.js';
 import { sessionsAndPasswords } from './0020_sessions_and_passwords.js';
 import { apiTokensMigration } from './0030_api_tokens.js';
+import { serversMigration } from './0040_servers.js';
 
 /**
  * Every migration, oldest first. Names sort in the order they must run (Kysely checks this).
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_users_groups': usersAndGroups,
   '0020_sessions_and_passwords': sessionsAndPasswords,
   '0030_api_tokens': apiTokensMigration,
+  '0040_servers': serversMigration,
 };

@@ -81,11 +81,34 @@ export interface ApiTokensTable {
   last_activity: string | null;
 }
 
+/**
+ * A user server that is running, starting ('spawn' in `pending`) or stopping ('stop'). The row
+ * exists only while the server does: stopping deletes it. `state` is the spawner's JSON state
+ * (pid, port, the server's token, ...); it holds a secret and is never sent to a browser.
+ */
+export interface ServersTable {
+  id: Generated<number>;
+  /** users.id (on delete cascade). */
+  user_id: number;
+  /** '' for the default server. */
+  name: string;
+  /** Spawner class that started it ('local', ...). */
+  spawner: string;
+  state: string;
+  /** Public path prefix once ready, e.g. `/user/alice/`; null while starting. */
+  url: string | null;
+  /** 'spawn' | 'stop' | null (ready). */
+  pending: string | null;
+  started: string | null;
+  last_activity: string | null;
+}
+
 export interface HubTables {
   sessions: SessionsTable;
   password_credentials: PasswordCredentialsTable;
   users: UsersTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
+  servers: ServersTable;
   api_tokens: ApiTokensTable;
 }

@@ -1,0 +1,50 @@
+/**
+ * Waits until a just-started server answers HTTP, as JupyterHub's `wait_up` does. The server's
+ * unauthenticated `api` endpoint (its version) answers 200 once it serves requests. The interval
+ * is short and grows slowly: on this machine a notebook is up in well under a second, and the
+ * hub's overhead on a start is measured by bench/spawn.ts.
+ */
+import { ServerStartError } from './errors.js';
+import type { PollResult } from '../spawner/spawner.js';
+
+export interface ReadinessOptions {
+  timeoutMs: number;
+  /** Asked between attempts; a non-null answer means the server exited and will never answer. */
+  poll: () => Promise<PollResult>;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000), redirect: 'manual' });
+    await response.body?.cancel();
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitForServer(baseUrl: string, options: ReadinessOptions): Promise<void> {
+  const probe = new URL('api', baseUrl).toString();
+  const deadline = Date.now() + options.timeoutMs;
+  let interval = 20;
+  while (Date.now() < deadline) {
+    if (await answers(probe)) return;
+    const exit = await options.poll();
+    if (exit !== null)
+      throw new ServerStartError(`The server exited (status ${exit}) before it answered HTTP.`, {
+        hint: 'See the server log in DATA_DIR/logs/servers/ for the reason.',
+      });
+    await sleep(interval);
+    interval = Math.min(200, Math.round(interval * 1.3));
+  }
+  throw new ServerStartError(
+    `The server did not answer at ${probe} within ${Math.round(options.timeoutMs / 1000)} s.`,
+    {
+      hint: 'It may be slow to start on a busy machine: raise spawner.startTimeoutSeconds, or see its log in DATA_DIR/logs/servers/.',
+    },
+  );
+}

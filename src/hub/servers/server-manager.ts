@@ -1,0 +1,400 @@
+/**
+ * The life cycle of user servers, as JupyterHub's User/Spawner pair runs it: start (limits,
+ * narrow API token, spawner, HTTP readiness, proxy route), stop, noticing crashes, re-attaching
+ * after a hub restart, and culling idle servers. One instance per hub process; the `servers`
+ * table is what survives the process, the `live` map is what the process is doing right now.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { SpawnerSettings } from '../spawner/factory.js';
+import type { Spawner, SpawnerFactory } from '../spawner/spawner.js';
+import { ServerRequestError, ServerStartError } from './errors.js';
+import { ProgressLog } from './progress-log.js';
+import { waitForServer } from './readiness.js';
+import { ServerStore, type ServerRecord } from './server-store.js';
+
+/** A route to a user's server, as the proxy's client takes it. */
+export interface UserServerRoute {
+  user: string;
+  serverName?: string;
+  /** Where the server listens, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** The server's own token, which the proxy adds on the way in. */
+  serverToken?: string;
+}
+
+/** A route as the proxy lists it (the fields the hub reads). */
+export interface RouteDescription {
+  target: string;
+  last_activity?: string;
+  [key: string]: unknown;
+}
+
+/** The proxy, as far as servers need it (the proxy area's ProxyClient fits). */
+export interface ServerRoutes {
+  addUserServer(route: UserServerRoute): Promise<void>;
+  deleteUserServer(user: string, serverName?: string): Promise<void>;
+  /** Routes with their last activity (keyed `/user/NAME`), for the culler; optional. */
+  getRoutes?(): Promise<Record<string, RouteDescription>>;
+}
+
+/** The servers' own JUPYTERHUB_API_TOKENs (the token area's createServerToken fits). */
+export interface ServerTokens {
+  issue(userName: string): Promise<string>;
+  revokeAll(userName: string): Promise<void>;
+}
+
+export interface ServerManagerOptions {
+  db: Kysely<Database>;
+  log: FastifyBaseLogger;
+  settings: SpawnerSettings;
+  spawnerFactory: SpawnerFactory;
+  routes: ServerRoutes;
+  tokens: ServerTokens;
+  /** The hub API as servers reach it, e.g. http://127.0.0.1:8081/hub/api */
+  hubApiUrl: string;
+  /** hub.baseUrl, with a trailing slash. */
+  hubBaseUrl: string;
+}
+
+interface LiveServer {
+  userId: number;
+  userName: string;
+  serverName: string;
+  spawner: Spawner;
+  pending: 'spawn' | 'stop' | null;
+  progress: ProgressLog;
+  /** Settles when the current start or stop is over. */
+  done: Promise<void>;
+}
+
+export interface StartTicket {
+  /** Resolves when the server is ready; rejects with ServerStartError if the start failed. */
+  ready: Promise<void>;
+  progress: ProgressLog;
+}
+
+const key = (userName: string, serverName: string): string => `${userName}/${serverName}`;
+
+export class ServerManager {
+  private readonly live = new Map<string, LiveServer>();
+  /** The last failed start per server, so a progress page that connects late sees why. */
+  private readonly failures = new Map<string, ProgressLog>();
+  readonly store: ServerStore;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly options: ServerManagerOptions) {
+    this.store = new ServerStore(options.db);
+  }
+
+  /** Public path of a server: `/user/NAME/` or `/user/NAME/SERVER/` under the hub's base URL. */
+  publicUrl(userName: string, serverName = ''): string {
+    return `${this.options.hubBaseUrl}user/${userName}/${serverName ? `${serverName}/` : ''}`;
+  }
+
+  progressUrl(userName: string, serverName = ''): string {
+    const tail = serverName ? `servers/${serverName}` : 'server';
+    return `${this.options.hubBaseUrl}hub/api/users/${userName}/${tail}/progress`;
+  }
+
+  /** What this process knows about a server right now. */
+  status(
+    userName: string,
+    serverName = '',
+  ): { pending: 'spawn' | 'stop' | null; ready: boolean } | undefined {
+    const live = this.live.get(key(userName, serverName));
+    return live && { pending: live.pending, ready: live.pending === null };
+  }
+
+  /** Progress of the current (or last failed) start, for the event stream. */
+  progressOf(userName: string, serverName = ''): ProgressLog | undefined {
+    const live = this.live.get(key(userName, serverName));
+    if (live?.pending === 'spawn' || live?.pending === null) return live.progress;
+    return this.failures.get(key(userName, serverName));
+  }
+
+  private counts(): { starting: number; active: number } {
+    let starting = 0;
+    for (const live of this.live.values()) if (live.pending === 'spawn') starting++;
+    return { starting, active: this.live.size };
+  }
+
+  async start(userName: string, serverName = ''): Promise<StartTicket> {
+    const k = key(userName, serverName);
+    const existing = this.live.get(k);
+    if (existing?.pending === 'spawn') return { ready: existing.done, progress: existing.progress };
+    if (existing?.pending === 'stop')
+      throw new ServerRequestError(400, `${userName}'s server is stopping.`, {
+        hint: 'Wait for it to stop, then start it again.',
+      });
+    if (existing) {
+      if ((await existing.spawner.poll()) === null)
+        throw new ServerRequestError(400, `${userName}'s server is already running.`, {
+          hint: `Open ${this.publicUrl(userName, serverName)}.`,
+        });
+      await this.forgetCrashed(existing);
+    }
+    const userId = await this.store.userId(userName);
+    if (userId === undefined) throw new ServerRequestError(404, `No such user: ${userName}.`);
+
+    const { settings } = this.options;
+    const { starting, active } = this.counts();
+    if (settings.concurrentSpawnLimit > 0 && starting >= settings.concurrentSpawnLimit)
+      throw new ServerRequestError(429, `Too many servers are starting right now (${starting}).`, {
+        hint: 'Try again in a minute.',
+      });
+    if (settings.activeServerLimit > 0 && active >= settings.activeServerLimit)
+      throw new ServerRequestError(429, `The hub is running as many servers as it may (${active}).`, {
+        hint: 'Try again later, when someone has stopped theirs; an admin can raise spawner.activeServerLimit.',
+      });
+    if (!(await this.store.claim(userId, serverName, settings.class)))
+      throw new ServerRequestError(400, `${userName}'s server is already being started or stopped.`, {
+        hint: 'Reload the page in a moment.',
+      });
+
+    const live: LiveServer = {
+      userId,
+      userName,
+      serverName,
+      spawner: this.options.spawnerFactory(userName, serverName),
+      pending: 'spawn',
+      progress: new ProgressLog(),
+      done: Promise.resolve(),
+    };
+    this.live.set(k, live);
+    this.failures.delete(k);
+    live.done = this.runStart(live);
+    // The caller decides whether to wait; an unobserved failure must not crash the hub.
+    live.done.catch(() => undefined);
+    return { ready: live.done, progress: live.progress };
+  }
+
+  private hubEnv(userName: string, serverName: string, apiToken: string): Record<string, string> {
+    const api = this.options.hubApiUrl.replace(/\/+$/, '');
+    return {
+      JUPYTERHUB_USER: userName,
+      JUPYTERHUB_SERVER_NAME: serverName,
+      JUPYTERHUB_API_URL: api,
+      JUPYTERHUB_API_TOKEN: apiToken,
+      JPY_API_TOKEN: apiToken,
+      JUPYTERHUB_BASE_URL: this.options.hubBaseUrl,
+      JUPYTERHUB_SERVICE_PREFIX: this.publicUrl(userName, serverName),
+      JUPYTERHUB_ACTIVITY_URL: `${api}/users/${userName}/activity`,
+    };
+  }
+
+  private async runStart(live: LiveServer): Promise<void> {
+    const { userName, serverName, spawner, progress } = live;
+    const { settings, log } = this.options;
+    const startedAt = Date.now();
+    progress.emit({ progress: 0, message: 'Server requested' });
+    try {
+      const apiToken = await this.options.tokens.issue(userName);
+      const server = await spawner.start({
+        userName,
+        serverName,
+        baseUrl: this.publicUrl(userName, serverName),
+        hubEnv: this.hubEnv(userName, serverName, apiToken),
+        onProgress: (event) => progress.emit(event),
+      });
+      await this.store.update(live.userId, serverName, { state: spawner.getState() });
+      progress.emit({ progress: 60, message: 'Waiting for the server to answer' });
+      const timeoutMs = Math.max(1_000, settings.startTimeoutSeconds * 1000 - (Date.now() - startedAt));
+      await waitForServer(server.url, { timeoutMs, poll: () => spawner.poll() });
+      progress.emit({ progress: 90, message: 'Adding the route to the proxy' });
+      await this.options.routes.addUserServer({
+        user: userName,
+        serverName,
+        url: new URL(server.url).origin,
+        serverToken: server.token,
+      });
+      const now = new Date().toISOString();
+      const url = this.publicUrl(userName, serverName);
+      await this.store.update(live.userId, serverName, {
+        pending: null,
+        url,
+        started: now,
+        lastActivity: now,
+      });
+      live.pending = null;
+      log.info({ user: userName, server: serverName, ms: Date.now() - startedAt }, 'user server ready');
+      progress.emit({
+        progress: 100,
+        ready: true,
+        message: `Server ready at ${url}`,
+        html_message: `Server ready at <a href="${url}">${url}</a>`,
+        url,
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      log.warn({ user: userName, server: serverName, err: error }, 'user server failed to start');
+      progress.emit({ progress: 100, failed: true, message: `Spawn failed: ${reason}` });
+      this.failures.set(key(userName, serverName), progress);
+      await this.tearDown(live);
+      throw error instanceof ServerStartError
+        ? error
+        : new ServerStartError(`${userName}'s server failed to start: ${reason}`, { cause: error });
+    }
+  }
+
+  /** Stops the server and forgets it: route, processes, token, row. Never throws. */
+  private async tearDown(live: LiveServer): Promise<void> {
+    const { userName, serverName, userId } = live;
+    const { log } = this.options;
+    await this.options.routes
+      .deleteUserServer(userName, serverName)
+      .catch((err: unknown) => log.warn({ err, user: userName }, 'could not delete the proxy route'));
+    await live.spawner
+      .stop()
+      .catch((err: unknown) => log.error({ err, user: userName }, 'could not stop the user server'));
+    await this.options.tokens
+      .revokeAll(userName)
+      .catch((err: unknown) => log.warn({ err, user: userName }, 'could not revoke the server token'));
+    await this.store
+      .remove(userId, serverName)
+      .catch((err: unknown) => log.error({ err, user: userName }, 'could not remove the server row'));
+    if (this.live.get(key(userName, serverName)) === live) this.live.delete(key(userName, serverName));
+  }
+
+  /** Resolves when the server is gone; answers at once if there is none. */
+  async stop(userName: string, serverName = ''): Promise<{ done: Promise<void> }> {
+    const live = this.live.get(key(userName, serverName));
+    if (!live) return { done: Promise.resolve() };
+    if (live.pending === 'stop') return { done: live.done };
+    if (live.pending === 'spawn')
+      throw new ServerRequestError(400, `${userName}'s server is still starting.`, {
+        hint: 'Wait until it is ready (or has failed), then stop it.',
+      });
+    live.pending = 'stop';
+    await this.store.update(live.userId, serverName, { pending: 'stop' });
+    this.options.log.info({ user: userName, server: serverName }, 'stopping user server');
+    live.done = this.tearDown(live);
+    return { done: live.done };
+  }
+
+  private async forgetCrashed(live: LiveServer): Promise<void> {
+    const exit = await live.spawner.poll();
+    this.options.log.warn(
+      { user: live.userName, server: live.serverName, exit },
+      'user server is gone; removing its route',
+    );
+    live.pending = 'stop';
+    await this.tearDown(live);
+  }
+
+  /** One round of the poll loop: servers that died lose their route and row. */
+  async pollAll(): Promise<void> {
+    for (const live of [...this.live.values()]) {
+      if (live.pending !== null) continue;
+      if ((await live.spawner.poll()) !== null) await this.forgetCrashed(live);
+    }
+  }
+
+  /**
+   * At hub start: rebuild a spawner for every row and keep the servers that still run (their
+   * routes are added again, in case the proxy restarted too). Starts that were interrupted by the
+   * restart are stopped: the browser that asked has lost its progress stream anyway.
+   */
+  async reattach(): Promise<{ kept: string[]; dropped: string[] }> {
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    for (const row of await this.store.all()) {
+      const spawner = this.options.spawnerFactory(row.userName, row.name);
+      spawner.loadState(row.state);
+      const live: LiveServer = {
+        userId: row.userId,
+        userName: row.userName,
+        serverName: row.name,
+        spawner,
+        pending: row.pending,
+        progress: new ProgressLog(),
+        done: Promise.resolve(),
+      };
+      const server = spawner.current();
+      if (row.pending === null && server && (await spawner.poll()) === null) {
+        this.live.set(key(row.userName, row.name), live);
+        await this.options.routes.addUserServer({
+          user: row.userName,
+          serverName: row.name,
+          url: new URL(server.url).origin,
+          serverToken: server.token,
+        });
+        live.progress.emit({
+          progress: 100,
+          ready: true,
+          message: 'Server ready',
+          url: this.publicUrl(row.userName, row.name),
+        });
+        kept.push(key(row.userName, row.name));
+      } else {
+        live.pending = 'stop';
+        await this.tearDown(live);
+        dropped.push(key(row.userName, row.name));
+      }
+    }
+    await this.dropOrphanRoutes();
+    this.options.log.info({ kept, dropped }, 're-attached to user servers');
+    return { kept, dropped };
+  }
+
+  /** Proxy routes to user servers the hub does not know (e.g. stopped while the hub was down). */
+  private async dropOrphanRoutes(): Promise<void> {
+    if (!this.options.routes.getRoutes) return;
+    const routes = await this.options.routes
+      .getRoutes()
+      .catch(() => ({}) as Record<string, RouteDescription>);
+    for (const [path, route] of Object.entries(routes)) {
+      const user = typeof route.user === 'string' ? route.user : undefined;
+      const serverName = typeof route.server_name === 'string' ? route.server_name : '';
+      if (!user || !path.startsWith(`${this.options.hubBaseUrl}user/`)) continue;
+      if (!this.live.has(key(user, serverName)))
+        await this.options.routes.deleteUserServer(user, serverName).catch(() => undefined);
+    }
+  }
+
+  /** Servers of the live map that are ready (for the culler and the admin page). */
+  readyServers(): { userName: string; serverName: string; spawner: Spawner; userId: number }[] {
+    return [...this.live.values()].filter((l) => l.pending === null);
+  }
+
+  /** Starts the poll loop (and the culler, when configured, see ./idle-culler.ts). */
+  startBackgroundTasks(cull?: () => Promise<void>): void {
+    const { settings, log } = this.options;
+    const every = (ms: number, task: () => Promise<void>, what: string) => {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return; // a slow round must not pile up behind itself
+        running = true;
+        task()
+          .catch((err: unknown) => log.error({ err }, `${what} failed`))
+          .finally(() => (running = false));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(settings.pollIntervalSeconds * 1000, () => this.pollAll(), 'server poll');
+    if (cull && settings.cullIdleTimeoutSeconds > 0)
+      every(settings.cullEverySeconds * 1000, cull, 'idle culler');
+  }
+
+  /**
+   * The hub is stopping: end the loops, and stop every server only when configured to
+   * (spawner.stopServersOnHubStop; off by default so that servers outlive a hub restart).
+   */
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    for (const live of this.live.values()) await live.done.catch(() => undefined);
+    if (this.options.settings.stopServersOnHubStop)
+      for (const live of [...this.live.values()])
+        await (
+          await this.stop(live.userName, live.serverName)
+        ).done;
+  }
+
+  /** The row for the user JSON / admin page. */
+  records(userName: string): Promise<ServerRecord[]> {
+    return this.store.forUser(userName);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The `servers` table: one row per server that is starting, running or stopping. Rows are the
+ * memory that survives a hub restart; the in-process ServerManager holds the live objects.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { SpawnerState } from '../spawner/spawner.js';
+
+export interface ServerRecord {
+  id: number;
+  userId: number;
+  userName: string;
+  name: string;
+  spawner: string;
+  state: SpawnerState;
+  url: string | null;
+  pending: 'spawn' | 'stop' | null;
+  started: string | null;
+  lastActivity: string | null;
+}
+
+function parseState(text: string): SpawnerState {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as SpawnerState) : {};
+  } catch {
+    return {};
+  }
+}
+
+export class ServerStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  private query() {
+    return this.db
+      .selectFrom('servers')
+      .innerJoin('users', 'users.id', 'servers.user_id')
+      .select([
+        'servers.id as id',
+        'servers.user_id as userId',
+        'users.name as userName',
+        'servers.name as name',
+        'servers.spawner as spawner',
+        'servers.state as state',
+        'servers.url as url',
+        'servers.pending as pending',
+        'servers.started as started',
+        'servers.last_activity as lastActivity',
+      ]);
+  }
+
+  private static toRecord(row: {
+    id: number;
+    userId: number;
+    userName: string;
+    name: string;
+    spawner: string;
+    state: string;
+    url: string | null;
+    pending: string | null;
+    started: string | null;
+    lastActivity: string | null;
+  }): ServerRecord {
+    return {
+      ...row,
+      state: parseState(row.state),
+      pending: row.pending === 'spawn' || row.pending === 'stop' ? row.pending : null,
+    };
+  }
+
+  async userId(userName: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('name', '=', userName)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  async get(userName: string, serverName: string): Promise<ServerRecord | undefined> {
+    const row = await this.query()
+      .where('users.name', '=', userName)
+      .where('servers.name', '=', serverName)
+      .executeTakeFirst();
+    return row && ServerStore.toRecord(row);
+  }
+
+  async all(): Promise<ServerRecord[]> {
+    return (await this.query().orderBy('servers.id').execute()).map(ServerStore.toRecord);
+  }
+
+  async forUser(userName: string): Promise<ServerRecord[]> {
+    return (await this.query().where('users.name', '=', userName).execute()).map(ServerStore.toRecord);
+  }
+
+  /** Inserts the row of a server about to start; false if one exists (another start won). */
+  async claim(userId: number, serverName: string, spawner: string): Promise<boolean> {
+    try {
+      await this.db
+        .insertInto('servers')
+        .values({ user_id: userId, name: serverName, spawner, state: '{}', pending: 'spawn' })
+        .execute();
+      return true;
+    } catch (error) {
+      if (/unique|duplicate/i.test(String((error as Error).message))) return false;
+      throw error;
+    }
+  }
+
+  async update(
+    userId: number,
+    serverName: string,
+    fields: Partial<{
+      state: SpawnerState;
+      url: string | null;
+      pending: 'spawn' | 'stop' | null;
+      started: string | null;
+      lastActivity: string | null;
+    }>,
+  ): Promise<void> {
+    const values: Record<string, string | null> = {};
+    if (fields.state !== undefined) values.state = JSON.stringify(fields.state);
+    if (fields.url !== undefined) values.url = fields.url;
+    if (fields.pending !== undefined) values.pending = fields.pending;
+    if (fields.started !== undefined) values.started = fields.started;
+    if (fields.lastActivity !== undefined) values.last_activity = fields.lastActivity;
+    if (Object.keys(values).length === 0) return;
+    await this.db
+      .updateTable('servers')
+      .set(values)
+      .where('user_id', '=', userId)
+      .where('name', '=', serverName)
+      .execute();
+  }
+
+  async remove(userId: number, serverName: string): Promise<void> {
+    await this.db
+      .deleteFrom('servers')
+      .where('user_id', '=', userId)
+      .where('name', '=', serverName)
+      .execute();
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Picks the spawner class named in the `spawner` config section. New classes (docker, ...) are
+ * added here, next to the local one.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { CoursehubConfig } from '../../config/schema.js';
+import { LocalProcessSpawner } from './local-process-spawner.js';
+import type { SpawnerFactory } from './spawner.js';
+
+export type SpawnerSettings = CoursehubConfig['spawner'];
+
+export function spawnerFactoryFromConfig(
+  settings: SpawnerSettings,
+  context: { logDir: string; log: FastifyBaseLogger },
+): SpawnerFactory {
+  switch (settings.class) {
+    case 'local':
+      return (userName, serverName) =>
+        new LocalProcessSpawner(userName, serverName, {
+          command: settings.command,
+          args: settings.args,
+          homeRoot: settings.homeRoot,
+          sandbox: settings.sandbox,
+          environment: settings.environment,
+          memoryLimitMb: settings.memoryLimitMb,
+          cpuLimit: settings.cpuLimit,
+          logDir: context.logDir,
+          log: context.log,
+        });
+  }
+}
