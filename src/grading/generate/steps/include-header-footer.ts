@@ -1,0 +1,12 @@
+import { cloneJson } from '../../../notebook/index.js';
+import type { GenerateStep } from '../step.js';
+
+/** IncludeHeaderFooter: the header notebook's cells go first, the footer's last. */
+export const includeHeaderFooter: GenerateStep = {
+  name: 'IncludeHeaderFooter',
+  run(notebook, context) {
+    const header = context.header ? cloneJson(context.header.cells) : [];
+    const footer = context.footer ? cloneJson(context.footer.cells) : [];
+    notebook.cells = [...header, ...notebook.cells, ...footer];
+  },
+};
