@@ -239,10 +239,78 @@ export const spawnerSection = z
   })
   .strict();
 
+/** Who may use the hub: the roster files imported at every start (src/hub/users/). */
+export const usersSection = z
+  .object({
+    instructors: z
+      .string()
+      .optional()
+      .describe(
+        'CSV file of instructors (header id,first_name,last_name,email), imported at start; they become admins. A relative path is relative to the config file.',
+      ),
+    students: z
+      .string()
+      .optional()
+      .describe('CSV file of students (same header), imported at start; they become allowed users.'),
+    prune: z
+      .boolean()
+      .default(false)
+      .describe(
+        'When importing at start, remove users who came from a roster file and are no longer listed (users created by hand are never removed).',
+      ),
+  })
+  .strict();
+
+/** The course the seed deployment served (one per hub there; coursehub can hold several). */
+export const courseSection = z
+  .object({
+    name: z.string().optional().describe("Course id, as nbgrader's course_id (env COURSE_NAME)."),
+    home: z
+      .string()
+      .optional()
+      .describe("The course directory, laid out as nbgrader's (source/, release/, ...) (env COURSE_HOME)."),
+  })
+  .strict();
+
+/** Settings the Docker spawner reads (the seed's DOCKER_* variables). */
+export const dockerSection = z
+  .object({
+    notebookImage: z
+      .string()
+      .default('quay.io/jupyter/minimal-notebook:latest')
+      .describe('Image of each user server (env DOCKER_NOTEBOOK_IMAGE).'),
+    networkName: z
+      .string()
+      .optional()
+      .describe(
+        "Docker network the user containers join (env DOCKER_NETWORK_NAME); default: Docker's bridge.",
+      ),
+    notebookDir: z
+      .string()
+      .default('/home/jovyan/work')
+      .describe(
+        "Directory inside the container where the user's volume is mounted (env DOCKER_NOTEBOOK_DIR).",
+      ),
+  })
+  .strict();
+
+export const logSection = z
+  .object({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('Least severe log level written (pino JSON lines on stdout).'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     hub: hubSection.default(hubSection.parse({})),
     db: dbSection.default(dbSection.parse({})),
+    users: usersSection.default(usersSection.parse({})),
+    course: courseSection.default(courseSection.parse({})),
+    docker: dockerSection.default(dockerSection.parse({})),
+    log: logSection.default(logSection.parse({})),
     spawner: spawnerSection.default(spawnerSection.parse({})),
     auth: authSection.default(authSection.parse({})),
   })

@@ -1,0 +1,79 @@
+/**
+ * docs/configuration.md, generated from the schema (`npm run docs:config`). A test compares the
+ * committed file with this output, so the documentation cannot drift from the code.
+ */
+import { envNameForPath, POSTGRES_ENV_VARS, SEED_ENV_VARS } from './env.js';
+import { configSchema } from './schema.js';
+import { walkSchema, type ConfigLeaf } from './schema-walk.js';
+
+function typeOf(leaf: ConfigLeaf): string {
+  if (leaf.kind === 'enum') return (leaf.values ?? []).map((v) => `\`${v}\``).join(' \\| ');
+  if (leaf.kind === 'array') return 'list';
+  if (leaf.kind === 'record') return 'mapping';
+  return leaf.kind;
+}
+
+function defaultOf(leaf: ConfigLeaf): string {
+  if (leaf.defaultValue === undefined) return '(none)';
+  return `\`${JSON.stringify(leaf.defaultValue)}\``;
+}
+
+function envOf(leaf: ConfigLeaf): string {
+  const seed = Object.entries(SEED_ENV_VARS)
+    .filter(([, path]) => path === leaf.path)
+    .map(([name]) => name);
+  if (leaf.path === 'db.url') seed.push(POSTGRES_ENV_VARS.join('/'));
+  return [...seed, envNameForPath(leaf.path)].map((name) => `\`${name}\``).join(', ');
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderConfigDocs(): string {
+  const { leaves, branches } = walkSchema(configSchema);
+  const sections = branches.filter((branch) => !branch.path.includes('.'));
+  const out: string[] = [
+    '# Configuration',
+    '',
+    '<!-- Generated from src/config/schema.ts by `npm run docs:config`; do not edit by hand. -->',
+    '',
+    'coursehub reads one configuration file, YAML (`.yaml`, `.yml`) or JSON (`.json`), given with',
+    '`coursehub start --config FILE` (or the `COURSEHUB_CONFIG` environment variable). Every key is',
+    'optional; the defaults below run a hub on <http://127.0.0.1:8000> with SQLite in `./data`.',
+    '',
+    'Precedence, lowest first: defaults, the file, environment variables, command-line options',
+    '(`--port`, `--ip`, `--data-dir`, `--authenticator`). Relative paths in `hub.dataDir`,',
+    '`users.instructors` and `users.students` are relative to the config file.',
+    '',
+    'An unknown key, a value of the wrong type or a missing secret stops the start with a message',
+    'naming the key (as a dotted path such as `hub.port`). Every key has an environment variable:',
+    "`COURSEHUB_` followed by its path in UPPER_SNAKE case. The seed deployment's variables",
+    `(${Object.keys(SEED_ENV_VARS)
+      .filter((name) => !name.startsWith('COURSEHUB_') && name !== 'JPY_COOKIE_SECRET')
+      .map((name) => `\`${name}\``)
+      .join(', ')},`,
+    `${POSTGRES_ENV_VARS.map((name) => `\`${name}\``).join(', ')}) keep working. Lists in environment`,
+    'variables are comma-separated (or a JSON array); mappings are JSON objects.',
+    '',
+    'With `POSTGRES_DB` or `POSTGRES_PASSWORD` set (and no `DATABASE_URL`), `db.url` becomes',
+    '`postgresql://POSTGRES_USER:POSTGRES_PASSWORD@POSTGRES_HOST:POSTGRES_PORT/POSTGRES_DB`, with the',
+    "official postgres image's defaults (`postgres`, `localhost`, `5432`).",
+    '',
+    'The cookie secret is generated on first start into `DATA_DIR/cookie_secret` (mode 600) unless',
+    '`hub.cookieSecret` is given; a secret file that other users can read stops the start.',
+    '',
+  ];
+  for (const section of sections) {
+    out.push(`## \`${section.path}\``, '');
+    if (section.description) out.push(section.description, '');
+    out.push('| key | type | default | environment | description |', '|---|---|---|---|---|');
+    for (const leaf of leaves.filter((l) => l.path.startsWith(`${section.path}.`))) {
+      out.push(
+        `| \`${leaf.path}\` | ${typeOf(leaf)} | ${cell(defaultOf(leaf))} | ${envOf(leaf)} | ${cell(leaf.description ?? '')} |`,
+      );
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
