@@ -1,8 +1,7 @@
 /**
  * generate_assignment on an nbgrader course directory: `source/ASSIGNMENT/*.ipynb` and the files
  * beside them -> `release/ASSIGNMENT/`. The release is built in a scratch folder next to it and
- * moved into place only when every notebook succeeded, so a failure never leaves a half release
- * (and never destroys the previous one).
+ * moved into place only when every notebook succeeded, so a failure never leaves a half release.
  */
 import { existsSync } from 'node:fs';
 import {
@@ -208,6 +207,9 @@ export async function generateAssignment(
     };
   } catch (error) {
     await rm(scratch, { recursive: true, force: true });
+    // As nbgrader does with --force: a release that no longer matches its (now failing) source is
+    // removed, so it cannot be handed out by mistake. It is derived data: nothing authored is lost.
+    await rm(releaseDir, { recursive: true, force: true });
     throw error;
   }
 }

@@ -1,0 +1,52 @@
+/**
+ * `coursehub nbgrader generate_assignment ASSIGNMENT`: source/ASSIGNMENT -> release/ASSIGNMENT,
+ * as `nbgrader generate_assignment` does, with the course's nbgrader_config.py.
+ */
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { generateAssignment } from '../../grading/generate/index.js';
+
+interface GenerateFlags {
+  courseDir: string;
+  force?: boolean;
+  db: boolean;
+  metadata: boolean;
+}
+
+export function generateAssignmentCommand(): Command {
+  return new Command('generate_assignment')
+    .alias('generate')
+    .description(
+      'Produce the student version of an assignment: solutions and hidden tests removed, cells locked, ' +
+        'checksums computed; writes COURSE/release/ASSIGNMENT/.',
+    )
+    .argument('<assignment>', 'the assignment folder name in COURSE/source/')
+    .option('--course-dir <dir>', 'the nbgrader course directory', '.')
+    .option('-f, --force', 'replace an existing release of the assignment')
+    .option('--no-db', 'do not record the cells for the gradebook (nbgrader --no-db)')
+    .option('--no-metadata', 'do not validate or modify cell metadata (nbgrader --no-metadata)')
+    .showHelpAfterError()
+    .exitOverride()
+    .action(async (assignment: string, flags: GenerateFlags) => {
+      const courseDir = resolve(flags.courseDir);
+      const result = await generateAssignment({
+        courseDir,
+        assignment,
+        force: flags.force ?? false,
+        saveCells: flags.db,
+        checkMetadata: flags.metadata,
+      });
+      for (const problem of result.configProblems)
+        console.error(
+          `coursehub: nbgrader_config.py line ${problem.line} ignored (${problem.reason}): ${problem.text}`,
+        );
+      if (result.skipped) {
+        console.log(
+          `release/${assignment} already exists; left unchanged (use --force to generate it again).`,
+        );
+        return;
+      }
+      for (const notebook of result.notebooks) console.log(`generated release/${assignment}/${notebook}`);
+      for (const file of result.files) console.log(`copied    release/${assignment}/${file}`);
+    });
+}

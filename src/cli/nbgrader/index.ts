@@ -1,0 +1,19 @@
+/**
+ * The `coursehub nbgrader` command group: nbgrader-compatible commands working on an nbgrader
+ * course directory. Each subcommand lives in its own module here and adds itself with
+ * `nbgraderCommand().addCommand(...)`; main.ts registers the group once.
+ */
+import { Command } from 'commander';
+import { generateAssignmentCommand } from './generate.js';
+
+const nbgrader = new Command('nbgrader')
+  .description('nbgrader-compatible assignment commands on an nbgrader course directory')
+  .showHelpAfterError()
+  .exitOverride();
+
+nbgrader.addCommand(generateAssignmentCommand());
+
+/** The one `nbgrader` command group; call `.addCommand(...)` on it to add a subcommand. */
+export function nbgraderCommand(): Command {
+  return nbgrader;
+}
