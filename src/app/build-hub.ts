@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub/context.js';
+import { registerApi } from '../hub/api/index.js';
 import { registerLogin } from '../web/login/register.js';
 
 export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
@@ -17,6 +18,8 @@ export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
   // Registration of each area's routes goes here.
   // Login first: its hooks set request.session and check CSRF for every later route.
   await registerLogin(app, ctx);
+  // REST API, request.identity (token or session) and /hub/metrics; needs request.session.
+  await registerApi(app, ctx);
 
   return app;
 }

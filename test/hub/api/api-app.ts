@@ -23,6 +23,8 @@ export interface ApiTestHub {
   users: UserService;
   tokens: TokenService;
   sessions: SessionStore;
+  /** Every route registered (method + URL template), for the tests that must cover them all. */
+  routes: { method: string; url: string }[];
   /** Headers for a browser session of `name`: cookie, plus the CSRF header when `csrf`. */
   sessionHeaders(name: string, csrf?: boolean): Promise<Record<string, string>>;
   tokenHeaders(name: string, scopes?: string[]): Promise<Record<string, string>>;
@@ -39,6 +41,11 @@ export async function startApiTestHub(url = ':memory:'): Promise<ApiTestHub> {
   const sessions = new SessionStore(handle.db, { cookieSecret });
   // Same limits as src/app/build-hub.ts.
   const app = Fastify({ loggerInstance: log, bodyLimit: 1024 * 1024 });
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   await registerSessionHooks(app, sessions);
   const users = new UserService(handle.db);
   const tokens = new TokenService(handle.db);
@@ -51,6 +58,7 @@ export async function startApiTestHub(url = ':memory:'): Promise<ApiTestHub> {
     users,
     tokens,
     sessions,
+    routes,
     async sessionHeaders(name, csrf = true) {
       const session = await sessions.create(name);
       const headers: Record<string, string> = { cookie: `${SESSION_COOKIE_NAME}=${session.cookieValue}` };
