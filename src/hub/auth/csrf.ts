@@ -45,7 +45,12 @@ export const CSRF_REFUSAL =
  */
 export async function enforceCsrf(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   if (!STATE_CHANGING.has(request.method)) return undefined;
-  if (usesAuthorizationHeader(request)) return undefined;
+  if (usesAuthorizationHeader(request)) {
+    // The token decides who this is; the cookie that came along must not lend its authority to
+    // a request that skipped the CSRF check.
+    request.session = null;
+    return undefined;
+  }
   const session = request.session;
   // No session: nothing ambient to abuse. Routes that need a user refuse on their own.
   if (!session) return undefined;

@@ -1,0 +1,118 @@
+/**
+ * A real hub app (src/app/build-hub.ts) on a real database for the login tests, plus a cookie
+ * jar so a test can act as one browser across requests made with `app.inject`.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
+import { buildHubApp } from '../../../src/app/build-hub.js';
+import { configSchema, type CoursehubConfig } from '../../../src/config/schema.js';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
+import { createAuthServices, type CreateAuthOptions } from '../../../src/hub/auth/auth-services.js';
+import type { HubContext } from '../../../src/hub/context.js';
+
+export interface TestHub {
+  app: FastifyInstance;
+  ctx: HubContext;
+  handle: DatabaseHandle;
+  printed: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestHub(
+  config: Record<string, unknown>,
+  options: {
+    dbUrl?: string;
+    users?: Array<{ name: string; admin?: boolean }>;
+    auth?: CreateAuthOptions;
+  } = {},
+): Promise<TestHub> {
+  const parsed: CoursehubConfig = configSchema.parse({
+    ...config,
+    hub: { cookieSecret: 'c0ffee'.repeat(10), ...((config.hub as object | undefined) ?? {}) },
+  });
+  const handle = openDatabase({ url: options.dbUrl ?? ':memory:' });
+  await migrateToLatest(handle.db);
+  for (const user of options.users ?? [])
+    await handle.db
+      .insertInto('users')
+      .values({ name: user.name, admin: user.admin ? 1 : 0, created: new Date().toISOString() })
+      .execute();
+  const printed: string[] = [];
+  const ctx: HubContext = {
+    config: parsed,
+    db: handle.db,
+    dialect: handle.dialect,
+    log: pino({ level: 'silent' }),
+  };
+  ctx.auth = await createAuthServices(parsed, handle.db, {
+    print: (l) => printed.push(l),
+    env: {},
+    ...options.auth,
+  });
+  const app = await buildHubApp(ctx);
+  await app.ready();
+  return {
+    app,
+    ctx,
+    handle,
+    printed,
+    async close() {
+      await app.close();
+      await handle.close();
+    },
+  };
+}
+
+/** One browser: remembers cookies set by responses and sends them back. */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly remoteAddress = '127.0.0.1',
+  ) {}
+
+  async request(options: {
+    method?: 'GET' | 'POST';
+    url: string;
+    form?: Record<string, string>;
+    headers?: Record<string, string>;
+  }): Promise<LightMyRequestResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await this.app.inject({
+      method: options.method ?? (options.form ? 'POST' : 'GET'),
+      url: options.url,
+      headers: options.form ? { ...headers, 'content-type': 'application/x-www-form-urlencoded' } : headers,
+      payload: options.form ? new URLSearchParams(options.form).toString() : undefined,
+      remoteAddress: this.remoteAddress,
+    });
+    for (const cookie of response.cookies as Array<{
+      name: string;
+      value: string;
+      maxAge?: number;
+      expires?: Date;
+    }>) {
+      const expired = cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() <= Date.now());
+      if (expired || cookie.value === '') this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    return response;
+  }
+
+  /** The hidden `_xsrf` field of the last form page. */
+  static xsrfOf(body: string): string {
+    const match = /name="_xsrf" value="([^"]+)"/.exec(body);
+    if (!match) throw new Error(`no _xsrf field in page:\n${body.slice(0, 500)}`);
+    return match[1]!;
+  }
+
+  /** Opens the login page and submits it. */
+  async login(username: string, password: string, next?: string): Promise<LightMyRequestResponse> {
+    const page = await this.request({ url: '/hub/login' });
+    return this.request({
+      url: '/hub/login',
+      form: { _xsrf: Browser.xsrfOf(page.body), username, password, ...(next !== undefined ? { next } : {}) },
+    });
+  }
+}
