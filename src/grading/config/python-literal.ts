@@ -146,17 +146,24 @@ export class PythonLiteralReader {
     }
   }
 
-  private sequence(close: string): JsonValue[] {
+  /** A list or tuple; `(x)` without a comma is just x in parentheses, as in Python. */
+  private sequence(close: string): JsonValue {
     this.pos++;
     const items: JsonValue[] = [];
+    let sawComma = false;
     for (;;) {
       this.skipSpace(true);
-      if (this.text[this.pos] === close) return (this.pos++, items);
+      if (this.text[this.pos] === close) {
+        this.pos++;
+        return close === ')' && items.length === 1 && !sawComma ? items[0]! : items;
+      }
       items.push(this.value(true));
       this.skipSpace(true);
       const c = this.text[this.pos];
-      if (c === ',') this.pos++;
-      else if (c !== close) throw this.fail(`expected ',' or '${close}'`);
+      if (c === ',') {
+        this.pos++;
+        sawComma = true;
+      } else if (c !== close) throw this.fail(`expected ',' or '${close}'`);
     }
   }
 
