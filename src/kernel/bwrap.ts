@@ -4,7 +4,7 @@
  * /tmp, and two writable binds: the kernel's runtime directory (connection file and ipc sockets)
  * and the working copy being graded. Nothing else of the host exists inside, so the hub's data,
  * other students' work and the course source cannot be read, whatever their permissions.
- * --unshare-all gives the kernel its own network namespace with only a loopback of its own.
+ * A new network namespace leaves the kernel only a loopback of its own: no network at all.
  */
 import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
 
@@ -33,6 +33,35 @@ export interface BwrapOptions {
   tmpBytes: number;
   /** An empty host file with mode 000, bound over hidden files so opening them fails. */
   maskFile: string;
+  /**
+   * When the hub is root: bwrap runs as root (so it can bind folders the grader could not even
+   * traverse, like a 0700 temp dir) and the kernel drops to this account with setpriv, with no
+   * capabilities and no_new_privs. Without it bwrap runs as the calling user in a user namespace.
+   */
+  runAs?: { uid: number; gid: number };
+}
+
+/**
+ * A user namespace would map only root, so setpriv could not switch to the grader inside it: as
+ * root, unshare everything but the user namespace, and let setpriv drop every privilege.
+ */
+function namespaceArgs(asRoot: boolean): string[] {
+  if (!asRoot) return ['--unshare-all'];
+  return ['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try'];
+}
+
+function dropPrivileges(runAs: { uid: number; gid: number } | undefined): string[] {
+  if (!runAs) return [];
+  return [
+    'setpriv',
+    `--reuid=${runAs.uid}`,
+    `--regid=${runAs.gid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+  ];
 }
 
 function systemDirArgs(): string[] {
@@ -62,10 +91,29 @@ function hideArgs(paths: string[], maskFile: string): string[] {
   return args;
 }
 
+/**
+ * bwrap creates missing parents of a bind target with the hub's umask (0700 here), which the
+ * grader could not traverse: create them first, world-traversable. They hold nothing but the path.
+ */
+function parentDirArgs(targets: string[]): string[] {
+  const made = new Set<string>(['/', '/tmp']);
+  const args: string[] = [];
+  for (const target of targets) {
+    const parts = target.split('/').filter(Boolean);
+    for (let depth = 1; depth < parts.length; depth += 1) {
+      const dir = '/' + parts.slice(0, depth).join('/');
+      if (made.has(dir) || targets.includes(dir)) continue;
+      made.add(dir);
+      args.push('--perms', '0755', '--dir', dir);
+    }
+  }
+  return args;
+}
+
 export function bwrapArgs(options: BwrapOptions, command: string[]): string[] {
   return [
     'bwrap',
-    '--unshare-all',
+    ...namespaceArgs(options.runAs !== undefined),
     '--die-with-parent',
     '--new-session',
     ...systemDirArgs(),
@@ -76,10 +124,14 @@ export function bwrapArgs(options: BwrapOptions, command: string[]): string[] {
     '/proc',
     '--dev',
     '/dev',
+    // Sticky and world-writable like a real /tmp: root's bwrap would make it 0755 root-owned.
+    '--perms',
+    '1777',
     '--size',
     String(options.tmpBytes),
     '--tmpfs',
     '/tmp',
+    ...parentDirArgs([options.runtimeDir, options.workingDirectory]),
     '--bind',
     options.runtimeDir,
     options.runtimeDir,
@@ -91,6 +143,7 @@ export function bwrapArgs(options: BwrapOptions, command: string[]): string[] {
     '--chdir',
     options.workingDirectory,
     '--',
+    ...dropPrivileges(options.runAs),
     ...command,
   ];
 }

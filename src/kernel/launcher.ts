@@ -16,7 +16,7 @@ import { KernelProcess } from './kernel-process.js';
 import { getKernelSpec, type KernelSpec } from './kernelspec.js';
 import { DEFAULT_LIMITS, prlimitArgs, type KernelLimits } from './limits.js';
 import { descendantAtDepth } from './process-tree.js';
-import { DEFAULT_TIMINGS, JupyterKernelSession, type SessionTimings } from './session.js';
+import { DEFAULT_TIMINGS, JupyterKernelSession, KERNEL_ID_VARIABLE, type SessionTimings } from './session.js';
 
 export interface KernelLauncherOptions {
   /** 'bwrap' for grading; 'none' only behind `--unsafe-no-sandbox`. */
@@ -32,6 +32,8 @@ export interface KernelLauncherOptions {
   hiddenPaths?: string[];
   timings?: Partial<SessionTimings>;
   log?: KernelLogger;
+  /** Use cgroup v1 limits when writable (default); false forces the rlimit fallback (tests). */
+  cgroups?: boolean;
 }
 
 /** The launched session, with what tests and logs may inspect beyond KernelSession. */
@@ -47,7 +49,7 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
   const log = options.log ?? stderrLogger;
   const runtimeRoot = options.runtimeRoot ?? join(tmpdir(), 'coursehub-kernels');
   const isRoot = process.getuid?.() === 0;
-  const useCgroups = isRoot && cgroupsWritable();
+  const useCgroups = options.cgroups !== false && isRoot && cgroupsWritable();
 
   return {
     async start(start: KernelStartOptions): Promise<JupyterKernelSession> {
@@ -87,18 +89,20 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
                   hiddenPaths: options.hiddenPaths ?? [],
                   tmpBytes: limits.tmpBytes,
                   maskFile,
+                  runAs: account ? { uid: account.uid, gid: account.gid } : undefined,
                 },
                 [...prlimitArgs(limits, !useCgroups), ...kernelArgv],
               )
             : [...prlimitArgs(limits, !useCgroups), ...kernelArgv];
-        const env = kernelEnvironment(options.sandbox, spec, start, runtimeDir);
+        const env = {
+          ...kernelEnvironment(options.sandbox, spec, start, runtimeDir),
+          [KERNEL_ID_VARIABLE]: id,
+        };
 
         const kernel = await KernelProcess.spawnGated({
           command,
           env,
           cwd: start.workingDirectory,
-          uid: account?.uid,
-          gid: account?.gid,
         });
         if (useCgroups) {
           cgroup = KernelCgroup.create(`kernel-${id}`, {
@@ -125,10 +129,12 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
           throw error;
         }
         channels.startHeartbeat(1000);
-        // bwrap runs an init as pid 1 of the sandbox, which runs the kernel (its first child).
+        // bwrap runs an init as pid 1 of the sandbox, which runs the kernel (its first child;
+        // setpriv and prlimit exec into it, so they add no level).
         const kernelPid =
           (options.sandbox === 'bwrap' ? descendantAtDepth(kernel.pid, 2) : kernel.pid) ?? kernel.pid;
         return new JupyterKernelSession({
+          id,
           channels,
           process: kernel,
           cgroup,

@@ -1,5 +1,5 @@
 /** Reading the host's process tree from /proc (Linux only, like the sandbox). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export function childrenOf(pid: number): number[] {
   try {
@@ -18,4 +18,25 @@ export function descendantAtDepth(pid: number, depth: number): number | null {
     current = next;
   }
   return current;
+}
+
+/**
+ * Live processes whose environment holds `NAME=value`. Every kernel gets a unique id in its
+ * environment, inherited by all it starts; where no cgroup is available (unsandboxed, not root)
+ * this is how shutdown finds a daemon that left the process group. Code that scrubs its own
+ * environment escapes it, which is why grading uses the sandbox, where the pid namespace ends all.
+ */
+export function processesWithEnv(name: string, value: string): number[] {
+  const needle = `${name}=${value}`;
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(needle))
+        found.push(Number(entry));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return found;
 }

@@ -8,6 +8,7 @@ import type { CellRunResult, KernelSession } from '../grading/execution.js';
 import type { KernelChannels, KernelLogger } from './channels.js';
 import type { KernelCgroup } from './cgroup.js';
 import type { KernelProcess } from './kernel-process.js';
+import { processesWithEnv } from './process-tree.js';
 import { OutputCollector, type DisplayIdMap } from './output-collector.js';
 import type { JupyterMessage } from './wire.js';
 
@@ -30,6 +31,8 @@ export const DEFAULT_TIMINGS: SessionTimings = {
 };
 
 export interface SessionParts {
+  /** Unique per kernel; also in its environment as COURSEHUB_KERNEL_ID. */
+  id: string;
   channels: KernelChannels;
   process: KernelProcess;
   cgroup: KernelCgroup | null;
@@ -43,10 +46,13 @@ export interface SessionParts {
   log: KernelLogger;
 }
 
+export const KERNEL_ID_VARIABLE = 'COURSEHUB_KERNEL_ID';
+
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export class JupyterKernelSession implements KernelSession {
   readonly isolation: string;
+  readonly id: string;
   private readonly displays: DisplayIdMap = new Map();
   private dead = false;
   private stopped: Promise<void> | undefined;
@@ -54,6 +60,7 @@ export class JupyterKernelSession implements KernelSession {
 
   constructor(private readonly parts: SessionParts) {
     this.isolation = parts.isolation;
+    this.id = parts.id;
     void parts.process.exited.then(() => (this.dead = true));
   }
 
@@ -183,6 +190,20 @@ export class JupyterKernelSession implements KernelSession {
     kernel.signalGroup('SIGKILL');
     await kernel.waitForExit(5000);
     await cgroup?.remove();
+    // Without a cgroup, a daemon may have left the group, and a pid namespace's members die
+    // only after its init: sweep by the kernel's id until nothing is left (bounded).
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const left = processesWithEnv(KERNEL_ID_VARIABLE, this.id);
+      if (left.length === 0) break;
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      await delay(50);
+    }
     this.dead = true;
     channels.close();
     await rm(this.parts.runtimeDir, { recursive: true, force: true });

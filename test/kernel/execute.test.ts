@@ -12,7 +12,7 @@ describe.each(['bwrap', 'none'] as const)('a %s kernel', (sandbox) => {
       kernelName: 'python3',
       workingDirectory: work.path,
       env: { NBGRADER_EXECUTION: 'autograde' },
-      startupTimeoutMs: 30_000,
+      startupTimeoutMs: 90_000,
     });
   });
   afterAll(async () => {
@@ -131,7 +131,7 @@ describe('a kernel killed from outside', () => {
       kernelName: 'python3',
       workingDirectory: work.path,
       env: {},
-      startupTimeoutMs: 30_000,
+      startupTimeoutMs: 90_000,
     });
     try {
       const running = session.execute('import time; time.sleep(120)', { timeoutMs: 120_000 });
