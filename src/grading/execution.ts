@@ -15,6 +15,11 @@ export interface CellRunResult {
    * was interrupted; dead: the kernel died or stopped answering and cannot run more cells.
    */
   status: 'ok' | 'error' | 'timeout' | 'dead';
+  /**
+   * The execute_reply's error (status 'error'), when the kernel provides it. Used when the kernel
+   * showed no error output (a student who disabled showtraceback): nbgrader then appends this one.
+   */
+  errorReply?: { ename: string; evalue: string; traceback: string[] };
 }
 
 export interface KernelSession {

@@ -3,6 +3,7 @@ import { usersAndGroups } from './0001_users_groups.js';
 import { sessionsAndPasswords } from './0020_sessions_and_passwords.js';
 import { apiTokensMigration } from './0030_api_tokens.js';
 import { serversMigration } from './0040_servers.js';
+import { gradebookMigration } from './0100_gradebook.js';
 
 /**
  * Every migration, oldest first. Names sort in the order they must run (Kysely checks this).
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0020_sessions_and_passwords': sessionsAndPasswords,
   '0030_api_tokens': apiTokensMigration,
   '0040_servers': serversMigration,
+  '0100_gradebook': gradebookMigration,
 };

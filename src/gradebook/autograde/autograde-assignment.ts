@@ -1,0 +1,231 @@
+/**
+ * `autograde ASSIGNMENT` over an nbgrader course directory: every submission graded in its own
+ * fresh kernel(s), several students at once, results stored one transaction per submission.
+ *
+ * Results are committed in student-id order (each waits for the one before it) although grading
+ * runs in parallel. That keeps nbgrader's one abort rule reproducible: a submission whose metadata
+ * has the wrong schema version (e.g. a duplicated cell, `duplicated-cell-aborts-run`) stops the
+ * run, and nbgrader, which goes in id order, never grades the students after it. We keep that
+ * outcome; every other failure (bad JSON, partial credit above the maximum, a dead kernel, ...)
+ * fails only its own submission.
+ */
+import { availableParallelism } from 'node:os';
+import { rename, rm } from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { KernelLauncher } from '../../grading/execution.js';
+import type { AutogradeSettings } from '../../grading/autograde/index.js';
+import { SchemaTooNewError, SchemaTooOldError } from '../../notebook/index.js';
+import { CoursehubError } from '../../util/errors.js';
+import { requireAssignment } from '../courses.js';
+import { loadAssignmentScores } from '../scores.js';
+import { loadSourceNotebooks } from '../source-notebooks.js';
+import { recordSubmissionResult } from '../submissions.js';
+import { formatNaiveUtc, parseNaiveUtc, parseUtc } from '../timestamps.js';
+import { courseLayout, readTimestampFile, submittedStudents } from './course-files.js';
+import {
+  gradeSubmission,
+  pathExists,
+  removeStalePartials,
+  type GradedSubmission,
+} from './grade-submission.js';
+
+export class AutogradeSetupError extends CoursehubError {}
+
+export type StudentStatus = 'graded' | 'failed' | 'skipped' | 'not-run';
+
+export interface StudentOutcome {
+  student: string;
+  status: StudentStatus;
+  score: number | null;
+  maxScore: number | null;
+  seconds: number;
+  message?: string;
+}
+
+export interface AutogradeProgress {
+  done: number;
+  total: number;
+  failed: number;
+  elapsedMs: number;
+}
+
+export interface AutogradeRunOptions {
+  db: Kysely<Database>;
+  courseId: number;
+  courseDir: string;
+  assignment: string;
+  /** Only these students (default: everyone with a submission). */
+  students?: string[];
+  force: boolean;
+  settings: AutogradeSettings;
+  /** null for --no-execute. */
+  launcher: KernelLauncher | null;
+  concurrency?: number;
+  log: (level: 'info' | 'warning' | 'error', message: string) => void;
+  onProgress?: (progress: AutogradeProgress) => void;
+}
+
+export interface AutogradeRunResult {
+  outcomes: StudentOutcome[];
+  /** True when a schema-version error stopped the run (see the module comment). */
+  aborted: boolean;
+  isolation: string | null;
+}
+
+const describe = (error: unknown) =>
+  error instanceof CoursehubError ? error.describe() : error instanceof Error ? error.message : String(error);
+
+async function shouldProcess(options: AutogradeRunOptions, student: string, timestamp: string | null) {
+  const layout = courseLayout(options.courseDir);
+  const finalDir = layout.autograded(student, options.assignment);
+  if (!(await pathExists(finalDir)) || options.force) return true;
+  // Without --force, a submission newer than the autograded copy is graded again (as nbgrader).
+  const old = await readTimestampFile(finalDir);
+  if (timestamp !== null && old !== null) {
+    try {
+      if (parseNaiveUtc(timestamp) > parseUtc(old)) return true;
+    } catch {
+      /* unreadable old timestamp: keep the existing result */
+    }
+  }
+  options.log('info', `Skipping existing assignment: ${finalDir}`);
+  return false;
+}
+
+export async function autogradeAssignment(options: AutogradeRunOptions): Promise<AutogradeRunResult> {
+  const started = Date.now();
+  const layout = courseLayout(options.courseDir);
+  await requireAssignment(options.db, options.courseId, options.assignment);
+  const sourceNotebooks = await loadSourceNotebooks(options.db, options.courseId, options.assignment);
+  if (sourceNotebooks.length === 0) {
+    throw new AutogradeSetupError(`Assignment '${options.assignment}' has no notebooks in the gradebook.`, {
+      hint: `Run \`coursehub nbgrader generate_assignment ${options.assignment}\` first.`,
+    });
+  }
+  const submitted = await submittedStudents(layout, options.assignment);
+  const students = options.students
+    ? options.students.filter((s) => {
+        if (submitted.includes(s)) return true;
+        options.log('warning', `No submission of '${options.assignment}' from student '${s}'.`);
+        return false;
+      })
+    : submitted;
+
+  const outcomes: StudentOutcome[] = students.map((student) => ({
+    student,
+    status: 'not-run',
+    score: null,
+    maxScore: null,
+    seconds: 0,
+  }));
+  const result: AutogradeRunResult = { outcomes, aborted: false, isolation: null };
+  let done = 0;
+  let failed = 0;
+  const report = () =>
+    options.onProgress?.({ done, total: students.length, failed, elapsedMs: Date.now() - started });
+  report();
+
+  const graded: Array<Promise<GradedSubmission | 'skip'>> = [];
+  let next = 0;
+  const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+  const startNext = (): void => {
+    const index = next++;
+    if (index >= students.length) return;
+    const student = students[index]!;
+    graded[index] = (async () => {
+      if (result.aborted) return 'skip' as const;
+      await removeStalePartials(layout, student, options.assignment);
+      const job = {
+        layout,
+        assignment: options.assignment,
+        student,
+        sourceNotebooks,
+        settings: options.settings,
+        launcher: options.launcher,
+        log: (level: 'info' | 'warning' | 'error', message: string) =>
+          options.log(level, `[${student}] ${message}`),
+      };
+      const rawTimestamp = await readTimestampFile(layout.submitted(student, options.assignment));
+      const timestamp = rawTimestamp === null ? null : safeTimestamp(rawTimestamp);
+      if (!(await shouldProcess(options, student, timestamp))) return 'skip' as const;
+      return gradeSubmission(job);
+    })();
+    // A finished student frees its slot for the next one.
+    void graded[index].finally(startNext);
+  };
+  for (let i = 0; i < Math.min(concurrency, students.length); i++) startNext();
+
+  // Commit in id order (see the module comment).
+  for (const [index, student] of students.entries()) {
+    const began = Date.now();
+    const outcome = outcomes[index]!;
+    while (graded[index] === undefined) await new Promise((r) => setTimeout(r, 20));
+    const submission = await graded[index]!;
+    outcome.seconds = (Date.now() - began) / 1000;
+    if (submission === 'skip') {
+      outcome.status = result.aborted ? 'not-run' : 'skipped';
+      done++;
+      report();
+      continue;
+    }
+    if (result.aborted) {
+      await rm(submission.workDir, { recursive: true, force: true });
+      done++;
+      report();
+      continue;
+    }
+    result.isolation ??= submission.isolation;
+    const finalDir = layout.autograded(student, options.assignment);
+    await recordSubmissionResult(options.db, options.courseId, {
+      assignment: options.assignment,
+      studentId: student,
+      timestamp: submission.timestamp,
+      gradedNotebooks: submission.graded,
+      missingNotebooks: submission.missing,
+      latePenalty: options.settings.penaltyMethod,
+    });
+    if (submission.error !== undefined) {
+      outcome.status = 'failed';
+      outcome.message = describe(submission.error);
+      failed++;
+      options.log('error', `[${student}] autograde failed: ${outcome.message}`);
+      if (await pathExists(finalDir)) {
+        options.log('warning', `Removing failed assignment: ${finalDir}`);
+        await rm(finalDir, { recursive: true, force: true });
+      }
+      if (submission.error instanceof SchemaTooOldError || submission.error instanceof SchemaTooNewError) {
+        result.aborted = true;
+        options.log(
+          'error',
+          'The nbgrader metadata of this submission is corrupted; the run stops here (as nbgrader does).',
+        );
+      }
+    } else {
+      await rm(finalDir, { recursive: true, force: true });
+      await rename(submission.workDir, finalDir);
+      outcome.status = 'graded';
+    }
+    done++;
+    report();
+  }
+  await Promise.allSettled(graded);
+
+  const scores = await loadAssignmentScores(options.db, options.courseId, options.assignment);
+  for (const outcome of outcomes) {
+    const score = scores.submissions.find((s) => s.studentId === outcome.student);
+    if (score && outcome.status === 'graded') {
+      outcome.score = score.scoreAfterPenalty;
+      outcome.maxScore = score.maxScore;
+    }
+  }
+  return result;
+}
+
+function safeTimestamp(text: string): string | null {
+  try {
+    return formatNaiveUtc(parseUtc(text));
+  } catch {
+    return null;
+  }
+}

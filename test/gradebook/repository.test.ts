@@ -1,0 +1,191 @@
+// The gradebook repository on both databases: roster, generate's source cells, autograde results,
+// nbgrader's totals and late penalties, and grades.csv.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import {
+  ensureCourse,
+  listAssignments,
+  listStudents,
+  removeAssignment,
+  removeStudent,
+  setExtension,
+  updateOrCreateAssignment,
+  updateOrCreateStudent,
+} from '../../src/gradebook/courses.js';
+import { gradesCsv } from '../../src/gradebook/export-grades-csv.js';
+import { loadAssignmentScores } from '../../src/gradebook/scores.js';
+import { loadSourceNotebooks, storeSourceNotebooks } from '../../src/gradebook/source-notebooks.js';
+import { recordSubmissionResult } from '../../src/gradebook/submissions.js';
+import { createTestDatabase } from '../support/postgres.js';
+
+const sourceNotebook = {
+  name: 'p1',
+  kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+  gradeCells: [
+    { name: 'test1', maxScore: 2, cellType: 'code' as const },
+    { name: 'essay', maxScore: 3, cellType: 'markdown' as const },
+  ],
+  solutionCells: ['answer1', 'essay'],
+  taskCells: [{ name: 'task1', maxScore: 1, cellType: 'markdown' as const }],
+  sourceCells: [
+    { name: 'answer1', cellType: 'code' as const, locked: false, source: '# YOUR CODE HERE', checksum: 'aa' },
+    { name: 'test1', cellType: 'code' as const, locked: true, source: 'assert f() == 1', checksum: 'bb' },
+    {
+      name: 'essay',
+      cellType: 'markdown' as const,
+      locked: false,
+      source: 'YOUR ANSWER HERE',
+      checksum: 'cc',
+    },
+    { name: 'task1', cellType: 'markdown' as const, locked: true, source: 'Describe it', checksum: 'dd' },
+  ],
+};
+
+function suite(name: string, url: () => Promise<string>) {
+  describe(`gradebook repository on ${name}`, () => {
+    let handle: DatabaseHandle;
+    let courseId: number;
+
+    beforeAll(async () => {
+      handle = openDatabase({ url: await url() });
+      await migrateToLatest(handle.db);
+      courseId = await ensureCourse(handle.db, 'course101');
+    });
+    afterAll(async () => {
+      await handle?.close();
+    });
+
+    it('keeps a roster of students and assignments', async () => {
+      await updateOrCreateStudent(handle.db, courseId, {
+        id: 'zed',
+        firstName: 'Zed',
+        lastName: 'Adams',
+        email: 'z@x.org',
+      });
+      await updateOrCreateStudent(handle.db, courseId, { id: 'amy', lastName: 'Brown' });
+      await updateOrCreateStudent(handle.db, courseId, { id: 'amy', firstName: 'Amy' });
+      expect(await listStudents(handle.db, courseId)).toEqual([
+        { id: 'zed', firstName: 'Zed', lastName: 'Adams', email: 'z@x.org' },
+        { id: 'amy', firstName: 'Amy', lastName: 'Brown', email: null },
+      ]);
+      await expect(updateOrCreateStudent(handle.db, courseId, { id: '../etc' })).rejects.toThrow(
+        /not a valid student id/,
+      );
+      await updateOrCreateAssignment(handle.db, courseId, 'ps1', { duedate: '2024-03-01 17:00:00' });
+      await updateOrCreateAssignment(handle.db, courseId, 'ps0');
+      expect(await listAssignments(handle.db, courseId)).toEqual([
+        { name: 'ps0', duedate: null },
+        { name: 'ps1', duedate: '2024-03-01 17:00:00' },
+      ]);
+      await removeAssignment(handle.db, courseId, 'ps0');
+      expect((await listAssignments(handle.db, courseId)).map((a) => a.name)).toEqual(['ps1']);
+    });
+
+    it('stores and reloads what generate produced', async () => {
+      await storeSourceNotebooks(handle.db, courseId, 'ps1', [sourceNotebook]);
+      // Storing again (generate --force) replaces rather than duplicates.
+      await storeSourceNotebooks(handle.db, courseId, 'ps1', [sourceNotebook]);
+      expect(await loadSourceNotebooks(handle.db, courseId, 'ps1')).toEqual([sourceNotebook]);
+    });
+
+    it('records autograde results with totals, comments and a late penalty', async () => {
+      await recordSubmissionResult(handle.db, courseId, {
+        assignment: 'ps1',
+        studentId: 'zed',
+        timestamp: '2024-03-01 18:00:00',
+        gradedNotebooks: [
+          {
+            name: 'p1',
+            grades: [
+              { name: 'test1', autoScore: 1.5 },
+              { name: 'essay', autoScore: null },
+            ],
+            comments: [
+              { name: 'answer1', autoComment: null },
+              { name: 'essay', autoComment: null },
+              { name: 'task1', autoComment: null },
+            ],
+          },
+        ],
+        missingNotebooks: [],
+        latePenalty: 'zero',
+      });
+      await recordSubmissionResult(handle.db, courseId, {
+        assignment: 'ps1',
+        studentId: 'amy',
+        timestamp: '2024-03-01 16:00:00',
+        gradedNotebooks: [],
+        missingNotebooks: ['p1'],
+        latePenalty: 'zero',
+      });
+      const scores = await loadAssignmentScores(handle.db, courseId, 'ps1');
+      expect(scores.maxScore).toBe(6);
+      const [amy, zed] = scores.submissions;
+      expect(zed?.studentId).toBe('zed');
+      expect(zed?.secondsLate).toBe(3600);
+      expect(zed?.score).toBe(1.5);
+      expect(zed?.latePenalty).toBe(1.5);
+      expect(zed?.scoreAfterPenalty).toBe(0);
+      expect(zed?.needsManualGrade).toBe(true);
+      const p1 = zed?.notebooks.p1;
+      expect(p1?.codeScore).toBe(1.5);
+      expect(p1?.maxWrittenScore).toBe(3);
+      expect(p1?.maxTaskScore).toBe(1);
+      expect(p1?.failedTests).toBe(true);
+      expect(p1?.grades.task1).toMatchObject({
+        cellKind: 'TaskCell',
+        autoScore: null,
+        needsManualGrade: true,
+      });
+      expect(Object.keys(p1?.comments ?? {}).sort()).toEqual(['answer1', 'essay', 'task1']);
+      expect(amy?.studentId).toBe('amy');
+      expect(amy?.notebooks.p1?.grades.test1).toMatchObject({ autoScore: 0, needsManualGrade: false });
+      expect(amy?.notebooks.p1?.latePenalty).toBeNull();
+      expect(amy?.needsManualGrade).toBe(false);
+    });
+
+    it('moves the due date by a per-student extension', async () => {
+      await setExtension(handle.db, courseId, 'ps1', 'zed', 7200);
+      await recordSubmissionResult(handle.db, courseId, {
+        assignment: 'ps1',
+        studentId: 'zed',
+        timestamp: '2024-03-01 18:00:00',
+        gradedNotebooks: [{ name: 'p1', grades: [{ name: 'test1', autoScore: 2 }], comments: [] }],
+        missingNotebooks: [],
+        latePenalty: 'zero',
+      });
+      const zed = (await loadAssignmentScores(handle.db, courseId, 'ps1')).submissions.find(
+        (s) => s.studentId === 'zed',
+      );
+      expect(zed?.secondsLate).toBe(0);
+      expect(zed?.latePenalty).toBe(0);
+      expect(zed?.score).toBe(2);
+    });
+
+    it('exports grades.csv with nbgrader columns, order and formatting', async () => {
+      await updateOrCreateStudent(handle.db, courseId, {
+        id: 'nosub',
+        firstName: 'No',
+        lastName: 'Sub, Jr.',
+      });
+      const csv = await gradesCsv(handle.db, courseId);
+      expect(csv.split('\n')).toEqual([
+        'assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,late_submission_penalty,score,max_score',
+        'ps1,2024-03-01 17:00:00,2024-03-01 18:00:00,zed,Adams,Zed,z@x.org,2.0,0.0,2.0,6.0',
+        'ps1,2024-03-01 17:00:00,2024-03-01 16:00:00,amy,Brown,Amy,,0.0,0.0,0.0,6.0',
+        'ps1,2024-03-01 17:00:00,,nosub,"Sub, Jr.",No,,0.0,0.0,0.0,6.0',
+        '',
+      ]);
+    });
+
+    it('refuses to drop a student with submissions unless forced', async () => {
+      await expect(removeStudent(handle.db, courseId, 'zed')).rejects.toThrow(/would delete their grades/);
+      await removeStudent(handle.db, courseId, 'zed', { force: true });
+      const scores = await loadAssignmentScores(handle.db, courseId, 'ps1');
+      expect(scores.submissions.map((s) => s.studentId)).toEqual(['amy']);
+    });
+  });
+}
+
+suite('SQLite', async () => ':memory:');
+suite('PostgreSQL', () => createTestDatabase());
