@@ -9,6 +9,7 @@ import type { CoursehubConfig } from '../config/schema.js';
 import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/schema-helpers.js';
 import type { AuthServices } from './auth/auth-services.js';
+import type { ServerManager } from './servers/server-manager.js';
 
 export interface HubContext {
   config: CoursehubConfig;
@@ -21,4 +22,9 @@ export interface HubContext {
    * authenticator, local passwords. Set by registerLogin (src/web/login/) when the app is built.
    */
   auth?: AuthServices;
+  /**
+   * User servers: `ctx.servers.start(name)` / `.stop(name)`, their state and progress. Set by
+   * registerServers (src/hub/servers/register.ts) when the app is built.
+   */
+  servers?: ServerManager;
 }

@@ -52,8 +52,11 @@ export interface ServerManagerOptions {
   spawnerFactory: SpawnerFactory;
   routes: ServerRoutes;
   tokens: ServerTokens;
-  /** The hub API as servers reach it, e.g. http://127.0.0.1:8081/hub/api */
-  hubApiUrl: string;
+  /**
+   * The hub API as servers reach it, e.g. http://127.0.0.1:8081/hub/api; a function when the
+   * port is known only once the hub listens.
+   */
+  hubApiUrl: string | (() => string);
   /** hub.baseUrl, with a trailing slash. */
   hubBaseUrl: string;
 }
@@ -171,7 +174,8 @@ export class ServerManager {
   }
 
   private hubEnv(userName: string, serverName: string, apiToken: string): Record<string, string> {
-    const api = this.options.hubApiUrl.replace(/\/+$/, '');
+    const { hubApiUrl } = this.options;
+    const api = (typeof hubApiUrl === 'function' ? hubApiUrl() : hubApiUrl).replace(/\/+$/, '');
     return {
       JUPYTERHUB_USER: userName,
       JUPYTERHUB_SERVER_NAME: serverName,
@@ -314,12 +318,18 @@ export class ServerManager {
       const server = spawner.current();
       if (row.pending === null && server && (await spawner.poll()) === null) {
         this.live.set(key(row.userName, row.name), live);
-        await this.options.routes.addUserServer({
-          user: row.userName,
-          serverName: row.name,
-          url: new URL(server.url).origin,
-          serverToken: server.token,
-        });
+        // A proxy that is down now gets the route when it is back (lifecycle re-adds routes);
+        // the server itself is fine and must not be dropped for it.
+        await this.options.routes
+          .addUserServer({
+            user: row.userName,
+            serverName: row.name,
+            url: new URL(server.url).origin,
+            serverToken: server.token,
+          })
+          .catch((err: unknown) =>
+            this.options.log.warn({ err, user: row.userName }, 'could not re-add the proxy route'),
+          );
         live.progress.emit({
           progress: 100,
           ready: true,

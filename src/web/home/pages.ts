@@ -1,0 +1,131 @@
+/**
+ * The pages about one's own server: the home page (Start / Stop with a live progress bar), the
+ * spawn-pending page, and the page a browser lands on when `/user/NAME/` has no route
+ * (JupyterHub's /hub/user/NAME/...), which offers to start the server.
+ */
+import { csrfField, html, page, type PageUser, type SafeHtml } from '../layout.js';
+
+export interface ServerView {
+  userName: string;
+  /** 'running' | 'starting' | 'stopping' | 'stopped' */
+  phase: 'running' | 'starting' | 'stopping' | 'stopped';
+  /** Public path of the server, e.g. /user/alice/ */
+  url: string;
+  progressUrl: string;
+  apiUrl: string;
+  started: string | null;
+  lastActivity: string | null;
+}
+
+function describePhase(view: ServerView): string {
+  switch (view.phase) {
+    case 'running':
+      return `Your server is running${view.started ? ` (since ${view.started.replace('T', ' ').slice(0, 16)} UTC)` : ''}.`;
+    case 'starting':
+      return 'Your server is starting…';
+    case 'stopping':
+      return 'Your server is stopping…';
+    case 'stopped':
+      return 'Your server is not running.';
+  }
+}
+
+/** The start/stop block with its progress bar; `next` is where to go once the server is ready. */
+function serverControl(
+  view: ServerView,
+  csrfToken: string | undefined,
+  next: string,
+  startLabel: string,
+): SafeHtml {
+  const user = view.userName;
+  return html`<div
+      id="server-control"
+      class="card"
+      data-user="${user}"
+      data-api="${view.apiUrl}"
+      data-progress="${view.progressUrl}"
+      data-next="${next}"
+      data-pending="${view.phase === 'starting' ? 'spawn' : view.phase === 'stopping' ? 'stop' : ''}"
+    >
+      <p id="server-status">${describePhase(view)}</p>
+      <progress id="progress-bar" max="100" value="0" ${view.phase === 'starting' ? '' : 'hidden'}></progress>
+      <p id="progress-message" class="muted" role="status" aria-live="polite"></p>
+      ${
+        view.phase === 'running'
+          ? html`<a class="button" id="open-server" href="${next}">Open my server</a>
+              <form id="stop-form" method="post" action="/hub/stop/${user}" style="display:inline">
+                ${csrfField(csrfToken)}<button type="submit" class="danger" id="stop">Stop my server</button>
+              </form>`
+          : view.phase === 'stopped'
+            ? html`<form
+                id="start-form"
+                method="post"
+                action="/hub/spawn/${user}?next=${encodeURIComponent(next)}"
+              >
+                ${csrfField(csrfToken)}<button type="submit" id="start">${startLabel}</button>
+              </form>`
+            : html``
+      }
+      <noscript
+        ><p class="muted">Without JavaScript, reload this page to see the server's state.</p></noscript
+      >
+    </div>
+    <script src="/hub/home/server.js" defer></script>`;
+}
+
+export function homePage(options: {
+  user: PageUser;
+  view: ServerView;
+  csrfToken?: string;
+  flash?: { kind: 'error' | 'info'; text: string };
+}): string {
+  const { user, view, csrfToken } = options;
+  return page({
+    title: 'Home',
+    user,
+    csrfToken,
+    flash: options.flash,
+    body: html`<h1>Welcome, ${user.name}</h1>
+      ${serverControl(view, csrfToken, `${view.url}tree`, 'Start my server')}`,
+  });
+}
+
+/** Where a browser lands for a missing route: start (own server) or wait (already starting). */
+export function serverNotRunningPage(options: {
+  user: PageUser;
+  view: ServerView;
+  next: string;
+  csrfToken?: string;
+  flash?: { kind: 'error' | 'info'; text: string };
+}): string {
+  const { user, view, csrfToken, next } = options;
+  const own = user.name === view.userName;
+  return page({
+    title: 'Server not running',
+    user,
+    csrfToken,
+    flash: options.flash,
+    body: html`<h1>${own ? 'Your server is not running' : `${view.userName}'s server is not running`}</h1>
+      <p>
+        You asked for <code>${next}</code>.
+        ${view.phase === 'stopped' ? 'Would you like to start the server?' : ''}
+      </p>
+      ${serverControl(view, csrfToken, next, own ? 'Start my server' : `Start ${view.userName}'s server`)}`,
+  });
+}
+
+export function spawnPendingPage(options: {
+  user: PageUser;
+  view: ServerView;
+  next: string;
+  csrfToken?: string;
+}): string {
+  const { user, view, csrfToken, next } = options;
+  return page({
+    title: 'Starting server',
+    user,
+    csrfToken,
+    body: html`<h1>Starting ${user.name === view.userName ? 'your' : `${view.userName}'s`} server</h1>
+      ${serverControl(view, csrfToken, next, 'Start again')}`,
+  });
+}

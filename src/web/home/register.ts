@@ -1,0 +1,218 @@
+/**
+ * The home page and the pages around starting one's server:
+ *   GET  /hub/home                     Start / Stop with a live progress bar
+ *   GET  /hub/home/server.js           the pages' script
+ *   POST /hub/spawn/:name[?next=]      start (form or fetch), then the spawn-pending page
+ *   GET  /hub/spawn-pending/:name      progress, then on to `next` (default /user/NAME/tree)
+ *   POST /hub/stop/:name               stop (form fallback of the DELETE API call)
+ *   GET  /hub/user/:name/*             where the proxy sends a browser for a missing route
+ * Who may: the same scopes as the REST API (`servers` on that user: oneself, or an admin);
+ * anonymous browsers go to the login page. CSRF is checked by the login area's hook.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HubContext } from '../../hub/context.js';
+import type { Identity } from '../../hub/identity.js';
+import { hasScope } from '../../hub/scopes.js';
+import { ServerRequestError } from '../../hub/servers/errors.js';
+import type { ServerManager } from '../../hub/servers/server-manager.js';
+import { loginUrlFor } from '../login/safe-next.js';
+import { homePage, serverNotRunningPage, spawnPendingPage, type ServerView } from './pages.js';
+import { SERVER_SCRIPT } from './server-script.js';
+
+type NameParams = { Params: { name: string }; Querystring: { next?: string } };
+
+function sendHtml(reply: FastifyReply, status: number, document: string): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(document);
+}
+
+function wantsJson(request: FastifyRequest): boolean {
+  return /application\/json/.test(String(request.headers.accept ?? ''));
+}
+
+/** Only a path into that user's own server may be `next` (no open redirect, no other user). */
+function safeServerPath(next: unknown, serverUrl: string): string {
+  if (typeof next !== 'string' || !next.startsWith(serverUrl) || /[\\\s]|\/\/|\/\.\.?(\/|$)/.test(next))
+    return `${serverUrl}tree`;
+  return next;
+}
+
+async function viewOf(manager: ServerManager, userName: string): Promise<ServerView> {
+  const live = manager.status(userName);
+  const record = (await manager.records(userName)).find((r) => r.name === '');
+  const phase = live
+    ? live.pending === 'spawn'
+      ? 'starting'
+      : live.pending === 'stop'
+        ? 'stopping'
+        : 'running'
+    : 'stopped';
+  return {
+    userName,
+    phase,
+    url: manager.publicUrl(userName),
+    progressUrl: manager.progressUrl(userName),
+    apiUrl: manager.progressUrl(userName).replace(/\/progress$/, ''),
+    started: record?.started ?? null,
+    lastActivity: record?.lastActivity ?? null,
+  };
+}
+
+export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
+  const managerOf = (): ServerManager => {
+    if (!ctx.servers) throw new Error('registerServers must run before registerHomePages');
+    return ctx.servers;
+  };
+
+  /** The signed-in caller, or undefined after sending the browser to the login page. */
+  function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
+    if (request.identity) return request.identity;
+    void reply.redirect(loginUrlFor(request.url), 302);
+    return undefined;
+  }
+
+  function forbidden(reply: FastifyReply, identity: Identity, name: string): FastifyReply {
+    return sendHtml(
+      reply,
+      403,
+      homeError(identity, `You (${identity.user.name}) may not start or stop ${name}'s server.`),
+    );
+  }
+
+  function homeError(identity: Identity, text: string): string {
+    return homePage({
+      user: identity.user,
+      view: {
+        userName: identity.user.name,
+        phase: 'stopped',
+        url: '',
+        progressUrl: '',
+        apiUrl: '',
+        started: null,
+        lastActivity: null,
+      },
+      flash: { kind: 'error', text },
+    });
+  }
+
+  app.get('/hub/home/server.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(SERVER_SCRIPT),
+  );
+
+  app.get('/hub/home', async (request, reply) => {
+    const identity = caller(request, reply);
+    if (!identity) return reply;
+    const view = await viewOf(managerOf(), identity.user.name);
+    return sendHtml(
+      reply,
+      200,
+      homePage({ user: identity.user, view, csrfToken: request.session?.csrfToken }),
+    );
+  });
+
+  app.post<NameParams>('/hub/spawn/:name', async (request, reply) => {
+    const identity = caller(request, reply);
+    if (!identity) return reply;
+    const { name } = request.params;
+    if (!hasScope(identity.scopes, 'servers', { user: name })) return forbidden(reply, identity, name);
+    const manager = managerOf();
+    const next = safeServerPath(request.query.next, manager.publicUrl(name));
+    try {
+      await manager.start(name);
+    } catch (error) {
+      if (!(error instanceof ServerRequestError)) throw error;
+      if (error.status === 400 && manager.status(name)?.ready) return reply.redirect(next, 303);
+      if (wantsJson(request))
+        return reply.code(error.status).send({ status: error.status, message: error.describe() });
+      const view = await viewOf(manager, name);
+      return sendHtml(
+        reply,
+        error.status,
+        homePage({
+          user: identity.user,
+          view,
+          csrfToken: request.session?.csrfToken,
+          flash: { kind: 'error', text: error.describe() },
+        }),
+      );
+    }
+    const pending = `/hub/spawn-pending/${name}?next=${encodeURIComponent(next)}`;
+    if (wantsJson(request))
+      return reply.code(202).send({ status: 202, progress_url: manager.progressUrl(name), next: pending });
+    return reply.redirect(pending, 303);
+  });
+
+  app.get<NameParams>('/hub/spawn-pending/:name', async (request, reply) => {
+    const identity = caller(request, reply);
+    if (!identity) return reply;
+    const { name } = request.params;
+    if (!hasScope(identity.scopes, 'servers', { user: name })) return forbidden(reply, identity, name);
+    const manager = managerOf();
+    const next = safeServerPath(request.query.next, manager.publicUrl(name));
+    const view = await viewOf(manager, name);
+    if (view.phase === 'running') return reply.redirect(next, 302);
+    return sendHtml(
+      reply,
+      200,
+      spawnPendingPage({ user: identity.user, view, next, csrfToken: request.session?.csrfToken }),
+    );
+  });
+
+  app.post<NameParams>('/hub/stop/:name', async (request, reply) => {
+    const identity = caller(request, reply);
+    if (!identity) return reply;
+    const { name } = request.params;
+    if (!hasScope(identity.scopes, 'delete:servers', { user: name })) return forbidden(reply, identity, name);
+    try {
+      await (
+        await managerOf().stop(name)
+      ).done;
+    } catch (error) {
+      if (!(error instanceof ServerRequestError)) throw error;
+      return sendHtml(reply, error.status, homeError(identity, error.describe()));
+    }
+    return reply.redirect(identity.user.name === name ? '/hub/home' : '/hub/admin', 303);
+  });
+
+  // The proxy sends browsers here when /user/NAME/... has no route (JupyterHub's user redirect).
+  app.get<{ Params: { name: string; '*': string } }>('/hub/user/:name/*', async (request, reply) => {
+    const identity = caller(request, reply);
+    if (!identity) return reply;
+    const { name } = request.params;
+    const manager = managerOf();
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    const target = `${manager.publicUrl(name)}${request.params['*']}${query}`;
+    if (identity.user.name !== name && !hasScope(identity.scopes, 'access:servers', { user: name }))
+      return sendHtml(
+        reply,
+        403,
+        homeError(identity, `This is ${name}'s server; you are logged in as ${identity.user.name}.`),
+      );
+    const view = await viewOf(manager, name);
+    // Running now (the route was being added, or the proxy restarted): try the server again,
+    // once; a marker stops a redirect loop if the proxy still has no route.
+    if (view.phase === 'running' && !('redirects' in (request.query as Record<string, unknown>)))
+      return reply.redirect(`${target}${query ? '&' : '?'}redirects=1`, 302);
+    const next = safeServerPath(target.replace(/[?&]redirects=1$/, ''), manager.publicUrl(name));
+    return sendHtml(
+      reply,
+      view.phase === 'running' ? 503 : 424,
+      serverNotRunningPage({
+        user: identity.user,
+        view,
+        next,
+        csrfToken: request.session?.csrfToken,
+        flash:
+          view.phase === 'running'
+            ? {
+                kind: 'error',
+                text: 'The server runs, but the proxy has no route to it yet. Try again in a moment.',
+              }
+            : undefined,
+      }),
+    );
+  });
+}
