@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub/context.js';
 import { registerApi } from '../hub/api/index.js';
 import { registerLogin } from '../web/login/register.js';
+import { registerProxy } from '../hub/proxy/hub-proxy.js';
 
 export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -20,6 +21,8 @@ export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
   await registerLogin(app, ctx);
   // REST API, request.identity (token or session) and /hub/metrics; needs request.session.
   await registerApi(app, ctx);
+  // Proxy: ctx.proxy (route client) + /hub/api/proxy{,/authorize}; needs ctx.auth and identity.
+  registerProxy(app, ctx);
 
   return app;
 }

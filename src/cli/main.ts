@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CoursehubError } from '../util/errors.js';
+import { registerProxyCommand } from './proxy.js';
 import { nbgraderCommand } from './nbgrader/index.js';
 
 const program = new Command()
@@ -13,6 +14,7 @@ const program = new Command()
   .exitOverride();
 
 // Subcommands register themselves on `program` (one import + one call per module).
+registerProxyCommand(program);
 program.addCommand(nbgraderCommand());
 
 try {

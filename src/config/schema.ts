@@ -303,6 +303,44 @@ export const logSection = z
   })
   .strict();
 
+export const proxySection = z
+  .object({
+    apiIp: z
+      .string()
+      .default('127.0.0.1')
+      .describe("Address of the proxy's REST API (keep it on loopback: only the hub calls it)."),
+    apiPort: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(8001)
+      .describe("Port of the proxy's REST API (configurable-http-proxy's default)."),
+    autoStart: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Start the proxy as its own detached process when none is running (re-using a running one). Off: run `coursehub proxy` yourself, e.g. under a service manager.',
+      ),
+    adminAccess: z
+      .boolean()
+      .default(false)
+      .describe("JupyterHub's admin_access: admins may open other users' servers through the proxy."),
+    authCacheTtlSeconds: z
+      .number()
+      .positive()
+      .default(30)
+      .describe("How long the proxy trusts the hub's answer about a login before asking again."),
+    authMaxStaleSeconds: z
+      .number()
+      .nonnegative()
+      .default(900)
+      .describe(
+        'While the hub cannot be reached (restarting), logins the proxy already accepted stay accepted for up to this long.',
+      ),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     hub: hubSection.default(hubSection.parse({})),
@@ -313,6 +351,7 @@ export const configSchema = z
     log: logSection.default(logSection.parse({})),
     spawner: spawnerSection.default(spawnerSection.parse({})),
     auth: authSection.default(authSection.parse({})),
+    proxy: proxySection.default(proxySection.parse({})),
   })
   .strict();
 

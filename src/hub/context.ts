@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/schema-helpers.js';
 import type { AuthServices } from './auth/auth-services.js';
 import type { ServerManager } from './servers/server-manager.js';
+import type { ProxyClient } from './proxy/client.js';
 
 export interface HubContext {
   config: CoursehubConfig;
@@ -27,4 +28,10 @@ export interface HubContext {
    * registerServers (src/hub/servers/register.ts) when the app is built.
    */
   servers?: ServerManager;
+  /**
+   * The proxy's API client: `ctx.proxy.addUserServer({user, url, serverToken})` when a server is
+   * ready, `ctx.proxy.deleteUserServer(user)` when it stops. Set by registerProxy
+   * (src/hub/proxy/hub-proxy.ts) when the app is built.
+   */
+  proxy?: ProxyClient;
 }

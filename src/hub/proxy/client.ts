@@ -29,7 +29,8 @@ export class ProxyClient {
 
   constructor(
     apiUrl: string,
-    private readonly secret: string,
+    /** The secret, or a function giving it (read lazily, so building the hub app writes no file). */
+    private readonly secret: string | (() => string),
     private readonly timeoutMs = 5_000,
   ) {
     this.base = apiUrl.replace(/\/+$/, '');
@@ -41,7 +42,7 @@ export class ProxyClient {
       response = await fetch(`${this.base}${path}`, {
         method,
         headers: {
-          authorization: `token ${this.secret}`,
+          authorization: `token ${typeof this.secret === 'string' ? this.secret : this.secret()}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -5,7 +5,7 @@
  *   GET /hub/api/proxy                        JupyterHub's: the routing table (scope `proxy`: admins)
  * and the push of session revocations to the proxy, so a logout takes effect there at once.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -15,6 +15,7 @@ import { hasScope, roleScopes } from '../scopes.js';
 import { InvalidTokenError, type TokenService } from '../tokens/index.js';
 import type { AccessDecision } from './access-gate.js';
 import type { ProxyClient } from './client.js';
+import { ProxyApiError } from './errors.js';
 import { API_TOKEN_HEADER, PROXY_SECRET_HEADER, SESSION_COOKIE_HEADER } from './hub-oracle.js';
 
 export interface ProxyHubRoutesOptions {
@@ -22,7 +23,8 @@ export interface ProxyHubRoutesOptions {
   sessions: SessionStore;
   tokens: TokenService;
   proxy: ProxyClient;
-  proxySecret: string;
+  /** The shared secret, or a function giving it (read on first use). */
+  proxySecret: string | (() => string);
   /** JupyterHub's admin_access: admins may open other users' servers. */
   adminAccess: boolean;
 }
@@ -83,9 +85,17 @@ export async function authorizeCredential(
 }
 
 export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRoutesOptions): void {
+  // No secret configured yet means no proxy of ours runs: nobody can be the proxy, so refuse all.
+  const expectedSecret = (): string => {
+    try {
+      return typeof options.proxySecret === 'string' ? options.proxySecret : options.proxySecret();
+    } catch {
+      return randomUUID() + randomUUID();
+    }
+  };
   app.get('/hub/api/proxy/authorize', async (request, reply) => {
     const secret = headerValue(request.headers[PROXY_SECRET_HEADER]);
-    if (secret === undefined || !sameSecret(secret, options.proxySecret)) {
+    if (secret === undefined || !sameSecret(secret, expectedSecret())) {
       return reply
         .code(403)
         .send({ status: 403, message: 'Only the proxy may call this (proxy secret missing or wrong).' });
@@ -116,7 +126,12 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
         .code(403)
         .send({ status: 403, message: 'Reading the proxy table needs the "proxy" scope (admins have it).' });
     }
-    return reply.send(await options.proxy.getAllRoutes());
+    try {
+      return reply.send(await options.proxy.getAllRoutes());
+    } catch (error) {
+      if (!(error instanceof ProxyApiError)) throw error;
+      return reply.code(503).send({ status: 503, message: error.describe() });
+    }
   });
 
   // A logout or password change must close the proxy's door at once, not when its cache expires.

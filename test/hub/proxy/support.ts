@@ -84,6 +84,7 @@ export async function startTestHub(options: {
   proxyApiUrl: string;
   adminAccess?: boolean;
   port?: number;
+  proxySecret?: string;
 }): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'coursehub-proxy-hub-'));
   const handle = openDatabase({ url: join(dir, 'hub.sqlite') });
@@ -109,8 +110,8 @@ export async function startTestHub(options: {
       db: handle.db,
       sessions,
       tokens,
-      proxy: new ProxyClient(options.proxyApiUrl, PROXY_SECRET),
-      proxySecret: PROXY_SECRET,
+      proxy: new ProxyClient(options.proxyApiUrl, options.proxySecret ?? PROXY_SECRET),
+      proxySecret: options.proxySecret ?? PROXY_SECRET,
       adminAccess: options.adminAccess ?? false,
     });
     app.get('/hub/*', async (request) => ({ hub: true, url: request.url }));

@@ -1,0 +1,101 @@
+/**
+ * `coursehub proxy`: runs the proxy in the foreground, as its own process. The hub starts it this
+ * way (detached) when none is running; it can also run under a service manager with
+ * proxy.autoStart off. Secrets come from the environment or files, never from argv (`ps` shows
+ * argv to every user): COURSEHUB_PROXY_SECRET (or CONFIGPROXY_AUTH_TOKEN) or DATA_DIR/proxy_secret,
+ * and COURSEHUB_COOKIE_SECRET or the cookie secret file.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { verifySessionCookie } from '../hub/auth/session-cookie.js';
+import { ProxyStartError } from '../hub/proxy/errors.js';
+import { hubOracle } from '../hub/proxy/hub-oracle.js';
+import { startProxyProcess } from '../hub/proxy/proxy-process.js';
+import { ensureProxySecret } from '../hub/proxy/secret.js';
+
+interface ProxyCommandOptions {
+  ip: string;
+  port: string;
+  apiIp: string;
+  apiPort: string;
+  defaultTarget: string;
+  hubApiUrl?: string;
+  dataDir: string;
+  cookieSecretFile?: string;
+  authTtl: string;
+  authMaxStale: string;
+}
+
+function cookieSecret(options: ProxyCommandOptions): string {
+  const fromEnv = process.env.COURSEHUB_COOKIE_SECRET?.trim();
+  if (fromEnv) return fromEnv;
+  const file = options.cookieSecretFile ?? join(options.dataDir, 'cookie_secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new ProxyStartError(`The proxy cannot read the hub's cookie secret from ${file}.`, {
+      hint: "Set COURSEHUB_COOKIE_SECRET, or pass --cookie-secret-file / --data-dir pointing at the hub's.",
+      cause: error,
+    });
+  }
+}
+
+function port(value: string, flag: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) {
+    throw new ProxyStartError(`${flag} must be a port number (0-65535), got "${value}".`);
+  }
+  return number;
+}
+
+export function registerProxyCommand(program: Command): void {
+  program
+    .command('proxy')
+    .description("Run coursehub's proxy (users' entry point; routes /user/NAME/ to their servers).")
+    .option('--ip <address>', 'public address', '127.0.0.1')
+    .option('--port <port>', 'public port', '8000')
+    .option('--api-ip <address>', 'address of the REST API (keep it on loopback)', '127.0.0.1')
+    .option('--api-port <port>', 'port of the REST API', '8001')
+    .option('--default-target <url>', 'where everything else goes: the hub', 'http://127.0.0.1:8081')
+    .option('--hub-api-url <url>', "the hub's API, asked about logins (default: DEFAULT_TARGET/hub/api)")
+    .option('--data-dir <dir>', 'where proxy_secret and cookie_secret are read from', './data')
+    .option('--cookie-secret-file <file>', "the hub's cookie secret (default: DATA_DIR/cookie_secret)")
+    .option('--auth-ttl <seconds>', "how long the hub's answer about a login is trusted", '30')
+    .option(
+      '--auth-max-stale <seconds>',
+      'how long accepted logins stay accepted while the hub is down',
+      '900',
+    )
+    .action(async (options: ProxyCommandOptions) => {
+      const log = pino({ name: 'coursehub-proxy' });
+      const secret = cookieSecret(options);
+      const apiSecret = ensureProxySecret(options.dataDir);
+      const hubApiUrl = options.hubApiUrl ?? `${options.defaultTarget.replace(/\/$/, '')}/hub/api`;
+      const proxy = await startProxyProcess({
+        ip: options.ip,
+        port: port(options.port, '--port'),
+        apiIp: options.apiIp,
+        apiPort: port(options.apiPort, '--api-port'),
+        defaultTarget: options.defaultTarget,
+        apiSecret,
+        oracle: hubOracle({ hubApiUrl, proxySecret: apiSecret }),
+        verifySessionCookie: (value) => verifySessionCookie(value, secret),
+        authTtlMs: Number(options.authTtl) * 1000,
+        authMaxStaleMs: Number(options.authMaxStale) * 1000,
+        log: (message, fields) => log.info(fields ?? {}, message),
+      });
+      const stop = (signal: string) => {
+        log.info({ signal }, 'proxy stopping');
+        proxy.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      // Started detached by a hub that may go away: a hang-up of its terminal is not ours.
+      process.on('SIGHUP', () => log.info('proxy ignores SIGHUP'));
+    });
+}

@@ -1,0 +1,159 @@
+/**
+ * Starting the proxy from the hub, as JupyterHub does with configurable-http-proxy: first ask the
+ * configured API port whether a proxy that knows our secret already runs (a hub restart leaves it
+ * running, with every open notebook and kernel websocket) and re-use it; otherwise start
+ * `coursehub proxy` as a detached child in its own process group, so stopping or restarting the
+ * hub does not stop it. Then bring its routes in line with the servers the database knows.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HubContext } from '../context.js';
+import { userServerRoutespec, type ProxyClient, type UserServerRoute } from './client.js';
+import { ProxyStartError } from './errors.js';
+import { proxyClientFor } from './hub-proxy.js';
+import { ensureProxySecret, PROXY_SECRET_ENV } from './secret.js';
+
+export interface EnsureProxyOptions {
+  /** The servers that should have routes (from the spawner's table); omitted: no re-sync. */
+  wantedRoutes?: () => Promise<UserServerRoute[]>;
+  /** The command that runs `coursehub proxy` (default: this installation's CLI). */
+  command?: { executable: string; args: string[] };
+  startTimeoutMs?: number;
+}
+
+export interface EnsuredProxy {
+  client: ProxyClient;
+  /** 'reused' when a proxy was already running, 'started' when this call started one. */
+  outcome: 'reused' | 'started';
+  pid?: number;
+}
+
+/** `node [--import tsx] <this installation's cli/main> proxy` */
+export function defaultProxyCommand(): { executable: string; args: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const fromSource = here.endsWith('.ts');
+  const entry = join(dirname(here), '..', '..', 'cli', fromSource ? 'main.ts' : 'main.js');
+  const loader = fromSource ? ['--import', import.meta.resolve('tsx')] : [];
+  return { executable: process.execPath, args: [...loader, entry, 'proxy'] };
+}
+
+function proxyArgs(ctx: HubContext): string[] {
+  const { hub, proxy } = ctx.config;
+  return [
+    '--ip',
+    hub.ip,
+    '--port',
+    String(hub.port),
+    '--api-ip',
+    proxy.apiIp,
+    '--api-port',
+    String(proxy.apiPort),
+    '--default-target',
+    `http://127.0.0.1:${hub.hubPort}`,
+    '--hub-api-url',
+    `http://127.0.0.1:${hub.hubPort}${hub.baseUrl.replace(/\/$/, '')}/hub/api`,
+    '--auth-ttl',
+    String(proxy.authCacheTtlSeconds),
+    '--auth-max-stale',
+    String(proxy.authMaxStaleSeconds),
+  ];
+}
+
+async function waitUntilRunning(
+  client: ProxyClient,
+  timeoutMs: number,
+  exited: () => boolean,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !exited()) {
+    if (await client.isRunning()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+export async function ensureProxy(ctx: HubContext, options: EnsureProxyOptions = {}): Promise<EnsuredProxy> {
+  const client = ctx.proxy ?? proxyClientFor(ctx);
+  ctx.proxy = client;
+  if (await client.isRunning()) {
+    ctx.log.info({ api: ctx.config.proxy.apiPort }, 're-using the proxy that is already running');
+    await syncRoutes(ctx, client, options.wantedRoutes);
+    return { client, outcome: 'reused' };
+  }
+  if (!ctx.config.proxy.autoStart) {
+    throw new ProxyStartError(`No proxy answers on ${ctx.config.proxy.apiIp}:${ctx.config.proxy.apiPort}.`, {
+      hint: 'proxy.autoStart is off: start it with `coursehub proxy` (same config), or turn autoStart on.',
+    });
+  }
+  const command = options.command ?? defaultProxyCommand();
+  const logFile = join(ctx.config.hub.dataDir, 'proxy.log');
+  mkdirSync(dirname(logFile), { recursive: true });
+  const logFd = openSync(logFile, 'a', 0o600);
+  let exitCode: number | null = null;
+  const child = spawn(command.executable, [...command.args, ...proxyArgs(ctx)], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    // The proxy gets only what it needs: no database URL, no OAuth secrets.
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      NODE_ENV: process.env.NODE_ENV ?? 'production',
+      [PROXY_SECRET_ENV]: ensureProxySecret(ctx.config.hub.dataDir),
+      COURSEHUB_COOKIE_SECRET: ctx.config.hub.cookieSecret ?? '',
+    },
+  });
+  closeSync(logFd);
+  child.on('exit', (code) => {
+    exitCode = code ?? -1;
+  });
+  child.unref();
+  const up = await waitUntilRunning(client, options.startTimeoutMs ?? 15_000, () => exitCode !== null);
+  if (!up) {
+    if (exitCode === null) child.kill();
+    throw new ProxyStartError(
+      `The proxy did not start${exitCode === null ? ' in time' : ` (exit code ${exitCode})`}.`,
+      {
+        hint: `See ${logFile}. Is port ${ctx.config.hub.port} or ${ctx.config.proxy.apiPort} taken by another program?`,
+      },
+    );
+  }
+  ctx.log.info({ pid: child.pid, log: logFile }, 'started the proxy as its own process');
+  await syncRoutes(ctx, client, options.wantedRoutes);
+  return { client, outcome: 'started', ...(child.pid === undefined ? {} : { pid: child.pid }) };
+}
+
+/**
+ * Adds routes the proxy lacks (or has with another target) and removes user routes for servers
+ * that no longer run, as JupyterHub's check_routes does at start.
+ */
+export async function syncRoutes(
+  ctx: Pick<HubContext, 'log'>,
+  client: ProxyClient,
+  wantedRoutes: (() => Promise<UserServerRoute[]>) | undefined,
+): Promise<{ added: number; removed: number }> {
+  if (!wantedRoutes) return { added: 0, removed: 0 };
+  const wanted = await wantedRoutes();
+  const present = await client.getRoutes();
+  const wantedPaths = new Set<string>();
+  let added = 0;
+  let removed = 0;
+  for (const route of wanted) {
+    const path = userServerRoutespec(route.user, route.serverName).replace(/\/$/, '');
+    wantedPaths.add(path);
+    const current = present[path];
+    if (!current || current.target !== new URL(route.url).href.replace(/\/$/, '')) {
+      await client.addUserServer(route);
+      added++;
+    }
+  }
+  for (const [path, route] of Object.entries(present)) {
+    if (path.startsWith('/user/') && !wantedPaths.has(path)) {
+      await client.deleteRoute(path);
+      removed++;
+      ctx.log.info({ path, target: route.target }, 'removed a proxy route for a server that is not running');
+    }
+  }
+  if (added > 0 || removed > 0) ctx.log.info({ added, removed }, 'proxy routes re-synced from the database');
+  return { added, removed };
+}
