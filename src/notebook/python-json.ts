@@ -282,7 +282,14 @@ export function cloneJson<T>(value: T): T {
   const copy = (Array.isArray(value) ? [] : {}) as Record<string | number, unknown>;
   for (const key of Object.keys(source)) {
     const item = source[key];
-    if (item !== undefined) copy[key] = cloneJson(item);
+    // defineProperty, not assignment: a "__proto__" key must stay an ordinary own property.
+    if (item !== undefined)
+      Object.defineProperty(copy, key, {
+        value: cloneJson(item),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   const spellings = numberSpellings.get(value as object);
   if (spellings) {

@@ -66,6 +66,12 @@ describe('writeNotebook', () => {
     expect(notebook.cells[0]).toEqual({ cell_type: 'raw', metadata: { tags: ['a'] }, source: 'a\nb' });
     expect(parseNotebook(writeNotebook(notebook))).toEqual(notebook);
   });
+  it('keeps a "__proto__" metadata key as ordinary data', () => {
+    const text = '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"__proto__": {"x": 1.0}}, "cells": []}';
+    const written = writeNotebook(parseNotebook(text));
+    expect(written).toContain('"__proto__": {\n   "x": 1.0\n  }');
+    expect(Object.getPrototypeOf(parseNotebook(written).metadata)).toBe(Object.prototype);
+  });
 });
 
 describe('parseNotebook refuses bad input with a clear message', () => {
