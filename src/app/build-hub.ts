@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub/context.js';
 import { registerApi } from '../hub/api/index.js';
+import { registerAdmin } from '../web/admin/register.js';
 import { registerLogin } from '../web/login/register.js';
 import { registerProxy } from '../hub/proxy/hub-proxy.js';
 
@@ -21,6 +22,7 @@ export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
   await registerLogin(app, ctx);
   // REST API, request.identity (token or session) and /hub/metrics; needs request.session.
   await registerApi(app, ctx);
+  await registerAdmin(app, ctx);
   // Proxy: ctx.proxy (route client) + /hub/api/proxy{,/authorize}; needs ctx.auth and identity.
   registerProxy(app, ctx);
 

@@ -1,0 +1,288 @@
+/**
+ * The admin console at /hub/admin: users (paginated, filtered, sorted), add / delete / grant and
+ * revoke admin, CSV roster import, groups and their members. Server-rendered; every form posts
+ * with the session's CSRF token (checked by the login area's hook). Admins only.
+ *
+ * Actions answer with a redirect back to the console (so a reload does not repeat them) and a
+ * flash named by a fixed code; failures re-render the console with the error and the input kept.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { serverFields } from '../../hub/api/user-model.js';
+import type { HubContext } from '../../hub/context.js';
+import type { Identity } from '../../hub/identity.js';
+import { importRosters } from '../../hub/users/roster-import.js';
+import { UserService } from '../../hub/users/user-service.js';
+import { CoursehubError } from '../../util/errors.js';
+import { requireAdmin } from './access.js';
+import { adminPage, confirmPage, type UsersQuery } from './pages.js';
+import { adminServerCell } from './seams.js';
+
+const FLASH: Record<string, string> = {
+  added: 'Added: ',
+  deleted: 'Deleted user ',
+  'admin-granted': 'Now an admin: ',
+  'admin-revoked': 'No longer an admin: ',
+  imported: 'Import done. ',
+  'group-created': 'Created group ',
+  'group-deleted': 'Deleted group ',
+  'members-added': 'Added to the group: ',
+  'members-removed': 'Removed from the group: ',
+};
+
+type Form = Record<string, unknown>;
+
+function field(body: unknown, name: string): string {
+  const value = (body as Form | undefined)?.[name];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function names(text: string): string[] {
+  return text.split(/[\s,;]+/).filter(Boolean);
+}
+
+function usersQuery(request: FastifyRequest): UsersQuery {
+  const q = request.query as Record<string, string | undefined>;
+  const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
+  const sort = q.sort === 'last_activity' ? 'last_activity' : 'name';
+  const order =
+    q.order === 'desc' ? 'desc' : q.order === 'asc' ? 'asc' : sort === 'last_activity' ? 'desc' : 'asc';
+  return {
+    offset: int(q.offset, 0),
+    limit: Math.min(Math.max(int(q.limit, 50), 1), 500),
+    filter: q.filter ?? '',
+    sort,
+    order,
+  };
+}
+
+export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Promise<void> {
+  const users = new UserService(ctx.db);
+
+  async function render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    identity: Identity,
+    extra: { flash?: { kind: 'error' | 'info'; text: string }; addUsersInput?: string; status?: number } = {},
+  ) {
+    const query = usersQuery(request);
+    const csrfToken = request.session?.csrfToken ?? '';
+    const { users: list, total } = await users.list({
+      offset: query.offset,
+      limit: query.limit,
+      nameContains: query.filter || undefined,
+      sort: query.sort,
+      order: query.order,
+    });
+    const cell = adminServerCell(ctx);
+    const rows = await Promise.all(
+      list.map(async (user) => ({ user, server: cell(user, await serverFields(ctx, user), csrfToken) })),
+    );
+    const { groups } = await users.listGroups();
+    const q = request.query as Record<string, string | undefined>;
+    const flash =
+      extra.flash ??
+      (q.flash && FLASH[q.flash]
+        ? { kind: 'info' as const, text: `${FLASH[q.flash]}${q.subject ?? ''}` }
+        : undefined);
+    return reply
+      .code(extra.status ?? 200)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(
+        adminPage({
+          admin: identity.user,
+          csrfToken,
+          users: rows,
+          total,
+          query,
+          groups,
+          flash,
+          addUsersInput: extra.addUsersInput,
+        }),
+      );
+  }
+
+  /** Runs an action; a CoursehubError re-renders the console with its message (status 400). */
+  async function act(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    scope: string,
+    action: (identity: Identity) => Promise<{ flash: string; subject: string } | 'answered'>,
+    keep: { addUsersInput?: string } = {},
+  ) {
+    const identity = await requireAdmin(request, reply, scope);
+    if (!identity) return reply;
+    try {
+      const done = await action(identity);
+      if (done === 'answered') return reply;
+      const back = new URL(request.headers.referer ?? 'http://x/hub/admin', 'http://x');
+      const target = back.pathname === '/hub/admin' ? `${back.pathname}${back.search}` : '/hub/admin';
+      const url = new URL(target, 'http://x');
+      url.searchParams.set('flash', done.flash);
+      url.searchParams.set('subject', done.subject);
+      return reply.redirect(`${url.pathname}${url.search}`, 303);
+    } catch (error) {
+      if (!(error instanceof CoursehubError)) throw error;
+      request.log.info({ err: error.message }, 'admin console action refused');
+      return render(request, reply, identity, {
+        flash: { kind: 'error', text: error.describe() },
+        status: 400,
+        ...keep,
+      });
+    }
+  }
+
+  await app.register(async (admin) => {
+    // Only here: the roster upload. Two small CSV files, kept in memory.
+    await admin.register(fastifyMultipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fileSize: 1024 * 1024, files: 2, fields: 10 },
+    });
+
+    admin.get('/hub/admin', async (request, reply) => {
+      const identity = await requireAdmin(request, reply);
+      if (!identity) return reply;
+      return render(request, reply, identity);
+    });
+
+    admin.post('/hub/admin/users/add', async (request, reply) => {
+      const input = field(request.body, 'usernames');
+      return act(
+        request,
+        reply,
+        'admin:users',
+        async () => {
+          const wanted = names(input);
+          if (wanted.length === 0) throw new CoursehubError('Type at least one user name.');
+          const admin = field(request.body, 'admin') === '1';
+          const added: string[] = [];
+          // All or nothing: check every name before creating any.
+          await ctx.db.transaction().execute(async (trx) => {
+            const inTrx = new UserService(trx);
+            for (const name of wanted) added.push((await inTrx.create({ name, admin })).name);
+          });
+          return { flash: 'added', subject: added.join(', ') };
+        },
+        { addUsersInput: input },
+      );
+    });
+
+    admin.post('/hub/admin/users/admin', async (request, reply) =>
+      act(request, reply, 'admin:users', async (identity) => {
+        const name = field(request.body, 'name');
+        const grant = field(request.body, 'admin') === '1';
+        if (!grant && name === identity.user.name)
+          throw new CoursehubError('You cannot revoke your own admin rights here.', {
+            hint: 'Ask another admin to do it, so the hub is never left without one by accident.',
+          });
+        const user = await users.setAdmin(name, grant);
+        return { flash: grant ? 'admin-granted' : 'admin-revoked', subject: user.name };
+      }),
+    );
+
+    admin.post('/hub/admin/users/delete', async (request, reply) =>
+      act(request, reply, 'admin:users', async (identity) => {
+        const name = field(request.body, 'name');
+        const user = await users.require(name);
+        if (user.name === identity.user.name) throw new CoursehubError('You cannot delete yourself.');
+        if (field(request.body, 'confirm') !== 'yes') {
+          await reply.type('text/html; charset=utf-8').send(
+            confirmPage({
+              admin: identity.user,
+              csrfToken: request.session?.csrfToken ?? '',
+              action: '/hub/admin/users/delete',
+              fields: { name: user.name },
+              question: `Delete user ${user.name}? Their sessions and API tokens end now.`,
+            }),
+          );
+          return 'answered';
+        }
+        await users.delete(user.name);
+        await ctx.auth?.sessions.revokeAllForUser(user.name);
+        request.log.info({ by: identity.user.name, user: user.name }, 'deleted user (admin console)');
+        return { flash: 'deleted', subject: user.name };
+      }),
+    );
+
+    admin.post('/hub/admin/import', async (request, reply) =>
+      act(request, reply, 'admin:users', async () => {
+        const body = request.body as Form;
+        const dir = mkdtempSync(join(tmpdir(), 'coursehub-import-'));
+        try {
+          const files: { instructors?: string; students?: string } = {};
+          for (const roster of ['instructors', 'students'] as const) {
+            const content = body[roster];
+            if (Buffer.isBuffer(content) && content.length > 0) {
+              files[roster] = join(dir, `${roster}.csv`);
+              writeFileSync(files[roster], content);
+            }
+          }
+          if (!files.instructors && !files.students)
+            throw new CoursehubError('Choose instructors.csv, students.csv or both.');
+          try {
+            const report = await importRosters(ctx.db, { ...files, prune: field(body, 'prune') === '1' });
+            const parts = [
+              `${report.created.length} added`,
+              `${report.updated.length} updated`,
+              `${report.unchanged.length} unchanged`,
+            ];
+            if (report.removed.length > 0) parts.push(`removed: ${report.removed.join(', ')}`);
+            return { flash: 'imported', subject: parts.join(', ') };
+          } catch (error) {
+            // The messages name the uploaded copy; show the plain file name instead.
+            if (error instanceof CoursehubError)
+              throw new CoursehubError(error.message.split(`${dir}/`).join(''), { hint: error.hint });
+            throw error;
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+    );
+
+    admin.post('/hub/admin/groups/create', async (request, reply) =>
+      act(request, reply, 'admin:groups', async () => {
+        const group = await users.createGroup(field(request.body, 'name'));
+        return { flash: 'group-created', subject: group.name };
+      }),
+    );
+
+    admin.post('/hub/admin/groups/delete', async (request, reply) =>
+      act(request, reply, 'admin:groups', async (identity) => {
+        const group = await users.requireGroup(field(request.body, 'name'));
+        if (field(request.body, 'confirm') !== 'yes') {
+          await reply.type('text/html; charset=utf-8').send(
+            confirmPage({
+              admin: identity.user,
+              csrfToken: request.session?.csrfToken ?? '',
+              action: '/hub/admin/groups/delete',
+              fields: { name: group.name },
+              question: `Delete group ${group.name}? Its members stay users of the hub.`,
+            }),
+          );
+          return 'answered';
+        }
+        await users.deleteGroup(group.name);
+        return { flash: 'group-deleted', subject: group.name };
+      }),
+    );
+
+    admin.post('/hub/admin/groups/members', async (request, reply) =>
+      act(request, reply, 'admin:groups', async () => {
+        const group = field(request.body, 'group');
+        const members = names(field(request.body, 'users'));
+        if (members.length === 0) throw new CoursehubError('Type at least one user name to add or remove.');
+        if (field(request.body, 'action') === 'remove') {
+          await users.removeGroupMembers(group, members);
+          return { flash: 'members-removed', subject: `${members.join(', ')} (${group})` };
+        }
+        await users.addGroupMembers(group, members);
+        return { flash: 'members-added', subject: `${members.join(', ')} (${group})` };
+      }),
+    );
+  });
+}
