@@ -205,6 +205,13 @@ export class TokenService {
       .set({ last_activity: record.lastActivity })
       .where('id', '=', record.id)
       .execute();
+    // Using a token is activity of its owner too (the admin console sorts by it), as in JupyterHub.
+    await this.db
+      .updateTable('users')
+      .set({ last_activity: record.lastActivity })
+      .where('id', '=', record.owner.id)
+      .where((eb) => eb.or([eb('last_activity', 'is', null), eb('last_activity', '<', record.lastActivity!)]))
+      .execute();
   }
 
   private async owner(name: string): Promise<TokenOwner> {

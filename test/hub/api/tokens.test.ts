@@ -121,6 +121,12 @@ describe.each(backends)('tokens on %s', (_name, makeUrl) => {
     clock = new Date(clock.getTime() + 31_000);
     await tokens.resolve(token);
     expect(await read()).toBe(clock.toISOString());
+    const owner = await handle.db
+      .selectFrom('users')
+      .select('last_activity')
+      .where('name', '=', 'alice')
+      .executeTakeFirstOrThrow();
+    expect(owner.last_activity).toBe(clock.toISOString());
   });
 
   it('server tokens are narrow and deleting the user deletes their tokens', async () => {
