@@ -42,7 +42,8 @@ export class KernelChannels {
   private readonly signer: MessageSigner;
   private readonly shell = new zmq.Dealer({ routingId: `shell-${randomUUID()}`, linger: 0 });
   private readonly control = new zmq.Dealer({ routingId: `control-${randomUUID()}`, linger: 0 });
-  private readonly iopub: zmq.Subscriber;
+  private iopub: zmq.Subscriber;
+  private readonly iopubLossListeners = new Set<() => void>();
   private readonly heartbeat = new zmq.Dealer({ linger: 0 });
   private readonly replyWaiters = new Map<string, ReplyWaiter>();
   private readonly iopubListeners = new Set<(message: JupyterMessage) => void>();
@@ -50,26 +51,69 @@ export class KernelChannels {
   private lastHeartbeatAt = Date.now();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private closing = false;
 
   constructor(
     private readonly info: ConnectionInfo,
     private readonly log: KernelLogger,
     /** Bounds what one IOPub message may weigh in memory; larger ones are refused by ZeroMQ. */
-    maxMessageBytes: number,
+    private readonly maxMessageBytes: number,
   ) {
     this.signer = new MessageSigner(info.key);
-    this.iopub = new zmq.Subscriber({ linger: 0, maxMessageSize: maxMessageBytes });
+    this.iopub = this.newIopubSocket();
+  }
+
+  private newIopubSocket(): zmq.Subscriber {
+    return new zmq.Subscriber({ linger: 0, maxMessageSize: this.maxMessageBytes });
+  }
+
+  private openIopub(socket: zmq.Subscriber): void {
+    socket.connect(channelAddress(this.info, this.info.iopub_port));
+    socket.subscribe();
+    void this.readIopub(socket);
+    void this.watchIopub(socket);
+  }
+
+  /**
+   * ZeroMQ drops the connection when a message exceeds maxMessageSize (a cell printing 100 MB in one
+   * flush) and this SUB socket does not come back by itself: replace it, and tell the session that
+   * output was lost, so one giant print costs that output only, not every later cell's.
+   */
+  private async watchIopub(socket: zmq.Subscriber): Promise<void> {
+    try {
+      for await (const event of socket.events) {
+        if (event.type !== 'disconnect' || this.closed || this.closing || socket !== this.iopub) continue;
+        this.log.warn(
+          { limitBytes: this.maxMessageBytes },
+          'IOPub connection dropped (oversized message?); reconnecting',
+        );
+        this.iopub = this.newIopubSocket();
+        socket.close();
+        this.openIopub(this.iopub);
+        for (const listener of this.iopubLossListeners) listener();
+        return;
+      }
+    } catch {
+      // Socket closed.
+    }
+  }
+
+  get maxIopubMessageBytes(): number {
+    return this.maxMessageBytes;
+  }
+
+  onIopubLoss(listener: () => void): () => void {
+    this.iopubLossListeners.add(listener);
+    return () => this.iopubLossListeners.delete(listener);
   }
 
   connect(): void {
     this.shell.connect(channelAddress(this.info, this.info.shell_port));
     this.control.connect(channelAddress(this.info, this.info.control_port));
-    this.iopub.connect(channelAddress(this.info, this.info.iopub_port));
-    this.iopub.subscribe();
+    this.openIopub(this.iopub);
     this.heartbeat.connect(channelAddress(this.info, this.info.hb_port));
     void this.readReplies(this.shell, 'shell');
     void this.readReplies(this.control, 'control');
-    void this.readIopub();
     void this.readHeartbeats();
   }
 
@@ -118,6 +162,11 @@ export class KernelChannels {
     return Date.now() - this.lastHeartbeatAt;
   }
 
+  /** Shutdown is under way: the kernel going away is expected, not a connection to repair. */
+  expectClose(): void {
+    this.closing = true;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -125,6 +174,7 @@ export class KernelChannels {
     for (const socket of [this.shell, this.control, this.iopub, this.heartbeat]) socket.close();
     this.replyWaiters.clear();
     this.iopubListeners.clear();
+    this.iopubLossListeners.clear();
   }
 
   private decode(frames: Buffer[], channel: string): JupyterMessage | null {
@@ -152,14 +202,15 @@ export class KernelChannels {
     }
   }
 
-  private async readIopub(): Promise<void> {
+  private async readIopub(socket: zmq.Subscriber): Promise<void> {
     try {
-      for await (const frames of this.iopub) {
+      for await (const frames of socket) {
         const message = this.decode(frames, 'iopub');
         if (message) for (const listener of this.iopubListeners) listener(message);
       }
     } catch (error) {
-      if (!this.closed) this.log.warn({ channel: 'iopub', error: String(error) }, 'kernel channel stopped');
+      if (!this.closed && socket === this.iopub)
+        this.log.warn({ channel: 'iopub', error: String(error) }, 'kernel channel stopped');
     }
   }
 

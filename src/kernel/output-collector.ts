@@ -25,6 +25,7 @@ export class OutputCollector {
   private clearBeforeNextOutput = false;
   private bytes = 0;
   private truncated = false;
+  private lostNoted = false;
 
   constructor(
     private readonly displays: DisplayIdMap,
@@ -80,6 +81,17 @@ export class OutputCollector {
         // status, execute_input, comm_* and update_display_data (handled above) add no output.
         return;
     }
+  }
+
+  /** Output was lost in transit (an oversized message); say so in the cell, once. */
+  noteLostOutput(limitBytes: number): void {
+    if (this.lostNoted) return;
+    this.lostNoted = true;
+    this.outputs.push({
+      output_type: 'stream',
+      name: 'stderr',
+      text: `\n... output dropped: one output message was larger than ${limitBytes} bytes ...\n`,
+    });
   }
 
   private clear(): void {

@@ -111,6 +111,9 @@ export class JupyterKernelSession implements KernelSession {
       else collector.handle(message);
     });
     void request.reply.then((message) => (reply = message));
+    const stopLossWatch = channels.onIopubLoss(() => {
+      if (this.parts.process.alive) collector.noteLostOutput(channels.maxIopubMessageBytes);
+    });
 
     try {
       const outcome = await this.waitUntil(() => reply !== null, timeoutMs);
@@ -132,6 +135,7 @@ export class JupyterKernelSession implements KernelSession {
       return this.result(collector, reply, 'timeout');
     } finally {
       stopListening();
+      stopLossWatch();
       channels.forget(request.msgId);
     }
   }
@@ -180,6 +184,7 @@ export class JupyterKernelSession implements KernelSession {
 
   private async stop(): Promise<void> {
     const { channels, process: kernel, cgroup, timings } = this.parts;
+    channels.expectClose();
     if (kernel.alive) {
       channels.send('control', 'shutdown_request', { restart: false });
       await kernel.waitForExit(timings.shutdownGraceMs);
