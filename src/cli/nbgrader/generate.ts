@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { generateAssignment } from '../../grading/generate/index.js';
+import { recordGeneratedAssignment } from './course-settings.js';
 
 interface GenerateFlags {
   courseDir: string;
@@ -46,6 +47,7 @@ export function generateAssignmentCommand(): Command {
         );
         return;
       }
+      if (result.record) await recordGeneratedAssignment(courseDir, result.record);
       for (const notebook of result.notebooks) console.log(`generated release/${assignment}/${notebook}`);
       for (const file of result.files) console.log(`copied    release/${assignment}/${file}`);
     });

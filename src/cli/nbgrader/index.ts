@@ -5,6 +5,9 @@
  */
 import { Command } from 'commander';
 import { generateAssignmentCommand } from './generate.js';
+import { nbgraderAutogradeCommand } from './autograde.js';
+import { nbgraderDbCommand } from './db.js';
+import { nbgraderExportCommand } from './export.js';
 
 const nbgrader = new Command('nbgrader')
   .description('nbgrader-compatible assignment commands on an nbgrader course directory')
@@ -12,6 +15,9 @@ const nbgrader = new Command('nbgrader')
   .exitOverride();
 
 nbgrader.addCommand(generateAssignmentCommand());
+nbgrader.addCommand(nbgraderAutogradeCommand());
+nbgrader.addCommand(nbgraderExportCommand());
+nbgrader.addCommand(nbgraderDbCommand());
 
 /** The one `nbgrader` command group; call `.addCommand(...)` on it to add a subcommand. */
 export function nbgraderCommand(): Command {

@@ -150,7 +150,9 @@ export async function gradeSubmission(job: SubmissionJob): Promise<GradedSubmiss
       const submitted = parseNotebook(await readFile(join(submittedDir, file)), {
         name: join(submittedDir, file),
       });
-      const sanitized = sanitizeSubmission(submitted, source, settings);
+      const sanitized = sanitizeSubmission(submitted, source, settings, {
+        clearOutputs: job.launcher !== null,
+      });
       for (const warning of sanitized.warnings) job.log('warning', warning);
       const target = join(workDir, basename(file));
       let report: ExecuteNotebookReport | null = null;

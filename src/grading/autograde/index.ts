@@ -4,7 +4,7 @@
  * back); `grade` runs it and reads the scores. The caller (gradebook/) handles files, kernels and
  * the database, so that this stays pure apart from the injected `execute`.
  */
-import type { Notebook } from '../../notebook/index.js';
+import { cloneJson, type Notebook } from '../../notebook/index.js';
 import { collectingLog } from './log.js';
 import { ignorePattern, limitOutput } from './output-steps.js';
 import { overwriteCells } from './overwrite-cells.js';
@@ -29,10 +29,12 @@ export function sanitizeSubmission(
   submitted: Notebook,
   source: SourceNotebook,
   settings: AutogradeSettings,
+  options: { clearOutputs?: boolean } = {},
 ): StepResult {
-  const notebook = structuredClone(submitted);
+  const notebook = cloneJson(submitted); // keeps the int/float spelling of points
   const log = collectingLog();
-  clearOutput(notebook);
+  // --no-execute keeps the stored outputs (and scores them), as nbgrader disables ClearOutput.
+  if (options.clearOutputs ?? true) clearOutput(notebook);
   deduplicateIds(notebook, log);
   overwriteKernelspec(notebook, source.kernelspec);
   overwriteCells(notebook, source, settings, log);

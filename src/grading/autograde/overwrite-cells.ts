@@ -19,13 +19,30 @@ import type { SourceNotebook } from './source-notebook.js';
 
 export class InconsistentChecksumError extends CoursehubError {}
 
+/** A changed cell type that cannot be restored (see changeCellType). */
+export class CellTypeConversionError extends CoursehubError {}
+
 const pyBool = (value: boolean) => (value ? 'True' : 'False');
 
 function reportChange(log: StepLog, name: string, attr: string, old: string, got: string): void {
   log.warn(`Attribute '${attr}' for cell ${name} has changed! (should be: ${old}, got: ${got})`);
 }
 
+/**
+ * Puts a cell back to the type it had in the source. nbgrader validates the converted cell against
+ * the nbformat 4.5 schema, which requires a cell id, so a submission in nbformat < 4.5 (cells
+ * without ids) fails here; we keep that outcome so scores stay nbgrader's
+ * (conformance case `pp-cell-type-changed`).
+ */
 function changeCellType(cell: Cell, cellType: 'code' | 'markdown'): Cell {
+  if (cell.id === undefined) {
+    throw new CellTypeConversionError(
+      `Cannot convert cell '${String(cell.metadata.nbgrader?.grade_id)}' back to ${cellType}: it has no cell id ('id' is a required property).`,
+      {
+        hint: 'The student changed the type of a graded cell in a notebook older than nbformat 4.5; grade it by hand, or ask for a resubmission saved with a current Jupyter.',
+      },
+    );
+  }
   if (cellType === 'code') {
     return { ...cell, cell_type: 'code', outputs: [], execution_count: null } as Cell;
   }

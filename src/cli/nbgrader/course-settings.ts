@@ -1,0 +1,54 @@
+/**
+ * The course directory's nbgrader_config.py, read once per command (never executed), and the
+ * gradebook that goes with it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openCourseGradebook, type CourseGradebook } from '../../gradebook/course-gradebook.js';
+import { storeGeneratedAssignment } from '../../gradebook/store-generated.js';
+import type { GeneratedAssignmentRecord } from '../../grading/generate/types.js';
+import {
+  applyConfigOverride,
+  nbgraderSettings,
+  readNbgraderConfig,
+  type NbgraderSettings,
+} from '../../grading/nbgrader-config.js';
+
+export interface CourseContext {
+  courseDir: string;
+  settings: NbgraderSettings;
+  gradebook: CourseGradebook;
+}
+
+/** `overrides` are `Section.key=value` pairs from the command line (e.g. Execute.timeout=2). */
+export async function openCourse(courseDirOption: string, overrides: string[] = []): Promise<CourseContext> {
+  const courseDir = resolve(courseDirOption);
+  const file = join(courseDir, 'nbgrader_config.py');
+  const config = readNbgraderConfig(existsSync(file) ? readFileSync(file, 'utf8') : '', file);
+  for (const problem of config.problems) {
+    console.error(`coursehub: ${file} line ${problem.line} ignored (${problem.reason}): ${problem.text}`);
+  }
+  for (const override of overrides) {
+    const at = override.indexOf('=');
+    if (at > 0) applyConfigOverride(config, override.slice(0, at), override.slice(at + 1));
+  }
+  const settings = nbgraderSettings(config);
+  const gradebook = await openCourseGradebook(courseDir, settings.courseId);
+  return { courseDir, settings, gradebook };
+}
+
+/**
+ * Stores what generate_assignment produced in the course gradebook (nbgrader's SaveCells), so
+ * autograde can restore locked cells and hidden tests. Called by the generate_assignment command.
+ */
+export async function recordGeneratedAssignment(
+  courseDir: string,
+  record: GeneratedAssignmentRecord,
+): Promise<void> {
+  const course = await openCourse(courseDir);
+  try {
+    await storeGeneratedAssignment(course.gradebook.db, course.gradebook.courseId, record);
+  } finally {
+    await course.gradebook.close();
+  }
+}

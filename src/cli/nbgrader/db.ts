@@ -1,0 +1,175 @@
+/**
+ * `coursehub nbgrader db student|assignment ...`: the course gradebook's roster, as nbgrader's
+ * `db` commands manage it (the gradebook is COURSE/coursehub-gradebook.sqlite).
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { parse } from 'csv-parse/sync';
+import {
+  listAssignments,
+  listStudents,
+  removeAssignment,
+  removeStudent,
+  updateOrCreateAssignment,
+  updateOrCreateStudent,
+} from '../../gradebook/courses.js';
+import { formatNaiveUtc, parseUtc } from '../../gradebook/timestamps.js';
+import { CoursehubError } from '../../util/errors.js';
+import { openCourse, type CourseContext } from './course-settings.js';
+
+export class StudentImportError extends CoursehubError {}
+
+async function withCourse(courseDir: string, work: (course: CourseContext) => Promise<void>): Promise<void> {
+  const course = await openCourse(courseDir);
+  try {
+    await work(course);
+  } finally {
+    await course.gradebook.close();
+  }
+}
+
+const courseDirOption = ['--course-dir <dir>', 'the nbgrader course directory', '.'] as const;
+
+function studentCommands(): Command {
+  const student = new Command('student').description('students of the course gradebook').exitOverride();
+  student
+    .command('add <id>')
+    .description('add a student, or update their name and email')
+    .option('--first-name <name>')
+    .option('--last-name <name>')
+    .option('--email <email>')
+    .option(...courseDirOption)
+    .action(
+      async (
+        id: string,
+        flags: { firstName?: string; lastName?: string; email?: string; courseDir: string },
+      ) => {
+        await withCourse(flags.courseDir, async ({ gradebook }) => {
+          await updateOrCreateStudent(gradebook.db, gradebook.courseId, {
+            id,
+            firstName: flags.firstName ?? null,
+            lastName: flags.lastName ?? null,
+            email: flags.email ?? null,
+          });
+          console.log(`Creating/updating student with ID '${id}'`);
+        });
+      },
+    );
+  student
+    .command('remove <id>')
+    .description('remove a student (--force also deletes their grades)')
+    .option('-f, --force', 'remove even if the student has submissions')
+    .option(...courseDirOption)
+    .action(async (id: string, flags: { force?: boolean; courseDir: string }) => {
+      await withCourse(flags.courseDir, async ({ gradebook }) => {
+        await removeStudent(gradebook.db, gradebook.courseId, id, { force: flags.force ?? false });
+        console.log(`Removed student with ID '${id}'`);
+      });
+    });
+  student
+    .command('list')
+    .description('list the students')
+    .option(...courseDirOption)
+    .action(async (flags: { courseDir: string }) => {
+      await withCourse(flags.courseDir, async ({ gradebook }) => {
+        const students = await listStudents(gradebook.db, gradebook.courseId);
+        console.log('There are %d students in the database:', students.length);
+        for (const s of students) {
+          console.log(`${s.id} (${s.lastName ?? 'None'}, ${s.firstName ?? 'None'}) -- ${s.email ?? 'None'}`);
+        }
+      });
+    });
+  student
+    .command('import <file>')
+    .description(
+      "add or update students from a CSV file with an 'id' column (and first_name, last_name, email)",
+    )
+    .option(...courseDirOption)
+    .action(async (file: string, flags: { courseDir: string }) => {
+      const rows = parse(readFileSync(file, 'utf8'), {
+        columns: true,
+        skip_empty_lines: true,
+        trim: true,
+      }) as Array<Record<string, string>>;
+      if (rows.length > 0 && !('id' in rows[0]!)) {
+        throw new StudentImportError(`${file} has no 'id' column.`, {
+          hint: 'The first line must name the columns, e.g. id,first_name,last_name,email.',
+        });
+      }
+      await withCourse(flags.courseDir, async ({ gradebook }) => {
+        // One transaction: a bad row leaves the gradebook as it was.
+        await gradebook.db.transaction().execute(async (tx) => {
+          for (const [index, row] of rows.entries()) {
+            if (!row.id) {
+              throw new StudentImportError(`${file} line ${index + 2}: the id is empty.`, {
+                hint: 'Every student needs an id; nothing was imported.',
+              });
+            }
+            const value = (key: string) => (row[key] === undefined || row[key] === '' ? null : row[key]!);
+            await updateOrCreateStudent(tx, gradebook.courseId, {
+              id: row.id,
+              firstName: value('first_name'),
+              lastName: value('last_name'),
+              email: value('email'),
+            });
+          }
+        });
+        console.log(`Imported ${rows.length} students from ${file}`);
+      });
+    });
+  return student;
+}
+
+function assignmentCommands(): Command {
+  const assignment = new Command('assignment')
+    .description('assignments of the course gradebook')
+    .exitOverride();
+  assignment
+    .command('add <id>')
+    .description('add an assignment, or update its due date')
+    .option('--duedate <when>', 'the due date, e.g. "2024-03-01 17:00:00 UTC" or "... America/New_York"')
+    .option(...courseDirOption)
+    .action(async (id: string, flags: { duedate?: string; courseDir: string }) => {
+      const duedate = flags.duedate === undefined ? undefined : formatNaiveUtc(parseUtc(flags.duedate));
+      await withCourse(flags.courseDir, async ({ gradebook }) => {
+        await updateOrCreateAssignment(
+          gradebook.db,
+          gradebook.courseId,
+          id,
+          duedate === undefined ? {} : { duedate },
+        );
+        console.log(`Creating/updating assignment with ID '${id}'${duedate ? ` due ${duedate} UTC` : ''}`);
+      });
+    });
+  assignment
+    .command('remove <id>')
+    .description('remove an assignment (--force also deletes its grades)')
+    .option('-f, --force', 'remove even if it has submissions')
+    .option(...courseDirOption)
+    .action(async (id: string, flags: { force?: boolean; courseDir: string }) => {
+      await withCourse(flags.courseDir, async ({ gradebook }) => {
+        await removeAssignment(gradebook.db, gradebook.courseId, id, { force: flags.force ?? false });
+        console.log(`Removed assignment with ID '${id}'`);
+      });
+    });
+  assignment
+    .command('list')
+    .description('list the assignments')
+    .option(...courseDirOption)
+    .action(async (flags: { courseDir: string }) => {
+      await withCourse(flags.courseDir, async ({ gradebook }) => {
+        const assignments = await listAssignments(gradebook.db, gradebook.courseId);
+        console.log('There are %d assignments in the database:', assignments.length);
+        for (const a of assignments) console.log(`${a.name} (due: ${a.duedate ?? 'None'})`);
+      });
+    });
+  return assignment;
+}
+
+export function nbgraderDbCommand(): Command {
+  return new Command('db')
+    .description('the course gradebook (COURSE/coursehub-gradebook.sqlite): students and assignments')
+    .exitOverride()
+    .addCommand(studentCommands())
+    .addCommand(assignmentCommands());
+}
