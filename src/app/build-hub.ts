@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub/context.js';
+import { registerOperations } from './operations.js';
 import { registerApi } from '../hub/api/index.js';
 import { registerAdmin } from '../web/admin/register.js';
 import { registerLogin } from '../web/login/register.js';
@@ -18,6 +19,8 @@ export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
   });
 
   // Registration of each area's routes goes here.
+  // Operations first: GET /hub/health and the x-request-id header on every response.
+  await registerOperations(app, ctx);
   // Login first: its hooks set request.session and check CSRF for every later route.
   await registerLogin(app, ctx);
   // REST API, request.identity (token or session) and /hub/metrics; needs request.session.

@@ -4,6 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CoursehubError } from '../util/errors.js';
+import { registerStartCommand } from './start.js';
+import { registerUsersCommand } from './users.js';
+import { registerDbCommand } from './db.js';
 import { registerProxyCommand } from './proxy.js';
 import { nbgraderCommand } from './nbgrader/index.js';
 
@@ -14,6 +17,9 @@ const program = new Command()
   .exitOverride();
 
 // Subcommands register themselves on `program` (one import + one call per module).
+registerStartCommand(program);
+registerUsersCommand(program);
+registerDbCommand(program);
 registerProxyCommand(program);
 program.addCommand(nbgraderCommand());
 

@@ -1,0 +1,65 @@
+/**
+ * Everything the hub needs before it can serve: data directory, cookie secret, database (opened,
+ * reachable, migrated) and the logger, as a HubContext. Shared by `coursehub start` and the
+ * commands that work on the same data (`users import`, `db upgrade`).
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import { ensureCookieSecret } from '../config/cookie-secret.js';
+import type { CoursehubConfig } from '../config/schema.js';
+import { connectDatabase, migrateToLatest, type DatabaseHandle } from '../db/database.js';
+import type { HubContext } from '../hub/context.js';
+
+export interface OpenedContext {
+  ctx: HubContext;
+  database: DatabaseHandle;
+  /** Closes the database. */
+  close(): Promise<void>;
+}
+
+export function createLogger(config: CoursehubConfig): FastifyBaseLogger {
+  // JSON lines on stdout; Fastify adds `reqId` to every request's lines.
+  return pino({ level: config.log.level, base: { name: 'coursehub', pid: process.pid } });
+}
+
+/** The database URL: db.url, or the SQLite file in the data directory. */
+export function databaseUrlOf(config: CoursehubConfig): string {
+  return config.db.url ?? join(resolve(config.hub.dataDir), 'coursehub.sqlite');
+}
+
+/**
+ * Opens the data directory and database and runs pending migrations. Resolves `hub.dataDir` to an
+ * absolute path and fills `hub.cookieSecret` (generated on first start) in the config it returns.
+ */
+export async function openHubContext(
+  loaded: CoursehubConfig,
+  options: { log?: FastifyBaseLogger; migrate?: boolean } = {},
+): Promise<OpenedContext> {
+  const dataDir = resolve(loaded.hub.dataDir);
+  // 700: the data dir holds the cookie secret and (with SQLite) every user's data.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const config: CoursehubConfig = {
+    ...loaded,
+    hub: { ...loaded.hub, dataDir, cookieSecret: ensureCookieSecret(dataDir, loaded.hub.cookieSecret) },
+  };
+  const log = options.log ?? createLogger(config);
+  const database = await connectDatabase({
+    url: databaseUrlOf(config),
+    onRetry: (attempt, delayMs, error) =>
+      log.warn({ attempt, delayMs, err: error }, 'database not reachable yet; retrying'),
+  });
+  try {
+    if (options.migrate !== false) {
+      const result = await migrateToLatest(database.db);
+      const applied = (result.results ?? []).map((r) => r.migrationName);
+      if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const ctx: HubContext = { config, db: database.db, dialect: database.dialect, log };
+  return { ctx, database, close: () => database.close() };
+}

@@ -1,0 +1,124 @@
+/**
+ * `coursehub start`, as a function: load and check the configuration, open and migrate the
+ * database, ensure the cookie secret, import the roster files, build the app, listen, and stop
+ * cleanly. The CLI (src/cli/start.ts) and the tests (test/support/hub.ts) both run this.
+ */
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/load.js';
+import type { CoursehubConfig } from '../config/schema.js';
+import type { HubContext } from '../hub/context.js';
+import { importRosters } from '../hub/users/roster-import.js';
+import { buildHubApp } from './build-hub.js';
+import { createLogger, openHubContext } from './load-context.js';
+
+export interface StartHubOptions {
+  /** Config file (YAML or JSON). */
+  configFile?: string;
+  /** Environment to read configuration variables from (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Command-line values by dotted path, e.g. `{ 'hub.port': 9000 }`. */
+  overrides?: Record<string, unknown>;
+  /** Demo mode: demo users from examples/demo and the dummy authenticator (loopback only). */
+  demo?: boolean;
+  /** Where start-up messages for the person at the terminal go (default: stderr). */
+  print?: (line: string) => void;
+}
+
+export interface RunningHub {
+  /** The URL users open, e.g. http://127.0.0.1:8000/ */
+  url: string;
+  config: CoursehubConfig;
+  ctx: HubContext;
+  app: FastifyInstance;
+  /** Stops listening, then closes the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export const DEMO_ROSTERS = {
+  instructors: fileURLToPath(new URL('../../examples/demo/instructors.csv', import.meta.url)),
+  students: fileURLToPath(new URL('../../examples/demo/students.csv', import.meta.url)),
+};
+
+export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
+  // Messages for the person at the terminal go to stderr, keeping stdout pure JSON log lines.
+  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const overrides = { ...options.overrides };
+  if (options.demo) {
+    overrides['auth.authenticator'] ??= 'dummy';
+    overrides['users.instructors'] ??= DEMO_ROSTERS.instructors;
+    overrides['users.students'] ??= DEMO_ROSTERS.students;
+  }
+  const loaded = loadConfig({ file: options.configFile, env: options.env, overrides });
+  const log = createLogger(loaded.config);
+  for (const warning of loaded.warnings) log.warn(warning);
+
+  const opened = await openHubContext(loaded.config, { log });
+  const { ctx } = opened;
+  let app: FastifyInstance | undefined;
+  try {
+    const { instructors, students, prune } = ctx.config.users;
+    if (instructors || students) {
+      const report = await importRosters(ctx.db, { instructors, students, prune });
+      log.info({ ...countsOf(report), removed: report.removed }, 'roster files imported');
+    }
+    app = await buildHubApp(ctx);
+    const where = await placeBehindProxy(ctx);
+    await app.listen({ host: where.host, port: where.port });
+  } catch (error) {
+    await app?.close().catch(() => {});
+    await opened.close();
+    throw error;
+  }
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : ctx.config.hub.port;
+  const url = `http://${urlHost(ctx.config.hub.ip)}:${port}${ctx.config.hub.baseUrl}`;
+  log.info({ url, authenticator: ctx.config.auth.authenticator }, 'coursehub is running');
+  print(`coursehub is running at ${url}`);
+  if (options.demo) {
+    print('Demo: log in as "instructor" (an admin) or "student1".."student3", with any password.');
+  }
+
+  let stopping: Promise<void> | undefined;
+  const running = app;
+  return {
+    url,
+    config: ctx.config,
+    ctx,
+    app: running,
+    stop() {
+      stopping ??= (async () => {
+        log.info('coursehub is stopping');
+        try {
+          await running.close();
+        } finally {
+          await opened.close();
+        }
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Where the hub listens, and the seam where the proxy goes. Until the proxy is started here, the
+ * hub listens on the public address itself (hub.ip:hub.port). With the proxy in front, this
+ * function starts (or re-uses) it on hub.ip:hub.port and returns 127.0.0.1:hub.hubPort for the hub.
+ */
+async function placeBehindProxy(ctx: HubContext): Promise<{ host: string; port: number }> {
+  return { host: ctx.config.hub.ip, port: ctx.config.hub.port };
+}
+
+function urlHost(ip: string): string {
+  if (ip === '0.0.0.0' || ip === '::') return '127.0.0.1';
+  return ip.includes(':') ? `[${ip}]` : ip;
+}
+
+function countsOf(report: { created: string[]; updated: string[]; unchanged: string[] }) {
+  return {
+    created: report.created.length,
+    updated: report.updated.length,
+    unchanged: report.unchanged.length,
+  };
+}
