@@ -9,6 +9,8 @@ import { registerApi } from '../hub/api/index.js';
 import { registerAdmin } from '../web/admin/register.js';
 import { registerLogin } from '../web/login/register.js';
 import { registerProxy } from '../hub/proxy/hub-proxy.js';
+import { registerServers } from '../hub/servers/register.js';
+import { registerHomePages } from '../web/home/register.js';
 
 export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -28,6 +30,9 @@ export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
   await registerAdmin(app, ctx);
   // Proxy: ctx.proxy (route client) + /hub/api/proxy{,/authorize}; needs ctx.auth and identity.
   registerProxy(app, ctx);
+  // User servers: ctx.servers, the /server API routes, re-attach + poll loop; needs ctx.proxy.
+  await registerServers(app, ctx);
+  registerHomePages(app, ctx);
 
   return app;
 }

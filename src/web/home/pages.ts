@@ -129,3 +129,14 @@ export function spawnPendingPage(options: {
       ${serverControl(view, csrfToken, next, 'Start again')}`,
   });
 }
+
+/** A refusal or error with a way back home, and no server controls. */
+export function serverErrorPage(options: { user: PageUser; text: string; csrfToken?: string }): string {
+  return page({
+    title: 'Not possible',
+    user: options.user,
+    csrfToken: options.csrfToken,
+    flash: { kind: 'error', text: options.text },
+    body: html`<p><a href="/hub/home">Go to your home page</a></p>`,
+  });
+}

@@ -16,7 +16,13 @@ import { hasScope } from '../../hub/scopes.js';
 import { ServerRequestError } from '../../hub/servers/errors.js';
 import type { ServerManager } from '../../hub/servers/server-manager.js';
 import { loginUrlFor } from '../login/safe-next.js';
-import { homePage, serverNotRunningPage, spawnPendingPage, type ServerView } from './pages.js';
+import {
+  homePage,
+  serverErrorPage,
+  serverNotRunningPage,
+  spawnPendingPage,
+  type ServerView,
+} from './pages.js';
 import { SERVER_SCRIPT } from './server-script.js';
 
 type NameParams = { Params: { name: string }; Querystring: { next?: string } };
@@ -83,19 +89,7 @@ export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
   }
 
   function homeError(identity: Identity, text: string): string {
-    return homePage({
-      user: identity.user,
-      view: {
-        userName: identity.user.name,
-        phase: 'stopped',
-        url: '',
-        progressUrl: '',
-        apiUrl: '',
-        started: null,
-        lastActivity: null,
-      },
-      flash: { kind: 'error', text },
-    });
+    return serverErrorPage({ user: identity.user, text });
   }
 
   app.get('/hub/home/server.js', async (_request, reply) =>

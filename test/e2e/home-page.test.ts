@@ -1,0 +1,113 @@
+// The home page and the missing-route page in real Chromium, through the real proxy to a real
+// hub and real notebook servers: Start with a live progress bar, landing in the notebook tree,
+// Stop, and starting from the page a stopped server's URL leads to.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE_NAME } from '../../src/hub/auth/session-cookie.js';
+import { startTestHub, type TestHub } from '../hub/servers/hub-fixture.js';
+import { launchBrowser, newPage } from '../support/browser.js';
+
+const ALICE = 'chweb_alice';
+const BOB = 'chweb_bob';
+let hub: TestHub;
+let browser: Browser;
+
+async function pageAs(name: string) {
+  const opened = await newPage(browser, hub.proxy.publicUrl);
+  const session = await hub.session(name);
+  await opened.context.addCookies([
+    { name: SESSION_COOKIE_NAME, value: session.cookieValue, url: hub.proxy.publicUrl },
+  ]);
+  return opened;
+}
+
+beforeAll(async () => {
+  hub = await startTestHub({ users: [ALICE, BOB] });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.dispose();
+});
+
+describe('home page', () => {
+  it('sends an anonymous browser to the login page', async () => {
+    const { page, context } = await newPage(browser, hub.proxy.publicUrl);
+    await page.goto('/hub/home');
+    expect(new URL(page.url()).pathname).toBe('/hub/login');
+    await context.close();
+  });
+
+  it('Start shows live progress, then opens the notebook tree; Stop stops it', async () => {
+    const { page, context, pageErrors } = await pageAs(ALICE);
+    const hubFailures: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400 && new URL(r.url()).pathname.startsWith('/hub/'))
+        hubFailures.push(`${r.status()} ${r.url()}`);
+    });
+    // Record every progress event the page receives; sessionStorage survives the navigation to
+    // the server (same origin: the proxy serves both).
+    await page.addInitScript(`(() => {
+      const Original = window.EventSource;
+      window.EventSource = function (url) {
+        const source = new Original(url);
+        source.addEventListener('message', (e) => {
+          const seen = JSON.parse(sessionStorage.getItem('progress') || '[]');
+          seen.push(JSON.parse(e.data));
+          sessionStorage.setItem('progress', JSON.stringify(seen));
+        });
+        return source;
+      };
+    })()`);
+    await page.goto('/hub/home');
+    await expect(page.locator('#server-status').textContent()).resolves.toMatch(/not running/);
+    await page.locator('#start').click();
+    await page.waitForURL(`**/user/${ALICE}/tree**`, { timeout: 60_000 });
+    await page.locator('#notebook_list, #tabs').first().waitFor({ timeout: 30_000 });
+    expect(hub.ctx.servers!.status(ALICE)).toEqual({ pending: null, ready: true });
+    const seen = JSON.parse((await page.evaluate('sessionStorage.getItem("progress")')) as string) as {
+      progress: number;
+      ready?: boolean;
+    }[];
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.at(-1)).toMatchObject({ progress: 100, ready: true });
+
+    await page.goto('/hub/home');
+    await expect(page.locator('#server-status').textContent()).resolves.toMatch(/is running/);
+    await page.locator('#stop').click();
+    await page.locator('#start').waitFor({ timeout: 30_000 });
+    expect(hub.ctx.servers!.status(ALICE)).toBeUndefined();
+    expect(hubFailures).toEqual([]);
+    // The notebook's own pages may log their own errors (missing custom.css); the hub's must not.
+    expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it("a stopped server's URL leads to a page that starts it and then goes where the user was going", async () => {
+    const { page, context } = await pageAs(ALICE);
+    await page.goto(`/user/${ALICE}/tree?from=bookmark`);
+    expect(new URL(page.url()).pathname).toBe(`/hub/user/${ALICE}/tree`);
+    await expect(page.locator('h1').textContent()).resolves.toMatch(/Your server is not running/);
+    await page.locator('#start').click();
+    await page.waitForURL(
+      (url) => url.pathname === `/user/${ALICE}/tree` && url.searchParams.get('from') === 'bookmark',
+      { timeout: 60_000 },
+    );
+    expect(hub.ctx.servers!.status(ALICE)?.ready).toBe(true);
+    await context.close();
+  });
+
+  it("bob cannot start alice's server from her missing-route page", async () => {
+    const { page, context } = await pageAs(BOB);
+    const answer = await page.goto(`/hub/user/${ALICE}/tree`);
+    expect(answer?.status()).toBe(403);
+    expect(await page.locator('#start').count()).toBe(0);
+    const forged = await page.request.post(`/hub/spawn/${ALICE}`, {
+      headers: { 'x-xsrf-token': 'nope' },
+      maxRedirects: 0,
+    });
+    expect(forged.status()).toBe(403);
+    await context.close();
+  });
+});

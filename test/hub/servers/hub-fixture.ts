@@ -1,0 +1,109 @@
+/**
+ * A real hub for the server API, page and security tests: the app from src/app/build-hub.ts
+ * listening on loopback, the real proxy in front of it (asking the hub about every credential
+ * through its authorize endpoint, as in production), a SQLite database, and Unix accounts for
+ * the test users (removed again in dispose).
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildHubApp } from '../../../src/app/build-hub.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
+import { SESSION_COOKIE_NAME, verifySessionCookie } from '../../../src/hub/auth/session-cookie.js';
+import type { HubContext } from '../../../src/hub/context.js';
+import { hubOracle } from '../../../src/hub/proxy/hub-oracle.js';
+import { startProxyProcess, type RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
+import { ensureProxySecret } from '../../../src/hub/proxy/secret.js';
+import { TokenService } from '../../../src/hub/tokens/index.js';
+import { UserService } from '../../../src/hub/users/user-service.js';
+import { removeUnixAccount } from '../spawner/test-accounts.js';
+
+const COOKIE_SECRET = 'c'.repeat(64);
+
+export interface TestHub {
+  app: FastifyInstance;
+  ctx: HubContext;
+  /** http://127.0.0.1:PORT of the hub itself. */
+  hubUrl: string;
+  proxy: RunningProxy;
+  /** Session cookie + CSRF header of a fresh browser session. */
+  session(name: string): Promise<{ cookie: string; csrf: string; cookieValue: string }>;
+  token(name: string, scopes?: string[]): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export async function startTestHub(options: {
+  users: string[];
+  admins?: string[];
+  spawner?: Record<string, unknown>;
+}): Promise<TestHub> {
+  const everyone = [...options.users, ...(options.admins ?? [])];
+  for (const user of everyone) removeUnixAccount(user);
+  const root = mkdtempSync(join(tmpdir(), 'coursehub-hub-'));
+  chmodSync(root, 0o755);
+  const dataDir = join(root, 'data');
+  const proxySecret = ensureProxySecret(dataDir);
+  let hubApiUrl = '';
+  const proxy = await startProxyProcess({
+    ip: '127.0.0.1',
+    port: 0,
+    apiIp: '127.0.0.1',
+    apiPort: 0,
+    defaultTarget: 'http://127.0.0.1:9',
+    apiSecret: proxySecret,
+    verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
+    oracle: (credential, owner) => hubOracle({ hubApiUrl, proxySecret })(credential, owner),
+  });
+  const config = configSchema.parse({
+    hub: { dataDir, cookieSecret: COOKIE_SECRET, hubPort: 0 },
+    proxy: { apiIp: '127.0.0.1', apiPort: Number(new URL(proxy.apiUrl).port) },
+    spawner: { homeRoot: join(root, 'homes'), ...options.spawner },
+  });
+  const database: DatabaseHandle = openDatabase({ url: join(dataDir, 'coursehub.sqlite') });
+  await migrateToLatest(database.db);
+  const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
+  const ctx: HubContext = { config, db: database.db, dialect: database.dialect, log };
+  const users = new UserService(database.db);
+  for (const name of options.users) await users.create({ name, admin: false });
+  for (const name of options.admins ?? []) await users.create({ name, admin: true });
+
+  const app = await buildHubApp(ctx);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const hubUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  hubApiUrl = `${hubUrl}/hub/api`;
+  proxy.routes.add('/', hubUrl);
+  const tokens = new TokenService(database.db);
+
+  return {
+    app,
+    ctx,
+    hubUrl,
+    proxy,
+    async session(name) {
+      const created = await ctx.auth!.sessions.create(name);
+      return {
+        cookie: `${SESSION_COOKIE_NAME}=${created.cookieValue}`,
+        csrf: created.csrfToken,
+        cookieValue: created.cookieValue,
+      };
+    },
+    async token(name, scopes) {
+      return (await tokens.create({ user: name, scopes })).token;
+    },
+    async dispose() {
+      const manager = ctx.servers;
+      if (manager)
+        for (const s of manager.readyServers())
+          await (await manager.stop(s.userName)).done.catch(() => undefined);
+      await app.close();
+      await proxy.close();
+      await database.close();
+      for (const user of everyone) removeUnixAccount(user);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
