@@ -18,6 +18,16 @@ export async function registerLogin(app: FastifyInstance, ctx: HubContext): Prom
   await registerSessionHooks(app, auth.sessions);
   // Forms post application/x-www-form-urlencoded; other areas' forms share this parser.
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(fastifyFormbody);
+  // resolve() already refuses expired sessions; this only keeps the table from growing.
+  const purge = setInterval(
+    () =>
+      void auth.sessions
+        .purgeExpired()
+        .catch((err: unknown) => app.log.warn({ err }, 'session purge failed')),
+    60 * 60 * 1000,
+  );
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
   registerLoginRoutes(app, ctx, auth);
   registerPasswordRoutes(app, ctx, auth);
 }

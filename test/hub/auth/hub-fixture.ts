@@ -21,6 +21,8 @@ export interface TestHub {
 export async function startTestHub(
   config: Record<string, unknown>,
   options: {
+    /** Extra routes for the test (added before the app is ready). */
+    routes?: (app: FastifyInstance) => void;
     dbUrl?: string;
     users?: Array<{ name: string; admin?: boolean }>;
     auth?: CreateAuthOptions;
@@ -50,6 +52,7 @@ export async function startTestHub(
     ...options.auth,
   });
   const app = await buildHubApp(ctx);
+  options.routes?.(app);
   await app.ready();
   return {
     app,
