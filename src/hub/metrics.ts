@@ -15,7 +15,7 @@ export interface HubMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status'>;
   requestDuration: Histogram<'method' | 'route'>;
-  /** result: 'success' | 'failure' | 'not_allowed' | 'locked' (what the login area reports). */
+  /** result: 'success' | 'failure' | 'refused' | 'locked' (see loginResult). */
   logins: Counter<'result'>;
 }
 
@@ -79,6 +79,28 @@ export function hubMetrics(ctx: HubContext): HubMetrics {
 }
 
 /**
+ * A login attempt's result, read from how the login routes answered (src/web/login/): a redirect
+ * that sets the session cookie is a success, 401 a wrong name or password, 403 a refusal (not an
+ * allowed user, or an expired form), 429 a lock-out, 400 a failed OAuth/OIDC callback. Read from
+ * the outside so the login area need not know about metrics.
+ */
+export function loginResult(
+  method: string,
+  route: string,
+  status: number,
+  setCookie: unknown,
+): string | undefined {
+  const isLogin =
+    (method === 'POST' && route === '/hub/login') || (method === 'GET' && route === '/hub/oauth_callback');
+  if (!isLogin) return undefined;
+  if (status >= 300 && status < 400)
+    return [setCookie].flat().some((c) => typeof c === 'string' && c.startsWith('coursehub-session='))
+      ? 'success'
+      : undefined;
+  return { 400: 'failure', 401: 'failure', 403: 'refused', 429: 'locked' }[status];
+}
+
+/**
  * Counts every response (by route template, not raw URL, so /hub/api/users/alice and .../bob
  * share a series and the label set stays bounded) and serves /hub/metrics to callers holding
  * `read:metrics` (a token with that scope, or an admin).
@@ -89,6 +111,8 @@ export function registerMetrics(app: FastifyInstance, ctx: HubContext): void {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const login = loginResult(request.method, route, reply.statusCode, reply.getHeader('set-cookie'));
+    if (login) metrics.logins.inc({ result: login });
   });
   app.get('/hub/metrics', async (request, reply) => {
     const identity = request.identity;

@@ -132,6 +132,14 @@ describe('admin console in Chromium', () => {
     expect((await users.get('newbie1'))!.admin).toBe(false);
   });
 
+  it('resets a local password through the login area', async () => {
+    await page.goto(`${base}/hub/admin?filter=pupil`);
+    await rowOf(page, 'pupil').locator('button', { hasText: 'Reset password' }).click();
+    expect(await page.locator('main').textContent()).toContain('pupil');
+    expect(await ctx.auth!.localAccounts!.mustChange('pupil')).toBe(true);
+    await ctx.auth!.localAccounts!.setPassword('pupil', 'pupil password');
+  });
+
   it('deletes a user only after confirmation', async () => {
     await page.goto(`${base}/hub/admin?filter=newbie2`);
     await rowOf(page, 'newbie2').locator('button', { hasText: 'Delete' }).click();
@@ -208,6 +216,20 @@ describe('admin console in Chromium', () => {
     expect(res?.status()).toBe(403);
     expect(await student.page.locator('h1').textContent()).toContain('admins only');
     await student.context.close();
+  });
+
+  it('metrics count the logins by result, for an admin session', async () => {
+    const stranger = await newPage(browser);
+    await login(stranger.page, 'admin', 'wrong password');
+    expect(await stranger.page.locator('.flash.error').textContent()).toContain(
+      'Invalid user name or password',
+    );
+    await stranger.context.close();
+    const res = await page.request.get(`${base}/hub/metrics`);
+    expect(res.status()).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/coursehub_logins_total\{result="success"\} 2\n/);
+    expect(text).toMatch(/coursehub_logins_total\{result="failure"\} 1\n/);
   });
 
   it('a form posted without the CSRF token is refused', async () => {

@@ -18,6 +18,8 @@ export interface AdminPageData {
   query: UsersQuery;
   groups: HubGroup[];
   flash?: { kind: 'error' | 'info'; text: string };
+  /** Local passwords are in use: offer "Reset password" (the login area's route). */
+  localPasswords: boolean;
   /** What the admin typed into "add users", kept when adding failed. */
   addUsersInput?: string;
 }
@@ -73,6 +75,16 @@ function usersTable(data: AdminPageData): SafeHtml {
         <td class="server">${server}</td>
         <td class="actions">
           ${postButton('/hub/admin/users/admin', { name: user.name, admin: user.admin ? '0' : '1' }, user.admin ? 'Revoke admin' : 'Make admin', csrf)}
+          ${
+            data.localPasswords
+              ? postButton(
+                  `/hub/admin/users/${encodeURIComponent(user.name)}/reset-password`,
+                  {},
+                  'Reset password',
+                  csrf,
+                )
+              : ''
+          }
           ${postButton('/hub/admin/users/delete', { name: user.name }, 'Delete', csrf, 'danger')}
         </td>
       </tr>`,

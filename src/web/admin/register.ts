@@ -102,6 +102,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
           groups,
           flash,
           addUsersInput: extra.addUsersInput,
+          localPasswords: Boolean(ctx.auth?.localAccounts),
         }),
       );
   }
