@@ -157,8 +157,10 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
 
 async function ensureMaskFile(runtimeRoot: string): Promise<string> {
   const path = join(runtimeRoot, 'masked-file');
-  await writeFile(path, '', { flag: 'a', mode: 0o000 });
-  await chmod(path, 0o000);
+  // Created once, empty and mode 000; never reopened (a non-root owner could not open it again).
+  await writeFile(path, '', { flag: 'wx', mode: 0o000 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
   return path;
 }
 
@@ -222,33 +224,42 @@ async function waitForReady(
   name: string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let replied = false;
   let iopubSeen = false;
   const stop = channels.onIopub(() => (iopubSeen = true));
+  const check = () => {
+    if (!kernel.alive) {
+      throw new KernelStartError(`The ${name} kernel stopped while starting: ${kernel.describeExit()}`, {
+        hint: 'Check that the kernel runs outside coursehub (`jupyter console --kernel NAME`).',
+      });
+    }
+    if (Date.now() > deadline) {
+      throw new KernelStartError(`The ${name} kernel did not become ready within ${timeoutMs} ms.`, {
+        hint: 'The machine may be overloaded; raise the kernel startup timeout or grade fewer notebooks at once.',
+      });
+    }
+  };
   try {
-    while (!(replied && iopubSeen)) {
-      if (!kernel.alive) {
-        throw new KernelStartError(`The ${name} kernel stopped while starting: ${kernel.describeExit()}`, {
-          hint: 'Check that the kernel runs outside coursehub (`jupyter console --kernel NAME`).',
-        });
-      }
-      if (Date.now() > deadline) {
-        throw new KernelStartError(`The ${name} kernel did not become ready within ${timeoutMs} ms.`, {
-          hint: 'The machine may be overloaded; raise the kernel startup timeout or grade fewer notebooks at once.',
-        });
-      }
-      const request = channels.send('shell', 'kernel_info_request', {});
-      const answer = await Promise.race([
-        request.reply.then(() => true),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), 200)),
-      ]);
-      if (answer) replied = true;
-      else channels.forget(request.msgId);
+    // One request waits in the socket until the kernel binds, so it is answered as soon as it can be.
+    const first = channels.send('shell', 'kernel_info_request', {});
+    let replied = false;
+    void first.reply.then(() => (replied = true));
+    while (!replied) {
+      check();
+      await Promise.race([first.reply, sleep(50), kernel.exited]);
+    }
+    // Its IOPub status may have gone out before our subscription arrived: ask again until one is seen.
+    while (!iopubSeen) {
+      check();
+      const again = channels.send('shell', 'kernel_info_request', {});
+      await Promise.race([again.reply.then(() => sleep(20)), sleep(100), kernel.exited]);
+      channels.forget(again.msgId);
     }
   } finally {
     stop();
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function describeIsolation(
   sandbox: 'bwrap' | 'none',
