@@ -51,7 +51,7 @@ describe('login in Chromium', () => {
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
       // Page scripts cannot read it.
       await page.goto('/hub/change-password');
-      expect(await page.evaluate(() => document.cookie)).not.toContain(SESSION_COOKIE_NAME);
+      expect(await page.evaluate<string>('document.cookie')).not.toContain(SESSION_COOKIE_NAME);
 
       await page.fill('#current', 'ann-password-1');
       await page.fill('#password', 'ann-password-2');
