@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { generateAssignmentCommand } from './generate.js';
+import { validateCommand } from './validate.js';
 import { nbgraderAutogradeCommand } from './autograde.js';
 import { nbgraderDbCommand } from './db.js';
 import { nbgraderExportCommand } from './export.js';
@@ -15,6 +16,7 @@ const nbgrader = new Command('nbgrader')
   .exitOverride();
 
 nbgrader.addCommand(generateAssignmentCommand());
+nbgrader.addCommand(validateCommand());
 nbgrader.addCommand(nbgraderAutogradeCommand());
 nbgrader.addCommand(nbgraderExportCommand());
 nbgrader.addCommand(nbgraderDbCommand());

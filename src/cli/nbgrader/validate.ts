@@ -1,0 +1,84 @@
+/**
+ * `coursehub nbgrader validate NOTEBOOK...`: runs each notebook and prints nbgrader's validation
+ * report. Like nbgrader it exits 0 when the report says the notebook fails (the report is the
+ * answer); it exits 1 only when a notebook cannot be validated at all.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { applyConfigOverride, nbgraderSettings, readNbgraderConfig } from '../../grading/nbgrader-config.js';
+import { validateNotebookFile } from '../../grading/validate/index.js';
+import { createKernelLauncher } from '../../kernel/index.js';
+import { CoursehubError } from '../../util/errors.js';
+
+interface ValidateFlags {
+  invert?: boolean;
+  ignoreChecksums?: boolean;
+  timeout?: string;
+  unsafeNoSandbox?: boolean;
+  courseDir: string;
+}
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description(
+      "Run notebooks and report failing tests, unanswered questions and changed read-only cells (nbgrader's validate).",
+    )
+    .argument('<notebook...>', 'notebook files to validate')
+    .option('--invert', 'report the tests that pass instead of those that fail')
+    .option(
+      '--ignore-checksums',
+      'do not complain about changed read-only or test cells (Validator.ignore_checksums)',
+    )
+    .option(
+      '--timeout <seconds>',
+      'seconds each cell may run (Execute.timeout; default from nbgrader_config.py or 30)',
+    )
+    .option('--course-dir <dir>', 'where to read nbgrader_config.py from', '.')
+    .option('--unsafe-no-sandbox', 'run the notebook WITHOUT the sandbox, with your own rights')
+    .addHelpText(
+      'after',
+      '\nnbgrader-style settings are accepted too, e.g. --Validator.ignore_checksums=True --Execute.timeout=2',
+    )
+    .allowUnknownOption()
+    .showHelpAfterError()
+    .exitOverride()
+    .action(async (args: string[], flags: ValidateFlags) => {
+      const configPath = join(flags.courseDir, 'nbgrader_config.py');
+      const config = readNbgraderConfig(
+        existsSync(configPath) ? readFileSync(configPath, 'utf8') : '',
+        configPath,
+      );
+      for (const problem of config.problems)
+        console.error(
+          `coursehub: ${configPath} line ${problem.line} ignored (${problem.reason}): ${problem.text}`,
+        );
+      const notebooks: string[] = [];
+      for (const arg of args) {
+        const setting = /^--([A-Za-z_]\w*\.[A-Za-z_]\w*)=(.*)$/s.exec(arg);
+        if (setting) applyConfigOverride(config, setting[1]!, setting[2]!);
+        else if (arg.startsWith('-'))
+          throw new CoursehubError(`unknown option '${arg}'`, {
+            hint: 'See coursehub nbgrader validate --help.',
+          });
+        else notebooks.push(arg);
+      }
+      if (flags.ignoreChecksums) applyConfigOverride(config, 'Validator.ignore_checksums', 'True');
+      if (flags.timeout !== undefined) applyConfigOverride(config, 'Execute.timeout', flags.timeout);
+      const settings = nbgraderSettings(config);
+      const launcher = createKernelLauncher({
+        sandbox: flags.unsafeNoSandbox ? 'none' : 'bwrap',
+        log: { warn: () => undefined },
+      });
+      for (const notebook of notebooks) {
+        const validation = await validateNotebookFile(notebook, {
+          launcher,
+          cellTimeoutSeconds: settings.executeTimeout,
+          invert: flags.invert ?? false,
+          ignoreChecksums: settings.ignoreChecksums,
+          validateAll: settings.validateAll,
+        });
+        process.stdout.write(validation.report);
+      }
+    });
+}
