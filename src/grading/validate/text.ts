@@ -12,13 +12,19 @@ export function pythonFill(text: string, width: number): string {
   for (let word of words) {
     while ([...word].length > width) {
       // textwrap breaks words longer than the width.
-      if (line !== '') (lines.push(line), (line = ''));
+      if (line !== '') {
+        lines.push(line);
+        line = '';
+      }
       lines.push([...word].slice(0, width).join(''));
       word = [...word].slice(width).join('');
     }
     if (line === '') line = word;
     else if ([...line].length + 1 + [...word].length <= width) line += ' ' + word;
-    else (lines.push(line), (line = word));
+    else {
+      lines.push(line);
+      line = word;
+    }
   }
   if (line !== '') lines.push(line);
   return lines.join('\n');
