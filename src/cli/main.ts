@@ -9,6 +9,7 @@ import { registerUsersCommand } from './users.js';
 import { registerDbCommand } from './db.js';
 import { registerProxyCommand } from './proxy.js';
 import { nbgraderCommand } from './nbgrader/index.js';
+import { registerTokenCommand } from './token.js';
 
 const program = new Command()
   .name('coursehub')
@@ -22,6 +23,7 @@ registerUsersCommand(program);
 registerDbCommand(program);
 registerProxyCommand(program);
 program.addCommand(nbgraderCommand());
+registerTokenCommand(program);
 
 try {
   await program.parseAsync(process.argv);
