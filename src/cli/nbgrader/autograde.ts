@@ -63,8 +63,10 @@ export function nbgraderAutogradeCommand(): Command {
           const clear = process.stderr.isTTY ? '\r\u001b[2K' : '';
           process.stderr.write(`${clear}[${level.toUpperCase()}] ${message}\n`);
         };
-        log(
-          flags.unsafeNoSandbox ? 'warning' : 'info',
+        // The isolation is always logged, --json or not: every grading run must say how it ran.
+        const announce = (message: string) =>
+          process.stderr.write(`[${flags.unsafeNoSandbox ? 'WARNING' : 'INFO'}] ${message}\n`);
+        announce(
           flags.execute
             ? `Isolation: ${sandbox === 'bwrap' ? 'bubblewrap sandbox, one fresh kernel per notebook' : 'NONE (--unsafe-no-sandbox): student code runs with your rights'}`
             : 'Isolation: not applicable (--no-execute: no student code runs)',
@@ -83,7 +85,7 @@ export function nbgraderAutogradeCommand(): Command {
           log,
           onProgress: flags.json ? undefined : progressPrinter(process.stderr),
         });
-        if (result.isolation) log('info', `Kernels ran under: ${result.isolation}`);
+        if (result.isolation) announce(`Kernels ran under: ${result.isolation}`);
         if (flags.json) console.log(jsonReport(assignment, result));
         else console.log(summaryTable(result.outcomes));
         if (result.outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
