@@ -6,7 +6,13 @@
 import type { Output } from '../notebook/types.js';
 
 export interface CellRunResult {
-  /** Outputs in nbformat form, in the order the kernel sent them (before any output limit). */
+  /**
+   * Outputs in nbformat form, in the order the kernel sent them (before nbgrader's LimitOutput).
+   * Kernel layer notes: consecutive streams of one name are merged (as nbclient does); past a
+   * safety-net byte cap (default 10 MiB per cell) output is dropped with one stderr notice; on
+   * 'timeout' they end with the KeyboardInterrupt error the interrupt produced (nbclient keeps it,
+   * and nbgrader then appends its CellTimeoutError).
+   */
   outputs: Output[];
   /** The kernel's execution_count for this request, or null if it never said. */
   executionCount: number | null;
@@ -34,7 +40,10 @@ export interface KernelSession {
 export interface KernelStartOptions {
   /** The kernelspec name from the notebook (e.g. "python3"). */
   kernelName: string;
-  /** The directory the notebook runs in; the only one it may write. */
+  /**
+   * The directory the notebook runs in; the only one it may write. Under the bwrap sandbox as root
+   * it is handed (chowned) to the coursehub-grader account, so pass a per-notebook copy.
+   */
   workingDirectory: string;
   /** Extra environment for the kernel (e.g. NBGRADER_EXECUTION=autograde). */
   env: Record<string, string>;

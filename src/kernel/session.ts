@@ -148,7 +148,16 @@ export class JupyterKernelSession implements KernelSession {
     const count = reply?.content.execution_count;
     const executionCount = typeof count === 'number' ? count : collector.executionCount;
     const status = forced ?? (reply?.content.status === 'ok' ? 'ok' : 'error');
-    return { outputs: collector.outputs, executionCount, status };
+    const result: CellRunResult = { outputs: collector.outputs, executionCount, status };
+    if (status === 'error' && reply) {
+      const { ename, evalue, traceback } = reply.content;
+      result.errorReply = {
+        ename: String(ename ?? ''),
+        evalue: String(evalue ?? ''),
+        traceback: Array.isArray(traceback) ? traceback.map(String) : [],
+      };
+    }
+    return result;
   }
 
   /** Polls `condition` (cheap field reads) until true, the kernel dies, or `ms` pass. */

@@ -70,6 +70,7 @@ describe.each(['bwrap', 'none'] as const)('a %s kernel', (sandbox) => {
     const plain = (error as { traceback: string[] }).traceback.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
     expect(plain).toContain('raise ValueError("bad value")');
     expect(plain).toContain('ValueError: bad value');
+    expect(result.errorReply).toMatchObject({ ename: 'ValueError', evalue: 'bad value' });
   });
 
   it('collects display_data and updates it by display_id', async () => {
