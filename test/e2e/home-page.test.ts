@@ -9,6 +9,7 @@ import { launchBrowser, newPage } from '../support/browser.js';
 
 const ALICE = 'chweb_alice';
 const BOB = 'chweb_bob';
+const ADMIN = 'chweb_admin';
 let hub: TestHub;
 let browser: Browser;
 
@@ -22,7 +23,7 @@ async function pageAs(name: string) {
 }
 
 beforeAll(async () => {
-  hub = await startTestHub({ users: [ALICE, BOB] });
+  hub = await startTestHub({ users: [ALICE, BOB], admins: [ADMIN] });
   browser = await launchBrowser();
 });
 
@@ -108,6 +109,31 @@ describe('home page', () => {
       maxRedirects: 0,
     });
     expect(forged.status()).toBe(403);
+    await context.close();
+  });
+
+  it("the admin console shows each user's server and starts and stops it", async () => {
+    const { page, context } = await pageAs(ADMIN);
+    await page.goto('/hub/admin');
+    const row = page.locator(`#users tr[data-user="${BOB}"]`);
+    await expect(row.locator('[data-server-state]').getAttribute('data-server-state')).resolves.toBe(
+      'stopped',
+    );
+    await row.locator('[data-action="start-server"]').click();
+    await page.waitForURL('**/hub/admin');
+    const deadline = Date.now() + 60_000;
+    while (!hub.ctx.servers!.status(BOB)?.ready && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    await page.reload();
+    await expect(row.locator('[data-server-state]').getAttribute('data-server-state')).resolves.toBe(
+      'running',
+    );
+    await row.locator('[data-action="stop-server"]').click();
+    await page.waitForURL('**/hub/admin');
+    await expect(row.locator('[data-server-state]').getAttribute('data-server-state')).resolves.toBe(
+      'stopped',
+    );
+    expect(hub.ctx.servers!.status(BOB)).toBeUndefined();
     await context.close();
   });
 });

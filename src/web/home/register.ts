@@ -15,7 +15,9 @@ import type { Identity } from '../../hub/identity.js';
 import { hasScope } from '../../hub/scopes.js';
 import { ServerRequestError } from '../../hub/servers/errors.js';
 import type { ServerManager } from '../../hub/servers/server-manager.js';
+import { provideAdminServerCell } from '../admin/seams.js';
 import { loginUrlFor } from '../login/safe-next.js';
+import { adminServerCell } from './admin-server-cell.js';
 import {
   homePage,
   serverErrorPage,
@@ -68,6 +70,7 @@ async function viewOf(manager: ServerManager, userName: string): Promise<ServerV
 }
 
 export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
+  provideAdminServerCell(ctx, adminServerCell);
   const managerOf = (): ServerManager => {
     if (!ctx.servers) throw new Error('registerServers must run before registerHomePages');
     return ctx.servers;
@@ -133,6 +136,8 @@ export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
         }),
       );
     }
+    // An admin starting someone else's server from the console goes back to the console.
+    if (identity.user.name !== name && !wantsJson(request)) return reply.redirect('/hub/admin', 303);
     const pending = `/hub/spawn-pending/${name}?next=${encodeURIComponent(next)}`;
     if (wantsJson(request))
       return reply.code(202).send({ status: 202, progress_url: manager.progressUrl(name), next: pending });
