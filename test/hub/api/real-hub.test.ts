@@ -1,0 +1,78 @@
+// The REST API inside the hub `coursehub start` runs (every area registered, in build-hub's
+// order), over real HTTP on loopback: a student logs in through the login form and uses the API
+// with the session cookie; tokens made by the token service work as `token` and `bearer`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenService } from '../../../src/hub/tokens/index.js';
+import { startRealHub, type RealHub } from '../../support/hub.js';
+
+let hub: RealHub;
+let adminToken: string;
+let studentToken: string;
+
+beforeAll(async () => {
+  hub = await startRealHub({ config: { auth: { authenticator: 'dummy' } }, demo: true });
+  const tokens = new TokenService(hub.hub.ctx.db);
+  adminToken = (await tokens.create({ user: 'instructor' })).token;
+  studentToken = (await tokens.create({ user: 'student1' })).token;
+});
+afterAll(async () => hub?.stop());
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(new URL(path, hub.url), { redirect: 'manual', ...init });
+
+/** Logs in through the real form (dummy authenticator) and returns the Cookie header. */
+async function loginCookie(name: string): Promise<string> {
+  const form = await api('hub/login');
+  const loginCookies = form.headers.getSetCookie().map((c) => c.split(';')[0]!);
+  const xsrf = /name="_xsrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const res = await api('hub/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookies.join('; ') },
+    body: new URLSearchParams({
+      _xsrf: xsrf,
+      username: name,
+      password: 'anything',
+      next: '/hub/home',
+    }).toString(),
+  });
+  expect(res.status).toBe(303);
+  const session = res.headers.getSetCookie().find((c) => c.startsWith('coursehub-session='));
+  expect(session).toBeDefined();
+  return session!.split(';')[0]!;
+}
+
+describe('REST API in the running hub', () => {
+  it('lists the demo users for the instructor and refuses the student', async () => {
+    const res = await api('hub/api/users', { headers: { authorization: `token ${adminToken}` } });
+    expect(res.status).toBe(200);
+    const names = ((await res.json()) as { name: string }[]).map((u) => u.name);
+    expect(names).toEqual(expect.arrayContaining(['instructor', 'student1', 'student2', 'student3']));
+    const refused = await api('hub/api/users', { headers: { authorization: `bearer ${studentToken}` } });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ status: 403 });
+  });
+
+  it('a session from the login form identifies the student to the API', async () => {
+    const cookie = await loginCookie('student1');
+    const me = await api('hub/api/user', { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ kind: 'user', name: 'student1', admin: false });
+    const other = await api('hub/api/users/student2', { headers: { cookie } });
+    expect(other.status).toBe(403);
+    // the session is not enough to change anything without the CSRF token
+    const post = await api('hub/api/users/student1/tokens', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(post.status).toBe(403);
+  });
+
+  it('serves metrics to the instructor and health to anyone', async () => {
+    expect((await api('hub/metrics')).status).toBe(403);
+    const metrics = await api('hub/metrics', { headers: { authorization: `token ${adminToken}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/coursehub_users_total 4\n/);
+    expect((await api('hub/health')).status).toBe(200);
+  });
+});
