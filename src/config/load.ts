@@ -103,7 +103,20 @@ function readConfigFile(file: string): Tree {
       hint: DOCS_HINT,
     });
   }
-  return parsed as Tree;
+  return withoutNulls(parsed as Tree);
+}
+
+/**
+ * A key written with no value (`db:` followed only by comments) means "use the default", as a
+ * reader of the file expects, rather than a type error about null.
+ */
+function withoutNulls(tree: Tree): Tree {
+  const out: Tree = {};
+  for (const [key, value] of Object.entries(tree)) {
+    if (value === null) continue;
+    out[key] = typeof value === 'object' && !Array.isArray(value) ? withoutNulls(value as Tree) : value;
+  }
+  return out;
 }
 
 function resolveFileRelativePaths(tree: Tree, base: string): void {

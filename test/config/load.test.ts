@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     expect(fromJson.hub.dataDir).toBe('/srv/hub');
   });
 
+  it('treats a key written without a value as absent (its default)', () => {
+    const path = file('empty-sections.yaml', 'db:\n  # url: postgresql://...\nhub:\n  publicUrl:\n');
+    const { config } = loadConfig({ file: path, env: {} });
+    expect(config.db.url).toBeUndefined();
+    expect(config.hub.publicUrl).toBeUndefined();
+  });
+
   it('lets environment variables override the file and the command line override both', () => {
     const path = file('env.yaml', 'hub:\n  port: 9000\n  ip: 127.0.0.1\n');
     const { config } = loadConfig({

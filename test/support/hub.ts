@@ -51,6 +51,8 @@ export async function startRealHub(options: RealHubOptions = {}): Promise<RealHu
   const dataDir = join(root, 'data');
   const defaults: Record<string, unknown> = {
     hub: { ip: '127.0.0.1', port: await freePort(), hubPort: await freePort(), dataDir },
+    // Its own proxy API port too, so hubs of tests running side by side never meet.
+    proxy: { apiPort: await freePort() },
     log: { level: process.env.COURSEHUB_TEST_LOG_LEVEL ?? 'silent' },
     ...(options.dbUrl ? { db: { url: options.dbUrl } } : {}),
   };
