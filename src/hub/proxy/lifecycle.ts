@@ -6,7 +6,7 @@
  * hub does not stop it. Then bring its routes in line with the servers the database knows.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HubContext } from '../context.js';
@@ -28,6 +28,45 @@ export interface EnsuredProxy {
   /** 'reused' when a proxy was already running, 'started' when this call started one. */
   outcome: 'reused' | 'started';
   pid?: number;
+}
+
+const PID_FILE = 'proxy.pid';
+
+/**
+ * Stops a proxy that ensureProxy started for this data directory (its pid is in
+ * DATA_DIR/proxy.pid). The hub never calls this on its own stop, since the proxy is meant to
+ * outlive it; `coursehub` tests and an operator's shutdown do. Returns whether one was signalled.
+ */
+export async function stopProxy(dataDir: string, timeoutMs = 5_000): Promise<boolean> {
+  const file = join(dataDir, PID_FILE);
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return false;
+  }
+  rmSync(file, { force: true });
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone meanwhile
+  }
+  return true;
 }
 
 /** `node [--import tsx] <this installation's cli/main> proxy` */
@@ -118,6 +157,7 @@ export async function ensureProxy(ctx: HubContext, options: EnsureProxyOptions =
       },
     );
   }
+  if (child.pid !== undefined) writeFileSync(join(ctx.config.hub.dataDir, PID_FILE), `${child.pid}\n`);
   ctx.log.info({ pid: child.pid, log: logFile }, 'started the proxy as its own process');
   await syncRoutes(ctx, client, options.wantedRoutes);
   return { client, outcome: 'started', ...(child.pid === undefined ? {} : { pid: child.pid }) };

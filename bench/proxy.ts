@@ -1,0 +1,229 @@
+// Small GETs at concurrency 50, side by side in one run: straight to the server ("direct"),
+// through configurable-http-proxy 5 (the npm package, same route) and through coursehub's proxy
+// (a logged-in user's request to /user/NAME/, so the login check and header rewriting are in the
+// path). Each server runs in its own process; autocannon drives the load from this one.
+// Prints req/s and p99 latency for each, then the ratios on the last line
+// (goals: >= 3x CHP's req/s, p99 <= 2x direct).
+//
+//   npm run bench:proxy        (3 interleaved rounds of 4 s each; BENCH_ROUNDS, BENCH_SECONDS change them)
+//
+// The hub is not part of what is measured: a stand-in answers the proxy's one authorize call
+// (the proxy caches the answer), so the hub's own speed does not blur the proxy's.
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { signSessionCookie, verifySessionCookie } from '../src/hub/auth/session-cookie.js';
+import { ProxyClient } from '../src/hub/proxy/client.js';
+import { hubOracle } from '../src/hub/proxy/hub-oracle.js';
+import { startProxyProcess } from '../src/hub/proxy/proxy-process.js';
+
+const COOKIE_SECRET = 'b'.repeat(64);
+const PROXY_SECRET = 'bench-proxy-secret-0123456789abcdef';
+const SELF = fileURLToPath(import.meta.url);
+const BODY = JSON.stringify({ ok: true, message: 'a small JSON answer, like /api/status' });
+
+// ---- child roles -------------------------------------------------------------------------------
+
+async function serveTarget(port: number): Promise<void> {
+  const server = http.createServer((_request, response) => {
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(BODY),
+    });
+    response.end(BODY);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(port, '127.0.0.1', () => process.send?.('ready'));
+}
+
+async function serveCoursehubProxy(port: number, apiPort: number, hubPort: number): Promise<void> {
+  await startProxyProcess({
+    ip: '127.0.0.1',
+    port,
+    apiIp: '127.0.0.1',
+    apiPort,
+    defaultTarget: `http://127.0.0.1:${hubPort}`,
+    apiSecret: PROXY_SECRET,
+    oracle: hubOracle({ hubApiUrl: `http://127.0.0.1:${hubPort}/hub/api`, proxySecret: PROXY_SECRET }),
+    verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
+  });
+  process.send?.('ready');
+}
+
+// ---- orchestration -----------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const children: ChildProcess[] = [];
+
+function startChild(args: string[]): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, SELF, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push(child);
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+  });
+}
+
+async function startChp(port: number, apiPort: number, target: string): Promise<ChildProcess> {
+  const bin = fileURLToPath(
+    new URL('../node_modules/configurable-http-proxy/bin/configurable-http-proxy', import.meta.url),
+  );
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--api-ip',
+      '127.0.0.1',
+      '--api-port',
+      String(apiPort),
+      '--default-target',
+      target,
+      '--log-level',
+      'error',
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CONFIGPROXY_AUTH_TOKEN: PROXY_SECRET },
+    },
+  );
+  children.push(child);
+  const client = new ProxyClient(`http://127.0.0.1:${apiPort}`, PROXY_SECRET);
+  for (let i = 0; i < 100; i++) {
+    if (await client.isRunning().catch(() => false)) return child;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('configurable-http-proxy did not start');
+}
+
+/** The stand-in hub: answers the proxy's authorize question for the benchmark user. */
+async function startStandInHub(): Promise<{ port: number; close: () => void }> {
+  const server = http.createServer((request, response) => {
+    const ok = request.headers['x-coursehub-proxy-secret'] === PROXY_SECRET;
+    response.writeHead(ok ? 200 : 403, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(ok ? { allowed: true, user: 'bench' } : { status: 403 }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
+}
+
+interface Figures {
+  name: string;
+  requestsPerSecond: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(
+  name: string,
+  url: string,
+  seconds: number,
+  headers: Record<string, string> = {},
+): Promise<Figures> {
+  // A short warm-up first (JIT, keep-alive pools), not counted.
+  await autocannon({ url, connections: 50, duration: 1, headers });
+  const result = await autocannon({ url, connections: 50, duration: seconds, headers });
+  const figures = {
+    name,
+    requestsPerSecond: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+  console.log(
+    `${name.padEnd(22)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${figures.p99
+      .toFixed(1)
+      .padStart(6)} ms   errors ${figures.errors}`,
+  );
+  return figures;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function summary(name: string, runs: Figures[]): Figures {
+  const figures = {
+    name,
+    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+    p99: median(runs.map((run) => run.p99)),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+  };
+  console.log(
+    `median ${name.padEnd(22)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${figures.p99.toFixed(1).padStart(6)} ms`,
+  );
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+  const [targetPort, chpPort, chpApiPort, proxyPort, proxyApiPort] = await Promise.all(
+    Array.from({ length: 5 }, () => freePort()),
+  );
+  const hub = await startStandInHub();
+  try {
+    await startChild(['target', String(targetPort)]);
+    const target = `http://127.0.0.1:${targetPort}`;
+    await startChp(chpPort!, chpApiPort!, target);
+    await new ProxyClient(`http://127.0.0.1:${chpApiPort}`, PROXY_SECRET).addRoute('/user/bench/', target, {
+      user: 'bench',
+    });
+    await startChild(['coursehub-proxy', String(proxyPort), String(proxyApiPort), String(hub.port)]);
+    await new ProxyClient(`http://127.0.0.1:${proxyApiPort}`, PROXY_SECRET).addUserServer({
+      user: 'bench',
+      url: target,
+      serverToken: 'bench-server-token',
+    });
+    const cookie = `coursehub-session=${signSessionCookie('bench-session-id', COOKIE_SECRET)}`;
+    const path = '/user/bench/api/status';
+
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+    console.log(`small GETs, 50 connections, ${rounds} interleaved rounds of ${seconds} s each, ${path}`);
+    // Interleaved rounds, medians: the machine is shared, and load that comes and goes then
+    // hits all three alike instead of whichever happened to run at that moment.
+    const runs: Record<'direct' | 'chp' | 'ours', Figures[]> = { direct: [], chp: [], ours: [] };
+    for (let round = 0; round < rounds; round++) {
+      runs.direct.push(await load('direct', `${target}${path}`, seconds));
+      runs.chp.push(await load('configurable-http-proxy', `http://127.0.0.1:${chpPort}${path}`, seconds));
+      runs.ours.push(
+        await load('coursehub proxy', `http://127.0.0.1:${proxyPort}${path}`, seconds, { cookie }),
+      );
+    }
+    const direct = summary('direct', runs.direct);
+    const chp = summary('configurable-http-proxy', runs.chp);
+    const ours = summary('coursehub proxy', runs.ours);
+    const failed = [...runs.direct, ...runs.chp, ...runs.ours].some((run) => run.errors > 0);
+    if (failed) console.log('warning: some requests failed (see errors)');
+    const speedup = ours.requestsPerSecond / chp.requestsPerSecond;
+    const p99Ratio = ours.p99 / direct.p99;
+    console.log(
+      `coursehub/CHP req/s: ${speedup.toFixed(2)}x (goal >= 3); coursehub/direct p99: ${p99Ratio.toFixed(2)}x (goal <= 2)`,
+    );
+  } finally {
+    hub.close();
+    for (const child of children) child.kill('SIGTERM');
+  }
+}
+
+const role = process.argv[2];
+// A child whose parent went away (Ctrl-C, crash) goes too: nothing is left listening.
+if (role !== undefined && process.send) process.on('disconnect', () => process.exit(0));
+if (role === 'target') await serveTarget(Number(process.argv[3]));
+else if (role === 'coursehub-proxy') {
+  await serveCoursehubProxy(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
+} else if (role === undefined) await main();
+else throw new Error(`unknown role ${role}`);
