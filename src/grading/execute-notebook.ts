@@ -60,7 +60,9 @@ function applyResult(cell: CodeCell, result: CellRunResult): void {
       output_type: 'error',
       ename: result.errorReply?.ename ?? 'Error',
       evalue: result.errorReply?.evalue ?? '',
-      traceback: ['ERROR: An error occurred while showtraceback was disabled'],
+      traceback: result.errorReply?.traceback.length
+        ? result.errorReply.traceback
+        : ['ERROR: An error occurred while showtraceback was disabled'],
     });
   }
 }

@@ -16,6 +16,12 @@ import { gradesCsv } from '../../src/gradebook/export-grades-csv.js';
 import { loadAssignmentScores } from '../../src/gradebook/scores.js';
 import { loadSourceNotebooks, storeSourceNotebooks } from '../../src/gradebook/source-notebooks.js';
 import { recordSubmissionResult } from '../../src/gradebook/submissions.js';
+import {
+  setExtraCredit,
+  setFlagged,
+  setManualComment,
+  setManualScore,
+} from '../../src/gradebook/manual-grades.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 const sourceNotebook = {
@@ -160,6 +166,50 @@ function suite(name: string, url: () => Promise<string>) {
       expect(zed?.secondsLate).toBe(0);
       expect(zed?.latePenalty).toBe(0);
       expect(zed?.score).toBe(2);
+    });
+
+    it('takes manual scores, extra credit, comments and flags, and a rerun keeps them', async () => {
+      const ref = { assignment: 'ps1', studentId: 'zed', notebook: 'p1' };
+      await setManualScore(handle.db, courseId, { ...ref, cell: 'essay' }, 2.5);
+      await setExtraCredit(handle.db, courseId, { ...ref, cell: 'test1' }, 0.5);
+      await setManualComment(handle.db, courseId, { ...ref, cell: 'essay' }, 'Well argued.');
+      await setFlagged(handle.db, courseId, ref, true);
+      await expect(setManualScore(handle.db, courseId, { ...ref, cell: 'essay' }, -1)).rejects.toThrow(
+        /at least 0/,
+      );
+      await expect(setManualComment(handle.db, courseId, { ...ref, cell: 'test1' }, 'x')).rejects.toThrow(
+        /no comments/,
+      );
+      // Autograding again does not undo the grader's work, and a manual grade keeps needing review.
+      await recordSubmissionResult(handle.db, courseId, {
+        assignment: 'ps1',
+        studentId: 'zed',
+        timestamp: '2024-03-01 18:00:00',
+        gradedNotebooks: [
+          {
+            name: 'p1',
+            grades: [
+              { name: 'test1', autoScore: 2 },
+              { name: 'essay', autoScore: null },
+            ],
+            comments: [],
+          },
+        ],
+        missingNotebooks: [],
+        latePenalty: 'none',
+      });
+      const zed = (await loadAssignmentScores(handle.db, courseId, 'ps1')).submissions.find(
+        (s) => s.studentId === 'zed',
+      );
+      const p1 = zed?.notebooks.p1;
+      expect(p1?.grades.essay).toMatchObject({ manualScore: 2.5, score: 2.5, needsManualGrade: true });
+      expect(p1?.grades.test1).toMatchObject({ autoScore: 2, extraCredit: 0.5, score: 2.5 });
+      expect(p1?.comments.essay?.manualComment).toBe('Well argued.');
+      expect(p1?.flagged).toBe(true);
+      expect(zed?.score).toBe(5);
+      // Back to the state the next test expects.
+      await setManualScore(handle.db, courseId, { ...ref, cell: 'essay' }, null);
+      await setExtraCredit(handle.db, courseId, { ...ref, cell: 'test1' }, null);
     });
 
     it('exports grades.csv with nbgrader columns, order and formatting', async () => {
