@@ -38,7 +38,7 @@ function comparable(report: string): string {
 
 const cases = listCases('validate');
 
-describe('conformance: nbgrader validate', () => {
+describe('conformance: nbgrader validate', { timeout: 300_000 }, () => {
   it('finds the suite', () => expect(cases.length).toBe(10));
 
   it.each(cases)('%s', async (name) => {

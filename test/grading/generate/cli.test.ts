@@ -30,7 +30,7 @@ function course(name: string, from: string): string {
   return dir;
 }
 
-describe('coursehub nbgrader generate_assignment', () => {
+describe('coursehub nbgrader generate_assignment', { timeout: 180_000 }, () => {
   it('writes release/ASSIGNMENT like nbgrader, and leaves it alone without --force', async () => {
     const dir = course('docs', 'docs-ps1-header');
     const first = await coursehub('nbgrader', 'generate_assignment', 'ps1', '--course-dir', dir);
