@@ -10,7 +10,7 @@ import type { KernelLauncher, KernelStartOptions } from '../grading/execution.js
 import { bwrapArgs } from './bwrap.js';
 import { cgroupsWritable, KernelCgroup } from './cgroup.js';
 import { KernelChannels, stderrLogger, type ConnectionInfo, type KernelLogger } from './channels.js';
-import { KernelStartError } from './errors.js';
+import { KernelStartError, SandboxSetupError } from './errors.js';
 import { ensureGraderAccount, GRADER_ACCOUNT, type UnixAccount } from './grader-account.js';
 import { KernelProcess } from './kernel-process.js';
 import { getKernelSpec, type KernelSpec } from './kernelspec.js';
@@ -47,8 +47,10 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
   const limits: KernelLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const timings: SessionTimings = { ...DEFAULT_TIMINGS, ...options.timings };
   const log = options.log ?? stderrLogger;
-  const runtimeRoot = options.runtimeRoot ?? join(tmpdir(), 'coursehub-kernels');
   const isRoot = process.getuid?.() === 0;
+  const runtimeRoot =
+    options.runtimeRoot ??
+    join(tmpdir(), isRoot ? 'coursehub-kernels' : `coursehub-kernels-${process.getuid?.()}`);
   const useCgroups = options.cgroups !== false && isRoot && cgroupsWritable();
 
   return {
@@ -62,7 +64,7 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
           ? await ensureGraderAccount(options.graderAccount ?? GRADER_ACCOUNT)
           : null;
       const id = randomUUID();
-      await mkdir(runtimeRoot, { recursive: true, mode: 0o711 });
+      await ensureRuntimeRoot(runtimeRoot);
       const maskFile = await ensureMaskFile(runtimeRoot);
       const runtimeDir = join(runtimeRoot, id);
       await mkdir(runtimeDir, { mode: 0o700 });
@@ -153,6 +155,20 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
       }
     },
   };
+}
+
+/**
+ * The folder for every kernel's runtime directory. It lives in a shared /tmp, so refuse one that
+ * someone else created in advance (or a symlink): they could read connection keys or swap sockets.
+ */
+async function ensureRuntimeRoot(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o711 });
+  const info = await lstat(path);
+  if (!info.isDirectory() || info.uid !== process.getuid?.() || (info.mode & 0o022) !== 0) {
+    throw new SandboxSetupError(`The kernel runtime folder ${path} is not a private folder of this user.`, {
+      hint: 'Remove it (someone else may have created it) or choose another runtimeRoot.',
+    });
+  }
 }
 
 async function ensureMaskFile(runtimeRoot: string): Promise<string> {
