@@ -118,20 +118,6 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       responses: { '204': 'stopped', '202': 'pending', ...ERR },
     },
   },
-  '/hub/api/users/{name}/servers/{server_name}/progress': {
-    get: {
-      summary: 'Named server start progress',
-      scopes: ['read:servers'],
-      responses: { '200': 'events', ...ERR },
-    },
-  },
-  '/hub/api/users/{name}/activity': {
-    post: {
-      summary: 'Report activity',
-      scopes: ['users:activity'],
-      responses: { '200': 'recorded', ...ERR },
-    },
-  },
   '/hub/api/groups': {
     get: {
       summary: 'List groups (offset, limit)',
@@ -178,10 +164,6 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/hub/api/proxy/authorize': {
     get: {
-      summary: 'For the proxy: may this credential reach this server? (proxy secret)',
-      responses: { '200': 'answer', '403': 'refused' },
-    },
-    post: {
       summary: 'For the proxy: may this credential reach this server? (proxy secret)',
       responses: { '200': 'answer', '403': 'refused' },
     },

@@ -41,7 +41,76 @@ async function loginCookie(name: string): Promise<string> {
   return session!.split(';')[0]!;
 }
 
+/** Every route of the running app, from Fastify's route tree (`printRoutes`, 4 columns a level). */
+function registeredRoutes(): { method: string; url: string }[] {
+  const text = hub.hub.app.printRoutes({ commonPrefix: false });
+  const stack = [''];
+  const routes: { method: string; url: string }[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^([│├└─ ]*)(\S+)(?: \(([^)]*)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack.length = depth;
+    const url = stack[depth - 1]! + match[2];
+    stack[depth] = url;
+    for (const method of (match[3] ?? '').split(', ').filter(Boolean))
+      if (method !== 'HEAD') routes.push({ method, url });
+  }
+  return routes;
+}
+
+/** `/a/:x/b/` and `/a/{y}/b` → `/a/{}/b`: parameter names may differ, places may not. */
+function shape(path: string): string {
+  return path.replace(/:\w+|\{\w+\}/g, '{}').replace(/\/$/, '');
+}
+
 describe('REST API in the running hub', () => {
+  it('documents every /hub/api route of the whole hub (all areas) in openapi.json', async () => {
+    const doc = (await (await api('hub/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const apiRoutes = registeredRoutes().filter((r) => r.url.startsWith('/hub/api'));
+    expect(apiRoutes.length).toBeGreaterThan(15);
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map((m) => `${m.toUpperCase()} ${shape(path)}`),
+      ),
+    );
+    const undocumented = apiRoutes.filter((r) => !documented.has(`${r.method} ${shape(r.url)}`));
+    expect(undocumented).toEqual([]);
+  });
+
+  it('no documented route gives anything to an anonymous caller or to a student about another user', async () => {
+    const doc = (await (await api('hub/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const open = new Set(['GET /hub/api', 'GET /hub/api/openapi.json']);
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      const url = path
+        .replace('{name}', 'student2')
+        .replace('{id}', 'a1')
+        .replace('{server_name}', 'x')
+        .slice(1);
+      for (const method of Object.keys(methods).map((m) => m.toUpperCase())) {
+        if (open.has(`${method} ${path}`)) continue;
+        const init = {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: method === 'GET' ? undefined : '{}',
+        };
+        const anonymous = await api(url, init);
+        expect(anonymous.status, `${method} ${path} as anonymous`).toBeGreaterThanOrEqual(400);
+        const student = await api(url, {
+          ...init,
+          headers: { ...init.headers, authorization: `token ${studentToken}` },
+        });
+        // (GET /hub/api/user is the student's own model: the one route they may read)
+        if (path !== '/hub/api/user')
+          expect(student.status, `${method} ${path} as student1`).toBeGreaterThanOrEqual(400);
+      }
+    }
+  });
+
   it('lists the demo users for the instructor and refuses the student', async () => {
     const res = await api('hub/api/users', { headers: { authorization: `token ${adminToken}` } });
     expect(res.status).toBe(200);
