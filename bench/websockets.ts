@@ -1,0 +1,154 @@
+// Opens and holds N idle websockets through coursehub's proxy (each a logged-in user's kernel
+// channel to a websocket server standing in for Jupyter) and prints the proxy process's memory
+// before and with them open; a few messages go through at the end to show the sockets work.
+//
+//   npm run bench:websockets              (N = 1000)
+//   npm run bench:websockets -- 10000     (or WS_COUNT=10000; goal: < 500 MB at 10,000)
+//
+// Every socket costs a file descriptor here, in the proxy (two) and in the server: N=10,000 needs
+// `ulimit -n` above 20,000 for the proxy. The hub is a stand-in answering the proxy's one
+// authorize call (the proxy caches it); the hub is not what is measured.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { WebSocket, WebSocketServer } from 'ws';
+import { signSessionCookie, verifySessionCookie } from '../src/hub/auth/session-cookie.js';
+import { ProxyClient } from '../src/hub/proxy/client.js';
+import { hubOracle } from '../src/hub/proxy/hub-oracle.js';
+import { startProxyProcess } from '../src/hub/proxy/proxy-process.js';
+
+const COOKIE_SECRET = 'd'.repeat(64);
+const PROXY_SECRET = 'bench-ws-proxy-secret-0123456789';
+const SELF = fileURLToPath(import.meta.url);
+const OPEN_TIMEOUT_MS = 120_000;
+
+async function serveEcho(port: number): Promise<void> {
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server, perMessageDeflate: false });
+  wss.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
+  server.listen(port, '127.0.0.1', () => process.send?.('ready'));
+}
+
+async function serveProxy(port: number, apiPort: number, hubPort: number): Promise<void> {
+  await startProxyProcess({
+    ip: '127.0.0.1',
+    port,
+    apiIp: '127.0.0.1',
+    apiPort,
+    defaultTarget: `http://127.0.0.1:${hubPort}`,
+    apiSecret: PROXY_SECRET,
+    oracle: hubOracle({ hubApiUrl: `http://127.0.0.1:${hubPort}/hub/api`, proxySecret: PROXY_SECRET }),
+    verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
+  });
+  process.send?.('ready');
+}
+
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const children: ChildProcess[] = [];
+
+function startChild(args: string[]): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, SELF, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push(child);
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+  });
+}
+
+function rssMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kilobytes / 1024;
+}
+
+function open(url: string, cookie: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers: { cookie }, perMessageDeflate: false });
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_request, response) =>
+      reject(new Error(`HTTP ${response.statusCode}`)),
+    );
+  });
+}
+
+async function main(): Promise<void> {
+  const count = Number(process.argv[2] ?? process.env.WS_COUNT ?? 1000);
+  if (!Number.isInteger(count) || count < 1 || count > 20_000) throw new Error('N must be 1..20000');
+  const hub = http.createServer((request, response) => {
+    const ok = request.headers['x-coursehub-proxy-secret'] === PROXY_SECRET;
+    response.writeHead(ok ? 200 : 403, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(ok ? { allowed: true, user: 'bench' } : { status: 403 }));
+  });
+  await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
+  const hubPort = (hub.address() as AddressInfo).port;
+  const [echoPort, proxyPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const sockets: WebSocket[] = [];
+  try {
+    await startChild(['echo', String(echoPort)]);
+    const proxy = await startChild(['proxy', String(proxyPort), String(apiPort), String(hubPort)]);
+    await new ProxyClient(`http://127.0.0.1:${apiPort}`, PROXY_SECRET).addUserServer({
+      user: 'bench',
+      url: `http://127.0.0.1:${echoPort}`,
+      serverToken: 'bench-server-token',
+    });
+    const cookie = `coursehub-session=${signSessionCookie('bench-session', COOKIE_SECRET)}`;
+    const before = rssMegabytes(proxy.pid!);
+    const started = Date.now();
+    // Open in batches of 200, so the test measures holding sockets, not a connect storm.
+    for (let opened = 0; opened < count;) {
+      const batch = Math.min(200, count - opened);
+      const url = (i: number) => `ws://127.0.0.1:${proxyPort}/user/bench/api/kernels/k${i}/channels`;
+      sockets.push(
+        ...(await Promise.all(Array.from({ length: batch }, (_, i) => open(url(opened + i), cookie)))),
+      );
+      opened += batch;
+      if (Date.now() - started > OPEN_TIMEOUT_MS) throw new Error(`only ${opened} opened in time`);
+    }
+    const openSeconds = (Date.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const held = rssMegabytes(proxy.pid!);
+    // Proof that they are live: a message round trip on a spread of them.
+    const probes = sockets.filter((_, i) => i % Math.max(1, Math.floor(count / 20)) === 0);
+    await Promise.all(
+      probes.map(
+        (socket, i) =>
+          new Promise<void>((resolve, reject) => {
+            socket.once('message', (data) =>
+              String(data) === `probe ${i}` ? resolve() : reject(new Error('bad echo')),
+            );
+            socket.send(`probe ${i}`);
+          }),
+      ),
+    );
+    console.log(
+      `opened ${count} websockets through the proxy in ${openSeconds.toFixed(1)} s; ${probes.length} echoed`,
+    );
+    console.log(`proxy RSS before: ${before.toFixed(1)} MB`);
+    console.log(`proxy RSS per websocket: ${(((held - before) * 1024) / count).toFixed(1)} KB`);
+    console.log(`proxy RSS with ${count} idle websockets: ${held.toFixed(1)} MB`);
+  } finally {
+    for (const socket of sockets) socket.terminate();
+    hub.close();
+    for (const child of children) child.kill('SIGTERM');
+  }
+}
+
+const role = process.argv[2];
+// A child whose parent went away (Ctrl-C, crash) goes too: nothing is left listening.
+if (process.send) process.on('disconnect', () => process.exit(0));
+if (role === 'echo') await serveEcho(Number(process.argv[3]));
+else if (role === 'proxy')
+  await serveProxy(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
+else await main();
