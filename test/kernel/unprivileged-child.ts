@@ -19,6 +19,8 @@ const run = (code: string, timeoutMs = 20_000) => session.execute(code, { timeou
 const report = {
   isolation: session.isolation,
   sum: await run('1+1'),
+  timeout: await run('import time\nwhile True:\n    time.sleep(1)', 2000),
+  afterTimeout: await run('2+2'),
   network: await run(`import socket\nsocket.create_connection(("127.0.0.1", ${port}), timeout=3)`),
   shadow: await run('open("/etc/shadow").read()'),
   memory: await run('x = b"x" * (10 * 1024**3)'),

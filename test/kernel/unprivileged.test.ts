@@ -52,6 +52,8 @@ describe.runIf(isRoot)('grading as a hub that is not root', () => {
         expect(report.isolation).toMatch(/^bwrap .*rlimits/);
         expect(report.isolation).not.toMatch(/cgroup v1/);
         expect(report.sum.outputs[0].data['text/plain']).toBe('2');
+        expect(report.timeout.status).toBe('timeout');
+        expect(report.afterTimeout.outputs[0].data['text/plain']).toBe('4');
         expect(report.network.status).toBe('error');
         expect(report.shadow.outputs[0].ename).toBe('PermissionError');
         expect(report.memory.status === 'dead' || report.memory.outputs[0]?.ename === 'MemoryError').toBe(
