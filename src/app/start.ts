@@ -3,13 +3,13 @@
  * database, ensure the cookie secret, import the roster files, build the app, listen, and stop
  * cleanly. The CLI (src/cli/start.ts) and the tests (test/support/hub.ts) both run this.
  */
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { CoursehubConfig } from '../config/schema.js';
 import type { HubContext } from '../hub/context.js';
 import { importRosters } from '../hub/users/roster-import.js';
 import { buildHubApp } from './build-hub.js';
+import { DEMO_ROSTERS, seedDemoCourse } from './demo.js';
 import { createLogger, openHubContext } from './load-context.js';
 
 export interface StartHubOptions {
@@ -35,11 +35,6 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
-export const DEMO_ROSTERS = {
-  instructors: fileURLToPath(new URL('../../examples/demo/instructors.csv', import.meta.url)),
-  students: fileURLToPath(new URL('../../examples/demo/students.csv', import.meta.url)),
-};
-
 export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
   // Messages for the person at the terminal go to stderr, keeping stdout pure JSON log lines.
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -61,6 +56,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     if (instructors || students) {
       const report = await importRosters(ctx.db, { instructors, students, prune });
       log.info({ ...countsOf(report), removed: report.removed }, 'roster files imported');
+    }
+    if (options.demo) {
+      const course = await seedDemoCourse(ctx.db);
+      if (course) log.info({ course }, 'demo course created');
     }
     app = await buildHubApp(ctx);
     const where = await placeBehindProxy(ctx);

@@ -45,6 +45,17 @@ describe('startHub (in process)', () => {
       ['student3', false],
     ]);
     expect(hub.hub.config.auth.authenticator).toBe('dummy');
+    const students = await hub.hub.ctx.db
+      .selectFrom('gradebook_student')
+      .innerJoin('gradebook_course', 'gradebook_course.id', 'gradebook_student.course_id')
+      .select(['gradebook_course.name as course', 'gradebook_student.student_id as id'])
+      .orderBy('gradebook_student.student_id')
+      .execute();
+    expect(students).toEqual([
+      { course: 'demo101', id: 'student1' },
+      { course: 'demo101', id: 'student2' },
+      { course: 'demo101', id: 'student3' },
+    ]);
     expect(hub.printed.join('\n')).toMatch(/log in as "instructor".*any password/);
   });
 });
