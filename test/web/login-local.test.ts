@@ -323,3 +323,22 @@ describe('passwords', () => {
     expect(page.body).toContain('reset by an administrator');
   });
 });
+
+describe('change-password guessing', () => {
+  it('locks the change form after 5 wrong current passwords, even for the right one', async () => {
+    const accounts = hub.ctx.auth!.localAccounts!;
+    await hub.handle.db
+      .insertInto('users')
+      .values({ name: 'dee', admin: 0, created: new Date().toISOString() })
+      .execute();
+    await accounts.setPassword('dee', 'dee-password-1');
+    for (let i = 0; i < 5; i++)
+      await expect(
+        accounts.changePassword('dee', `guess-${i}`, 'new-password-1', 'new-password-1'),
+      ).rejects.toThrow('The current password is wrong');
+    await expect(
+      accounts.changePassword('dee', 'dee-password-1', 'new-password-1', 'new-password-1'),
+    ).rejects.toThrow(/Too many wrong current passwords\. You can try again at \d\d:\d\d UTC/);
+    expect((await browser().login('dee', 'dee-password-1')).statusCode).toBe(303);
+  });
+});

@@ -58,7 +58,11 @@ export async function createAuthServices(
         windowMs: local.failureWindowMinutes * 60 * 1000,
         now: options.now,
       });
-      localAccounts = new LocalAccounts(db, sessions, { minPasswordLength: local.minPasswordLength });
+      localAccounts = new LocalAccounts(db, sessions, {
+        minPasswordLength: local.minPasswordLength,
+        maxFailures: local.maxFailures,
+        windowMs: local.failureWindowMinutes * 60 * 1000,
+      });
       const generated = await localAccounts.bootstrapAdmin(choice.adminUser, choice.adminPassword);
       if (generated) {
         const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));

@@ -8,18 +8,31 @@ import type { Database } from '../../db/schema.js';
 import { normalizeUserName } from './authenticator.js';
 import { PasswordChangeError } from './errors.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
+import { FailureRateLimiter } from './rate-limit.js';
 import type { SessionStore } from './session-store.js';
 
 export interface LocalAccountsOptions {
   minPasswordLength: number;
+  /** Wrong current passwords on the change form before it locks (same rule as the login). */
+  maxFailures?: number;
+  windowMs?: number;
 }
 
 export class LocalAccounts {
+  // Someone holding a stolen session must not be able to guess the current password on the
+  // change form without limit and so take the account over for good.
+  private readonly changeFailures: FailureRateLimiter;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sessions: SessionStore,
     private readonly options: LocalAccountsOptions,
-  ) {}
+  ) {
+    this.changeFailures = new FailureRateLimiter({
+      maxFailures: options.maxFailures ?? 5,
+      windowMs: options.windowMs ?? 10 * 60 * 1000,
+    });
+  }
 
   private checkStrength(password: string): void {
     if (password.length < this.options.minPasswordLength)
@@ -72,8 +85,16 @@ export class LocalAccounts {
       throw new PasswordChangeError('This account has no local password.', {
         hint: 'It logs in through another provider; change the password there.',
       });
-    if (!(await verifyPassword(current, row.password_hash)))
+    const lockedUntil = this.changeFailures.lockedUntil(name);
+    if (lockedUntil)
+      throw new PasswordChangeError(
+        `Too many wrong current passwords. You can try again at ${lockedUntil.toISOString().slice(11, 16)} UTC (${lockedUntil.toISOString()}).`,
+      );
+    if (!(await verifyPassword(current, row.password_hash))) {
+      this.changeFailures.recordFailure(name);
       throw new PasswordChangeError('The current password is wrong. Nothing was changed.');
+    }
+    this.changeFailures.clear(name);
     if (next !== confirm)
       throw new PasswordChangeError('The two new passwords differ. Type the same password twice.');
     if (next === current)
