@@ -146,3 +146,41 @@ describe('conformance: generate_assignment', () => {
     }
   });
 });
+
+// The autograde cases were generated in the same nbgrader run: their release/ and
+// gradebook_source.json check generate once more, on other notebooks and configs.
+const autogradeCases = listCases('autograde').filter((name) => !name.startsWith('autotest-'));
+
+describe('conformance: generate_assignment on the autograde cases', () => {
+  it.each(autogradeCases)('%s', async (name) => {
+    const course = join(scratchRoot, `autograde-${name}`);
+    const from = caseDir('autograde', name);
+    cpSync(join(from, 'source'), join(course, 'source'), { recursive: true });
+    cpSync(join(from, 'nbgrader_config.py'), join(course, 'nbgrader_config.py'));
+    const result = await generateAssignment({ courseDir: course, assignment: 'ps1', force: true });
+    const expectedDir = join(from, 'release', 'ps1');
+    const releaseDir = join(course, 'release', 'ps1');
+    const expectedFiles = listFilesRecursive(expectedDir);
+    expect(listFilesRecursive(releaseDir)).toEqual(expectedFiles);
+    for (const file of expectedFiles)
+      expect(readFileSync(join(releaseDir, file)).equals(readFileSync(join(expectedDir, file))), file).toBe(
+        true,
+      );
+
+    const stored = readCaseJson<
+      { notebooks: Record<string, Record<string, unknown>> } & Record<string, unknown>
+    >('autograde', name, 'expected/gradebook_source.json');
+    const record = result.record!;
+    for (const key of ['max_score', 'max_code_score', 'max_written_score', 'max_task_score'] as const)
+      expect(record[key], key).toBe(stored[key]);
+    expect(Object.keys(record.notebooks).sort()).toEqual(Object.keys(stored.notebooks).sort());
+    for (const [id, want] of Object.entries(stored.notebooks)) {
+      const got = record.notebooks[id]!;
+      expect(got.grade_cells, id).toEqual(want.grade_cells);
+      expect(got.task_cells, id).toEqual(want.task_cells);
+      expect([...got.solution_cells].sort(), id).toEqual([...(want.solution_cells as string[])].sort());
+      expect(got.source_cells, id).toEqual(want.source_cells);
+      expect(got.kernelspec, id).toEqual(want.kernelspec);
+    }
+  });
+});
