@@ -10,9 +10,28 @@ import { requireIdentity, requireScope } from './authorize.js';
 import { objectBody, optionalBoolean, optionalString, stringList } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { paginated, pageRequest } from './pagination.js';
-import { userModel } from './user-model.js';
+import { serverFields, userModel, type ServerFields } from './user-model.js';
 
 type NameParams = { Params: { name: string } };
+
+/**
+ * JupyterHub's `?state=` filter of GET /users: `active` (a server running or changing state),
+ * `ready` (a server running and ready), `inactive` (no server).
+ */
+function serverStateFilter(value: unknown): ((fields: ServerFields) => boolean) | undefined {
+  if (value === undefined || value === '') return undefined;
+  const servers = (f: ServerFields) => Object.values(f.servers);
+  switch (value) {
+    case 'active':
+      return (f) => f.server !== null || f.pending !== null || servers(f).length > 0;
+    case 'ready':
+      return (f) => f.server !== null || servers(f).some((s) => s.ready);
+    case 'inactive':
+      return (f) => f.server === null && f.pending === null && servers(f).length === 0;
+    default:
+      throw new ApiError(400, `Unrecognized state filter "${String(value)}": use active, ready or inactive.`);
+  }
+}
 
 export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
   const { ctx, users } = deps;
@@ -31,22 +50,29 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
     const page = pageRequest(request);
     const query = request.query as Record<string, unknown>;
     const nameFilter = typeof query.name_filter === 'string' ? query.name_filter : undefined;
+    const state = serverStateFilter(query.state);
+    const unfiltered = hasScope(identity.scopes, 'list:users');
     let list: HubUser[];
     let total: number;
-    if (hasScope(identity.scopes, 'list:users')) {
+    if (unfiltered && !state) {
       ({ users: list, total } = await users.list({
         offset: page.offset,
         limit: page.limit,
         nameContains: nameFilter,
       }));
     } else {
-      // Only some users are listable (e.g. `list:users!user=x` or `!group=g`): filter a full list.
+      // Only some users are listable (e.g. `list:users!user=x` or `!group=g`), or only those in a
+      // server state: filter the full list, then cut the page.
       const allowed = new Set(filteredNames(identity.scopes, 'list:users', 'user'));
       const groups = new Set(filteredNames(identity.scopes, 'list:users', 'group'));
-      if (allowed.size === 0 && groups.size === 0) requireScope(request, 'list:users');
-      const all = (await users.list({ nameContains: nameFilter })).users.filter(
-        (u) => allowed.has(u.name) || u.groups.some((g) => groups.has(g)),
+      if (!unfiltered && allowed.size === 0 && groups.size === 0) requireScope(request, 'list:users');
+      let all = (await users.list({ nameContains: nameFilter })).users.filter(
+        (u) => unfiltered || allowed.has(u.name) || u.groups.some((g) => groups.has(g)),
       );
+      if (state) {
+        const keep = await Promise.all(all.map(async (u) => state(await serverFields(ctx, u))));
+        all = all.filter((_u, i) => keep[i]);
+      }
       total = all.length;
       list = all.slice(page.offset, page.offset + page.limit);
     }

@@ -1,5 +1,6 @@
 // The REST API's behaviour, JupyterHub's shapes and status codes, on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provideServerFields } from '../../../src/hub/api/index.js';
 import { createTestDatabase } from '../../support/postgres.js';
 import { startApiTestHub, type ApiTestHub } from './api-app.js';
 
@@ -83,6 +84,46 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
       status: 400,
       message: expect.stringContaining('offset must be an integer'),
     });
+  });
+
+  it('filters users by server state through the spawner seam, and shows servers to admins', async () => {
+    // The spawner area fills these fields in the running hub; here alice's server is ready and
+    // bob's is starting.
+    provideServerFields(hub.ctx, async (user) => {
+      const model = (ready: boolean) => ({
+        name: '',
+        ready,
+        pending: ready ? null : 'spawn',
+        url: `/user/${user.name}/`,
+        progress_url: `/hub/api/users/${user.name}/server/progress`,
+        started: '2026-01-01T00:00:00.000Z',
+        last_activity: null,
+      });
+      if (user.name === 'alice')
+        return { server: '/user/alice/', pending: null, servers: { '': model(true) } };
+      if (user.name === 'bob') return { server: null, pending: 'spawn', servers: { '': model(false) } };
+      return { server: null, pending: null, servers: {} };
+    });
+    try {
+      const names = async (state: string) =>
+        (await call('GET', `/hub/api/users?state=${state}`, admin))
+          .json()
+          .map((u: { name: string }) => u.name);
+      expect(await names('ready')).toEqual(['alice']);
+      expect(await names('active')).toEqual(['alice', 'bob']);
+      expect(await names('inactive')).toEqual(['boss']);
+      expect((await call('GET', '/hub/api/users?state=sleepy', admin)).statusCode).toBe(400);
+      const alice = (await call('GET', '/hub/api/users/alice', admin)).json();
+      expect(alice).toMatchObject({
+        server: '/user/alice/',
+        pending: null,
+        servers: { '': { ready: true } },
+      });
+      const self = (await call('GET', '/hub/api/users/bob', await hub.tokenHeaders('bob'))).json();
+      expect(self).toMatchObject({ pending: 'spawn', servers: { '': { ready: false } } });
+    } finally {
+      provideServerFields(hub.ctx, async () => ({ server: null, pending: null, servers: {} }));
+    }
   });
 
   it('creates, reads, changes and deletes a user', async () => {
