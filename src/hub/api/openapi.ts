@@ -26,7 +26,7 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   '/hub/api/users': {
     get: {
       summary:
-        'List users (offset, limit, name_filter; pagination envelope with the jupyterhub-pagination Accept type)',
+        'List users (offset, limit, name_filter, state=active|ready|inactive; pagination envelope with the jupyterhub-pagination Accept type)',
       scopes: ['list:users'],
       responses: { '200': `list of ${USER}`, ...ERR },
     },
