@@ -68,8 +68,28 @@ describe.each(BACKENDS)('users and groups on %s', (backend) => {
     expect(renamed).toMatchObject({ name: 'robert', admin: true, lastName: 'Builder' });
     expect(await users.get('bob')).toBeUndefined();
     await expect(users.update('robert', { name: 'alice' })).rejects.toThrow(UserExistsError);
-    await users.delete('robert');
+    const removed: string[] = [];
+    await new UserService(database.db, { onUserRemoved: (name) => void removed.push(name) }).delete('Robert');
+    expect(removed).toEqual(['robert']);
     await expect(users.delete('robert')).rejects.toThrow(UserNotFoundError);
+  });
+
+  it('deleting a user removes their sessions too (foreign keys enforced on both databases)', async () => {
+    await users.create({ name: 'leaver' });
+    const now = new Date().toISOString();
+    await database.db
+      .insertInto('sessions')
+      .values({
+        id: 's1',
+        user_name: 'leaver',
+        csrf_token: 'c',
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now,
+      })
+      .execute();
+    await users.delete('leaver');
+    expect(await database.db.selectFrom('sessions').selectAll().execute()).toEqual([]);
   });
 
   it('lists with offset/limit, a literal name filter and sorting by last activity', async () => {

@@ -65,12 +65,15 @@ describe.each(BACKENDS)('importRosters on %s', (backend) => {
   });
 
   it('with prune, removes roster users no longer listed and says whom, but never hand-made users', async () => {
+    const told: string[] = [];
     const report = await importRosters(database.db, {
+      onUserRemoved: (name) => void told.push(name),
       instructors: csv('prof,Pat,Prof,pat@example.org\n'),
       students: csv('amy,Amelia,Pond,amy@example.org\nclara,Clara,Oswald,\n'),
       prune: true,
     });
     expect(report.removed).toEqual(['rory']);
+    expect(told).toEqual(['rory']);
     expect((await snapshot()).map((u) => u.name)).toEqual(['amy', 'clara', 'handmade', 'prof']);
   });
 

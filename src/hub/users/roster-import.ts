@@ -15,6 +15,8 @@ export interface RosterFiles {
   instructors?: string;
   students?: string;
   prune?: boolean;
+  /** Called for each user `prune` removed, after the import committed (see UserServiceOptions). */
+  onUserRemoved?: (name: string) => Promise<unknown> | void;
 }
 
 export interface RosterImportReport {
@@ -56,6 +58,7 @@ export async function importRosters(db: Kysely<Database>, files: RosterFiles): P
       }
     }
   });
+  for (const name of report.removed) await files.onUserRemoved?.(name);
   return report;
 }
 

@@ -32,8 +32,20 @@ export type UserPatch = Partial<NewUser>;
 
 export type ListUsersOptions = ListUsersQuery;
 
+export interface UserServiceOptions {
+  /**
+   * Called after a user is deleted. Their sessions, password and tokens go with the row (foreign
+   * keys cascade); the hook lets the login area tell the proxy at once
+   * (`name => ctx.auth.sessions.revokeAllForUser(name)`), not only when its cache expires.
+   */
+  onUserRemoved?: (name: string) => Promise<unknown> | void;
+}
+
 export class UserService {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: UserServiceOptions = {},
+  ) {}
 
   async get(rawName: string): Promise<HubUser | undefined> {
     const record = await usersRepo.findUserByName(this.db, normalize(rawName));
@@ -105,7 +117,9 @@ export class UserService {
   }
 
   async delete(rawName: string): Promise<void> {
-    if (!(await usersRepo.deleteUserRecord(this.db, normalize(rawName)))) throw notFound(rawName);
+    const name = normalize(rawName);
+    if (!(await usersRepo.deleteUserRecord(this.db, name))) throw notFound(rawName);
+    await this.options.onUserRemoved?.(name);
   }
 
   async getGroup(rawName: string): Promise<HubGroup | undefined> {
