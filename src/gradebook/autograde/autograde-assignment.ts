@@ -133,7 +133,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
     const index = next++;
     if (index >= students.length) return;
     const student = students[index]!;
-    graded[index] = (async () => {
+    graded[index] = (async (): Promise<GradedSubmission | 'skip'> => {
       if (result.aborted) return 'skip' as const;
       await removeStalePartials(layout, student, options.assignment);
       const job = {
@@ -150,7 +150,17 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
       const timestamp = rawTimestamp === null ? null : safeTimestamp(rawTimestamp);
       if (!(await shouldProcess(options, student, timestamp))) return 'skip' as const;
       return gradeSubmission(job);
-    })();
+    })().catch(
+      // Never let one student's unexpected failure (a full disk, say) reject: it fails that student.
+      (error: unknown): GradedSubmission => ({
+        workDir: '',
+        timestamp: null,
+        graded: [],
+        missing: [],
+        isolation: null,
+        error,
+      }),
+    );
     // A finished student frees its slot for the next one.
     void graded[index].finally(startNext);
   };
@@ -170,7 +180,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
       continue;
     }
     if (result.aborted) {
-      await rm(submission.workDir, { recursive: true, force: true });
+      if (submission.workDir) await rm(submission.workDir, { recursive: true, force: true });
       done++;
       report();
       continue;
