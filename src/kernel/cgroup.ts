@@ -40,7 +40,10 @@ export class KernelCgroup {
     this.paths = {
       memory: join(ROOT, 'memory', PARENT, name),
       pids: join(ROOT, 'pids', PARENT, name),
-      cpu: join(ROOT, 'cpu', PARENT, name),
+      // Not nested: in cgroup v1 a parent group competes for CPU as ONE task against every other
+      // task at the top, so kernels nested under one parent shared a single task's time (a start
+      // took 6x longer on a busy machine). At the top each kernel weighs what a process does.
+      cpu: join(ROOT, 'cpu', `coursehub-${name}`),
       freezer: join(ROOT, 'freezer', PARENT, name),
     };
   }
