@@ -12,6 +12,7 @@ import {
   UserNotFoundError,
 } from '../users/errors.js';
 import { UnknownScopeError } from '../scopes.js';
+import { ServerRequestError } from '../servers/errors.js';
 
 export class ApiError extends CoursehubError {
   constructor(
@@ -44,6 +45,7 @@ interface FastifyLikeError {
 /** The status and message for any error a route threw; undefined = unexpected (answer 500). */
 export function toApiError(error: unknown): { status: number; message: string } | undefined {
   if (error instanceof ApiError) return { status: error.status, message: error.describe() };
+  if (error instanceof ServerRequestError) return { status: error.status, message: error.describe() };
   for (const [type, status] of STATUS_OF)
     if (error instanceof type) return { status, message: error.describe() };
   const fastifyError = error as FastifyLikeError;

@@ -10,6 +10,7 @@ import { requireIdentity, requireScope } from './authorize.js';
 import { objectBody, optionalBoolean, optionalString, stringList } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { paginated, pageRequest } from './pagination.js';
+import { deleteUserEverywhere } from './user-removal.js';
 import { serverFields, userModel, type ServerFields } from './user-model.js';
 
 type NameParams = { Params: { name: string } };
@@ -142,9 +143,7 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
       throw new ApiError(400, 'Cannot delete yourself!', {
         hint: 'Ask another admin to delete your account.',
       });
-    await users.delete(user.name);
-    // The user's API tokens go with the row (foreign key cascade); sessions are ended here.
-    await deps.revokeSessions?.(user.name);
+    await deleteUserEverywhere(ctx, users, user.name, deps.revokeSessions);
     request.log.info({ by: request.identity!.user.name, user: user.name }, 'deleted user');
     return reply.code(204).send();
   });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { deleteUserEverywhere } from '../../hub/api/user-removal.js';
 import { serverFields } from '../../hub/api/user-model.js';
 import type { HubContext } from '../../hub/context.js';
 import type { Identity } from '../../hub/identity.js';
@@ -202,8 +203,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
           );
           return 'answered';
         }
-        await users.delete(user.name);
-        await ctx.auth?.sessions.revokeAllForUser(user.name);
+        await deleteUserEverywhere(ctx, users, user.name);
         request.log.info({ by: identity.user.name, user: user.name }, 'deleted user (admin console)');
         return { flash: 'deleted', subject: user.name };
       }),

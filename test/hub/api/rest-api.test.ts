@@ -1,6 +1,6 @@
 // The REST API's behaviour, JupyterHub's shapes and status codes, on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provideServerFields } from '../../../src/hub/api/index.js';
+import { provideServerFields, type ServerFields } from '../../../src/hub/api/index.js';
 import { createTestDatabase } from '../../support/postgres.js';
 import { startApiTestHub, type ApiTestHub } from './api-app.js';
 
@@ -89,7 +89,7 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
   it('filters users by server state through the spawner seam, and shows servers to admins', async () => {
     // The spawner area fills these fields in the running hub; here alice's server is ready and
     // bob's is starting.
-    provideServerFields(hub.ctx, async (user) => {
+    provideServerFields(hub.ctx, async (user): Promise<ServerFields> => {
       const model = (ready: boolean) => ({
         name: '',
         ready,
