@@ -9,6 +9,7 @@ import type { CoursehubConfig } from '../config/schema.js';
 import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/schema-helpers.js';
 import type { AuthServices } from './auth/auth-services.js';
+import type { UserService } from './users/user-service.js';
 import type { ServerManager } from './servers/server-manager.js';
 import type { ProxyClient } from './proxy/client.js';
 
@@ -34,4 +35,9 @@ export interface HubContext {
    * (src/hub/proxy/hub-proxy.ts) when the app is built.
    */
   proxy?: ProxyClient;
+  /**
+   * Hub users and groups (src/hub/users/): get/list/create/update/delete, groups. Set when the hub
+   * opens (src/app/load-context.ts); deleting a user through it also revokes their sessions.
+   */
+  users?: UserService;
 }

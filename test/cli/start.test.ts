@@ -74,6 +74,16 @@ describe('startHub refuses a bad start', () => {
     await expect(fetch(`http://127.0.0.1:${port}/hub/health`)).rejects.toThrow();
   });
 
+  it('stops when GitHub login is chosen without its secret, naming the key and its variable', async () => {
+    const error = await startRealHub({
+      config: { auth: { authenticator: 'github' } },
+      env: { GITHUB_CLIENT_ID: 'abc', OAUTH_CALLBACK_URL: 'http://127.0.0.1:1/hub/oauth_callback' },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/auth\.github\.clientSecret/);
+    expect((error as Error).message).toMatch(/GITHUB_CLIENT_SECRET/);
+  });
+
   it('refuses --demo (the dummy authenticator) on a non-loopback address', async () => {
     const error = await startRealHub({ demo: true, config: { hub: { ip: '0.0.0.0' } } }).catch(
       (e: unknown) => e,
