@@ -62,8 +62,8 @@ function usersTable(data: AdminPageData): SafeHtml {
           ? 'desc'
           : 'asc';
     return html`<a id="sort-${sort}" href="${adminUrl({ ...query, sort, order, offset: 0 })}">${label}</a>${
-        query.sort === sort ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''
-      }`;
+      query.sort === sort ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''
+    }`;
   };
   const rows = data.users.map(
     ({ user, server }) =>
