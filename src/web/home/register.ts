@@ -176,6 +176,10 @@ export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
     return reply.redirect(identity.user.name === name ? '/hub/home' : '/hub/admin', 303);
   });
 
+  app.get<NameParams>('/hub/user/:name', async (request, reply) =>
+    reply.redirect(`/hub/user/${encodeURIComponent(request.params.name)}/`, 302),
+  );
+
   // The proxy sends browsers here when /user/NAME/... has no route (JupyterHub's user redirect).
   app.get<{ Params: { name: string; '*': string } }>('/hub/user/:name/*', async (request, reply) => {
     const identity = caller(request, reply);
