@@ -10,6 +10,7 @@
 // The hub is not part of what is measured: a stand-in answers the proxy's one authorize call
 // (the proxy caches the answer), so the hub's own speed does not blur the proxy's.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -126,27 +127,41 @@ interface Figures {
   requestsPerSecond: number;
   p99: number;
   errors: number;
+  /** CPU time (user + system) the measured server process spent per request, in microseconds. */
+  cpuMicrosPerRequest: number;
+}
+
+/** utime + stime of a process, in microseconds (from /proc; clock ticks are 100 Hz on Linux). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 async function load(
   name: string,
   url: string,
   seconds: number,
+  pid: number,
   headers: Record<string, string> = {},
 ): Promise<Figures> {
   // A short warm-up first (JIT, keep-alive pools), not counted.
   await autocannon({ url, connections: 50, duration: 1, headers });
+  const cpuBefore = cpuMicros(pid);
   const result = await autocannon({ url, connections: 50, duration: seconds, headers });
+  const cpu = cpuMicros(pid) - cpuBefore;
   const figures = {
     name,
     requestsPerSecond: result.requests.average,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
+    cpuMicrosPerRequest: cpu / Math.max(1, result.requests.total),
   };
   console.log(
     `${name.padEnd(22)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${figures.p99
       .toFixed(1)
-      .padStart(6)} ms   errors ${figures.errors}`,
+      .padStart(
+        6,
+      )} ms   ${figures.cpuMicrosPerRequest.toFixed(0).padStart(5)} us CPU/req   errors ${figures.errors}`,
   );
   return figures;
 }
@@ -162,9 +177,10 @@ function summary(name: string, runs: Figures[]): Figures {
     requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
     p99: median(runs.map((run) => run.p99)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    cpuMicrosPerRequest: median(runs.map((run) => run.cpuMicrosPerRequest)),
   };
   console.log(
-    `median ${name.padEnd(22)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${figures.p99.toFixed(1).padStart(6)} ms`,
+    `median ${name.padEnd(22)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${figures.p99.toFixed(1).padStart(6)} ms   ${figures.cpuMicrosPerRequest.toFixed(0).padStart(5)} us CPU/req`,
   );
   return figures;
 }
@@ -176,13 +192,18 @@ async function main(): Promise<void> {
   );
   const hub = await startStandInHub();
   try {
-    await startChild(['target', String(targetPort)]);
+    const targetProcess = await startChild(['target', String(targetPort)]);
     const target = `http://127.0.0.1:${targetPort}`;
-    await startChp(chpPort!, chpApiPort!, target);
+    const chpProcess = await startChp(chpPort!, chpApiPort!, target);
     await new ProxyClient(`http://127.0.0.1:${chpApiPort}`, PROXY_SECRET).addRoute('/user/bench/', target, {
       user: 'bench',
     });
-    await startChild(['coursehub-proxy', String(proxyPort), String(proxyApiPort), String(hub.port)]);
+    const proxyProcess = await startChild([
+      'coursehub-proxy',
+      String(proxyPort),
+      String(proxyApiPort),
+      String(hub.port),
+    ]);
     await new ProxyClient(`http://127.0.0.1:${proxyApiPort}`, PROXY_SECRET).addUserServer({
       user: 'bench',
       url: target,
@@ -197,10 +218,14 @@ async function main(): Promise<void> {
     // hits all three alike instead of whichever happened to run at that moment.
     const runs: Record<'direct' | 'chp' | 'ours', Figures[]> = { direct: [], chp: [], ours: [] };
     for (let round = 0; round < rounds; round++) {
-      runs.direct.push(await load('direct', `${target}${path}`, seconds));
-      runs.chp.push(await load('configurable-http-proxy', `http://127.0.0.1:${chpPort}${path}`, seconds));
+      runs.direct.push(await load('direct', `${target}${path}`, seconds, targetProcess.pid!));
+      runs.chp.push(
+        await load('configurable-http-proxy', `http://127.0.0.1:${chpPort}${path}`, seconds, chpProcess.pid!),
+      );
       runs.ours.push(
-        await load('coursehub proxy', `http://127.0.0.1:${proxyPort}${path}`, seconds, { cookie }),
+        await load('coursehub proxy', `http://127.0.0.1:${proxyPort}${path}`, seconds, proxyProcess.pid!, {
+          cookie,
+        }),
       );
     }
     const direct = summary('direct', runs.direct);
@@ -210,6 +235,10 @@ async function main(): Promise<void> {
     if (failed) console.log('warning: some requests failed (see errors)');
     const speedup = ours.requestsPerSecond / chp.requestsPerSecond;
     const p99Ratio = ours.p99 / direct.p99;
+    const cpuRatio = chp.cpuMicrosPerRequest / ours.cpuMicrosPerRequest;
+    console.log(
+      `CPU per request (steadier than req/s on a busy machine): CHP ${chp.cpuMicrosPerRequest.toFixed(0)} us, coursehub ${ours.cpuMicrosPerRequest.toFixed(0)} us = ${cpuRatio.toFixed(2)}x less`,
+    );
     console.log(
       `coursehub/CHP req/s: ${speedup.toFixed(2)}x (goal >= 3); coursehub/direct p99: ${p99Ratio.toFixed(2)}x (goal <= 2)`,
     );

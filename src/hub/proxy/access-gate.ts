@@ -65,6 +65,7 @@ export function tokenDigest(token: string): string {
 export class AccessGate {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<GateResult>>();
+  private readonly verified = new Map<string, string | null>();
   private readonly options: Required<Omit<AccessGateOptions, 'now'>> & { now: () => number };
   /** Bumped by every revocation, so an answer fetched before it is not stored after it. */
   private generation = 0;
@@ -82,7 +83,7 @@ export class AccessGate {
     if (credential.kind === 'none') return { status: 'unauthenticated' };
     let credentialKey: string;
     if (credential.kind === 'session') {
-      const sessionId = this.options.verifySessionCookie(credential.cookie);
+      const sessionId = this.verifiedSessionId(credential.cookie);
       if (sessionId === null) return { status: 'unauthenticated' };
       credentialKey = `s:${sessionId}`;
     } else {
@@ -100,6 +101,19 @@ export class AccessGate {
     const asked = this.ask(credential, owner, key, credentialKey).finally(() => this.inflight.delete(key));
     this.inflight.set(key, asked);
     return asked;
+  }
+
+  /**
+   * The HMAC check, remembered per cookie value: a browser sends the same cookie on every request,
+   * and the signature of a given value never changes, so computing it again is pure cost.
+   */
+  private verifiedSessionId(cookie: string): string | null {
+    const known = this.verified.get(cookie);
+    if (known !== undefined) return known;
+    const sessionId = this.options.verifySessionCookie(cookie);
+    if (this.verified.size >= this.options.maxEntries) this.verified.clear();
+    this.verified.set(cookie, sessionId);
+    return sessionId;
   }
 
   private async ask(

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
 import type { HubContext } from '../../../src/hub/context.js';
-import { ensureProxy } from '../../../src/hub/proxy/lifecycle.js';
+import { ensureProxy, stopProxy } from '../../../src/hub/proxy/lifecycle.js';
 import { ensureProxySecret } from '../../../src/hub/proxy/secret.js';
 import {
   COOKIE_SECRET,
@@ -47,7 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (proxyPid !== undefined) {
+  if (proxyPid !== undefined && !(await stopProxy(dataDir))) {
     try {
       process.kill(-proxyPid, 'SIGTERM');
     } catch {
@@ -112,5 +112,12 @@ describe('proxy life cycle', () => {
         .status,
     ).toBe(200);
     socket.close();
+  });
+
+  it("stopProxy ends the detached proxy (an operator's or a test's shutdown)", async () => {
+    expect(await stopProxy(dataDir)).toBe(true);
+    expect(() => process.kill(-proxyPid!, 0)).toThrow();
+    proxyPid = undefined;
+    expect(await stopProxy(dataDir)).toBe(false);
   });
 });
