@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { generateAssignment } from '../../grading/generate/index.js';
+import { createKernelLauncher } from '../../kernel/index.js';
 import { recordGeneratedAssignment } from './course-settings.js';
 
 interface GenerateFlags {
@@ -12,6 +13,7 @@ interface GenerateFlags {
   force?: boolean;
   db: boolean;
   metadata: boolean;
+  unsafeNoSandbox?: boolean;
 }
 
 export function generateAssignmentCommand(): Command {
@@ -26,6 +28,7 @@ export function generateAssignmentCommand(): Command {
     .option('-f, --force', 'replace an existing release of the assignment')
     .option('--no-db', 'do not record the cells for the gradebook (nbgrader --no-db)')
     .option('--no-metadata', 'do not validate or modify cell metadata (nbgrader --no-metadata)')
+    .option('--unsafe-no-sandbox', 'run the kernel that expands AUTOTEST directives WITHOUT the sandbox')
     .showHelpAfterError()
     .exitOverride()
     .action(async (assignment: string, flags: GenerateFlags) => {
@@ -36,6 +39,11 @@ export function generateAssignmentCommand(): Command {
         force: flags.force ?? false,
         saveCells: flags.db,
         checkMetadata: flags.metadata,
+        // Only used when a notebook has AUTOTEST directives: no kernel starts otherwise.
+        launcher: createKernelLauncher({
+          sandbox: flags.unsafeNoSandbox ? 'none' : 'bwrap',
+          log: { warn: () => undefined },
+        }),
       });
       for (const problem of result.configProblems)
         console.error(

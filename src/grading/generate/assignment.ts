@@ -16,6 +16,7 @@ import {
   rm,
   writeFile,
 } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { parseNotebook, writeNotebook, type Notebook } from '../../notebook/index.js';
 import {
@@ -28,6 +29,10 @@ import { GenerateError } from './errors.js';
 import { matchesAnyGlob } from './file-globs.js';
 import { generateNotebook, generateSteps, settingsForOptions, type PipelineOptions } from './pipeline.js';
 import type { GeneratedAssignmentRecord } from './types.js';
+import type { KernelLauncher } from '../execution.js';
+import { expandAutotests, hasAutotests } from './autotest/expand-autotests.js';
+import { includeHeaderFooter } from './steps/include-header-footer.js';
+import type { GenerateContext } from './step.js';
 
 export interface GenerateAssignmentOptions extends PipelineOptions {
   courseDir: string;
@@ -36,6 +41,8 @@ export interface GenerateAssignmentOptions extends PipelineOptions {
   force?: boolean;
   /** Settings to use; by default read from COURSE/nbgrader_config.py. */
   settings?: NbgraderSettings;
+  /** Kernels for expanding AUTOTEST directives; without one, such notebooks are refused. */
+  launcher?: KernelLauncher;
 }
 
 export interface GenerateAssignmentResult {
@@ -120,6 +127,30 @@ function addUp(
   };
 }
 
+/** A private copy of the assignment's files for the AUTOTEST kernel (the sandbox takes it over). */
+async function prepareKernelDirectory(sourceDir: string, files: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'coursehub-autotest-'));
+  for (const file of files) {
+    await mkdir(join(dir, file, '..'), { recursive: true });
+    await copyFile(join(sourceDir, file), join(dir, file));
+  }
+  return dir;
+}
+
+async function expandWithLabel(
+  notebook: Notebook,
+  label: string,
+  options: Parameters<typeof expandAutotests>[1],
+): Promise<Notebook> {
+  try {
+    await expandAutotests(notebook, options);
+    return notebook;
+  } catch (error) {
+    if (error instanceof GenerateError) throw error.withLocation({ notebook: label });
+    throw error;
+  }
+}
+
 export async function generateAssignment(
   options: GenerateAssignmentOptions,
 ): Promise<GenerateAssignmentResult> {
@@ -167,6 +198,7 @@ export async function generateAssignment(
 
   await mkdir(releaseRoot, { recursive: true });
   const scratch = await mkdtemp(join(releaseRoot, `.${assignment}.generating-`));
+  let kernelDir: string | undefined;
   try {
     const files = await findDataFiles(sourceDir, [...settings.ignore, '*.ipynb']);
     for (const file of files) {
@@ -177,24 +209,40 @@ export async function generateAssignment(
     const records: GeneratedAssignmentRecord['notebooks'] = {};
     for (const file of notebookFiles) {
       const label = `source/${assignment}/${file}`;
-      const source = parseNotebook(await readFile(join(sourceDir, file)), { name: label });
+      let source = parseNotebook(await readFile(join(sourceDir, file)), { name: label });
       const notebookId = basename(file, '.ipynb');
-      const generated = generateNotebook(
-        source,
-        {
-          notebookId,
-          notebookLabel: label,
-          settings,
-          autotestsYamlFound,
-          ...(header ? { header } : {}),
-          ...(footer ? { footer } : {}),
-        },
-        steps,
-      );
+      const context: GenerateContext = {
+        notebookId,
+        notebookLabel: label,
+        settings,
+        autotestsYamlFound,
+        ...(header ? { header } : {}),
+        ...(footer ? { footer } : {}),
+      };
+      if (options.launcher && autotestsYamlFound && hasAutotests(source)) {
+        // InstantiateTests runs right after IncludeHeaderFooter and needs a kernel: do both here.
+        includeHeaderFooter.run(source, context);
+        delete context.header;
+        delete context.footer;
+        kernelDir ??= await prepareKernelDirectory(sourceDir, files);
+        source = await expandWithLabel(source, label, {
+          launcher: options.launcher,
+          autotestsYaml: await readFile(
+            existsSync(join(sourceDir, 'autotests.yml'))
+              ? join(sourceDir, 'autotests.yml')
+              : join(courseDir, 'autotests.yml'),
+            'utf8',
+          ),
+          workingDirectory: kernelDir,
+          timeoutSeconds: settings.executeTimeout ?? 30,
+        });
+      }
+      const generated = generateNotebook(source, context, steps);
       if (generated.record) records[notebookId] = generated.record;
       await writeFile(join(scratch, file), writeNotebook(generated.release), { mode: RELEASE_FILE_MODE });
       await chmod(join(scratch, file), RELEASE_FILE_MODE);
     }
+    if (kernelDir) await rm(kernelDir, { recursive: true, force: true });
     if (existsSync(releaseDir)) await rm(releaseDir, { recursive: true, force: true });
     await rename(scratch, releaseDir);
     await chmod(releaseDir, 0o755);
@@ -207,6 +255,7 @@ export async function generateAssignment(
     };
   } catch (error) {
     await rm(scratch, { recursive: true, force: true });
+    if (kernelDir) await rm(kernelDir, { recursive: true, force: true });
     // As nbgrader does with --force: a release that no longer matches its (now failing) source is
     // removed, so it cannot be handed out by mistake. It is derived data: nothing authored is lost.
     await rm(releaseDir, { recursive: true, force: true });

@@ -14,10 +14,10 @@ function autotestLines(cell: Cell): string[] {
 }
 
 /**
- * InstantiateTests: nbgrader expands `### AUTOTEST` directives in test cells by evaluating them in
- * a kernel against the templates in autotests.yml. coursehub does not implement that expansion
- * yet, so it refuses such notebooks with a clear error rather than releasing raw directives. The
- * checks nbgrader makes first (autotests.yml present, directive only in test cells) are kept.
+ * InstantiateTests, the pure part: AUTOTEST directives are expanded with a kernel before the
+ * pipeline runs (autotest/expand-autotests.ts, called by generateAssignment when it has a kernel
+ * launcher). Any directive still here had no kernel: refuse it rather than release it raw, after
+ * the checks nbgrader makes first (autotests.yml present, directive only in test cells).
  */
 export const instantiateTests: GenerateStep = {
   name: 'InstantiateTests',
@@ -42,10 +42,10 @@ export const instantiateTests: GenerateStep = {
           { hint: 'Mark the cell as "Autograder tests" in the Create Assignment toolbar.' },
         );
       throw new UnsupportedFeatureError(
-        'AUTOTEST directives (autotests.yml) are not supported by coursehub yet',
+        'AUTOTEST directives need a kernel to expand, and none was given',
         where,
         {
-          hint: 'Write the test code into the cell instead of an AUTOTEST directive.',
+          hint: 'Run generate with a kernel launcher (the coursehub command does), or write the tests out by hand.',
         },
       );
     });
