@@ -18,7 +18,7 @@ import { autogradeAssignment } from '../src/gradebook/autograde/autograde-assign
 import { openCourseGradebook } from '../src/gradebook/course-gradebook.js';
 import { updateOrCreateAssignment } from '../src/gradebook/courses.js';
 import { storeGeneratedAssignment } from '../src/gradebook/store-generated.js';
-import { DEFAULT_AUTOGRADE_SETTINGS } from '../src/grading/autograde/settings.js';
+import { AUTOGRADE_KERNEL_TIMINGS, DEFAULT_AUTOGRADE_SETTINGS } from '../src/grading/autograde/settings.js';
 import { generateAssignment } from '../src/grading/generate/index.js';
 import { createKernelLauncher } from '../src/kernel/index.js';
 
@@ -65,7 +65,11 @@ async function timeCoursehub(dir: string): Promise<{ ms: number; notebooks: numb
       assignment: 'ps1',
       force: true,
       settings: DEFAULT_AUTOGRADE_SETTINGS,
-      launcher: createKernelLauncher({ sandbox: 'bwrap', log: { warn: () => undefined } }),
+      launcher: createKernelLauncher({
+        sandbox: 'bwrap',
+        log: { warn: () => undefined },
+        timings: AUTOGRADE_KERNEL_TIMINGS,
+      }),
       log: () => undefined,
     });
     const ms = performance.now() - started;

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { autogradeAssignment } from '../../gradebook/autograde/autograde-assignment.js';
-import { autogradeSettingsFrom } from '../../grading/autograde/settings.js';
+import { AUTOGRADE_KERNEL_TIMINGS, autogradeSettingsFrom } from '../../grading/autograde/settings.js';
 import { createKernelLauncher } from '../../kernel/index.js';
 import { openCourse } from './course-settings.js';
 import { jsonReport, progressPrinter, summaryTable } from './autograde-report.js';
@@ -80,7 +80,13 @@ export function nbgraderAutogradeCommand(): Command {
           students: flags.student,
           force: flags.force ?? false,
           settings,
-          launcher: flags.execute ? createKernelLauncher({ sandbox, log: { warn: () => undefined } }) : null,
+          launcher: flags.execute
+            ? createKernelLauncher({
+                sandbox,
+                log: { warn: () => undefined },
+                timings: AUTOGRADE_KERNEL_TIMINGS,
+              })
+            : null,
           concurrency,
           log,
           onProgress: flags.json ? undefined : progressPrinter(process.stderr),

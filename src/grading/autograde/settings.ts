@@ -55,3 +55,11 @@ export function autogradeSettingsFrom(settings: NbgraderSettings): AutogradeSett
     ignoredNames: settings.ignore,
   };
 }
+
+/**
+ * Kernel timings for grading. After a timeout, nbclient interrupts and carries on with the same
+ * kernel; a kernel that does not come back from the interrupt is killed (later cells score 0). On
+ * a loaded machine a healthy kernel can need several seconds to answer, so grading waits longer
+ * than the kernel layer's default before giving up on it.
+ */
+export const AUTOGRADE_KERNEL_TIMINGS = { interruptGraceMs: 20_000 } as const;

@@ -12,7 +12,10 @@ import {
 } from '../../../src/gradebook/autograde/autograde-assignment.js';
 import { openCourseGradebook } from '../../../src/gradebook/course-gradebook.js';
 import { loadAssignmentScores, type AssignmentScores } from '../../../src/gradebook/scores.js';
-import { DEFAULT_AUTOGRADE_SETTINGS } from '../../../src/grading/autograde/settings.js';
+import {
+  AUTOGRADE_KERNEL_TIMINGS,
+  DEFAULT_AUTOGRADE_SETTINGS,
+} from '../../../src/grading/autograde/settings.js';
 import { createKernelLauncher } from '../../../src/kernel/index.js';
 import { createTinyCourse, submit } from '../../gradebook/support/tiny-course.js';
 
@@ -60,7 +63,11 @@ beforeAll(async () => {
       assignment: 'ps1',
       force: false,
       settings: { ...DEFAULT_AUTOGRADE_SETTINGS, cellTimeoutSeconds: 5 },
-      launcher: createKernelLauncher({ sandbox: 'bwrap', log: { warn: () => undefined } }),
+      launcher: createKernelLauncher({
+        sandbox: 'bwrap',
+        log: { warn: () => undefined },
+        timings: AUTOGRADE_KERNEL_TIMINGS,
+      }),
       concurrency: 2,
       log: () => undefined,
     });
