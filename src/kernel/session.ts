@@ -107,10 +107,15 @@ export class JupyterKernelSession implements KernelSession {
     // Listeners run on later ticks, so none of this execution's messages can be missed here.
     const stopListening = channels.onIopub((message) => {
       if (message.parent_header.msg_id !== request.msgId) return;
-      if (message.header.msg_type === 'status' && message.content.execution_state === 'idle') idle = true;
-      else collector.handle(message);
+      if (message.header.msg_type === 'status' && message.content.execution_state === 'idle') {
+        idle = true;
+        this.wake();
+      } else collector.handle(message);
     });
-    void request.reply.then((message) => (reply = message));
+    void request.reply.then((message) => {
+      reply = message;
+      this.wake();
+    });
     const stopLossWatch = channels.onIopubLoss(() => {
       if (this.parts.process.alive) collector.noteLostOutput(channels.maxIopubMessageBytes);
     });
@@ -160,15 +165,23 @@ export class JupyterKernelSession implements KernelSession {
     return result;
   }
 
-  /** Polls `condition` (cheap field reads) until true, the kernel dies, or `ms` pass. */
+  /** Resolves the current waiter: the reply or idle arrived. */
+  private wake: () => void = () => undefined;
+
+  /**
+   * Waits until `condition` holds, the kernel dies, or `ms` pass. Woken at once by the reply, idle
+   * or the process exiting; otherwise it looks again every 250 ms (for the heartbeat's verdict).
+   */
   private async waitUntil(condition: () => boolean, ms: number): Promise<'ok' | 'timeout' | 'dead'> {
     const deadline = Date.now() + ms;
     while (true) {
       if (condition()) return 'ok';
       if (this.isDead()) return 'dead';
       if (Date.now() >= deadline) return 'timeout';
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
       await Promise.race([
-        delay(Math.min(10, Math.max(1, deadline - Date.now()))),
+        woken,
+        delay(Math.min(250, Math.max(1, deadline - Date.now()))),
         this.parts.process.exited,
       ]);
     }

@@ -63,6 +63,7 @@ describe.each(CASES)(
       expect(processesWithMarker(marker.value)).toEqual([]);
       expect(existsSync(join(runtime.path, session.id))).toBe(false);
       expect(existsSync(`/sys/fs/cgroup/pids/coursehub-kernels/kernel-${session.id}`)).toBe(false);
+      expect(existsSync(`/sys/fs/cgroup/cpu/coursehub-kernel-${session.id}`)).toBe(false);
       work.remove();
       runtime.remove();
     });
