@@ -30,6 +30,22 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+const ROSTER_TEXT = [
+  'The roster files are CSV with the header `id,first_name,last_name,email` (UTF-8, with or without',
+  'a BOM; LF or CRLF; blank lines and lines starting with `#` ignored). `id` is the username: it is',
+  'trimmed and lowercased, then must match',
+  '',
+  // Kept in step with src/hub/users/username.ts by test/config/docs.test.ts (config cannot import hub).
+  '    ^[a-z_][a-z0-9_-]{0,31}$',
+  '',
+  'that is, 1 to 32 characters: a lowercase letter or `_` first, then lowercase letters, digits, `_`',
+  'or `-`, since usernames become Unix account names. A file with a bad row',
+  '(missing column, missing or duplicate id, invalid username, invalid UTF-8) is refused with file,',
+  'line and reason, and nothing of it is applied. `coursehub users import --instructors F --students F',
+  '[--prune]` does the same import by hand.',
+  '',
+];
+
 export function renderConfigDocs(): string {
   const { leaves, branches } = walkSchema(configSchema);
   const sections = branches.filter((branch) => !branch.path.includes('.'));
@@ -67,6 +83,7 @@ export function renderConfigDocs(): string {
   for (const section of sections) {
     out.push(`## \`${section.path}\``, '');
     if (section.description) out.push(section.description, '');
+    if (section.path === 'users') out.push(...ROSTER_TEXT);
     out.push('| key | type | default | environment | description |', '|---|---|---|---|---|');
     for (const leaf of leaves.filter((l) => l.path.startsWith(`${section.path}.`))) {
       out.push(

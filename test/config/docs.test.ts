@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { envNameForPath } from '../../src/config/env.js';
 import { configSchema } from '../../src/config/schema.js';
 import { walkSchema } from '../../src/config/schema-walk.js';
+import { USERNAME_PATTERN } from '../../src/hub/users/username.js';
 import { CONFIG_DOCS_PATH, formattedConfigDocs } from '../../src/config/write-docs.js';
 
 describe('docs/configuration.md', () => {
@@ -11,6 +12,10 @@ describe('docs/configuration.md', () => {
     expect(committed, 'docs/configuration.md is stale: run `npm run docs:config`').toBe(
       await formattedConfigDocs(),
     );
+  });
+
+  it('states the username pattern the users area enforces', () => {
+    expect(readFileSync(CONFIG_DOCS_PATH, 'utf8')).toContain(`    ${USERNAME_PATTERN.source}\n`);
   });
 
   it('documents every key with a description, and its environment variable', () => {

@@ -5,7 +5,7 @@
  * URL; each test file calls `createTestDatabase()` for a database of its own.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,22 @@ declare module 'vitest' {
 
 const run = promisify(execFile);
 
-const PG_BIN = process.env.COURSEHUB_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Debian's server binaries (newest installed major version), or COURSEHUB_TEST_PG_BIN. */
+function postgresBinDir(): string {
+  if (process.env.COURSEHUB_TEST_PG_BIN) return process.env.COURSEHUB_TEST_PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions[0]) {
+    throw new Error(
+      'No PostgreSQL server found under /usr/lib/postgresql: run `bash scripts/setup` (it installs postgresql).',
+    );
+  }
+  return join(root, versions[0], 'bin');
+}
 
 export interface RunningPostgres {
   adminUrl: string;
@@ -50,7 +65,7 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
 }
 
 async function runAsServerUser(binary: string, args: string[]): Promise<void> {
-  const [command, finalArgs] = asServerUser(join(PG_BIN, binary), args);
+  const [command, finalArgs] = asServerUser(join(postgresBinDir(), binary), args);
   try {
     await run(command, finalArgs, { cwd: tmpdir() });
   } catch (error) {
