@@ -5,6 +5,9 @@ import { GradebookInvalidEntryError, GradebookMissingEntryError } from './errors
 
 export type GradebookDb = Kysely<Database> | Transaction<Database>;
 
+/** Ids that name folders of the course: no path separators, not `.` or `..`. */
+const SAFE_NAME = /^[^/\\\0]+$/;
+
 export interface StudentRecord {
   id: string;
   firstName: string | null;
@@ -40,6 +43,11 @@ export async function updateOrCreateAssignment(
   name: string,
   changes: { duedate?: string | null } = {},
 ): Promise<number> {
+  if (!SAFE_NAME.test(name) || name === '.' || name === '..') {
+    throw new GradebookInvalidEntryError(`'${name}' is not a valid assignment id.`, {
+      hint: 'An assignment id is a non-empty name without slashes (it names a folder of the course).',
+    });
+  }
   const existing = await findAssignmentRow(db, courseId, name);
   if (existing) {
     if (changes.duedate !== undefined) {
@@ -113,14 +121,12 @@ export async function removeAssignment(
   await db.deleteFrom('gradebook_assignment').where('id', '=', row.id).execute();
 }
 
-const STUDENT_ID = /^[^/\\\0]+$/;
-
 export async function updateOrCreateStudent(
   db: GradebookDb,
   courseId: number,
   student: { id: string } & Partial<Omit<StudentRecord, 'id'>>,
 ): Promise<number> {
-  if (!STUDENT_ID.test(student.id) || student.id === '.' || student.id === '..') {
+  if (!SAFE_NAME.test(student.id) || student.id === '.' || student.id === '..') {
     throw new GradebookInvalidEntryError(`'${student.id}' is not a valid student id.`, {
       hint: 'A student id is a non-empty name without slashes (it names a folder of the course).',
     });

@@ -79,6 +79,9 @@ function suite(name: string, url: () => Promise<string>) {
       );
       await updateOrCreateAssignment(handle.db, courseId, 'ps1', { duedate: '2024-03-01 17:00:00' });
       await updateOrCreateAssignment(handle.db, courseId, 'ps0');
+      await expect(updateOrCreateAssignment(handle.db, courseId, '../../etc')).rejects.toThrow(
+        /not a valid assignment id/,
+      );
       expect(await listAssignments(handle.db, courseId)).toEqual([
         { name: 'ps0', duedate: null },
         { name: 'ps1', duedate: '2024-03-01 17:00:00' },
