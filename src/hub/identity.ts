@@ -7,8 +7,10 @@
  * silently treating the caller as anonymous would turn a clear "your token expired" into a
  * puzzling 403 further on.
  *
- * `?token=` is accepted on GET/HEAD only, as JupyterHub ≥ 4.1 does: a state-changing request with
- * a token in its URL could be forged by a link, and such URLs end up in logs and browser history.
+ * `?token=` is accepted on GET/HEAD requests to /hub/api/ only. Only GET, as JupyterHub: a
+ * state-changing request with a token in its URL could be forged by a link. Only /hub/api/, because
+ * those routes log their URL through `scrubbedRequest` (the API registers it), which hides the
+ * token as JupyterHub's log scrubbing does; other routes' request logs would record it in clear.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -39,6 +41,25 @@ declare module 'fastify' {
   }
 }
 
+/** Where `?token=` is accepted (see above). */
+export const TOKEN_IN_URL_PREFIX = '/hub/api/';
+
+/** The URL with the value of any `token` query parameter replaced, for logs. */
+export function scrubTokenFromUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1[secret]');
+}
+
+/** Fastify's request log serializer, with the URL scrubbed (use as `logSerializers.req`). */
+export function scrubbedRequest(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: scrubTokenFromUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /** The token a request presents, or undefined. */
 export function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -46,7 +67,10 @@ export function presentedToken(request: FastifyRequest): string | undefined {
     const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header);
     if (match) return match[1];
   }
-  if (request.method === 'GET' || request.method === 'HEAD') {
+  if (
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    request.url.startsWith(TOKEN_IN_URL_PREFIX)
+  ) {
     const query = request.query as Record<string, unknown> | undefined;
     const value = query?.token;
     if (typeof value === 'string' && value) return value;

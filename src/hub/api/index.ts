@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { HubContext } from '../context.js';
-import { registerIdentityHook } from '../identity.js';
+import { registerIdentityHook, scrubbedRequest } from '../identity.js';
 import { registerMetrics } from '../metrics.js';
 import { toApiError } from './api-error.js';
 import { apiDeps, type ApiDeps } from './deps.js';
@@ -54,7 +54,9 @@ export async function registerApi(
       registerTokenRoutes(api, deps);
       registerGroupRoutes(api, deps);
     },
-    { prefix: API_PREFIX },
+    // `?token=` may appear in these URLs: log them scrubbed (see identity.ts).
+    // (Fastify types serializers as returning strings; pino takes objects, as its own req serializer returns.)
+    { prefix: API_PREFIX, logSerializers: { req: scrubbedRequest as unknown as (value: unknown) => string } },
   );
   return deps;
 }

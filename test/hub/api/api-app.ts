@@ -31,12 +31,14 @@ export interface ApiTestHub {
   close(): Promise<void>;
 }
 
-export async function startApiTestHub(url = ':memory:'): Promise<ApiTestHub> {
+export async function startApiTestHub(
+  url = ':memory:',
+  log: FastifyBaseLogger = pino({ level: 'silent' }),
+): Promise<ApiTestHub> {
   const handle = openDatabase({ url });
   await migrateToLatest(handle.db);
   const cookieSecret = 'a'.repeat(64);
   const config = configSchema.parse({ hub: { cookieSecret } });
-  const log: FastifyBaseLogger = pino({ level: 'silent' });
   const ctx: HubContext = { config, db: handle.db, dialect: handle.dialect, log };
   const sessions = new SessionStore(handle.db, { cookieSecret });
   // Same limits as src/app/build-hub.ts.

@@ -1,4 +1,5 @@
 // The REST API's behaviour, JupyterHub's shapes and status codes, on SQLite and PostgreSQL.
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provideServerFields, type ServerFields } from '../../../src/hub/api/index.js';
 import { createTestDatabase } from '../../support/postgres.js';
@@ -307,5 +308,29 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
     expect((await call('DELETE', '/hub/api/users/gone', admin)).statusCode).toBe(204);
     expect((await call('GET', '/hub/api/user', session)).statusCode).toBe(403);
     expect((await call('GET', '/hub/api/user', token)).statusCode).toBe(401);
+  });
+});
+
+describe('tokens in URLs', () => {
+  it('are accepted on GET /hub/api/ only, and never written to the request log', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const hub = await startApiTestHub(':memory:', log);
+    try {
+      await hub.users.create({ name: 'boss', admin: true });
+      const { token } = await hub.tokens.create({ user: 'boss' });
+      const ok = await hub.app.inject({ method: 'GET', url: `/hub/api/user?token=${token}&x=1` });
+      expect(ok.statusCode).toBe(200);
+      // outside /hub/api/ a token in the URL is not looked at: anonymous
+      expect((await hub.app.inject({ method: 'GET', url: `/hub/metrics?token=${token}` })).statusCode).toBe(
+        403,
+      );
+      // (the /hub/metrics line above does show it: only API routes scrub, so only they accept it)
+      const logged = lines.filter((l) => !l.includes('/hub/metrics')).join('');
+      expect(logged).toContain('/hub/api/user?token=[secret]&x=1');
+      expect(logged).not.toContain(token);
+    } finally {
+      await hub.close();
+    }
   });
 });
