@@ -5,7 +5,16 @@
  * kernels never share limits; the group is emptied (every process in it killed) and removed at
  * shutdown, which also catches processes that left the kernel's process group (setsid daemons).
  */
-import { accessSync, constants, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export interface CgroupLimits {
@@ -29,6 +38,35 @@ export function cgroupsWritable(): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Removes kernel groups left by a grader that was killed (its kernels died with it, their groups
+ * stayed). Only empty groups older than `minAgeMs`: a group another grader has just created is
+ * empty for a moment before its kernel moves in.
+ */
+export function removeStaleCgroups(minAgeMs = 10 * 60_000): void {
+  const now = Date.now();
+  const candidates = CONTROLLERS.flatMap((controller) => {
+    const parent = controller === 'cpu' ? join(ROOT, 'cpu') : join(ROOT, controller, PARENT);
+    const prefix = controller === 'cpu' ? 'coursehub-kernel-' : 'kernel-';
+    try {
+      return readdirSync(parent)
+        .filter((name) => name.startsWith(prefix))
+        .map((name) => join(parent, name));
+    } catch {
+      return [];
+    }
+  });
+  for (const path of candidates) {
+    try {
+      if (now - statSync(path).mtimeMs < minAgeMs) continue;
+      if (readFileSync(join(path, 'cgroup.procs'), 'utf8').trim() !== '') continue;
+      rmdirSync(path);
+    } catch {
+      /* in use, or already gone */
+    }
   }
 }
 
@@ -109,6 +147,8 @@ export class KernelCgroup {
           /* already gone */
         }
       }
+    } catch {
+      /* no freezer group (already removed): plain kills below */
     } finally {
       try {
         writeFileSync(freezerState, 'THAWED');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelLauncher, KernelStartOptions } from '../grading/execution.js';
 import { bwrapArgs } from './bwrap.js';
-import { cgroupsWritable, KernelCgroup } from './cgroup.js';
+import { cgroupsWritable, KernelCgroup, removeStaleCgroups } from './cgroup.js';
 import { KernelChannels, stderrLogger, type ConnectionInfo, type KernelLogger } from './channels.js';
 import { KernelStartError, SandboxSetupError } from './errors.js';
 import { ensureGraderAccount, GRADER_ACCOUNT, type UnixAccount } from './grader-account.js';
@@ -52,6 +52,7 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
     options.runtimeRoot ??
     join(tmpdir(), isRoot ? 'coursehub-kernels' : `coursehub-kernels-${process.getuid?.()}`);
   const useCgroups = options.cgroups !== false && isRoot && cgroupsWritable();
+  if (useCgroups) removeStaleCgroups();
 
   return {
     async start(start: KernelStartOptions): Promise<JupyterKernelSession> {
