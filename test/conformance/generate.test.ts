@@ -71,6 +71,7 @@ describe('conformance: generate_assignment', { timeout: 300_000 }, () => {
         force: argv.includes('--force'),
         checkMetadata: !argv.includes('--no-metadata'),
         saveCells: !argv.includes('--no-db'),
+        sourceWithTests: argv.includes('--source_with_tests'),
         ...(AUTOTEST_EXPANSION.has(name) ? { launcher } : {}),
       });
     const releaseDir = join(course, 'release', 'ps1');
@@ -111,6 +112,15 @@ describe('conformance: generate_assignment', { timeout: 300_000 }, () => {
       if (modes[file])
         expect('0o' + (statSync(join(releaseDir, file)).mode & 0o777).toString(8)).toBe(modes[file]);
     }
+
+    const withTestsExpected = join(caseDir('generate', name), 'expected', 'source_with_tests', 'ps1');
+    const withTestsDir = join(course, 'source_with_tests', 'ps1');
+    expect(existsSync(withTestsDir)).toBe(spec.expected.source_with_tests_dir_exists);
+    for (const file of listFilesRecursive(withTestsExpected))
+      expect(
+        readFileSync(join(withTestsDir, file)).equals(readFileSync(join(withTestsExpected, file))),
+        file,
+      ).toBe(true);
 
     if (caseFileExists('generate', name, 'expected/gradebook.json') && spec.expected.gradebook_written) {
       const gradebook = readCaseJson<

@@ -14,6 +14,7 @@ interface GenerateFlags {
   db: boolean;
   metadata: boolean;
   unsafeNoSandbox?: boolean;
+  source_with_tests?: boolean;
 }
 
 export function generateAssignmentCommand(): Command {
@@ -28,6 +29,10 @@ export function generateAssignmentCommand(): Command {
     .option('-f, --force', 'replace an existing release of the assignment')
     .option('--no-db', 'do not record the cells for the gradebook (nbgrader --no-db)')
     .option('--no-metadata', 'do not validate or modify cell metadata (nbgrader --no-metadata)')
+    .option(
+      '--source_with_tests',
+      'also write source_with_tests/ASSIGNMENT: AUTOTEST tests expanded, solutions kept (for checking the tests)',
+    )
     .option('--unsafe-no-sandbox', 'run the kernel that expands AUTOTEST directives WITHOUT the sandbox')
     .showHelpAfterError()
     .exitOverride()
@@ -39,6 +44,7 @@ export function generateAssignmentCommand(): Command {
         force: flags.force ?? false,
         saveCells: flags.db,
         checkMetadata: flags.metadata,
+        sourceWithTests: flags.source_with_tests ?? false,
         // Only used when a notebook has AUTOTEST directives: no kernel starts otherwise.
         launcher: createKernelLauncher({
           sandbox: flags.unsafeNoSandbox ? 'none' : 'bwrap',

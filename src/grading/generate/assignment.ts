@@ -32,7 +32,10 @@ import type { GeneratedAssignmentRecord } from './types.js';
 import type { KernelLauncher } from '../execution.js';
 import { expandAutotests, hasAutotests } from './autotest/expand-autotests.js';
 import { includeHeaderFooter } from './steps/include-header-footer.js';
-import type { GenerateContext } from './step.js';
+import type { GenerateContext, GenerateStep } from './step.js';
+import { instantiateTests } from './steps/instantiate-tests.js';
+import { clearOutput } from './steps/clear-output.js';
+import { checkCellMetadata } from './steps/check-cell-metadata.js';
 
 export interface GenerateAssignmentOptions extends PipelineOptions {
   courseDir: string;
@@ -41,6 +44,8 @@ export interface GenerateAssignmentOptions extends PipelineOptions {
   force?: boolean;
   /** Settings to use; by default read from COURSE/nbgrader_config.py. */
   settings?: NbgraderSettings;
+  /** Also write source_with_tests/ASSIGNMENT (AUTOTEST expanded, solutions kept), as nbgrader's --source_with_tests. */
+  sourceWithTests?: boolean;
   /** Kernels for expanding AUTOTEST directives; without one, such notebooks are refused. */
   launcher?: KernelLauncher;
 }
@@ -194,10 +199,67 @@ export async function generateAssignment(
     : undefined;
   const autotestsYamlFound =
     existsSync(join(sourceDir, 'autotests.yml')) || existsSync(join(courseDir, 'autotests.yml'));
-  const steps = generateSteps(options);
+  const shared: BuildShared = {
+    courseDir,
+    assignment,
+    sourceDir,
+    notebookFiles,
+    settings,
+    autotestsYamlFound,
+    options,
+  };
 
-  await mkdir(releaseRoot, { recursive: true });
-  const scratch = await mkdtemp(join(releaseRoot, `.${assignment}.generating-`));
+  if (options.sourceWithTests)
+    await buildOutput(shared, {
+      outputDir: join(courseDir, 'source_with_tests', assignment),
+      steps: sourceWithTestsSteps(),
+    });
+  const built = await buildOutput(shared, {
+    outputDir: releaseDir,
+    steps: generateSteps(options),
+    ...(header ? { header } : {}),
+    ...(footer ? { footer } : {}),
+  });
+  const saved = options.saveCells ?? true;
+  return {
+    ...result,
+    skipped: false,
+    files: built.files,
+    ...(saved ? { record: addUp(built.records, assignment) } : {}),
+  };
+}
+
+interface BuildShared {
+  courseDir: string;
+  assignment: string;
+  sourceDir: string;
+  notebookFiles: string[];
+  settings: NbgraderSettings;
+  autotestsYamlFound: boolean;
+  options: GenerateAssignmentOptions;
+}
+
+interface BuildPlan {
+  outputDir: string;
+  steps: GenerateStep[];
+  header?: Notebook;
+  footer?: Notebook;
+}
+
+/** nbgrader's GenerateSourceWithTests: AUTOTEST expanded, outputs cleared, solutions kept. */
+function sourceWithTestsSteps(): GenerateStep[] {
+  return [instantiateTests, clearOutput, checkCellMetadata];
+}
+
+/** Builds one output folder (release/ or source_with_tests/) in a scratch folder, then moves it in place. */
+async function buildOutput(
+  shared: BuildShared,
+  plan: BuildPlan,
+): Promise<{ files: string[]; records: GeneratedAssignmentRecord['notebooks'] }> {
+  const { courseDir, assignment, sourceDir, settings, autotestsYamlFound, options } = shared;
+  const outputRoot = join(plan.outputDir, '..');
+  await mkdir(outputRoot, { recursive: true });
+  const scratch = await mkdtemp(join(outputRoot, `.${assignment}.generating-`));
   let kernelDir: string | undefined;
   try {
     const files = await findDataFiles(sourceDir, [...settings.ignore, '*.ipynb']);
@@ -207,7 +269,7 @@ export async function generateAssignment(
       await chmod(join(scratch, file), RELEASE_FILE_MODE);
     }
     const records: GeneratedAssignmentRecord['notebooks'] = {};
-    for (const file of notebookFiles) {
+    for (const file of shared.notebookFiles) {
       const label = `source/${assignment}/${file}`;
       let source = parseNotebook(await readFile(join(sourceDir, file)), { name: label });
       const notebookId = basename(file, '.ipynb');
@@ -216,8 +278,8 @@ export async function generateAssignment(
         notebookLabel: label,
         settings,
         autotestsYamlFound,
-        ...(header ? { header } : {}),
-        ...(footer ? { footer } : {}),
+        ...(plan.header ? { header: plan.header } : {}),
+        ...(plan.footer ? { footer: plan.footer } : {}),
       };
       if (options.launcher && autotestsYamlFound && hasAutotests(source)) {
         // InstantiateTests runs right after IncludeHeaderFooter and needs a kernel: do both here.
@@ -237,28 +299,22 @@ export async function generateAssignment(
           timeoutSeconds: settings.executeTimeout ?? 30,
         });
       }
-      const generated = generateNotebook(source, context, steps);
+      const generated = generateNotebook(source, context, plan.steps);
       if (generated.record) records[notebookId] = generated.record;
       await writeFile(join(scratch, file), writeNotebook(generated.release), { mode: RELEASE_FILE_MODE });
       await chmod(join(scratch, file), RELEASE_FILE_MODE);
     }
     if (kernelDir) await rm(kernelDir, { recursive: true, force: true });
-    if (existsSync(releaseDir)) await rm(releaseDir, { recursive: true, force: true });
-    await rename(scratch, releaseDir);
-    await chmod(releaseDir, 0o755);
-    const saved = options.saveCells ?? true;
-    return {
-      ...result,
-      skipped: false,
-      files: files.map((f) => f.split('\\').join('/')),
-      ...(saved ? { record: addUp(records, assignment) } : {}),
-    };
+    if (existsSync(plan.outputDir)) await rm(plan.outputDir, { recursive: true, force: true });
+    await rename(scratch, plan.outputDir);
+    await chmod(plan.outputDir, 0o755);
+    return { files: files.map((f) => f.split('\\').join('/')), records };
   } catch (error) {
     await rm(scratch, { recursive: true, force: true });
     if (kernelDir) await rm(kernelDir, { recursive: true, force: true });
-    // As nbgrader does with --force: a release that no longer matches its (now failing) source is
+    // As nbgrader does with --force: an output that no longer matches its (now failing) source is
     // removed, so it cannot be handed out by mistake. It is derived data: nothing authored is lost.
-    await rm(releaseDir, { recursive: true, force: true });
+    await rm(plan.outputDir, { recursive: true, force: true });
     throw error;
   }
 }
