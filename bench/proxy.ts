@@ -217,6 +217,12 @@ async function main(): Promise<void> {
     // Interleaved rounds, medians: the machine is shared, and load that comes and goes then
     // hits all three alike instead of whichever happened to run at that moment.
     const runs: Record<'direct' | 'chp' | 'ours', Figures[]> = { direct: [], chp: [], ours: [] };
+    // One uncounted round first: the first seconds of each process are JIT warm-up (and tsx
+    // compiling the proxy's TypeScript), which would otherwise land in the first measured round.
+    console.log('warm-up round (not counted)');
+    await load('direct', `${target}${path}`, 2, targetProcess.pid!);
+    await load('configurable-http-proxy', `http://127.0.0.1:${chpPort}${path}`, 2, chpProcess.pid!);
+    await load('coursehub proxy', `http://127.0.0.1:${proxyPort}${path}`, 2, proxyProcess.pid!, { cookie });
     for (let round = 0; round < rounds; round++) {
       runs.direct.push(await load('direct', `${target}${path}`, seconds, targetProcess.pid!));
       runs.chp.push(

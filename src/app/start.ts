@@ -11,6 +11,8 @@ import { importRosters } from '../hub/users/roster-import.js';
 import { buildHubApp } from './build-hub.js';
 import { DEMO_ROSTERS, seedDemoCourse } from './demo.js';
 import { createLogger, openHubContext } from './load-context.js';
+import { ensureProxy } from '../hub/proxy/lifecycle.js';
+import { wantedServerRoutes } from '../hub/servers/register.js';
 
 export interface StartHubOptions {
   /** Config file (YAML or JSON). */
@@ -70,8 +72,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     throw error;
   }
 
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : ctx.config.hub.port;
+  // Users come in through the proxy, on the public port.
+  const port = ctx.config.hub.port;
   const url = `http://${urlHost(ctx.config.hub.ip)}:${port}${ctx.config.hub.baseUrl}`;
   log.info({ url, authenticator: ctx.config.auth.authenticator }, 'coursehub is running');
   print(`coursehub is running at ${url}`);
@@ -101,12 +103,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 }
 
 /**
- * Where the hub listens, and the seam where the proxy goes. Until the proxy is started here, the
- * hub listens on the public address itself (hub.ip:hub.port). With the proxy in front, this
- * function starts (or re-uses) it on hub.ip:hub.port and returns 127.0.0.1:hub.hubPort for the hub.
+ * Where the hub listens, behind the proxy: starts the proxy (or re-uses the one a previous hub left
+ * running, re-syncing its routes from the database) on hub.ip:hub.port, and returns
+ * 127.0.0.1:hub.hubPort for the hub.
  */
 async function placeBehindProxy(ctx: HubContext): Promise<{ host: string; port: number }> {
-  return { host: ctx.config.hub.ip, port: ctx.config.hub.port };
+  await ensureProxy(ctx, { wantedRoutes: () => wantedServerRoutes(ctx) });
+  return { host: '127.0.0.1', port: ctx.config.hub.hubPort };
 }
 
 function urlHost(ip: string): string {

@@ -5,8 +5,8 @@
  * argv to every user): COURSEHUB_PROXY_SECRET (or CONFIGPROXY_AUTH_TOKEN) or DATA_DIR/proxy_secret,
  * and COURSEHUB_COOKIE_SECRET or the cookie secret file.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { verifySessionCookie } from '../hub/auth/session-cookie.js';
@@ -93,6 +93,17 @@ export function registerProxyCommand(program: Command): void {
           () => process.exit(1),
         );
       };
+      // A proxy whose data directory was removed belongs to no hub any more (its secret is gone
+      // with it, so no hub could ever talk to it): leave instead of holding the ports forever.
+      const dataDir = resolve(options.dataDir);
+      if (existsSync(dataDir)) {
+        setInterval(() => {
+          if (!existsSync(dataDir)) {
+            log.info({ dataDir }, 'data directory removed');
+            stop('data directory removed');
+          }
+        }, 5_000).unref();
+      }
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
       // Started detached by a hub that may go away: a hang-up of its terminal is not ours.

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HubContext } from '../context.js';
 import { userServerRoutespec, type ProxyClient, type UserServerRoute } from './client.js';
@@ -97,6 +97,8 @@ function proxyArgs(ctx: HubContext): string[] {
     String(proxy.authCacheTtlSeconds),
     '--auth-max-stale',
     String(proxy.authMaxStaleSeconds),
+    '--data-dir',
+    resolve(hub.dataDir),
   ];
 }
 
