@@ -3,7 +3,7 @@
  * reachable, migrated) and the logger, as a HubContext. Shared by `coursehub start` and the
  * commands that work on the same data (`users import`, `db upgrade`).
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
@@ -50,6 +50,13 @@ export async function openHubContext(
     onRetry: (attempt, delayMs, error) =>
       log.warn({ attempt, delayMs, err: error }, 'database not reachable yet; retrying'),
   });
+  const sqliteFile = databaseUrlOf(config).replace(/^sqlite:\/\//, '');
+  if (database.dialect === 'sqlite' && sqliteFile !== ':memory:') {
+    // The database holds password hashes and session ids: only the hub's user may read it, even
+    // when the data dir was made by hand with looser permissions. SQLite gives its -wal and -shm
+    // files the same mode.
+    chmodSync(sqliteFile, 0o600);
+  }
   try {
     if (options.migrate !== false) {
       const result = await migrateToLatest(database.db);

@@ -29,6 +29,10 @@ describe('startHub (in process)', () => {
     expect(response.headers.get('x-request-id')).toBeTruthy();
   });
 
+  it('keeps the SQLite database readable by the hub only', () => {
+    expect(statSync(join(hub.dataDir, 'coursehub.sqlite')).mode & 0o777).toBe(0o600);
+  });
+
   it('creates the cookie secret with mode 600 and uses it', () => {
     const file = join(hub.dataDir, 'cookie_secret');
     expect(statSync(file).mode & 0o777).toBe(0o600);
