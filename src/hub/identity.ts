@@ -7,10 +7,11 @@
  * silently treating the caller as anonymous would turn a clear "your token expired" into a
  * puzzling 403 further on.
  *
- * `?token=` is accepted on GET/HEAD requests to /hub/api/ only. Only GET, as JupyterHub: a
- * state-changing request with a token in its URL could be forged by a link. Only /hub/api/, because
- * those routes log their URL through `scrubbedRequest` (the API registers it), which hides the
- * token as JupyterHub's log scrubbing does; other routes' request logs would record it in clear.
+ * `?token=` is accepted on GET/HEAD requests to the REST API's own routes only. Only GET, as
+ * JupyterHub: a state-changing request with a token in its URL could be forged by a link. Only
+ * the API's routes (marked by `acceptTokenInUrl`), because they log their URL through
+ * `scrubbedRequest`, which hides the token as JupyterHub's log scrubbing does; other routes'
+ * request logs would record it in clear.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -41,8 +42,20 @@ declare module 'fastify' {
   }
 }
 
-/** Where `?token=` is accepted (see above). */
-export const TOKEN_IN_URL_PREFIX = '/hub/api/';
+/**
+ * Marks every route registered after it on `instance` as accepting `?token=` and logging its
+ * URL scrubbed. The REST API calls it for its own routes (other areas' routes log URLs in clear).
+ */
+export function acceptTokenInUrl(instance: FastifyInstance): void {
+  instance.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object | undefined), tokenInUrl: true } as typeof route.config;
+    // Fastify types serializers as returning strings; pino takes objects, as its own req one does.
+    route.logSerializers = {
+      ...route.logSerializers,
+      req: scrubbedRequest as unknown as (v: unknown) => string,
+    };
+  });
+}
 
 /** The URL with the value of any `token` query parameter replaced, for logs. */
 export function scrubTokenFromUrl(url: string): string {
@@ -67,10 +80,8 @@ export function presentedToken(request: FastifyRequest): string | undefined {
     const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header);
     if (match) return match[1];
   }
-  if (
-    (request.method === 'GET' || request.method === 'HEAD') &&
-    request.url.startsWith(TOKEN_IN_URL_PREFIX)
-  ) {
+  const routeConfig = request.routeOptions.config as { tokenInUrl?: boolean } | undefined;
+  if ((request.method === 'GET' || request.method === 'HEAD') && routeConfig?.tokenInUrl === true) {
     const query = request.query as Record<string, unknown> | undefined;
     const value = query?.token;
     if (typeof value === 'string' && value) return value;
