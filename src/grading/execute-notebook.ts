@@ -67,13 +67,13 @@ function applyResult(cell: CodeCell, result: CellRunResult): void {
   }
 }
 
-export async function executeNotebook(
+/** Starts the kernel a notebook needs; exported so a caller can start the next one early. */
+export function startNotebookKernel(
   notebook: Notebook,
   options: ExecuteNotebookOptions,
-): Promise<ExecuteNotebookReport> {
-  const kernelName = notebook.metadata.kernelspec?.name ?? 'python3';
-  const session: KernelSession = await options.launcher.start({
-    kernelName,
+): Promise<KernelSession> {
+  return options.launcher.start({
+    kernelName: notebook.metadata.kernelspec?.name ?? 'python3',
     workingDirectory: options.workingDirectory,
     env: {
       NBGRADER_EXECUTION: options.mode,
@@ -82,6 +82,17 @@ export async function executeNotebook(
     },
     startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
   });
+}
+
+/**
+ * Runs the notebook in place. `session` may be a kernel already being started for it (see
+ * startNotebookKernel); it is shut down at the end either way.
+ */
+export async function executeNotebook(
+  notebook: Notebook,
+  options: ExecuteNotebookOptions & { session?: Promise<KernelSession> },
+): Promise<ExecuteNotebookReport> {
+  const session: KernelSession = await (options.session ?? startNotebookKernel(notebook, options));
   const report: ExecuteNotebookReport = { isolation: session.isolation, kernelDied: false, timedOutCells: 0 };
   try {
     for (const cell of notebook.cells) {

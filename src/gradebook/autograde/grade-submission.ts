@@ -7,8 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { chmod, copyFile, lchown, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { executeNotebook, type ExecuteNotebookReport } from '../../grading/execute-notebook.js';
-import type { KernelLauncher } from '../../grading/execution.js';
+import {
+  executeNotebook,
+  startNotebookKernel,
+  type ExecuteNotebookOptions,
+  type ExecuteNotebookReport,
+} from '../../grading/execute-notebook.js';
+import type { KernelLauncher, KernelSession } from '../../grading/execution.js';
 import {
   gradeSanitized,
   sanitizeSubmission,
@@ -144,38 +149,80 @@ export async function gradeSubmission(job: SubmissionJob): Promise<GradedSubmiss
       job.log('warning', `No submitted file: ${join(submittedDir, `${missing}.ipynb`)}`);
     }
 
+    // Sanitize every notebook first (cheap, no student code runs) so that the kernel for the next
+    // notebook can start while this one runs. Errors are raised in notebook order, as nbgrader
+    // meets them, so the notebooks before a bad one are still graded.
+    const prepared: Array<{
+      file: string;
+      name: string;
+      sanitized: ReturnType<typeof sanitizeSubmission> | undefined;
+      error: unknown;
+    }> = [];
     for (const file of toGrade) {
       const name = file.slice(0, -'.ipynb'.length);
-      const source = job.sourceNotebooks.find((n) => n.name === name)!;
-      const submitted = parseNotebook(await readFile(join(submittedDir, file)), {
-        name: join(submittedDir, file),
-      });
-      const sanitized = sanitizeSubmission(submitted, source, settings, {
-        clearOutputs: job.launcher !== null,
-      });
-      for (const warning of sanitized.warnings) job.log('warning', warning);
-      const target = join(workDir, basename(file));
-      let report: ExecuteNotebookReport | null = null;
-      const graded = await gradeSanitized(sanitized.notebook, settings, {
-        execute: job.launcher
-          ? async (notebook) => {
-              report = await executeNotebook(notebook, {
-                launcher: job.launcher!,
-                workingDirectory: workDir,
-                cellTimeoutSeconds: settings.cellTimeoutSeconds,
-                mode: 'autograde',
-              });
-            }
-          : undefined,
-      });
-      const executed = report as ExecuteNotebookReport | null;
-      if (executed) {
-        result.isolation = executed.isolation;
-        if (executed.kernelDied)
-          job.log('warning', `The kernel died while running ${target}; later cells scored 0.`);
+      try {
+        const source = job.sourceNotebooks.find((n) => n.name === name)!;
+        const submitted = parseNotebook(await readFile(join(submittedDir, file)), {
+          name: join(submittedDir, file),
+        });
+        const sanitized = sanitizeSubmission(submitted, source, settings, {
+          clearOutputs: job.launcher !== null,
+        });
+        prepared.push({ file, name, sanitized, error: undefined });
+      } catch (error) {
+        prepared.push({ file, name, sanitized: undefined, error });
       }
-      await writeOwnFile(target, writeNotebook(graded.notebook));
-      result.graded.push({ name, ...graded.grades });
+    }
+    const executeOptions = (): ExecuteNotebookOptions => ({
+      launcher: job.launcher!,
+      workingDirectory: workDir,
+      cellTimeoutSeconds: settings.cellTimeoutSeconds,
+      mode: 'autograde',
+    });
+    const kernels = new Map<number, Promise<KernelSession>>();
+    const startKernel = (index: number) => {
+      const next = prepared[index];
+      if (!job.launcher || !next?.sanitized || kernels.has(index)) return;
+      const starting = startNotebookKernel(next.sanitized.notebook, executeOptions());
+      starting.catch(() => undefined); // reported when the notebook runs
+      kernels.set(index, starting);
+    };
+    try {
+      for (const [index, { file, name, sanitized, error }] of prepared.entries()) {
+        if (sanitized === undefined) throw error;
+        for (const warning of sanitized.warnings) job.log('warning', warning);
+        const target = join(workDir, basename(file));
+        let report: ExecuteNotebookReport | null = null;
+        const graded = await gradeSanitized(sanitized.notebook, settings, {
+          execute: job.launcher
+            ? async (notebook) => {
+                startKernel(index);
+                startKernel(index + 1);
+                const session = kernels.get(index)!;
+                kernels.delete(index);
+                report = await executeNotebook(notebook, { ...executeOptions(), session });
+              }
+            : undefined,
+        });
+        const executed = report as ExecuteNotebookReport | null;
+        if (executed) {
+          result.isolation = executed.isolation;
+          if (executed.kernelDied)
+            job.log('warning', `The kernel died while running ${target}; later cells scored 0.`);
+        }
+        await writeOwnFile(target, writeNotebook(graded.notebook));
+        result.graded.push({ name, ...graded.grades });
+      }
+    } finally {
+      // A kernel started early for a notebook that never ran is stopped here.
+      await Promise.all(
+        [...kernels.values()].map((k) =>
+          k.then(
+            (session) => session.shutdown(),
+            () => undefined,
+          ),
+        ),
+      );
     }
     await sealFolder(workDir);
   } catch (error) {
