@@ -195,17 +195,34 @@ export class ServerManager {
     progress.emit({ progress: 0, message: 'Server requested' });
     try {
       const apiToken = await this.options.tokens.issue(userName);
-      const server = await spawner.start({
+      const request = {
         userName,
         serverName,
         baseUrl: this.publicUrl(userName, serverName),
         hubEnv: this.hubEnv(userName, serverName, apiToken),
-        onProgress: (event) => progress.emit(event),
-      });
+        onProgress: (event: { progress: number; message: string }) => progress.emit(event),
+      };
+      let server = await spawner.start(request);
       await this.store.update(live.userId, serverName, { state: spawner.getState() });
       progress.emit({ progress: 60, message: 'Waiting for the server to answer' });
-      const timeoutMs = Math.max(1_000, settings.startTimeoutSeconds * 1000 - (Date.now() - startedAt));
-      await waitForServer(server.url, { timeoutMs, poll: () => spawner.poll() });
+      const remaining = () => Math.max(1_000, settings.startTimeoutSeconds * 1000 - (Date.now() - startedAt));
+      try {
+        await waitForServer(server.url, { timeoutMs: remaining(), poll: () => spawner.poll() });
+      } catch (error) {
+        // The free port we picked can be taken (by a kernel, another program) before the server
+        // binds it; the server then exits at once. One more try on a fresh port, then give up.
+        if (
+          !(error instanceof ServerStartError) ||
+          !/exited/.test(error.message) ||
+          Date.now() - startedAt > 10_000
+        )
+          throw error;
+        log.info({ user: userName, server: serverName }, 'server exited before answering; trying once more');
+        await spawner.stop();
+        server = await spawner.start(request);
+        await this.store.update(live.userId, serverName, { state: spawner.getState() });
+        await waitForServer(server.url, { timeoutMs: remaining(), poll: () => spawner.poll() });
+      }
       progress.emit({ progress: 90, message: 'Adding the route to the proxy' });
       await this.options.routes.addUserServer({
         user: userName,

@@ -75,6 +75,8 @@ export class LocalProcessSpawner implements Spawner {
   private state: LocalState | undefined;
   private child: ChildProcess | undefined;
   private exitCode: number | undefined;
+  /** Settles when our child's exit has been reported (only for servers this process started). */
+  private exited: Promise<void> | undefined;
 
   constructor(
     private readonly userName: string,
@@ -169,9 +171,12 @@ export class LocalProcessSpawner implements Spawner {
         ),
       );
     });
-    child.once('exit', (code, signal) => {
-      this.exitCode = code ?? (signal ? 128 : -1);
-    });
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? 128 : -1);
+        resolve();
+      }),
+    );
     child.unref();
     this.child = child;
     if (cgroupDirs) await joinCgroups(cgroupDirs, pid).catch(() => undefined);
@@ -206,8 +211,10 @@ export class LocalProcessSpawner implements Spawner {
     if (this.exitCode !== undefined) return this.exitCode;
     if (!this.state) return 0;
     if (isSameProcessAlive(this.state.pid, this.state.startTime)) return null;
+    // Our own child: /proc may show it gone a moment before Node reports its exit status.
+    if (this.exited) await Promise.race([this.exited, sleep(1_000)]);
     // Not our child (re-attached after a hub restart): its exit status is not ours to know.
-    return this.child ? (this.exitCode ?? -1) : -1;
+    return this.exitCode ?? -1;
   }
 
   async stop(): Promise<void> {

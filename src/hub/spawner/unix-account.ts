@@ -112,6 +112,24 @@ export function ensureUnixAccount(name: string, homeRoot: string): Promise<UnixA
   return job;
 }
 
+/**
+ * useradd refuses at once when another process (a second hub command, an admin, the grading
+ * sandbox making its account) holds the lock on /etc/passwd or /etc/group; waiting briefly and
+ * trying again is what a person would do.
+ */
+async function useraddWithRetry(args: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('useradd', args);
+      return;
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? '');
+      if (attempt >= 10 || !/lock|try again/i.test(stderr)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 async function ensureUnixAccountNow(name: string, homeRoot: string): Promise<UnixAccount> {
   const existing = await lookupUnixAccount(name);
   if (existing) {
@@ -132,7 +150,7 @@ async function ensureUnixAccountNow(name: string, homeRoot: string): Promise<Uni
   const home = join(homeRoot, name);
   await mkdir(homeRoot, { recursive: true, mode: 0o755 });
   try {
-    await run('useradd', [
+    await useraddWithRetry([
       '--create-home',
       '--home-dir',
       home,

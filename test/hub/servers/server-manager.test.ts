@@ -2,6 +2,7 @@
 // database: start to ready with progress, limits, crashes, a hub restart, failed starts, culling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerRequestError, ServerStartError } from '../../../src/hub/servers/errors.js';
+import { isSameProcessAlive } from '../../../src/hub/spawner/process-info.js';
 import { cullIdleServers } from '../../../src/hub/servers/idle-culler.js';
 import type { ServerManager } from '../../../src/hub/servers/server-manager.js';
 import { serverFieldsOf } from '../../../src/hub/servers/server-model.js';
@@ -163,5 +164,26 @@ describe('ServerManager', () => {
     expect(await cullIdleServers({ ...options, now: () => Date.now() + 2 * 3600_000 })).toEqual([ALICE]);
     expect(manager.status(ALICE)).toBeUndefined();
     expect(await fx.proxyClient.getRoutes()).not.toHaveProperty(`/user/${ALICE}`);
+  });
+
+  it('stopping the hub leaves servers running by default, and stops them with stopServersOnHubStop', async () => {
+    const keeps = fx.makeManager();
+    await (
+      await keeps.start(BOB)
+    ).ready;
+    const { pid, startTime } = keeps.readyServers()[0]!.spawner.getState() as {
+      pid: number;
+      startTime: string;
+    };
+    await keeps.close();
+    expect(isSameProcessAlive(pid, startTime)).toBe(true);
+    expect(await fx.proxyClient.getRoutes()).toHaveProperty(`/user/${BOB}`);
+
+    const stops = fx.makeManager({ stopServersOnHubStop: true });
+    expect((await stops.reattach()).kept).toEqual([`${BOB}/`]);
+    await stops.close();
+    expect(isSameProcessAlive(pid, startTime)).toBe(false);
+    expect(await fx.proxyClient.getRoutes()).not.toHaveProperty(`/user/${BOB}`);
+    expect(await fx.database.db.selectFrom('servers').selectAll().execute()).toEqual([]);
   });
 });
