@@ -53,6 +53,8 @@ export function forwardedHeaders(
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
     if (isHopByHop(name, tokens) && !(keepUpgrade && (name === 'upgrade' || name === 'connection'))) continue;
+    // The proxy's own headers to the hub (secret, credential to check) never come from outside.
+    if (name.startsWith('x-coursehub-')) continue;
     out[name] = value;
   }
   if (rewrite) {

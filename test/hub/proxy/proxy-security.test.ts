@@ -212,6 +212,18 @@ describe('HTTP through the proxy', () => {
     expect(post.body).toContain("carol's server is not running");
   });
 
+  it("drops the proxy's own x-coursehub-* headers when a client sends them", async () => {
+    const response = await rawRequest(proxy.publicUrl, '/user/alice/tree', {
+      ...session(aliceCookie),
+      'x-coursehub-proxy-secret': PROXY_SECRET,
+      'x-coursehub-api-token': 'forged',
+    });
+    expect(response.status).toBe(200);
+    const seen = alice.seen.at(-1)!.headers;
+    expect(seen['x-coursehub-proxy-secret']).toBeUndefined();
+    expect(seen['x-coursehub-api-token']).toBeUndefined();
+  });
+
   it('forwards everything else to the hub unchanged', async () => {
     const response = await rawRequest(proxy.publicUrl, '/hub/home', session(bobCookie));
     expect(response.status).toBe(200);
