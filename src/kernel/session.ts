@@ -121,7 +121,9 @@ export class JupyterKernelSession implements KernelSession {
     });
 
     try {
-      const outcome = await this.waitUntil(() => reply !== null, timeoutMs);
+      // nbclient reads a timeout of None or -1 as "no timeout"; a caller passing <= 0 means that too.
+      const limit = timeoutMs > 0 ? timeoutMs : Infinity;
+      const outcome = await this.waitUntil(() => reply !== null, limit);
       if (outcome === 'ok') {
         // The reply can overtake the last outputs: wait for idle briefly, as nbclient's iopub_timeout.
         if (!idle) await this.waitUntil(() => idle, timings.iopubGraceMs);

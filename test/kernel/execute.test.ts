@@ -108,6 +108,12 @@ describe.each(['bwrap', 'none'] as const)('a %s kernel', (sandbox) => {
     expect(next.outputs[0]).toMatchObject({ data: { 'text/plain': '42' } });
   });
 
+  it('reads a timeout of 0 or less as no timeout', async () => {
+    const result = await session.execute('import time; time.sleep(0.5); 7', { timeoutMs: -1 });
+    expect(result.status).toBe('ok');
+    expect(result.outputs[0]).toMatchObject({ data: { 'text/plain': '7' } });
+  });
+
   it('drops IOPub messages with a bad signature and counts them', async () => {
     // Student code forging a grader-visible output with a key that is not the connection's.
     const before = session.rejectedMessages;
