@@ -1,13 +1,13 @@
 // Every validate case of the nbgrader conformance suite, run in real (sandboxed) kernels: the
 // report must be nbgrader's, word for word, except inside tracebacks, where IPython's formatting
 // depends on its version: there only the exception lines are compared.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateNotebookFile } from '../../src/grading/validate/index.js';
 import { createKernelLauncher } from '../../src/kernel/index.js';
-import { caseDir, listCases, readCase, readCaseText } from '../support/conformance.js';
+import { caseDir, listCases, listFilesRecursive, readCase, readCaseText } from '../support/conformance.js';
 
 const sandbox = (process.env.COURSEHUB_TEST_SANDBOX ?? 'bwrap') as 'bwrap' | 'none';
 const launcher = createKernelLauncher({ sandbox, log: { warn: () => undefined } });
@@ -45,6 +45,8 @@ describe('conformance: nbgrader validate', { timeout: 300_000 }, () => {
     const spec = readCase('validate', name);
     const dir = join(scratch, name);
     cpSync(caseDir('validate', name), dir, { recursive: true });
+    const owners = () => listFilesRecursive(dir).map((file) => `${file}:${statSync(join(dir, file)).uid}`);
+    const ownersBefore = owners();
     for (const [index, step] of spec.steps.entries()) {
       const args = step.argv.slice(2);
       const notebooks = args.filter((a) => !a.startsWith('--'));
@@ -63,5 +65,7 @@ describe('conformance: nbgrader validate', { timeout: 300_000 }, () => {
       expect(report.split('\n')[0], `step ${index + 1} verdict`).toBe(expected.split('\n')[0]);
       expect(comparable(report), `step ${index + 1} report`).toBe(comparable(expected));
     }
+    // Validating leaves the student's folder as it was: same files, same owners.
+    expect(owners()).toEqual(ownersBefore);
   });
 });

@@ -4,8 +4,9 @@
  * KernelLauncher the caller chose, so the student's code never runs with the caller's rights),
  * then report failing tests and changed read-only cells.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { cp, lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import {
   NbgraderMetadataError,
   SchemaTooNewError,
@@ -31,6 +32,12 @@ export interface ValidateNotebookOptions extends ValidateOptions {
   /** Seconds per cell (nbgrader's Execute.timeout); null for no limit. */
   cellTimeoutSeconds: number | null;
   startupTimeoutMs?: number;
+  /**
+   * Run in a scratch copy of the notebook's folder (default true). The sandboxed launcher takes
+   * over the folder it runs in (it gives it to the grading account), and validating must leave the
+   * student's own folder as it was; files the notebook writes go to the copy and are dropped.
+   */
+  useScratchCopy?: boolean;
 }
 
 export interface NotebookValidation {
@@ -87,12 +94,28 @@ export async function validateNotebookFile(
     delete cell.metadata.collapsed;
     delete cell.metadata.scrolled;
   }
-  await executeNotebook(notebook, {
-    launcher: options.launcher,
-    workingDirectory: dirname(resolve(path)),
-    cellTimeoutSeconds: options.cellTimeoutSeconds ?? NO_TIMEOUT_SECONDS,
-    mode: 'validate',
-    ...(options.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: options.startupTimeoutMs }),
-  });
+  const folder = dirname(resolve(path));
+  const scratch =
+    options.useScratchCopy === false ? undefined : await mkdtemp(join(tmpdir(), 'coursehub-validate-'));
+  try {
+    if (scratch)
+      await cp(folder, scratch, {
+        recursive: true,
+        // Regular files and folders only; checkpoints are not needed to run the notebook.
+        filter: async (source) => {
+          const info = await lstat(source);
+          return (info.isDirectory() || info.isFile()) && !source.endsWith('.ipynb_checkpoints');
+        },
+      });
+    await executeNotebook(notebook, {
+      launcher: options.launcher,
+      workingDirectory: scratch ?? folder,
+      cellTimeoutSeconds: options.cellTimeoutSeconds ?? NO_TIMEOUT_SECONDS,
+      mode: 'validate',
+      ...(options.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: options.startupTimeoutMs }),
+    });
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
   return done(validationResults(notebook, options));
 }
