@@ -112,13 +112,13 @@ describe('startHub on PostgreSQL', () => {
 });
 
 describe('coursehub start (child process)', () => {
-  function runCli(args: string[]) {
+  function runCli(args: string[], env: Record<string, string> = {}) {
     const child = spawn(
       process.execPath,
       ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), ...args],
       {
         cwd: scratch,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -133,7 +133,12 @@ describe('coursehub start (child process)', () => {
   it('logs JSON with request ids, serves health, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const dataDir = join(scratch, 'cli-data');
-    const cli = runCli(['start', '--port', String(port), '--ip', '127.0.0.1', '--data-dir', dataDir]);
+    // Ports of its own for the hub behind the proxy and the proxy's API (tests run side by side).
+    // The detached proxy leaves when its data directory is removed (afterAll).
+    const cli = runCli(['start', '--port', String(port), '--ip', '127.0.0.1', '--data-dir', dataDir], {
+      COURSEHUB_HUB_HUB_PORT: String(await freePort()),
+      COURSEHUB_PROXY_API_PORT: String(await freePort()),
+    });
     try {
       let status = 0;
       // Compiling the whole CLI with tsx takes a while on a busy machine.
