@@ -78,10 +78,12 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
           await chown(join(runtimeDir, 'kernel.json'), account.uid, account.gid);
           await chownTree(start.workingDirectory, account);
         }
-        const kernelArgv = spec.argv.map((arg) =>
-          arg
-            .replace('{connection_file}', join(runtimeDir, 'kernel.json'))
-            .replace('{resource_dir}', spec.resourceDir ?? ''),
+        const kernelArgv = withoutHistoryDatabase(
+          spec.argv.map((arg) =>
+            arg
+              .replace('{connection_file}', join(runtimeDir, 'kernel.json'))
+              .replace('{resource_dir}', spec.resourceDir ?? ''),
+          ),
         );
         const command =
           options.sandbox === 'bwrap'
@@ -308,4 +310,16 @@ async function chownTree(path: string, account: UnixAccount): Promise<void> {
     await chmod(path, (info.mode & 0o7777) | 0o700);
     for (const entry of await readdir(path)) await chownTree(join(path, entry), account);
   }
+}
+
+/**
+ * A throwaway kernel has no use for IPython's SQLite history, and that database is a source of
+ * noise in graded outputs: when a student's code makes a cell end without bumping the execution
+ * count, the next cell's history write collides and IPython prints "Session/line number was not
+ * unique in database" from its saving thread, into whichever cell is running at that moment.
+ * Turning the database off keeps In/Out and `_` (they live in memory) and removes the race.
+ */
+function withoutHistoryDatabase(argv: string[]): string[] {
+  const isIpykernel = argv.some((arg) => arg.includes('ipykernel'));
+  return isIpykernel ? [...argv, '--HistoryManager.enabled=False'] : argv;
 }

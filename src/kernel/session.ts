@@ -134,8 +134,9 @@ export class JupyterKernelSession implements KernelSession {
       this.parts.log.warn({ timeoutMs }, 'cell timed out; interrupting the kernel');
       await this.interrupt();
       const afterInterrupt = await this.waitUntil(() => reply !== null && idle, timings.interruptGraceMs);
-      if (afterInterrupt !== 'ok') {
-        // It would not stop: kill it so the next cell gets a clear 'dead' rather than a hang.
+      if (afterInterrupt !== 'ok' && !(await this.answersShell())) {
+        // It would not stop and does not answer: kill it so the next cell gets a clear 'dead'
+        // rather than a hang.
         this.dead = true;
         void this.shutdown();
       }
@@ -186,6 +187,25 @@ export class JupyterKernelSession implements KernelSession {
         delay(Math.min(250, Math.max(1, deadline - Date.now()))),
         this.parts.process.exited,
       ]);
+    }
+  }
+
+  /**
+   * Whether the kernel still answers on shell. A cell can lose its reply without wedging the kernel
+   * (e.g. student code that breaks IPython's error display makes ipykernel's handler raise); nbclient
+   * then goes on with the same kernel, and so must we to grade later cells as nbgrader does.
+   */
+  private async answersShell(): Promise<boolean> {
+    const probe = this.parts.channels.send('shell', 'kernel_info_request', {});
+    try {
+      let answered = false;
+      void probe.reply.then(() => {
+        answered = true;
+        this.wake();
+      });
+      return (await this.waitUntil(() => answered, this.parts.timings.interruptGraceMs)) === 'ok';
+    } finally {
+      this.parts.channels.forget(probe.msgId);
     }
   }
 

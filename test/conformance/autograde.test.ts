@@ -175,29 +175,6 @@ function expectedScores(raw: Record<string, ExpectedStudent | null>): Record<str
   return picked;
 }
 
-/**
- * The one known difference, kept visible here: after a cell times out, nbclient interrupts and moves
- * on even if the kernel never acknowledges the interrupt; coursehub's kernel layer kills such a
- * kernel, so later cells get a DeadKernelError instead of running. Scores are the same (the test
- * cell gets 0 either way), so only the outputs and counts of the cells after the timeout are
- * excluded from the notebook comparison in this case.
- */
-const OUTPUTS_AFTER_TIMEOUT_DIFFER = new Set(['submitted-cheat-attempt-alternative']);
-
-type NotebookJson = {
-  cells: Array<{ outputs?: Array<{ ename?: string }>; execution_count?: number | null }>;
-};
-
-function withoutOutputsAfterTimeout(notebook: NotebookJson): NotebookJson {
-  const timedOut = notebook.cells.findIndex((c) => c.outputs?.some((o) => o.ename === 'CellTimeoutError'));
-  if (timedOut === -1) return notebook;
-  notebook.cells.slice(timedOut + 1).forEach((cell) => {
-    if (cell.outputs) cell.outputs = [];
-    if (cell.execution_count !== undefined) cell.execution_count = null;
-  });
-  return notebook;
-}
-
 const NUMERIC = new Set(['raw_score', 'late_submission_penalty', 'score', 'max_score']);
 
 function csvByKey(text: string): Map<string, Record<string, string | number>> {
@@ -249,11 +226,8 @@ describe('nbgrader conformance: autograde', () => {
           // Parsed JSON cannot tell 1 from 1.0: check the spelling of points in the text too.
           const spelled = (text: string) => [...text.matchAll(/"points": ([^,\n}]+)/g)].map((m) => m[1]);
           expect(spelled(actualText), file).toEqual(spelled(expectedText));
-          const relax = OUTPUTS_AFTER_TIMEOUT_DIFFER.has(name)
-            ? withoutOutputsAfterTimeout
-            : (nb: NotebookJson) => nb;
-          expect(normaliseAutograded(relax(JSON.parse(actualText))), file).toEqual(
-            normaliseAutograded(relax(JSON.parse(expectedText))),
+          expect(normaliseAutograded(JSON.parse(actualText)), file).toEqual(
+            normaliseAutograded(JSON.parse(expectedText)),
           );
         } else {
           expect(actualText, file).toBe(expectedText);
