@@ -2,6 +2,7 @@
  * Puts the hub together: the Fastify app with every area's routes, built from a HubContext.
  * Areas export `register...(app, ctx)` functions; this is the one place that lists them, in order.
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub/context.js';
 import { registerOperations } from './operations.js';
@@ -18,9 +19,11 @@ export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
     // 1 MiB is plenty for every form and API body; uploads (notebooks) set their own limit.
     bodyLimit: 1024 * 1024,
     trustProxy: '127.0.0.1',
+    // A request id unique across restarts and processes (Fastify's default counts from req-1 in
+    // every process), so a log line can be traced whatever hub process wrote it.
+    genReqId: () => randomUUID(),
   });
 
-  // Registration of each area's routes goes here.
   // Operations first: GET /hub/health and the x-request-id header on every response.
   await registerOperations(app, ctx);
   // Login first: its hooks set request.session and check CSRF for every later route.

@@ -19,9 +19,37 @@ export interface OpenedContext {
   close(): Promise<void>;
 }
 
-export function createLogger(config: CoursehubConfig): FastifyBaseLogger {
+export function createLogger(
+  config: CoursehubConfig,
+  destination: pino.DestinationStream = pino.destination(1),
+): FastifyBaseLogger {
   // JSON lines on stdout; Fastify adds `reqId` to every request's lines.
-  return pino({ level: config.log.level, base: { name: 'coursehub', pid: process.pid } });
+  return pino(
+    {
+      level: config.log.level,
+      base: { name: 'coursehub', pid: process.pid },
+      serializers: { req: serializeRequest },
+    },
+    destination,
+  );
+}
+
+/** Secrets that may arrive in a query string (JupyterHub accepts `?token=`); never written to logs. */
+const SECRET_QUERY_PARAMETERS = /([?&](?:token|_xsrf|code|state)=)[^&#]*/gi;
+
+/** Fastify's request log fields, with query-string secrets masked. */
+function serializeRequest(request: {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+}): Record<string, string | undefined> {
+  return {
+    method: request.method,
+    url: request.url?.replace(SECRET_QUERY_PARAMETERS, '$1[hidden]'),
+    host: request.host,
+    remoteAddress: request.ip,
+  };
 }
 
 /** The database URL: db.url, or the SQLite file in the data directory. */

@@ -19,7 +19,7 @@ export interface ApiDeps {
 export function apiDeps(ctx: HubContext, extra: Partial<ApiDeps> = {}): ApiDeps {
   return {
     ctx,
-    users: extra.users ?? new UserService(ctx.db),
+    users: extra.users ?? ctx.users ?? new UserService(ctx.db),
     tokens: extra.tokens ?? new TokenService(ctx.db),
     // Looked up at call time: ctx.auth is set when the login area registers, which may be later.
     revokeSessions:

@@ -61,7 +61,7 @@ function usersQuery(request: FastifyRequest): UsersQuery {
 }
 
 export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Promise<void> {
-  const users = new UserService(ctx.db);
+  const users = ctx.users ?? new UserService(ctx.db);
 
   async function render(
     request: FastifyRequest,
