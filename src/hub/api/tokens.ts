@@ -96,6 +96,11 @@ export function registerTokenRoutes(api: FastifyInstance, deps: ApiDeps): void {
     const user = await owner(request, request.params.name, 'tokens');
     if (!(await tokens.revoke(user.name, parseTokenId(request.params.id))))
       throw new ApiError(404, `No such token: ${request.params.id}.`);
+    // The proxy caches logins for a short while: make it forget this user's, so the revoked token
+    // stops opening the user's server now. (Best effort: the cache expires on its own anyway.)
+    await deps.ctx.proxy?.revoke({ users: [user.name] }).catch((error: unknown) => {
+      request.log.warn({ err: error }, 'could not tell the proxy about a revoked token');
+    });
     request.log.info(
       { by: request.identity!.user.name, user: user.name, token: request.params.id },
       'revoked API token',

@@ -47,7 +47,7 @@ export function createServerManager(
       log,
     }),
     routes,
-    tokens: hubServerTokens(ctx.db),
+    tokens: hubServerTokens(ctx.db, async (user) => ctx.proxy?.revoke({ users: [user] })),
     hubApiUrl,
     hubBaseUrl: withSlash(ctx.config.hub.baseUrl),
   });

@@ -7,11 +7,19 @@ import type { Database } from '../../db/schema.js';
 import { createServerToken, TokenService } from '../tokens/index.js';
 import type { ServerTokens } from './server-manager.js';
 
-export function hubServerTokens(db: Kysely<Database>): ServerTokens {
+/**
+ * `forgetCachedLogins` tells the proxy to drop what it remembers of the user's credentials, so a
+ * stopped server's token stops passing the proxy at once rather than when its cache expires.
+ */
+export function hubServerTokens(
+  db: Kysely<Database>,
+  forgetCachedLogins: (userName: string) => Promise<unknown> = async () => undefined,
+): ServerTokens {
   return {
     issue: async (userName) => (await createServerToken(db, userName)).token,
     revokeAll: async (userName) => {
       await new TokenService(db).revokeAllForUser(userName, 'server');
+      await forgetCachedLogins(userName).catch(() => undefined);
     },
   };
 }

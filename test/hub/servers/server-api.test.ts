@@ -113,6 +113,26 @@ describe('server API', () => {
     expect(bobs.status).not.toBe(200);
   });
 
+  it("a revoked API token stops opening the owner's server through the proxy at once", async () => {
+    const alice = await asSession(ALICE);
+    const created = await fetch(`${hub.hubUrl}/hub/api/users/${ALICE}/tokens`, {
+      method: 'POST',
+      headers: { ...alice, 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'revoke through the proxy' }),
+    });
+    expect(created.status).toBe(201);
+    const { id, token } = (await created.json()) as { id: string; token: string };
+    const status = `${hub.proxy.publicUrl}/user/${ALICE}/api/status`;
+    const withToken = { headers: { authorization: `token ${token}` }, redirect: 'manual' as const };
+    // The proxy has now cached this login...
+    expect((await fetch(status, withToken)).status).toBe(200);
+    expect((await api(`/users/${ALICE}/tokens/${id}`, { method: 'DELETE', headers: alice })).status).toBe(
+      204,
+    );
+    // ...and forgets it with the revocation, well inside its cache lifetime.
+    expect((await fetch(status, withToken)).status).not.toBe(200);
+  });
+
   it("an admin starts and stops another user's server; the owner stops their own (204)", async () => {
     const admin = await asSession(ADMIN);
     expect((await api(`/users/${BOB}/server`, { method: 'POST', headers: admin })).status).toBe(201);
