@@ -94,6 +94,23 @@ describe('login page', () => {
     expect(response.headers.location).toBe('/hub/home');
   });
 
+  it("records the login as the user's last activity", async () => {
+    const lastActivity = async () =>
+      (
+        await hub.handle.db
+          .selectFrom('users')
+          .select('last_activity')
+          .where('name', '=', 'cy')
+          .executeTakeFirstOrThrow()
+      ).last_activity;
+    const before = await lastActivity();
+    const loginStarted = new Date().toISOString();
+    expect((await browser().login('cy', ANN_PASSWORD)).statusCode).toBe(303);
+    const after = await lastActivity();
+    expect(after).not.toBe(before);
+    expect(after! >= loginStarted).toBe(true);
+  });
+
   it('refuses an unknown user and a wrong password with the same message and no session', async () => {
     const b = browser();
     const unknown = await b.login('nobody', 'whatever-pw');

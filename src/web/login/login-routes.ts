@@ -12,6 +12,7 @@ import { tokensEqual } from '../../hub/auth/csrf.js';
 import { LoginLockedError, OAuthCallbackError } from '../../hub/auth/errors.js';
 import { clearSessionCookie, setSessionCookie } from '../../hub/auth/session-hook.js';
 import type { HubContext } from '../../hub/context.js';
+import { UserService } from '../../hub/users/user-service.js';
 import { loginPage, messagePage, notAllowedPage } from './pages.js';
 import { safeNextPath } from './safe-next.js';
 
@@ -70,6 +71,8 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth:
     if (request.session) await sessions.revoke(request.session.sessionId);
     const session = await sessions.create(allowed.name);
     setSessionCookie(reply, session, auth.cookie);
+    // A login is activity (JupyterHub records it too): the admin console sorts and culls by it.
+    await (ctx.users ?? new UserService(ctx.db)).touch(allowed.name);
     request.log.info({ user: allowed.name, authenticator: authenticator.name }, 'login');
     if (auth.localAccounts && (await auth.localAccounts.mustChange(allowed.name)))
       return reply.redirect(`/hub/change-password?next=${encodeURIComponent(next)}`, 303);
