@@ -26,16 +26,9 @@ import {
   type ServerView,
 } from './pages.js';
 import { SERVER_SCRIPT } from './server-script.js';
+import { sendHtml } from '../respond.js';
 
 type NameParams = { Params: { name: string }; Querystring: { next?: string } };
-
-function sendHtml(reply: FastifyReply, status: number, document: string): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(document);
-}
 
 function wantsJson(request: FastifyRequest): boolean {
   return /application\/json/.test(String(request.headers.accept ?? ''));

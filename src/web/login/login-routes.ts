@@ -15,6 +15,7 @@ import type { HubContext } from '../../hub/context.js';
 import { UserService } from '../../hub/users/user-service.js';
 import { loginPage, messagePage, notAllowedPage } from './pages.js';
 import { safeNextPath } from './safe-next.js';
+import { sendHtml, formField } from '../respond.js';
 
 /** Double-submit token for the login form itself (no session exists yet to hold one). */
 const LOGIN_XSRF_COOKIE = 'coursehub-login-xsrf';
@@ -22,20 +23,6 @@ const LOGIN_XSRF_COOKIE = 'coursehub-login-xsrf';
 const OAUTH_STATE_COOKIE = 'coursehub-oauth-state';
 
 type Query = Record<string, string | undefined>;
-type Body = Record<string, unknown>;
-
-function field(body: unknown, name: string): string {
-  const value = (body as Body | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-}
-
-function sendHtml(reply: FastifyReply, status: number, document: string): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(document);
-}
 
 export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth: AuthServices): void {
   const { authenticator, sessions } = auth;
@@ -93,8 +80,8 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth:
   });
 
   app.post('/hub/login', async (request, reply) => {
-    const next = safeNextPath(field(request.body, 'next'));
-    const username = field(request.body, 'username');
+    const next = safeNextPath(formField(request.body, 'next'));
+    const username = formField(request.body, 'username');
     const render = (status: number, text: string) =>
       sendHtml(
         reply,
@@ -110,14 +97,14 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth:
     if (authenticator.kind !== 'form')
       return render(400, `Sign in with ${authenticator.buttonLabel} instead.`);
     const cookieToken = request.cookies[LOGIN_XSRF_COOKIE] ?? '';
-    const formToken = field(request.body, '_xsrf');
+    const formToken = formField(request.body, '_xsrf');
     // The session hook already checked this for browsers that have a session.
     if (!request.session && !(cookieToken && formToken && tokensEqual(cookieToken, formToken)))
       return render(403, 'The sign-in form expired or came from another site. Please try again.');
     try {
       const user = await authenticator.authenticate({
         username,
-        password: field(request.body, 'password'),
+        password: formField(request.body, 'password'),
         ip: request.ip,
       });
       if (!user) return render(401, 'Invalid user name or password.');

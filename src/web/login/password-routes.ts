@@ -12,19 +12,7 @@ import type { HubContext } from '../../hub/context.js';
 import type { PageUser } from '../layout.js';
 import { changePasswordPage, messagePage, passwordResetPage } from './pages.js';
 import { loginUrlFor, safeNextPath } from './safe-next.js';
-
-function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-}
-
-function sendHtml(reply: FastifyReply, status: number, document: string): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(document);
-}
+import { sendHtml, formField } from '../respond.js';
 
 export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, auth: AuthServices): void {
   /** The signed-in, still-allowed user, or null after sending the answer for anyone else. */
@@ -68,14 +56,14 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, au
   app.post('/hub/change-password', async (request, reply) => {
     const me = await signedIn(request, reply);
     if (!me) return reply;
-    const next = safeNextPath(field(request.body, 'next'));
+    const next = safeNextPath(formField(request.body, 'next'));
     if (!auth.localAccounts) return reply.redirect('/hub/change-password', 303);
     try {
       await auth.localAccounts.changePassword(
         me.user.name,
-        field(request.body, 'current'),
-        field(request.body, 'password'),
-        field(request.body, 'confirm'),
+        formField(request.body, 'current'),
+        formField(request.body, 'password'),
+        formField(request.body, 'confirm'),
       );
     } catch (error) {
       if (!(error instanceof PasswordChangeError)) throw error;
