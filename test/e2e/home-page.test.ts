@@ -40,16 +40,21 @@ describe('home page', () => {
     await context.close();
   });
 
-  it('Start shows live progress, then opens the notebook tree; Stop stops it', async () => {
-    const { page, context, pageErrors } = await pageAs(ALICE);
-    const hubFailures: string[] = [];
-    page.on('response', (r) => {
-      if (r.status() >= 400 && new URL(r.url()).pathname.startsWith('/hub/'))
-        hubFailures.push(`${r.status()} ${r.url()}`);
-    });
-    // Record every progress event the page receives; sessionStorage survives the navigation to
-    // the server (same origin: the proxy serves both).
-    await page.addInitScript(`(() => {
+  // Its own waits (60 s for the server, 30 s for the tree) must fail with their own message
+  // before the test's timeout cuts them short.
+  it(
+    'Start shows live progress, then opens the notebook tree; Stop stops it',
+    { timeout: 150_000 },
+    async () => {
+      const { page, context, pageErrors } = await pageAs(ALICE);
+      const hubFailures: string[] = [];
+      page.on('response', (r) => {
+        if (r.status() >= 400 && new URL(r.url()).pathname.startsWith('/hub/'))
+          hubFailures.push(`${r.status()} ${r.url()}`);
+      });
+      // Record every progress event the page receives; sessionStorage survives the navigation to
+      // the server (same origin: the proxy serves both).
+      await page.addInitScript(`(() => {
       const Original = window.EventSource;
       window.EventSource = function (url) {
         const source = new Original(url);
@@ -61,29 +66,30 @@ describe('home page', () => {
         return source;
       };
     })()`);
-    await page.goto('/hub/home');
-    await expect(page.locator('#server-status').textContent()).resolves.toMatch(/not running/);
-    await page.locator('#start').click();
-    await page.waitForURL(`**/user/${ALICE}/tree**`, { timeout: 60_000 });
-    await page.locator('#notebook_list, #tabs').first().waitFor({ timeout: 30_000 });
-    expect(hub.ctx.servers!.status(ALICE)).toEqual({ pending: null, ready: true });
-    const seen = JSON.parse((await page.evaluate('sessionStorage.getItem("progress")')) as string) as {
-      progress: number;
-      ready?: boolean;
-    }[];
-    expect(seen.length).toBeGreaterThanOrEqual(2);
-    expect(seen.at(-1)).toMatchObject({ progress: 100, ready: true });
+      await page.goto('/hub/home');
+      await expect(page.locator('#server-status').textContent()).resolves.toMatch(/not running/);
+      await page.locator('#start').click();
+      await page.waitForURL(`**/user/${ALICE}/tree**`, { timeout: 60_000 });
+      await page.locator('#notebook_list, #tabs').first().waitFor({ timeout: 30_000 });
+      expect(hub.ctx.servers!.status(ALICE)).toEqual({ pending: null, ready: true });
+      const seen = JSON.parse((await page.evaluate('sessionStorage.getItem("progress")')) as string) as {
+        progress: number;
+        ready?: boolean;
+      }[];
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      expect(seen.at(-1)).toMatchObject({ progress: 100, ready: true });
 
-    await page.goto('/hub/home');
-    await expect(page.locator('#server-status').textContent()).resolves.toMatch(/is running/);
-    await page.locator('#stop').click();
-    await page.locator('#start').waitFor({ timeout: 30_000 });
-    expect(hub.ctx.servers!.status(ALICE)).toBeUndefined();
-    expect(hubFailures).toEqual([]);
-    // The notebook's own pages may log their own errors (missing custom.css); the hub's must not.
-    expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
-    await context.close();
-  });
+      await page.goto('/hub/home');
+      await expect(page.locator('#server-status').textContent()).resolves.toMatch(/is running/);
+      await page.locator('#stop').click();
+      await page.locator('#start').waitFor({ timeout: 30_000 });
+      expect(hub.ctx.servers!.status(ALICE)).toBeUndefined();
+      expect(hubFailures).toEqual([]);
+      // The notebook's own pages may log their own errors (missing custom.css); the hub's must not.
+      expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+      await context.close();
+    },
+  );
 
   it("a stopped server's URL leads to a page that starts it and then goes where the user was going", async () => {
     const { page, context } = await pageAs(ALICE);
