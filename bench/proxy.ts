@@ -15,10 +15,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { signSessionCookie, verifySessionCookie } from '../src/hub/auth/session-cookie.js';
+import { signSessionCookie } from '../src/hub/auth/session-cookie.js';
 import { ProxyClient } from '../src/hub/proxy/client.js';
-import { hubOracle } from '../src/hub/proxy/hub-oracle.js';
-import { startProxyProcess } from '../src/hub/proxy/proxy-process.js';
+import { children, freePort, serveCoursehubProxy, startChild } from './support/processes.js';
 
 const COOKIE_SECRET = 'b'.repeat(64);
 const PROXY_SECRET = 'bench-proxy-secret-0123456789abcdef';
@@ -39,42 +38,7 @@ async function serveTarget(port: number): Promise<void> {
   server.listen(port, '127.0.0.1', () => process.send?.('ready'));
 }
 
-async function serveCoursehubProxy(port: number, apiPort: number, hubPort: number): Promise<void> {
-  await startProxyProcess({
-    ip: '127.0.0.1',
-    port,
-    apiIp: '127.0.0.1',
-    apiPort,
-    defaultTarget: `http://127.0.0.1:${hubPort}`,
-    apiSecret: PROXY_SECRET,
-    oracle: hubOracle({ hubApiUrl: `http://127.0.0.1:${hubPort}/hub/api`, proxySecret: PROXY_SECRET }),
-    verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
-  });
-  process.send?.('ready');
-}
-
 // ---- orchestration -----------------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const children: ChildProcess[] = [];
-
-function startChild(args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, SELF, ...args], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.push(child);
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-  });
-}
 
 async function startChp(port: number, apiPort: number, target: string): Promise<ChildProcess> {
   const bin = fileURLToPath(
@@ -192,13 +156,13 @@ async function main(): Promise<void> {
   );
   const hub = await startStandInHub();
   try {
-    const targetProcess = await startChild(['target', String(targetPort)]);
+    const targetProcess = await startChild(SELF, ['target', String(targetPort)]);
     const target = `http://127.0.0.1:${targetPort}`;
     const chpProcess = await startChp(chpPort!, chpApiPort!, target);
     await new ProxyClient(`http://127.0.0.1:${chpApiPort}`, PROXY_SECRET).addRoute('/user/bench/', target, {
       user: 'bench',
     });
-    const proxyProcess = await startChild([
+    const proxyProcess = await startChild(SELF, [
       'coursehub-proxy',
       String(proxyPort),
       String(proxyApiPort),
@@ -259,6 +223,9 @@ const role = process.argv[2];
 if (role !== undefined && process.send) process.on('disconnect', () => process.exit(0));
 if (role === 'target') await serveTarget(Number(process.argv[3]));
 else if (role === 'coursehub-proxy') {
-  await serveCoursehubProxy(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
+  await serveCoursehubProxy(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]), {
+    cookieSecret: COOKIE_SECRET,
+    proxySecret: PROXY_SECRET,
+  });
 } else if (role === undefined) await main();
 else throw new Error(`unknown role ${role}`);

@@ -8,16 +8,15 @@
 // Every socket costs a file descriptor here, in the proxy (two) and in the server: N=10,000 needs
 // `ulimit -n` above 20,000 for the proxy. The hub is a stand-in answering the proxy's one
 // authorize call (the proxy caches it); the hub is not what is measured.
-import { spawn, type ChildProcess } from 'node:child_process';
+
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
-import { signSessionCookie, verifySessionCookie } from '../src/hub/auth/session-cookie.js';
+import { signSessionCookie } from '../src/hub/auth/session-cookie.js';
 import { ProxyClient } from '../src/hub/proxy/client.js';
-import { hubOracle } from '../src/hub/proxy/hub-oracle.js';
-import { startProxyProcess } from '../src/hub/proxy/proxy-process.js';
+import { children, freePort, serveCoursehubProxy, startChild } from './support/processes.js';
 
 const COOKIE_SECRET = 'd'.repeat(64);
 const PROXY_SECRET = 'bench-ws-proxy-secret-0123456789';
@@ -29,41 +28,6 @@ async function serveEcho(port: number): Promise<void> {
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
   wss.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
   server.listen(port, '127.0.0.1', () => process.send?.('ready'));
-}
-
-async function serveProxy(port: number, apiPort: number, hubPort: number): Promise<void> {
-  await startProxyProcess({
-    ip: '127.0.0.1',
-    port,
-    apiIp: '127.0.0.1',
-    apiPort,
-    defaultTarget: `http://127.0.0.1:${hubPort}`,
-    apiSecret: PROXY_SECRET,
-    oracle: hubOracle({ hubApiUrl: `http://127.0.0.1:${hubPort}/hub/api`, proxySecret: PROXY_SECRET }),
-    verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
-  });
-  process.send?.('ready');
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const children: ChildProcess[] = [];
-
-function startChild(args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, SELF, ...args], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.push(child);
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-  });
 }
 
 function rssMegabytes(pid: number): number {
@@ -96,8 +60,8 @@ async function main(): Promise<void> {
   const [echoPort, proxyPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const sockets: WebSocket[] = [];
   try {
-    await startChild(['echo', String(echoPort)]);
-    const proxy = await startChild(['proxy', String(proxyPort), String(apiPort), String(hubPort)]);
+    await startChild(SELF, ['echo', String(echoPort)]);
+    const proxy = await startChild(SELF, ['proxy', String(proxyPort), String(apiPort), String(hubPort)]);
     await new ProxyClient(`http://127.0.0.1:${apiPort}`, PROXY_SECRET).addUserServer({
       user: 'bench',
       url: `http://127.0.0.1:${echoPort}`,
@@ -150,5 +114,8 @@ const role = process.argv[2];
 if (process.send) process.on('disconnect', () => process.exit(0));
 if (role === 'echo') await serveEcho(Number(process.argv[3]));
 else if (role === 'proxy')
-  await serveProxy(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
+  await serveCoursehubProxy(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]), {
+    cookieSecret: COOKIE_SECRET,
+    proxySecret: PROXY_SECRET,
+  });
 else await main();
