@@ -2,8 +2,9 @@
  * API tokens: create (shown once), list, look up, revoke, resolve a presented token.
  * See token-secret.ts for why only a SHA-256 is stored.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { ApiTokensTable } from '../../db/tables/hub.js';
 import { expandScopes, parseScope, roleScopes, scopesBeyond } from '../scopes.js';
 import { InvalidTokenError, TokenRequestError, TokenScopeError } from './errors.js';
 import { hashToken, newTokenSecret, tokenPrefix } from './token-secret.js';
@@ -50,19 +51,8 @@ export interface CreateTokenOptions {
   requesterScopes?: Set<string>;
 }
 
-type Row = {
-  id: number;
-  prefix: string;
-  note: string;
-  scopes: string;
-  kind: string;
-  created: string;
-  expires_at: string | null;
-  last_activity: string | null;
-  user_id: number;
-  user_name: string;
-  user_admin: number;
-};
+/** A token row (without its hash) joined with its owner. */
+type Row = Omit<Selectable<ApiTokensTable>, 'hash'> & { user_name: string; user_admin: number };
 
 export class TokenService {
   constructor(
