@@ -6,6 +6,7 @@
 // (goals: >= 3x CHP's req/s, p99 <= 2x direct).
 //
 //   npm run bench:proxy        (3 interleaved rounds of 4 s each; BENCH_ROUNDS, BENCH_SECONDS change them)
+//   BENCH_PROFILE_DIR=DIR npm run bench:proxy    (also writes a V8 CPU profile of the proxy to DIR)
 //
 // The hub is not part of what is measured: a stand-in answers the proxy's one authorize call
 // (the proxy caches the answer), so the hub's own speed does not blur the proxy's.
@@ -162,12 +163,12 @@ async function main(): Promise<void> {
     await new ProxyClient(`http://127.0.0.1:${chpApiPort}`, PROXY_SECRET).addRoute('/user/bench/', target, {
       user: 'bench',
     });
-    const proxyProcess = await startChild(SELF, [
-      'coursehub-proxy',
-      String(proxyPort),
-      String(proxyApiPort),
-      String(hub.port),
-    ]);
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    const proxyProcess = await startChild(
+      SELF,
+      ['coursehub-proxy', String(proxyPort), String(proxyApiPort), String(hub.port)],
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    );
     await new ProxyClient(`http://127.0.0.1:${proxyApiPort}`, PROXY_SECRET).addUserServer({
       user: 'bench',
       url: target,
@@ -221,6 +222,8 @@ async function main(): Promise<void> {
 const role = process.argv[2];
 // A child whose parent went away (Ctrl-C, crash) goes too: nothing is left listening.
 if (role !== undefined && process.send) process.on('disconnect', () => process.exit(0));
+// Leaving through exit() on SIGTERM is what lets --cpu-prof write its profile.
+if (role !== undefined) process.on('SIGTERM', () => process.exit(0));
 if (role === 'target') await serveTarget(Number(process.argv[3]));
 else if (role === 'coursehub-proxy') {
   await serveCoursehubProxy(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]), {

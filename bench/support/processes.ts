@@ -45,10 +45,13 @@ export async function freePort(): Promise<number> {
 /** Child processes started by `startChild`, for the caller to stop at the end. */
 export const children: ChildProcess[] = [];
 
-/** Runs `script` again as a child with `args`; resolves once the child says it is ready. */
-export function startChild(script: string, args: string[]): Promise<ChildProcess> {
+/**
+ * Runs `script` again as a child with `args`; resolves once the child says it is ready.
+ * `nodeArgs` go to that child's node only (e.g. `--cpu-prof` to profile the proxy alone).
+ */
+export function startChild(script: string, args: string[], nodeArgs: string[] = []): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
+    const child = spawn(process.execPath, [...process.execArgv, ...nodeArgs, script, ...args], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push(child);
