@@ -1,77 +1,135 @@
 /**
  * Forwards one HTTP request to a route's target and streams the answer back.
  *
- * Written on node:http rather than with `http-proxy` (unmaintained) or `http-proxy-3`: what the
- * proxy needs is a header rewrite and two pipes, and owning that code lets it use one keep-alive
- * agent per target, which is where most of the speed over configurable-http-proxy comes from
- * (CHP opens a new upstream connection per request). bench/proxy.ts measures it.
+ * The upstream side is undici's dispatch API on one keep-alive pool per target: it costs much
+ * less CPU per request than node:http's client (no ClientRequest/IncomingMessage streams, no
+ * agent bookkeeping, header lists instead of objects), and CPU per request is what a proxy on a
+ * small shared machine is limited by (bench/proxy.ts measures it). CHP, for comparison, opens a
+ * new upstream connection per request. One handler object per request, no closures: its
+ * methods are undici's callbacks.
  */
-import http from 'node:http';
-import { connectionTokens, isHopByHop } from './hop-headers.js';
+import type http from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
+import { connectionTokens, isHopByHop, NO_TOKENS } from './hop-headers.js';
+import { forwardedHeaderList, type ForwardRewrite } from './request-headers.js';
 import type { Route } from './route-table.js';
 
-export interface ForwardRewrite {
-  /** Replaces the Authorization header (undefined: the header is removed). */
-  authorization?: string | undefined;
-  /** Replaces the Cookie header (undefined: the header is removed). */
-  cookie?: string | undefined;
-  /** Filters Set-Cookie headers of the answer. */
-  filterSetCookie?: (values: string[] | undefined) => string[] | undefined;
-}
+export { forwardedHeaders, type ForwardRewrite } from './request-headers.js';
 
 export interface ForwardFailure {
   route: Route;
   error: Error;
 }
 
-const agents = new Map<string, http.Agent>();
+const pools = new Map<string, Pool>();
 
-/** One keep-alive agent per target origin, created on first use. */
-function agentFor(origin: string): http.Agent {
-  let agent = agents.get(origin);
-  if (!agent) {
-    agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
-    agents.set(origin, agent);
+/** One keep-alive pool per target origin, created on first use. */
+function poolFor(origin: string): Pool {
+  let pool = pools.get(origin);
+  if (!pool) {
+    pool = new Pool(origin, {
+      connections: 256,
+      pipelining: 1,
+      // No timeouts of the proxy's own, as with node:http before: a long poll, an event stream
+      // or a slow download is the user server's business, and the browser can always give up.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    pools.set(origin, pool);
   }
-  return agent;
+  return pool;
 }
 
 /** Closes idle upstream connections (at shutdown, so the process can exit). */
 export function closeForwardAgents(): void {
-  for (const agent of agents.values()) agent.destroy();
-  agents.clear();
+  for (const pool of pools.values()) void pool.destroy().catch(() => {});
+  pools.clear();
 }
 
-/** The outgoing headers: the client's, minus hop-by-hop ones, with the rewrite applied. */
-export function forwardedHeaders(
-  request: http.IncomingMessage,
-  rewrite: ForwardRewrite | undefined,
-  keepUpgrade: boolean,
-): http.OutgoingHttpHeaders {
-  const tokens = connectionTokens(request.headers.connection);
-  const out: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    if (isHopByHop(name, tokens) && !(keepUpgrade && (name === 'upgrade' || name === 'connection'))) continue;
-    // The proxy's own headers to the hub (secret, credential to check) never come from outside.
-    if (name.startsWith('x-coursehub-')) continue;
-    out[name] = value;
-  }
-  if (rewrite) {
-    if ('authorization' in rewrite) setOrDelete(out, 'authorization', rewrite.authorization);
-    if ('cookie' in rewrite) setOrDelete(out, 'cookie', rewrite.cookie);
-  }
-  const client = request.socket.remoteAddress ?? '';
-  const previous = request.headers['x-forwarded-for'];
-  out['x-forwarded-for'] = previous ? `${String(previous)}, ${client}` : client;
-  out['x-forwarded-proto'] ??= 'http';
-  if (request.headers.host) out['x-forwarded-host'] ??= request.headers.host;
-  return out;
+/** Whether the request has a body to pass on (RFC 9112 6.3: only these two headers say so). */
+function hasBody(request: http.IncomingMessage): boolean {
+  const headers = request.headers;
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0';
 }
 
-function setOrDelete(headers: http.OutgoingHttpHeaders, name: string, value: string | undefined): void {
-  if (value === undefined) delete headers[name];
-  else headers[name] = value;
+/** The handler of the request a response answers; lets shared listeners find it without closures. */
+const HANDLER = Symbol('forward handler');
+type Answering = http.ServerResponse & { [HANDLER]?: ForwardHandler };
+
+// Listeners shared by every response (`this` is the response): none is created per request.
+function onClientClose(this: Answering): void {
+  this[HANDLER]?.clientClosed();
+}
+function onClientDrain(this: Answering): void {
+  this[HANDLER]?.resume?.();
+}
+
+class ForwardHandler implements Dispatcher.DispatchHandlers {
+  resume: (() => void) | undefined;
+  private abort: ((error?: Error) => void) | undefined;
+  private clientGone = false;
+
+  constructor(
+    private readonly response: Answering,
+    private readonly route: Route,
+    private readonly rewrite: ForwardRewrite | undefined,
+    private readonly onFailure: (failure: ForwardFailure) => void,
+  ) {
+    response[HANDLER] = this;
+    // A client that goes away mid-request must not leave the upstream request hanging.
+    response.once('close', onClientClose);
+  }
+
+  clientClosed(): void {
+    if (this.response.writableFinished) return;
+    this.clientGone = true;
+    this.abort?.();
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
+    if (this.clientGone) abort();
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status < 200) return true; // 1xx: the client gets the final answer only, as before
+    this.resume = resume;
+    // Header bytes are passed on as they came (latin1), minus hop-by-hop ones.
+    let headers: string[] = [];
+    let connection: string | undefined;
+    let cookies: string[] | undefined;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!.toString('latin1');
+      const value = rawHeaders[i + 1]!.toString('latin1');
+      const lower = name.toLowerCase();
+      if (lower === 'connection') connection = connection === undefined ? value : `${connection}, ${value}`;
+      else if (isHopByHop(lower, NO_TOKENS)) continue;
+      else if (lower === 'set-cookie' && this.rewrite?.filterSetCookie) (cookies ??= []).push(value);
+      else headers.push(name, value);
+    }
+    const tokens = connectionTokens(connection);
+    if (tokens.size > 0) headers = headers.filter((_, i) => !tokens.has(headers[i - (i % 2)]!.toLowerCase()));
+    if (cookies)
+      for (const cookie of this.rewrite!.filterSetCookie!(cookies) ?? []) headers.push('set-cookie', cookie);
+    this.response.writeHead(status, statusText || undefined, headers);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.response.write(chunk)) return true;
+    this.response.once('drain', onClientDrain);
+    return false;
+  }
+
+  onComplete(): void {
+    this.response.end();
+  }
+
+  onError(error: Error): void {
+    if (this.clientGone) return;
+    if (this.response.headersSent) this.response.destroy();
+    else this.onFailure({ route: this.route, error });
+  }
 }
 
 export function forwardHttp(
@@ -84,38 +142,13 @@ export function forwardHttp(
 ): void {
   const target = route.target;
   const basePath = target.pathname === '/' ? '' : target.pathname.replace(/\/$/, '');
-  const upstream = http.request({
-    protocol: 'http:',
-    hostname: target.hostname,
-    port: target.port || 80,
-    method: request.method,
-    path: basePath + pathAndQuery,
-    headers: forwardedHeaders(request, rewrite, false),
-    agent: agentFor(target.origin),
-  });
-  upstream.on('response', (answer) => {
-    const tokens = connectionTokens(answer.headers.connection);
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(answer.headers)) {
-      if (value === undefined || isHopByHop(name, tokens)) continue;
-      headers[name] = value;
-    }
-    if (rewrite?.filterSetCookie) {
-      const kept = rewrite.filterSetCookie(answer.headers['set-cookie']);
-      if (kept && kept.length > 0) headers['set-cookie'] = kept;
-      else delete headers['set-cookie'];
-    }
-    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
-    answer.pipe(response);
-    answer.on('error', () => response.destroy());
-  });
-  upstream.on('error', (error) => {
-    if (response.headersSent) response.destroy();
-    else onFailure({ route, error });
-  });
-  // A client that goes away mid-request must not leave the upstream request hanging.
-  response.on('close', () => {
-    if (!response.writableFinished) upstream.destroy();
-  });
-  request.pipe(upstream);
+  poolFor(target.origin).dispatch(
+    {
+      path: basePath + pathAndQuery,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: forwardedHeaderList(request, rewrite),
+      body: hasBody(request) ? request : null,
+    },
+    new ForwardHandler(response, route, rewrite, onFailure),
+  );
 }
