@@ -46,8 +46,12 @@ export interface AccessGateOptions {
 interface Entry {
   credentialKey: string;
   decision: AccessDecision;
+  /** The decision as a gate result, made once when stored rather than on every cache hit. */
+  result: GateResult;
   fetchedAt: number;
 }
+
+const UNAUTHENTICATED: GateResult = Object.freeze({ status: 'unauthenticated' });
 
 export interface Revocation {
   /** Session ids (the part of the cookie before the signature). */
@@ -79,22 +83,25 @@ export class AccessGate {
     };
   }
 
-  async check(credential: Credential, owner: string): Promise<GateResult> {
-    if (credential.kind === 'none') return { status: 'unauthenticated' };
+  /**
+   * Synchronous when the answer is cached (nearly every request of an open notebook): no promise
+   * and no microtask hop per request; a promise only when the hub has to be asked.
+   */
+  check(credential: Credential, owner: string): GateResult | Promise<GateResult> {
+    if (credential.kind === 'none') return UNAUTHENTICATED;
     let credentialKey: string;
     if (credential.kind === 'session') {
       const sessionId = this.verifiedSessionId(credential.cookie);
-      if (sessionId === null) return { status: 'unauthenticated' };
+      if (sessionId === null) return UNAUTHENTICATED;
       credentialKey = `s:${sessionId}`;
     } else {
       credentialKey = `t:${tokenDigest(credential.token)}`;
     }
     const key = `${credentialKey} ${owner}`;
     const cached = this.entries.get(key);
-    const now = this.options.now();
     if (cached) {
       const ttl = cached.decision.allowed ? this.options.ttlMs : this.options.deniedTtlMs;
-      if (now - cached.fetchedAt < ttl) return resultOf(cached.decision);
+      if (this.options.now() - cached.fetchedAt < ttl) return cached.result;
     }
     const pending = this.inflight.get(key);
     if (pending) return pending;
@@ -126,12 +133,17 @@ export class AccessGate {
     try {
       const decision = await this.options.oracle(credential, owner);
       if (generation === this.generation)
-        this.store(key, { credentialKey, decision, fetchedAt: this.options.now() });
+        this.store(key, {
+          credentialKey,
+          decision,
+          result: resultOf(decision),
+          fetchedAt: this.options.now(),
+        });
       return resultOf(decision);
     } catch {
       const stale = this.entries.get(key);
       if (stale?.decision.allowed && this.options.now() - stale.fetchedAt < this.options.maxStaleMs) {
-        return resultOf(stale.decision);
+        return stale.result;
       }
       return { status: 'hub-unreachable' };
     }

@@ -5,7 +5,7 @@
  * (the server's own token in, the hub's cookies out).
  */
 import type { IncomingMessage } from 'node:http';
-import type { AccessGate } from './access-gate.js';
+import type { AccessGate, GateResult } from './access-gate.js';
 import { credentialOf, withoutHubCookies, withoutHubSetCookies } from './credentials.js';
 import { UnsafePathError } from './errors.js';
 import type { ForwardRewrite } from './forward-http.js';
@@ -32,7 +32,11 @@ export function createGatekeeper(options: GatekeeperOptions) {
   const { routes, gate } = options;
   const hubPrefix = options.hubPrefix.endsWith('/') ? options.hubPrefix : `${options.hubPrefix}/`;
 
-  return async function judge(request: IncomingMessage, isUpgrade: boolean): Promise<Verdict> {
+  /**
+   * The verdict, synchronously when the login answer is cached (the common case: no promise per
+   * request), else a promise of it once the hub has answered.
+   */
+  return function judge(request: IncomingMessage, isUpgrade: boolean): Verdict | Promise<Verdict> {
     const host = request.headers.host;
     if (host !== undefined && !HOST.test(host)) {
       return { kind: 'answer', status: 400, message: 'Refused request: malformed Host header.' };
@@ -51,10 +55,21 @@ export function createGatekeeper(options: GatekeeperOptions) {
     if (owner !== undefined && route?.data.user !== owner)
       return serverNotRunning(request, owner, path, search, isUpgrade);
     if (!route) return { kind: 'answer', status: 404, message: `No route for ${path}.` };
-    const routeOwner = route.data.user;
-    if (routeOwner === undefined) return { kind: 'forward', route, pathAndQuery };
+    if (route.data.user === undefined) return { kind: 'forward', route, pathAndQuery };
 
-    const result = await gate.check(credentialOf(request.headers), routeOwner);
+    const result = gate.check(credentialOf(request.headers), route.data.user);
+    return result instanceof Promise
+      ? result.then((settled) => verdictOf(settled, request, route, pathAndQuery, isUpgrade))
+      : verdictOf(result, request, route, pathAndQuery, isUpgrade);
+  };
+
+  function verdictOf(
+    result: GateResult,
+    request: IncomingMessage,
+    route: Route,
+    pathAndQuery: string,
+    isUpgrade: boolean,
+  ): Verdict {
     switch (result.status) {
       case 'allowed': {
         const token = route.data.server_token;
@@ -78,7 +93,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
         return {
           kind: 'answer',
           status: 403,
-          message: `This is ${routeOwner}'s server; you are logged in as ${result.user ?? 'nobody'}.`,
+          message: `This is ${route.data.user}'s server; you are logged in as ${result.user ?? 'nobody'}.`,
         };
       case 'hub-unreachable':
         return {
@@ -88,7 +103,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
           headers: { 'retry-after': '5' },
         };
     }
-  };
+  }
 
   function serverNotRunning(
     request: IncomingMessage,

@@ -73,23 +73,41 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
       : 'The hub is not responding (it may be restarting). Try again in a few seconds.';
   };
 
+  const act = (request: http.IncomingMessage, response: http.ServerResponse, verdict: Verdict): void => {
+    if (verdict.kind === 'redirect') return redirect(response, verdict.location);
+    if (verdict.kind === 'answer') {
+      request.resume();
+      return sendAnswer(request, response, verdict.status, verdict.message, verdict.headers);
+    }
+    verdict.route.lastActivity = Date.now();
+    forwardHttp(request, response, verdict.route, verdict.pathAndQuery, verdict.rewrite, (failure) =>
+      sendAnswer(request, response, failure.route.data.user ? 502 : 503, failureMessage(failure)),
+    );
+  };
+  const fail = (response: http.ServerResponse, request: http.IncomingMessage, error: unknown): void => {
+    log('proxy error', { error: String(error) });
+    if (!response.headersSent) sendAnswer(request, response, 500, 'Proxy error.');
+  };
+
   const publicServer = http.createServer((request, response) => {
-    judge(request, false)
-      .then((verdict: Verdict) => {
-        if (verdict.kind === 'redirect') return redirect(response, verdict.location);
-        if (verdict.kind === 'answer') {
-          request.resume();
-          return sendAnswer(request, response, verdict.status, verdict.message, verdict.headers);
-        }
-        verdict.route.lastActivity = Date.now();
-        forwardHttp(request, response, verdict.route, verdict.pathAndQuery, verdict.rewrite, (failure) =>
-          sendAnswer(request, response, failure.route.data.user ? 502 : 503, failureMessage(failure)),
+    try {
+      const verdict = judge(request, false);
+      // A cached login answer gives the verdict at once; only a hub question waits.
+      if (verdict instanceof Promise) {
+        verdict.then(
+          (settled) => {
+            try {
+              act(request, response, settled);
+            } catch (error) {
+              fail(response, request, error);
+            }
+          },
+          (error: unknown) => fail(response, request, error),
         );
-      })
-      .catch((error: unknown) => {
-        log('proxy error', { error: String(error) });
-        if (!response.headersSent) sendAnswer(request, response, 500, 'Proxy error.');
-      });
+      } else act(request, response, verdict);
+    } catch (error) {
+      fail(response, request, error);
+    }
   });
   // Upgraded sockets leave the server's books: keep our own so close() can end them.
   const upgraded = new Set<Duplex>();
@@ -97,7 +115,8 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
     socket.on('error', () => socket.destroy());
-    judge(request, true)
+    Promise.resolve()
+      .then(() => judge(request, true))
       .then((verdict) => {
         if (verdict.kind === 'redirect') return refuseUpgrade(socket, 404, 'No such websocket.');
         if (verdict.kind === 'answer') return refuseUpgrade(socket, verdict.status, verdict.message);
