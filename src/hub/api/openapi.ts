@@ -160,7 +160,33 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
     },
   },
   '/hub/api/proxy': {
-    get: { summary: 'The routing table', scopes: ['proxy'], responses: { '200': 'routes', ...ERR } },
+    get: {
+      summary: 'The routing table',
+      scopes: ['proxy'],
+      responses: { '200': 'routes', '503': 'the proxy cannot be reached', ...ERR },
+    },
+    post: {
+      summary:
+        "Re-sync the proxy's routes now: add the running servers' missing routes, delete user routes of servers that do not run",
+      scopes: ['proxy'],
+      responses: {
+        '200': '{added: [routespec], removed: [routespec]}',
+        '503': 'the proxy cannot be reached',
+        ...ERR,
+      },
+    },
+    patch: {
+      summary:
+        "Tell the hub the proxy's new API URL and/or auth token (kept until the hub restarts), then re-sync; on failure the previous settings stay",
+      scopes: ['proxy'],
+      body: '{api_url?: string, auth_token?: string}',
+      responses: {
+        '200': '{added: [routespec], removed: [routespec]}',
+        '400': 'invalid api_url or auth_token',
+        '503': 'the new proxy cannot be reached or refused the token',
+        ...ERR,
+      },
+    },
   },
   '/hub/api/proxy/authorize': {
     get: {

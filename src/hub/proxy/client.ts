@@ -1,7 +1,12 @@
 /**
  * The hub's client for the proxy's REST API (configurable-http-proxy's, plus revocations), as
- * JupyterHub's ConfigurableHTTPProxy class is: add_route / delete_route / get_all_routes.
- * Route specs are JupyterHub's: `/user/NAME/` with a trailing slash.
+ * JupyterHub's ConfigurableHTTPProxy class is: add_route / delete_route / get_all_routes /
+ * check_routes. Route specs are JupyterHub's: `/user/NAME/` with a trailing slash.
+ *
+ * The client remembers which user-server routes the hub asked for and has not withdrawn (the
+ * server manager adds a route when a server is ready, re-adds it on re-attach, deletes it when
+ * the server stops): that is the set a re-sync (`POST /hub/api/proxy`) restores on a proxy that
+ * lost or gained routes behind the hub's back.
  */
 import { tokenDigest, type Revocation } from './access-gate.js';
 import { ProxyApiError } from './errors.js';
@@ -24,16 +29,35 @@ export interface ProxyRouteView {
   data: Record<string, unknown>;
 }
 
+/** What a re-sync changed on the proxy. */
+export interface SyncResult {
+  added: string[];
+  removed: string[];
+}
+
 export class ProxyClient {
-  private readonly base: string;
+  private base: string;
+  /** User-server routes the hub wants, by route spec. */
+  private readonly wanted = new Map<string, UserServerRoute>();
 
   constructor(
     apiUrl: string,
     /** The secret, or a function giving it (read lazily, so building the hub app writes no file). */
-    private readonly secret: string | (() => string),
+    private secret: string | (() => string),
     private readonly timeoutMs = 5_000,
   ) {
     this.base = apiUrl.replace(/\/+$/, '');
+  }
+
+  /** Where the proxy's API is and the secret it takes (JupyterHub's PATCH /hub/api/proxy). */
+  get settings(): { apiUrl: string; secret: string | (() => string) } {
+    return { apiUrl: this.base, secret: this.secret };
+  }
+
+  /** Points the client at another proxy API URL and/or secret; the routes it wants stay. */
+  configure(settings: { apiUrl?: string; secret?: string | (() => string) }): void {
+    if (settings.apiUrl !== undefined) this.base = settings.apiUrl.replace(/\/+$/, '');
+    if (settings.secret !== undefined) this.secret = settings.secret;
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<Response> {
@@ -101,9 +125,14 @@ export class ProxyClient {
     return out;
   }
 
-  /** Adds (or replaces) the route to a user's server. */
+  /**
+   * Adds (or replaces) the route to a user's server. It is remembered as wanted even when the
+   * proxy cannot be reached now, so that a later re-sync adds it.
+   */
   async addUserServer(route: UserServerRoute): Promise<void> {
-    await this.addRoute(userServerRoutespec(route.user, route.serverName), route.url, {
+    const routespec = userServerRoutespec(route.user, route.serverName);
+    this.wanted.set(routespec, route);
+    await this.addRoute(routespec, route.url, {
       user: route.user,
       server_name: route.serverName ?? '',
       ...(route.serverToken ? { server_token: route.serverToken } : {}),
@@ -111,7 +140,41 @@ export class ProxyClient {
   }
 
   async deleteUserServer(user: string, serverName = ''): Promise<void> {
-    await this.deleteRoute(userServerRoutespec(user, serverName));
+    const routespec = userServerRoutespec(user, serverName);
+    this.wanted.delete(routespec);
+    await this.deleteRoute(routespec);
+  }
+
+  /** The user-server routes the hub has asked for and not withdrawn. */
+  wantedUserServers(): UserServerRoute[] {
+    return [...this.wanted.values()];
+  }
+
+  /**
+   * JupyterHub's check_routes: adds the wanted routes the proxy lacks (or has with another target
+   * or owner) and deletes user-server routes nobody wants. Routes outside /user/ (the hub's
+   * default route, services) are left alone.
+   */
+  async syncUserServers(wanted: UserServerRoute[] = this.wantedUserServers()): Promise<SyncResult> {
+    const present = await this.getRoutes();
+    const result: SyncResult = { added: [], removed: [] };
+    const wantedPaths = new Set<string>();
+    for (const route of wanted) {
+      const routespec = userServerRoutespec(route.user, route.serverName);
+      const path = routespec.replace(/\/$/, '');
+      wantedPaths.add(path);
+      const current = present[path];
+      const target = new URL(route.url).href.replace(/\/$/, '');
+      if (current?.target === target && current.user === route.user) continue;
+      await this.addUserServer(route);
+      result.added.push(routespec);
+    }
+    for (const path of Object.keys(present)) {
+      if (!path.startsWith('/user/') || wantedPaths.has(path)) continue;
+      await this.deleteRoute(path);
+      result.removed.push(`${path}/`);
+    }
+    return result;
   }
 
   /** Makes the proxy forget cached logins at once (logout, password change, token revoked). */

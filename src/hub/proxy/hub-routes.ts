@@ -3,10 +3,13 @@
  *   GET /hub/api/proxy/authorize?owner=NAME   the proxy asks whether a credential may open NAME's
  *       server (authenticated with the proxy secret; the credential comes in its own header)
  *   GET /hub/api/proxy                        JupyterHub's: the routing table (scope `proxy`: admins)
+ *   POST /hub/api/proxy                       JupyterHub's: re-sync every user-server route now
+ *   PATCH /hub/api/proxy {api_url?, auth_token?}   JupyterHub's: the proxy moved or has a new
+ *       secret; the hub uses them from now on (until it restarts) and re-syncs
  * and the push of session revocations to the proxy, so a logout takes effect there at once.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { SessionStore } from '../auth/session-store.js';
@@ -32,6 +35,34 @@ export interface ProxyHubRoutesOptions {
 function sameSecret(given: string, secret: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(given), digest(secret));
+}
+
+/** The PATCH body, checked; a message for the 400 answer otherwise. */
+function proxySettingsFrom(body: unknown): { apiUrl?: string; authToken?: string } | string {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) return 'The body must be a JSON object.';
+  const { api_url: apiUrl, auth_token: authToken, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) return `Unknown field(s) ${unknown.join(', ')}: only api_url and auth_token.`;
+  const out: { apiUrl?: string; authToken?: string } = {};
+  if (apiUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = typeof apiUrl === 'string' ? new URL(apiUrl) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.search)
+      return 'api_url must be an http(s) URL without credentials or query, e.g. http://127.0.0.1:8001.';
+    out.apiUrl = url.href;
+  }
+  if (authToken !== undefined) {
+    // It travels in `Authorization: token T` both ways, and guards every route: no blanks, not short.
+    if (typeof authToken !== 'string' || !/^[\x21-\x7e]{16,}$/.test(authToken))
+      return 'auth_token must be at least 16 printable characters without spaces.';
+    out.authToken = authToken;
+  }
+  return out;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -85,13 +116,43 @@ export async function authorizeCredential(
 }
 
 export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRoutesOptions): void {
+  // One secret serves both ways; once PATCH gave a new one, the proxy that has it is ours.
+  let patchedSecret: string | undefined;
   // No secret configured yet means no proxy of ours runs: nobody can be the proxy, so refuse all.
   const expectedSecret = (): string => {
+    if (patchedSecret !== undefined) return patchedSecret;
     try {
       return typeof options.proxySecret === 'string' ? options.proxySecret : options.proxySecret();
     } catch {
       return randomUUID() + randomUUID();
     }
+  };
+  /** Answers 403 and returns false unless the caller has the `proxy` scope. */
+  const mayManageProxy = (request: FastifyRequest, reply: FastifyReply, what: string): boolean => {
+    const identity = request.identity;
+    if (!identity) {
+      void reply.code(403).send({ status: 403, message: `Log in as an admin to ${what}.` });
+      return false;
+    }
+    if (!hasScope(identity.scopes, 'proxy')) {
+      void reply
+        .code(403)
+        .send({ status: 403, message: `Only a caller with the "proxy" scope (admins) may ${what}.` });
+      return false;
+    }
+    return true;
+  };
+  const unreachable = (reply: FastifyReply, error: unknown) => {
+    if (!(error instanceof ProxyApiError)) throw error;
+    return reply.code(503).send({ status: 503, message: error.describe() });
+  };
+  const sync = async (request: FastifyRequest) => {
+    const result = await options.proxy.syncUserServers();
+    request.log.info(
+      { added: result.added, removed: result.removed, api: options.proxy.settings.apiUrl },
+      'proxy routes re-synced on request',
+    );
+    return result;
   };
   app.get('/hub/api/proxy/authorize', async (request, reply) => {
     const secret = headerValue(request.headers[PROXY_SECRET_HEADER]);
@@ -118,19 +179,45 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
   });
 
   app.get('/hub/api/proxy', async (request, reply) => {
-    const identity = request.identity;
-    if (!identity)
-      return reply.code(403).send({ status: 403, message: 'Log in as an admin to read the proxy table.' });
-    if (!hasScope(identity.scopes, 'proxy')) {
-      return reply
-        .code(403)
-        .send({ status: 403, message: 'Reading the proxy table needs the "proxy" scope (admins have it).' });
-    }
+    if (!mayManageProxy(request, reply, 'read the proxy table')) return reply;
     try {
       return reply.send(await options.proxy.getAllRoutes());
     } catch (error) {
+      return unreachable(reply, error);
+    }
+  });
+
+  app.post('/hub/api/proxy', async (request, reply) => {
+    if (!mayManageProxy(request, reply, 're-sync the proxy')) return reply;
+    try {
+      return reply.send(await sync(request));
+    } catch (error) {
+      return unreachable(reply, error);
+    }
+  });
+
+  app.patch('/hub/api/proxy', async (request, reply) => {
+    if (!mayManageProxy(request, reply, 'change the proxy settings')) return reply;
+    const settings = proxySettingsFrom(request.body);
+    if (typeof settings === 'string') return reply.code(400).send({ status: 400, message: settings });
+    const before = options.proxy.settings;
+    options.proxy.configure({
+      ...(settings.apiUrl === undefined ? {} : { apiUrl: settings.apiUrl }),
+      ...(settings.authToken === undefined ? {} : { secret: settings.authToken }),
+    });
+    try {
+      const result = await sync(request);
+      if (settings.authToken !== undefined) patchedSecret = settings.authToken;
+      request.log.info({ api: options.proxy.settings.apiUrl }, 'proxy settings changed through the API');
+      return reply.send(result);
+    } catch (error) {
+      // A mistyped URL or token must not cut the hub off from the proxy that works.
+      options.proxy.configure({ apiUrl: before.apiUrl, secret: before.secret });
       if (!(error instanceof ProxyApiError)) throw error;
-      return reply.code(503).send({ status: 503, message: error.describe() });
+      return reply.code(503).send({
+        status: 503,
+        message: `${error.describe()} The hub keeps its previous proxy settings.`,
+      });
     }
   });
 
