@@ -152,8 +152,8 @@ export class LocalProcessSpawner implements Spawner {
       child = spawn(argv[0]!, argv.slice(1), {
         cwd: account.home,
         env,
-        uid: account.uid,
-        gid: account.gid,
+        // Root switches to the user's account; a hub that is not root has no other to switch to.
+        ...(this.runsAsRoot ? { uid: account.uid, gid: account.gid } : {}),
         detached: true,
         stdio: ['ignore', logFd, logFd],
       });
