@@ -29,6 +29,48 @@ function cookieName(pair: string): string {
   return (eq === -1 ? pair : pair.slice(0, eq)).trim();
 }
 
+/** What one Cookie header holds for the proxy: the hub session (if any) and the rest. */
+interface CookieSplit {
+  /** The session cookie's value, unquoted and decoded; undefined when there is none. */
+  session: string | undefined;
+  /** The header without any `coursehub-*` cookie, or undefined when nothing is left. */
+  forServer: string | undefined;
+}
+
+/**
+ * Split results by Cookie header: a browser sends the same header on every request, so it is
+ * parsed once, not twice per request. Bounded in count and in header size (at most ~16 MB of
+ * headers however many different ones a client makes up): emptied when full.
+ */
+const splits = new Map<string, CookieSplit>();
+const MAX_SPLITS = 2_000;
+const MAX_REMEMBERED_HEADER = 4_096;
+
+function splitCookies(header: string): CookieSplit {
+  const known = splits.get(header);
+  if (known) return known;
+  let session: string | undefined;
+  const kept: string[] = [];
+  for (const pair of cookiePairs(header)) {
+    const name = cookieName(pair);
+    if (name.startsWith(HUB_COOKIE_PREFIX)) {
+      if (name === SESSION_COOKIE && session === undefined) session = sessionValue(pair);
+    } else kept.push(pair);
+  }
+  const split = { session, forServer: kept.length === 0 ? undefined : kept.join('; ') };
+  if (header.length <= MAX_REMEMBERED_HEADER) {
+    if (splits.size >= MAX_SPLITS) splits.clear();
+    splits.set(header, split);
+  }
+  return split;
+}
+
+function sessionValue(pair: string): string {
+  const value = pair.slice(pair.indexOf('=') + 1).trim();
+  const unquoted = value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  return decodeURIComponentSafe(unquoted);
+}
+
 /** `Authorization: token T` / `bearer T` (JupyterHub accepts both), else the session cookie. */
 export function credentialOf(headers: IncomingHttpHeaders): Credential {
   const auth = headers.authorization;
@@ -36,14 +78,8 @@ export function credentialOf(headers: IncomingHttpHeaders): Credential {
     const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(auth);
     if (match?.[1]) return { kind: 'token', token: match[1] };
   }
-  for (const pair of cookiePairs(headers.cookie)) {
-    if (cookieName(pair) === SESSION_COOKIE) {
-      const value = pair.slice(pair.indexOf('=') + 1).trim();
-      const unquoted = value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-      return { kind: 'session', cookie: decodeURIComponentSafe(unquoted) };
-    }
-  }
-  return { kind: 'none' };
+  const session = headers.cookie ? splitCookies(headers.cookie).session : undefined;
+  return session === undefined ? { kind: 'none' } : { kind: 'session', cookie: session };
 }
 
 function decodeURIComponentSafe(value: string): string {
@@ -56,8 +92,7 @@ function decodeURIComponentSafe(value: string): string {
 
 /** The Cookie header without any `coursehub-*` cookie, or undefined when nothing is left. */
 export function withoutHubCookies(header: string | undefined): string | undefined {
-  const kept = cookiePairs(header).filter((pair) => !cookieName(pair).startsWith(HUB_COOKIE_PREFIX));
-  return kept.length === 0 ? undefined : kept.join('; ');
+  return header ? splitCookies(header).forServer : undefined;
 }
 
 /**
