@@ -147,3 +147,57 @@ export function bwrapArgs(options: BwrapOptions, command: string[]): string[] {
     ...command,
   ];
 }
+
+export interface ZygoteBwrapOptions {
+  /** The zygote's Python source on the host, bound read-only at /zygote.py. */
+  script: string;
+  /** Bound read-write: the zygote writes each kernel's log file there. */
+  runtimeRoot: string;
+  hiddenPaths: string[];
+  maskFile: string;
+}
+
+/**
+ * The sandbox the kernel zygote (src/kernel/zygote/) lives in: the same system view as a kernel's,
+ * without network, plus the host's root read-only at /.host, from which each forked kernel binds
+ * its own two folders before detaching /.host. The zygote stays root (bwrap keeps a root caller's
+ * capabilities) because every fork must mount and then drop to the grader account itself; the
+ * zygote never runs user code. No pid namespace here: the pids it reports are the host's, so the
+ * hub can put each kernel in its cgroup.
+ */
+export function zygoteBwrapArgs(options: ZygoteBwrapOptions, command: string[]): string[] {
+  return [
+    'bwrap',
+    '--unshare-ipc',
+    '--unshare-net',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    '--die-with-parent',
+    '--new-session',
+    ...systemDirArgs(),
+    '--ro-bind',
+    '/etc',
+    '/etc',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--ro-bind',
+    '/',
+    '/.host',
+    '--ro-bind',
+    options.script,
+    '/zygote.py',
+    '--bind',
+    options.runtimeRoot,
+    options.runtimeRoot,
+    ...hideArgs([...DEFAULT_HIDDEN_PATHS, ...options.hiddenPaths], options.maskFile),
+    '--chdir',
+    '/',
+    '--',
+    ...command,
+    '/zygote.py',
+  ];
+}

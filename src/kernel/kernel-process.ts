@@ -16,7 +16,23 @@ export interface SpawnOptions {
 
 const STDERR_TAIL_BYTES = 8192;
 
-export class KernelProcess {
+/**
+ * What a session needs of the kernel's process, however it was started (spawned here, or forked
+ * by the zygote in src/kernel/zygote/).
+ */
+export interface KernelProcessHandle {
+  /** The host pid the launcher put in the kernel's cgroup (a wrapper of the kernel, or the kernel). */
+  readonly pid: number;
+  readonly exited: Promise<void>;
+  readonly alive: boolean;
+  describeExit(): string;
+  /** Signals the kernel and everything it started. */
+  signalGroup(signal: NodeJS.Signals): void;
+  /** Waits up to `ms` for exit; true if it exited. */
+  waitForExit(ms: number): Promise<boolean>;
+}
+
+export class KernelProcess implements KernelProcessHandle {
   readonly pid: number;
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;

@@ -7,15 +7,16 @@ import { chmod, chown, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelLauncher, KernelStartOptions } from '../grading/execution.js';
-import { bwrapArgs } from './bwrap.js';
+import { bwrapArgs, DEFAULT_HIDDEN_PATHS } from './bwrap.js';
 import { cgroupsWritable, KernelCgroup, removeStaleCgroups } from './cgroup.js';
 import { KernelChannels, stderrLogger, type ConnectionInfo, type KernelLogger } from './channels.js';
 import { KernelStartError, SandboxSetupError } from './errors.js';
 import { ensureGraderAccount, GRADER_ACCOUNT, type UnixAccount } from './grader-account.js';
-import { KernelProcess } from './kernel-process.js';
+import { KernelProcess, type KernelProcessHandle } from './kernel-process.js';
 import { getKernelSpec, type KernelSpec } from './kernelspec.js';
-import { DEFAULT_LIMITS, prlimitArgs, type KernelLimits } from './limits.js';
+import { DEFAULT_LIMITS, prlimitArgs, rlimitValues, type KernelLimits } from './limits.js';
 import { descendantAtDepth } from './process-tree.js';
+import { KernelZygote } from './zygote/kernel-zygote.js';
 import { DEFAULT_TIMINGS, JupyterKernelSession, KERNEL_ID_VARIABLE, type SessionTimings } from './session.js';
 
 export interface KernelLauncherOptions {
@@ -34,14 +35,29 @@ export interface KernelLauncherOptions {
   log?: KernelLogger;
   /** Use cgroup v1 limits when writable (default); false forces the rlimit fallback (tests). */
   cgroups?: boolean;
+  /**
+   * Fork ipykernel kernels from a zygote that has imported ipykernel once (default, as root with
+   * bwrap); false starts every kernel with its own `bwrap ... python3 -m ipykernel_launcher`.
+   */
+  zygote?: boolean;
 }
 
 /** The launched session, with what tests and logs may inspect beyond KernelSession. */
 export interface JupyterKernelLauncher extends KernelLauncher {
   start(options: KernelStartOptions): Promise<JupyterKernelSession>;
+  /** Stops the kernel zygotes (kernels still running are not affected until they exit). */
+  close(): Promise<void>;
 }
 
 const MINIMAL_PATH = '/usr/local/bin:/usr/bin:/bin';
+/** What a sandboxed kernel's environment starts from (and the zygote's, which Python reads once). */
+const SANDBOX_BASE_ENV: Record<string, string> = {
+  PATH: MINIMAL_PATH,
+  HOME: '/tmp',
+  MPLCONFIGDIR: '/tmp/matplotlib',
+  LANG: 'C.UTF-8',
+  PYTHONDONTWRITEBYTECODE: '1',
+};
 
 export function createKernelLauncher(options: KernelLauncherOptions): JupyterKernelLauncher {
   const limits: KernelLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -53,8 +69,55 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
     join(tmpdir(), isRoot ? 'coursehub-kernels' : `coursehub-kernels-${process.getuid?.()}`);
   const useCgroups = options.cgroups !== false && isRoot && cgroupsWritable();
   if (useCgroups) removeStaleCgroups();
+  // The zygote needs root: each fork mounts its own view and then drops to the grader account.
+  const useZygote = options.zygote !== false && options.sandbox === 'bwrap' && isRoot;
+  const zygotes = new Map<string, Promise<KernelZygote>>();
+
+  /** The zygote for this interpreter, started on first use and again if it has died. */
+  async function zygoteFor(python: string, maskFile: string): Promise<KernelZygote> {
+    const running = zygotes.get(python);
+    if (running) {
+      const zygote = await running.catch(() => null);
+      if (zygote?.alive) return zygote;
+    }
+    const starting = KernelZygote.start({
+      python,
+      env: SANDBOX_BASE_ENV,
+      hiddenPaths: options.hiddenPaths ?? [],
+      maskFile,
+      runtimeRoot,
+    });
+    zygotes.set(python, starting);
+    return starting;
+  }
+
+  function spawnCommand(
+    kernelArgv: string[],
+    runtimeDir: string,
+    workingDirectory: string,
+    maskFile: string,
+    account: UnixAccount | null,
+  ): string[] {
+    const limited = [...prlimitArgs(limits, !useCgroups), ...kernelArgv];
+    if (options.sandbox !== 'bwrap') return limited;
+    return bwrapArgs(
+      {
+        runtimeDir,
+        workingDirectory,
+        hiddenPaths: options.hiddenPaths ?? [],
+        tmpBytes: limits.tmpBytes,
+        maskFile,
+        runAs: account ? { uid: account.uid, gid: account.gid } : undefined,
+      },
+      limited,
+    );
+  }
 
   return {
+    async close(): Promise<void> {
+      for (const starting of zygotes.values()) (await starting.catch(() => null))?.close();
+      zygotes.clear();
+    },
     async start(start: KernelStartOptions): Promise<JupyterKernelSession> {
       const spec = getKernelSpec(start.kernelName, {
         kernelspecDirs: options.kernelspecDirs,
@@ -85,37 +148,45 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
               .replace('{resource_dir}', spec.resourceDir ?? ''),
           ),
         );
-        const command =
-          options.sandbox === 'bwrap'
-            ? bwrapArgs(
-                {
-                  runtimeDir,
-                  workingDirectory: start.workingDirectory,
-                  hiddenPaths: options.hiddenPaths ?? [],
-                  tmpBytes: limits.tmpBytes,
-                  maskFile,
-                  runAs: account ? { uid: account.uid, gid: account.gid } : undefined,
-                },
-                [...prlimitArgs(limits, !useCgroups), ...kernelArgv],
-              )
-            : [...prlimitArgs(limits, !useCgroups), ...kernelArgv];
         const env = {
           ...kernelEnvironment(options.sandbox, spec, start, runtimeDir),
           [KERNEL_ID_VARIABLE]: id,
         };
-
-        const kernel = await KernelProcess.spawnGated({
-          command,
-          env,
-          cwd: start.workingDirectory,
-        });
-        if (useCgroups) {
-          cgroup = KernelCgroup.create(`kernel-${id}`, {
-            memoryBytes: limits.memoryBytes,
-            maxProcesses: limits.maxProcesses,
-            cpus: limits.cpus,
-          });
-          cgroup.addProcess(kernel.pid);
+        const forkArgs = useZygote && account ? forkableKernelArgs(kernelArgv, spec, start) : null;
+        const kernel =
+          forkArgs && account
+            ? await (
+                await zygoteFor(kernelArgv[0]!, maskFile)
+              ).fork({
+                id,
+                cwd: start.workingDirectory,
+                env,
+                kernelArgs: forkArgs,
+                uid: account.uid,
+                gid: account.gid,
+                binds: [runtimeDir, start.workingDirectory],
+                hidden: [...DEFAULT_HIDDEN_PATHS, ...(options.hiddenPaths ?? [])],
+                tmpBytes: limits.tmpBytes,
+                rlimits: rlimitValues(limits, !useCgroups),
+                logFile: join(runtimeRoot, `${id}.log`),
+              })
+            : await KernelProcess.spawnGated({
+                command: spawnCommand(kernelArgv, runtimeDir, start.workingDirectory, maskFile, account),
+                env,
+                cwd: start.workingDirectory,
+              });
+        try {
+          if (useCgroups) {
+            cgroup = KernelCgroup.create(`kernel-${id}`, {
+              memoryBytes: limits.memoryBytes,
+              maxProcesses: limits.maxProcesses,
+              cpus: limits.cpus,
+            });
+            cgroup.addProcess(kernel.pid);
+          }
+        } catch (error) {
+          kernel.signalGroup('SIGKILL');
+          throw error;
         }
         kernel.release();
 
@@ -134,8 +205,8 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
           throw error;
         }
         channels.startHeartbeat(1000);
-        // bwrap runs an init as pid 1 of the sandbox, which runs the kernel (its first child;
-        // setpriv and prlimit exec into it, so they add no level).
+        // bwrap (or the zygote's holder) runs an init as pid 1 of the sandbox, which runs the
+        // kernel (its first child; setpriv and prlimit exec into it, so they add no level).
         const kernelPid =
           (options.sandbox === 'bwrap' ? descendantAtDepth(kernel.pid, 2) : kernel.pid) ?? kernel.pid;
         return new JupyterKernelSession({
@@ -144,7 +215,7 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
           process: kernel,
           cgroup,
           runtimeDir,
-          isolation: describeIsolation(options.sandbox, account, useCgroups, limits),
+          isolation: describeIsolation(options.sandbox, account, useCgroups, limits, forkArgs !== null),
           interruptMode: spec.interruptMode,
           kernelPid,
           maxOutputBytes: limits.maxOutputBytes,
@@ -219,7 +290,7 @@ function kernelEnvironment(
           HOME: process.env.HOME ?? start.workingDirectory,
           JPY_PARENT_PID: String(process.pid),
         }
-      : { PATH: MINIMAL_PATH, HOME: '/tmp', MPLCONFIGDIR: '/tmp/matplotlib' };
+      : SANDBOX_BASE_ENV;
   return {
     ...base,
     LANG: 'C.UTF-8',
@@ -238,7 +309,7 @@ function kernelEnvironment(
  */
 async function waitForReady(
   channels: KernelChannels,
-  kernel: KernelProcess,
+  kernel: KernelProcessHandle,
   timeoutMs: number,
   name: string,
 ): Promise<void> {
@@ -285,9 +356,14 @@ function describeIsolation(
   account: UnixAccount | null,
   cgroups: boolean,
   limits: KernelLimits,
+  forked: boolean,
 ): string {
   const parts: string[] = [];
-  if (sandbox === 'bwrap') {
+  if (forked) {
+    parts.push(
+      'bwrap, kernel forked from the zygote into its own pid/mount/network namespaces (no network, private /tmp, read-only system, only the working directory writable)',
+    );
+  } else if (sandbox === 'bwrap') {
     parts.push('bwrap (no network, private /tmp, read-only system, only the working directory writable)');
   } else {
     parts.push('NO SANDBOX (--unsafe-no-sandbox): the kernel runs with the grader’s rights');
@@ -322,4 +398,16 @@ async function chownTree(path: string, account: UnixAccount): Promise<void> {
 function withoutHistoryDatabase(argv: string[]): string[] {
   const isIpykernel = argv.some((arg) => arg.includes('ipykernel'));
   return isIpykernel ? [...argv, '--HistoryManager.enabled=False'] : argv;
+}
+
+/**
+ * The kernel's own arguments when it can be forked from the zygote: an ipykernel started as
+ * `PYTHON -m ipykernel_launcher ...`, with nothing in its environment that Python reads only at
+ * start-up (a fork inherits the zygote's interpreter as it is).
+ */
+function forkableKernelArgs(argv: string[], spec: KernelSpec, start: KernelStartOptions): string[] | null {
+  if (argv.length < 3 || argv[1] !== '-m' || argv[2] !== 'ipykernel_launcher') return null;
+  if (!argv[0]!.startsWith('/')) return null;
+  const readAtStartup = Object.keys({ ...spec.env, ...start.env }).some((name) => name.startsWith('PYTHON'));
+  return readAtStartup ? null : argv.slice(3);
 }

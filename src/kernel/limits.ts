@@ -24,13 +24,21 @@ export const DEFAULT_LIMITS: KernelLimits = {
 };
 
 /**
- * prlimit(1) arguments. Node cannot call setrlimit for a child, and util-linux's prlimit is on every
- * Debian machine, so the kernel is started through it. Core dumps are always off; the process and
+ * The rlimits a grading kernel runs under. Core dumps are always off; the process and
  * address-space caps stand in for cgroups only where cgroups are not writable (RLIMIT_NPROC counts
  * per user, so it is a coarser net).
  */
+export function rlimitValues(limits: KernelLimits, withoutCgroups: boolean): Record<string, number> {
+  const values: Record<string, number> = { core: 0, fsize: limits.maxFileBytes, nofile: 1024 };
+  if (withoutCgroups) Object.assign(values, { nproc: limits.maxProcesses, as: limits.memoryBytes * 2 });
+  return values;
+}
+
+/**
+ * prlimit(1) arguments for the same limits. Node cannot call setrlimit for a child, and
+ * util-linux's prlimit is on every Debian machine, so a spawned kernel is started through it.
+ */
 export function prlimitArgs(limits: KernelLimits, withoutCgroups: boolean): string[] {
-  const args = ['prlimit', '--core=0', `--fsize=${limits.maxFileBytes}`, '--nofile=1024'];
-  if (withoutCgroups) args.push(`--nproc=${limits.maxProcesses}`, `--as=${limits.memoryBytes * 2}`);
-  return [...args, '--'];
+  const args = Object.entries(rlimitValues(limits, withoutCgroups)).map(([name, value]) => `--${name}=${value}`);
+  return ['prlimit', ...args, '--'];
 }

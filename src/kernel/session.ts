@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import type { CellRunResult, KernelSession } from '../grading/execution.js';
 import type { KernelChannels, KernelLogger } from './channels.js';
 import type { KernelCgroup } from './cgroup.js';
-import type { KernelProcess } from './kernel-process.js';
+import type { KernelProcessHandle } from './kernel-process.js';
 import { processesWithEnv } from './process-tree.js';
 import { OutputCollector, type DisplayIdMap } from './output-collector.js';
 import type { JupyterMessage } from './wire.js';
@@ -34,7 +34,7 @@ export interface SessionParts {
   /** Unique per kernel; also in its environment as COURSEHUB_KERNEL_ID. */
   id: string;
   channels: KernelChannels;
-  process: KernelProcess;
+  process: KernelProcessHandle;
   cgroup: KernelCgroup | null;
   runtimeDir: string;
   isolation: string;

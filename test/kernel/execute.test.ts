@@ -21,7 +21,8 @@ describe.each(['bwrap', 'none'] as const)('a %s kernel', (sandbox) => {
   });
 
   it('says what isolation applies', () => {
-    if (sandbox === 'bwrap') expect(session.isolation).toMatch(/^bwrap \(no network/);
+    if (sandbox === 'bwrap')
+      expect(session.isolation).toMatch(/^bwrap.* \(no network, private \/tmp, read-only system/);
     else expect(session.isolation).toMatch(/NO SANDBOX/);
   });
 

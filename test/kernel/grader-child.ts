@@ -12,5 +12,5 @@ const session = await createKernelLauncher({ sandbox, log: { warn: () => undefin
 const result = await session.execute("import subprocess\nsubprocess.Popen(['sleep', '1000'])", {
   timeoutMs: 30_000,
 });
-process.stdout.write(`ready ${result.status}\n`);
+process.stdout.write(`ready ${result.status} ${session.kernelPid}\n`);
 setInterval(() => undefined, 1000);

@@ -5,7 +5,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createKernelLauncher } from '../../src/kernel/index.js';
-import { newMarker, processesWithMarker, scratchDir } from '../support/kernel.js';
+import {
+  newMarker,
+  pidNamespaceOf,
+  processesInNamespace,
+  processesWithMarker,
+  scratchDir,
+} from '../support/kernel.js';
 
 const LEAVE_BACKGROUND_PROCESSES = [
   'import subprocess, os, time',
@@ -21,15 +27,17 @@ const LEAVE_BACKGROUND_PROCESSES = [
 ].join('\n');
 
 const CASES = [
-  { sandbox: 'bwrap', cgroups: true },
-  { sandbox: 'bwrap', cgroups: false },
-  { sandbox: 'none', cgroups: true },
-  { sandbox: 'none', cgroups: false },
+  { sandbox: 'bwrap', cgroups: true, zygote: true },
+  { sandbox: 'bwrap', cgroups: false, zygote: true },
+  { sandbox: 'bwrap', cgroups: true, zygote: false },
+  { sandbox: 'bwrap', cgroups: false, zygote: false },
+  { sandbox: 'none', cgroups: true, zygote: false },
+  { sandbox: 'none', cgroups: false, zygote: false },
 ] as const;
 
 describe.each(CASES)(
-  'shutting down a kernel (sandbox $sandbox, cgroups $cgroups)',
-  ({ sandbox, cgroups }) => {
+  'shutting down a kernel (sandbox $sandbox, cgroups $cgroups, zygote $zygote)',
+  ({ sandbox, cgroups, zygote }) => {
     it('stops the kernel and every process it started, and removes its runtime files', async () => {
       const work = scratchDir();
       const runtime = scratchDir();
@@ -37,6 +45,7 @@ describe.each(CASES)(
       const launcher = createKernelLauncher({
         sandbox,
         cgroups,
+        zygote,
         runtimeRoot: runtime.path,
         log: { warn: () => undefined },
       });
@@ -46,13 +55,19 @@ describe.each(CASES)(
         env: marker.env,
         startupTimeoutMs: 90_000,
       });
+      let namespace: string | null = null;
       try {
         const result = await session.execute(LEAVE_BACKGROUND_PROCESSES, { timeoutMs: 20_000 });
         expect(result.status).toBe('ok');
-        const running = processesWithMarker(marker.value);
-        // At least the kernel, sleep, the daemon and the nohup'd sleep.
-        expect(running.length).toBeGreaterThanOrEqual(4);
-        expect(running).toContain(session.kernelPid);
+        // A sandboxed kernel has its own pid namespace, which also holds forks without the marker.
+        namespace = sandbox === 'bwrap' ? pidNamespaceOf(session.kernelPid) : null;
+        const running = new Set([
+          ...processesWithMarker(marker.value, session.kernelPid),
+          ...(namespace ? processesInNamespace(namespace) : []),
+        ]);
+        // At least the kernel, sleep, the daemon and the nohup'd sleep (and the namespace's init).
+        expect(running.size).toBeGreaterThanOrEqual(namespace ? 5 : 4);
+        expect(running.has(session.kernelPid)).toBe(true);
         expect(existsSync(join(runtime.path, session.id))).toBe(true);
         if (cgroups)
           expect(existsSync(`/sys/fs/cgroup/pids/coursehub-kernels/kernel-${session.id}`)).toBe(true);
@@ -60,7 +75,8 @@ describe.each(CASES)(
         await session.shutdown();
         await session.shutdown(); // twice is safe
       }
-      expect(processesWithMarker(marker.value)).toEqual([]);
+      expect(processesWithMarker(marker.value, session.kernelPid)).toEqual([]);
+      if (namespace) expect(processesInNamespace(namespace)).toEqual([]);
       expect(existsSync(join(runtime.path, session.id))).toBe(false);
       expect(existsSync(`/sys/fs/cgroup/pids/coursehub-kernels/kernel-${session.id}`)).toBe(false);
       expect(existsSync(`/sys/fs/cgroup/cpu/coursehub-kernel-${session.id}`)).toBe(false);

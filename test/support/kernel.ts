@@ -4,7 +4,7 @@
  * inside the sandbox too), so "no process left behind" is checked against the real process table.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,8 +18,12 @@ export function newMarker(): { name: string; value: string; env: Record<string, 
   return { name: 'COURSEHUB_TEST_MARKER', value, env: { COURSEHUB_TEST_MARKER: value } };
 }
 
-/** Pids of live processes whose environment carries the marker. */
-export function processesWithMarker(marker: string): number[] {
+/**
+ * Pids of live processes whose environment carries the marker, plus `kernelPid` while it lives.
+ * A kernel forked by the zygote (src/kernel/zygote/) does not show the marker itself: /proc's
+ * environ is what a process was exec'd with, and a fork is not exec'd. What it starts does.
+ */
+export function processesWithMarker(marker: string, kernelPid?: number): number[] {
   const needle = `COURSEHUB_TEST_MARKER=${marker}`;
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -27,15 +31,28 @@ export function processesWithMarker(marker: string): number[] {
     try {
       const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
       if (!environ.split('\0').includes(needle)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // A zombie has exited already; only its parent's reaping is pending.
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      if (isZombie(Number(entry))) continue;
       found.push(Number(entry));
     } catch {
       /* exited while we looked */
     }
   }
+  if (kernelPid !== undefined && !found.includes(kernelPid) && isLive(kernelPid)) found.push(kernelPid);
   return found;
+}
+
+// A zombie has exited already; only its parent's reaping is pending.
+function isZombie(pid: number): boolean {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+}
+
+function isLive(pid: number): boolean {
+  try {
+    return !isZombie(pid);
+  } catch {
+    return false;
+  }
 }
 
 /** Text of all stream outputs of one name. */
@@ -50,3 +67,25 @@ export function streamText(
 }
 
 export const isRoot = process.getuid?.() === 0;
+
+/** The pid namespace a process lives in (e.g. `pid:[4026532712]`), or null if it is gone. */
+export function pidNamespaceOf(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Live processes in a pid namespace: for a sandboxed kernel, everything it and its init started,
+ * including forks that carry no marker.
+ */
+export function processesInNamespace(namespace: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    if (pidNamespaceOf(Number(entry)) === namespace && isLive(Number(entry))) found.push(Number(entry));
+  }
+  return found;
+}
