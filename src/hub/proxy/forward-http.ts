@@ -79,7 +79,7 @@ class ForwardHandler implements Dispatcher.DispatchHandlers {
   ) {
     response[HANDLER] = this;
     // A client that goes away mid-request must not leave the upstream request hanging.
-    response.once('close', onClientClose);
+    response.on('close', onClientClose); // fires once; `on` spares once()'s wrapper
   }
 
   clientClosed(): void {
