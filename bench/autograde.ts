@@ -1,7 +1,8 @@
 /**
  * autograde benchmark: the nbgrader docs' ps1 (2 notebooks) submitted by 10 students = 20
  * notebooks, graded by coursehub (sandboxed kernels forked from the zygote, several at once, the
- * whole pipeline including the gradebook; the zygote's own start-up is inside the time) and, in the same run, by the baseline nbgrader itself uses for its execution step:
+ * whole pipeline including the gradebook; the zygote's own start-up is inside the time) and, in
+ * the same run, by the baseline nbgrader itself uses for its execution step:
  * `/usr/bin/python3 -m nbconvert --to notebook --execute` once per notebook, serially.
  * For reference, nbgrader 0.9.5 took 43 s for these 20 notebooks on this machine.
  *
