@@ -95,6 +95,10 @@ interface Figures {
   errors: number;
   /** CPU time (user + system) the measured server process spent per request, in microseconds. */
   cpuMicrosPerRequest: number;
+  /** The same for the target behind a proxy (for direct: the measured process itself). */
+  targetMicrosPerRequest: number;
+  /** The same for this process, which runs the load generator (autocannon). */
+  loadMicrosPerRequest: number;
 }
 
 /** utime + stime of a process, in microseconds (from /proc; clock ticks are 100 Hz on Linux). */
@@ -109,30 +113,40 @@ interface System {
   url: string;
   /** The process whose CPU time is counted. */
   pid: number;
+  /** The target's process (for direct, the same). */
+  targetPid: number;
   headers: Record<string, string>;
 }
 
-async function load({ name, url, pid, headers }: System, seconds: number): Promise<Figures> {
+async function load({ name, url, pid, targetPid, headers }: System, seconds: number): Promise<Figures> {
   // A short warm-up first (JIT, keep-alive pools), not counted.
   await autocannon({ url, connections: 50, duration: 1, headers });
   const cpuBefore = cpuMicros(pid);
+  const targetBefore = cpuMicros(targetPid);
+  const loadBefore = process.cpuUsage();
   const result = await autocannon({ url, connections: 50, duration: seconds, headers });
-  const cpu = cpuMicros(pid) - cpuBefore;
+  const requests = Math.max(1, result.requests.total);
+  const loadCpu = process.cpuUsage(loadBefore);
   const figures = {
     name,
     requestsPerSecond: result.requests.average,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
-    cpuMicrosPerRequest: cpu / Math.max(1, result.requests.total),
+    cpuMicrosPerRequest: (cpuMicros(pid) - cpuBefore) / requests,
+    targetMicrosPerRequest: (cpuMicros(targetPid) - targetBefore) / requests,
+    loadMicrosPerRequest: (loadCpu.user + loadCpu.system) / requests,
   };
-  console.log(
-    `${name.padEnd(22)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${figures.p99
-      .toFixed(1)
-      .padStart(
-        6,
-      )} ms   ${figures.cpuMicrosPerRequest.toFixed(0).padStart(5)} us CPU/req   errors ${figures.errors}`,
-  );
+  console.log(`${name.padEnd(22)} ${describe(figures)}   errors ${figures.errors}`);
   return figures;
+}
+
+function describe(figures: Figures): string {
+  const us = (value: number) => value.toFixed(0).padStart(4);
+  return (
+    `${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${figures.p99.toFixed(1).padStart(6)} ms   ` +
+    `CPU/req: ${us(figures.cpuMicrosPerRequest)} us (target ${us(figures.targetMicrosPerRequest)}, ` +
+    `load generator ${us(figures.loadMicrosPerRequest)})`
+  );
 }
 
 function median(values: number[]): number {
@@ -147,10 +161,10 @@ function summary(name: string, runs: Figures[]): Figures {
     p99: median(runs.map((run) => run.p99)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     cpuMicrosPerRequest: median(runs.map((run) => run.cpuMicrosPerRequest)),
+    targetMicrosPerRequest: median(runs.map((run) => run.targetMicrosPerRequest)),
+    loadMicrosPerRequest: median(runs.map((run) => run.loadMicrosPerRequest)),
   };
-  console.log(
-    `median ${name.padEnd(22)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${figures.p99.toFixed(1).padStart(6)} ms   ${figures.cpuMicrosPerRequest.toFixed(0).padStart(5)} us CPU/req`,
-  );
+  console.log(`median ${name.padEnd(22)} ${describe(figures)}`);
   return figures;
 }
 
@@ -186,12 +200,20 @@ async function main(): Promise<void> {
     const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
     console.log(`small GETs, 50 connections, ${rounds} interleaved rounds of ${seconds} s each, ${path}`);
     const systems: System[] = [
-      { key: 'direct', name: 'direct', url: `${target}${path}`, pid: targetProcess.pid!, headers: {} },
+      {
+        key: 'direct',
+        name: 'direct',
+        url: `${target}${path}`,
+        pid: targetProcess.pid!,
+        targetPid: targetProcess.pid!,
+        headers: {},
+      },
       {
         key: 'chp',
         name: 'configurable-http-proxy',
         url: `http://127.0.0.1:${chpPort}${path}`,
         pid: chpProcess.pid!,
+        targetPid: targetProcess.pid!,
         headers: {},
       },
       {
@@ -199,6 +221,7 @@ async function main(): Promise<void> {
         name: 'coursehub proxy',
         url: `http://127.0.0.1:${proxyPort}${path}`,
         pid: proxyProcess.pid!,
+        targetPid: targetProcess.pid!,
         headers: { cookie },
       },
     ];
@@ -229,6 +252,13 @@ async function main(): Promise<void> {
     const cpuRatio = chp.cpuMicrosPerRequest / ours.cpuMicrosPerRequest;
     console.log(
       `CPU per request (steadier than req/s on a busy machine): CHP ${chp.cpuMicrosPerRequest.toFixed(0)} us, coursehub ${ours.cpuMicrosPerRequest.toFixed(0)} us = ${cpuRatio.toFixed(2)}x less`,
+    );
+    // What the 2 cores allow: the proxy's own thread caps it at 1 s / its CPU per request, and
+    // the three processes together at 2 s / the sum; the lower of the two is the ceiling.
+    const sum = ours.cpuMicrosPerRequest + ours.targetMicrosPerRequest + ours.loadMicrosPerRequest;
+    const ceiling = Math.min(1e6 / ours.cpuMicrosPerRequest, 2e6 / sum);
+    console.log(
+      `coursehub ceiling on 2 cores: ${ceiling.toFixed(0)} req/s (proxy ${ours.cpuMicrosPerRequest.toFixed(0)} + target ${ours.targetMicrosPerRequest.toFixed(0)} + load generator ${ours.loadMicrosPerRequest.toFixed(0)} = ${sum.toFixed(0)} us CPU per request) = ${(ceiling / chp.requestsPerSecond).toFixed(2)}x CHP's median req/s`,
     );
     const busy = os.loadavg()[0]!;
     console.log(
