@@ -39,6 +39,8 @@ export function rlimitValues(limits: KernelLimits, withoutCgroups: boolean): Rec
  * util-linux's prlimit is on every Debian machine, so a spawned kernel is started through it.
  */
 export function prlimitArgs(limits: KernelLimits, withoutCgroups: boolean): string[] {
-  const args = Object.entries(rlimitValues(limits, withoutCgroups)).map(([name, value]) => `--${name}=${value}`);
+  const args = Object.entries(rlimitValues(limits, withoutCgroups)).map(
+    ([name, value]) => `--${name}=${value}`,
+  );
   return ['prlimit', ...args, '--'];
 }

@@ -55,7 +55,10 @@ type ZygoteEvent =
 
 export class KernelZygote {
   private readonly kernels = new Map<string, ForkedKernel>();
-  private readonly forking = new Map<string, { resolve: (pid: number) => void; reject: (e: Error) => void }>();
+  private readonly forking = new Map<
+    string,
+    { resolve: (pid: number) => void; reject: (e: Error) => void }
+  >();
   private stderrTail = '';
   private exited = false;
 
@@ -131,7 +134,9 @@ export class KernelZygote {
       this.kernels.get(event.id)?.noteExit(event.code);
       this.kernels.delete(event.id);
     } else if (event.event === 'error' && event.id !== undefined) {
-      this.forking.get(event.id)?.reject(new KernelStartError(`The kernel zygote could not fork: ${event.message}`));
+      this.forking
+        .get(event.id)
+        ?.reject(new KernelStartError(`The kernel zygote could not fork: ${event.message}`));
       this.forking.delete(event.id);
     }
     this.updateRef();
@@ -178,9 +183,10 @@ export class KernelZygote {
   /** The zygote keeps the event loop alive only while a kernel it forked lives. */
   private updateRef(): void {
     const busy = this.forking.size > 0 || this.kernels.size > 0;
-    const streams = [this.child.stdout, this.child.stderr, this.child.stdin] as Array<
-      { ref?: () => void; unref?: () => void } | null
-    >;
+    const streams = [this.child.stdout, this.child.stderr, this.child.stdin] as Array<{
+      ref?: () => void;
+      unref?: () => void;
+    } | null>;
     for (const stream of streams) (busy ? stream?.ref : stream?.unref)?.call(stream);
     if (busy) this.child.ref();
     else this.child.unref();
