@@ -1,5 +1,5 @@
 /** Reading the host's process tree from /proc (Linux only, like the sandbox). */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export function childrenOf(pid: number): number[] {
   try {
@@ -36,6 +36,35 @@ export function processesWithEnv(name: string, value: string): number[] {
         found.push(Number(entry));
     } catch {
       /* gone, or not ours to read */
+    }
+  }
+  return found;
+}
+
+/** The pid namespace of a process (e.g. `pid:[4026532712]`), or null if it is gone. */
+export function pidNamespaceOf(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Processes of a pid namespace that have not finished exiting. When a sandbox's init dies the
+ * kernel kills the rest of its namespace, but asynchronously: a shutdown that returns before they
+ * are gone would leave them running for a moment, and some of them no longer show the kernel's
+ * id in their environment while they exit.
+ */
+export function processesInPidNamespace(namespace: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || pidNamespaceOf(Number(entry)) !== namespace) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) found.push(Number(entry));
+    } catch {
+      /* gone while we looked */
     }
   }
   return found;

@@ -8,7 +8,7 @@ import type { CellRunResult, KernelSession } from '../grading/execution.js';
 import type { KernelChannels, KernelLogger } from './channels.js';
 import type { KernelCgroup } from './cgroup.js';
 import type { KernelProcessHandle } from './kernel-process.js';
-import { processesWithEnv } from './process-tree.js';
+import { processesInPidNamespace, processesWithEnv } from './process-tree.js';
 import { OutputCollector, type DisplayIdMap } from './output-collector.js';
 import type { JupyterMessage } from './wire.js';
 
@@ -41,6 +41,8 @@ export interface SessionParts {
   interruptMode: 'signal' | 'message';
   /** The host pid that receives SIGINT (the kernel itself, not bwrap). */
   kernelPid: number;
+  /** The kernel's own pid namespace when sandboxed (null: it shares the grader's). */
+  pidNamespace: string | null;
   maxOutputBytes: number;
   timings: SessionTimings;
   log: KernelLogger;
@@ -241,8 +243,13 @@ export class JupyterKernelSession implements KernelSession {
     await cgroup?.remove();
     // Without a cgroup, a daemon may have left the group, and a pid namespace's members die
     // only after its init: sweep by the kernel's id until nothing is left (bounded).
+    // Sandboxed, also sweep the kernel's pid namespace until its last process has exited.
+    const namespace = this.parts.pidNamespace;
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      const left = processesWithEnv(KERNEL_ID_VARIABLE, this.id);
+      const left = [
+        ...processesWithEnv(KERNEL_ID_VARIABLE, this.id),
+        ...(namespace ? processesInPidNamespace(namespace) : []),
+      ];
       if (left.length === 0) break;
       for (const pid of left) {
         try {
