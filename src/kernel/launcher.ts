@@ -15,7 +15,7 @@ import { ensureGraderAccount, GRADER_ACCOUNT, type UnixAccount } from './grader-
 import { KernelProcess, type KernelProcessHandle } from './kernel-process.js';
 import { getKernelSpec, type KernelSpec } from './kernelspec.js';
 import { DEFAULT_LIMITS, prlimitArgs, rlimitValues, type KernelLimits } from './limits.js';
-import { descendantAtDepth, pidNamespaceOf } from './process-tree.js';
+import { descendantAtDepth, holdPidNamespace } from './process-tree.js';
 import { KernelZygote } from './zygote/kernel-zygote.js';
 import { DEFAULT_TIMINGS, JupyterKernelSession, KERNEL_ID_VARIABLE, type SessionTimings } from './session.js';
 
@@ -218,7 +218,7 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
           isolation: describeIsolation(options.sandbox, account, useCgroups, limits, forkArgs !== null),
           interruptMode: spec.interruptMode,
           kernelPid,
-          pidNamespace: ownPidNamespace(kernelPid),
+          pidNamespace: holdPidNamespace(kernelPid, process.pid),
           maxOutputBytes: limits.maxOutputBytes,
           timings,
           log,
@@ -411,10 +411,4 @@ function forkableKernelArgs(argv: string[], spec: KernelSpec, start: KernelStart
   if (!argv[0]!.startsWith('/')) return null;
   const readAtStartup = Object.keys({ ...spec.env, ...start.env }).some((name) => name.startsWith('PYTHON'));
   return readAtStartup ? null : argv.slice(3);
-}
-
-/** The kernel's pid namespace if it has one of its own (sandboxed), else null. */
-function ownPidNamespace(kernelPid: number): string | null {
-  const namespace = pidNamespaceOf(kernelPid);
-  return namespace !== null && namespace !== pidNamespaceOf(process.pid) ? namespace : null;
 }

@@ -1,5 +1,5 @@
 /** Reading the host's process tree from /proc (Linux only, like the sandbox). */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export function childrenOf(pid: number): number[] {
   try {
@@ -48,6 +48,39 @@ export function pidNamespaceOf(pid: number): string | null {
   } catch {
     return null;
   }
+}
+
+/** A pid namespace held open, so that its id cannot be given to a new namespace meanwhile. */
+export interface HeldPidNamespace {
+  readonly name: string;
+  release(): void;
+}
+
+/**
+ * Holds the pid namespace of `pid` (null if the process is gone or shares `exceptLike`'s). A
+ * namespace's id (`pid:[N]`) is reused soon after the namespace dies, often by the next kernel's:
+ * sweeping by id after the kernel's death would hit that kernel unless the id is held.
+ */
+export function holdPidNamespace(pid: number, exceptLike: number): HeldPidNamespace | null {
+  let fd: number;
+  try {
+    fd = openSync(`/proc/${pid}/ns/pid`, 'r');
+  } catch {
+    return null;
+  }
+  const name = readlinkSync(`/proc/self/fd/${fd}`);
+  if (name === pidNamespaceOf(exceptLike) || name !== pidNamespaceOf(pid)) {
+    closeSync(fd);
+    return null;
+  }
+  let open = true;
+  return {
+    name,
+    release: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { CellRunResult, KernelSession } from '../grading/execution.js';
 import type { KernelChannels, KernelLogger } from './channels.js';
 import type { KernelCgroup } from './cgroup.js';
 import type { KernelProcessHandle } from './kernel-process.js';
-import { processesInPidNamespace, processesWithEnv } from './process-tree.js';
+import { processesInPidNamespace, processesWithEnv, type HeldPidNamespace } from './process-tree.js';
 import { OutputCollector, type DisplayIdMap } from './output-collector.js';
 import type { JupyterMessage } from './wire.js';
 
@@ -41,8 +41,8 @@ export interface SessionParts {
   interruptMode: 'signal' | 'message';
   /** The host pid that receives SIGINT (the kernel itself, not bwrap). */
   kernelPid: number;
-  /** The kernel's own pid namespace when sandboxed (null: it shares the grader's). */
-  pidNamespace: string | null;
+  /** The kernel's own pid namespace when sandboxed, held until shutdown (null: it shares the grader's). */
+  pidNamespace: HeldPidNamespace | null;
   maxOutputBytes: number;
   timings: SessionTimings;
   log: KernelLogger;
@@ -248,7 +248,7 @@ export class JupyterKernelSession implements KernelSession {
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const left = [
         ...processesWithEnv(KERNEL_ID_VARIABLE, this.id),
-        ...(namespace ? processesInPidNamespace(namespace) : []),
+        ...(namespace ? processesInPidNamespace(namespace.name) : []),
       ];
       if (left.length === 0) break;
       for (const pid of left) {
@@ -260,6 +260,7 @@ export class JupyterKernelSession implements KernelSession {
       }
       await delay(50);
     }
+    namespace?.release();
     this.dead = true;
     channels.close();
     await rm(this.parts.runtimeDir, { recursive: true, force: true });

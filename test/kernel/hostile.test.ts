@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernelLauncher, type JupyterKernelSession } from '../../src/kernel/index.js';
 import {
   newMarker,
-  pidNamespaceOf,
+  holdPidNamespace,
   processesInNamespace,
   processesWithMarker,
   scratchDir,
@@ -206,16 +206,17 @@ describe.each([{ zygote: true }, { zygote: false }])('grading kernels (zygote: $
     it('a fork bomb is stopped by the process limit and cleaned up', async () => {
       const { kernel, marker: own, done } = await fresh();
       // The forks carry no marker when the kernel was forked itself; its namespace holds them all.
-      const namespace = pidNamespaceOf(kernel.kernelPid)!;
+      const namespace = holdPidNamespace(kernel.kernelPid);
       try {
         const result = await kernel.execute('import os\nwhile True:\n    os.fork()', { timeoutMs: 10_000 });
         expect(['error', 'timeout', 'dead']).toContain(result.status);
-        expect(processesInNamespace(namespace).length).toBeLessThanOrEqual(64);
+        expect(processesInNamespace(namespace.name).length).toBeLessThanOrEqual(64);
       } finally {
         await done();
       }
       expect(processesWithMarker(own.value, kernel.kernelPid)).toEqual([]);
-      expect(processesInNamespace(namespace)).toEqual([]);
+      expect(processesInNamespace(namespace.name)).toEqual([]);
+      namespace.release();
     });
 
     it('allocating 10 GB fails without harming the machine', async () => {

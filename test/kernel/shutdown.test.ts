@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createKernelLauncher } from '../../src/kernel/index.js';
 import {
   newMarker,
-  pidNamespaceOf,
+  holdPidNamespace,
   processesInNamespace,
   processesWithMarker,
   scratchDir,
@@ -55,15 +55,15 @@ describe.each(CASES)(
         env: marker.env,
         startupTimeoutMs: 90_000,
       });
-      let namespace: string | null = null;
+      let namespace: { name: string; release: () => void } | null = null;
       try {
         const result = await session.execute(LEAVE_BACKGROUND_PROCESSES, { timeoutMs: 20_000 });
         expect(result.status).toBe('ok');
         // A sandboxed kernel has its own pid namespace, which also holds forks without the marker.
-        namespace = sandbox === 'bwrap' ? pidNamespaceOf(session.kernelPid) : null;
+        namespace = sandbox === 'bwrap' ? holdPidNamespace(session.kernelPid) : null;
         const running = new Set([
           ...processesWithMarker(marker.value, session.kernelPid),
-          ...(namespace ? processesInNamespace(namespace) : []),
+          ...(namespace ? processesInNamespace(namespace.name) : []),
         ]);
         // At least the kernel, sleep, the daemon and the nohup'd sleep (and the namespace's init).
         expect(running.size).toBeGreaterThanOrEqual(namespace ? 5 : 4);
@@ -76,7 +76,8 @@ describe.each(CASES)(
         await session.shutdown(); // twice is safe
       }
       expect(processesWithMarker(marker.value, session.kernelPid)).toEqual([]);
-      if (namespace) expect(processesInNamespace(namespace)).toEqual([]);
+      if (namespace) expect(processesInNamespace(namespace.name)).toEqual([]);
+      namespace?.release();
       expect(existsSync(join(runtime.path, session.id))).toBe(false);
       expect(existsSync(`/sys/fs/cgroup/pids/coursehub-kernels/kernel-${session.id}`)).toBe(false);
       expect(existsSync(`/sys/fs/cgroup/cpu/coursehub-kernel-${session.id}`)).toBe(false);

@@ -4,7 +4,7 @@
  * inside the sandbox too), so "no process left behind" is checked against the real process table.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -68,8 +68,17 @@ export function streamText(
 
 export const isRoot = process.getuid?.() === 0;
 
-/** The pid namespace a process lives in (e.g. `pid:[4026532712]`), or null if it is gone. */
-export function pidNamespaceOf(pid: number): string | null {
+/**
+ * The pid namespace a process lives in (e.g. `pid:[4026532712]`), held open until `release()`:
+ * a dead namespace's id is soon reused by a new one (another test's kernel), so checking "nothing
+ * left in it" after a shutdown is only sound while it is held.
+ */
+export function holdPidNamespace(pid: number): { name: string; release: () => void } {
+  const fd = openSync(`/proc/${pid}/ns/pid`, 'r');
+  return { name: readlinkSync(`/proc/self/fd/${fd}`), release: () => closeSync(fd) };
+}
+
+function pidNamespaceOf(pid: number): string | null {
   try {
     return readlinkSync(`/proc/${pid}/ns/pid`);
   } catch {

@@ -81,6 +81,9 @@ export class ForkedKernel implements KernelProcessHandle {
    * other signal goes to the kernel, which may handle it.
    */
   signalGroup(signal: NodeJS.Signals): void {
+    // Once the zygote has reaped the holder, its namespace is gone and its pid is free: another
+    // kernel's holder may get it (pids wrap quickly on a busy machine), so signal nothing.
+    if (this.hasExited) return;
     const targets = signal === 'SIGKILL' ? [descendantAtDepth(this.pid, 1), this.pid] : [this.kernelPid()];
     for (const pid of targets) {
       if (pid === null) continue;
