@@ -75,6 +75,11 @@ function systemDirArgs(): string[] {
   return args;
 }
 
+/** What every sandbox here sees of the system: read-only system folders and /etc, /proc, /dev. */
+function systemViewArgs(): string[] {
+  return [...systemDirArgs(), '--ro-bind', '/etc', '/etc', '--proc', '/proc', '--dev', '/dev'];
+}
+
 function hideArgs(paths: string[], maskFile: string): string[] {
   const args: string[] = [];
   for (const path of paths) {
@@ -116,14 +121,7 @@ export function bwrapArgs(options: BwrapOptions, command: string[]): string[] {
     ...namespaceArgs(options.runAs !== undefined),
     '--die-with-parent',
     '--new-session',
-    ...systemDirArgs(),
-    '--ro-bind',
-    '/etc',
-    '/etc',
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
+    ...systemViewArgs(),
     // Sticky and world-writable like a real /tmp: root's bwrap would make it 0755 root-owned.
     '--perms',
     '1777',
@@ -174,14 +172,7 @@ export function zygoteBwrapArgs(options: ZygoteBwrapOptions, command: string[]):
     '--unshare-cgroup-try',
     '--die-with-parent',
     '--new-session',
-    ...systemDirArgs(),
-    '--ro-bind',
-    '/etc',
-    '/etc',
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
+    ...systemViewArgs(),
     '--tmpfs',
     '/tmp',
     '--ro-bind',

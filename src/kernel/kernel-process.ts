@@ -32,6 +32,16 @@ export interface KernelProcessHandle {
   waitForExit(ms: number): Promise<boolean>;
 }
 
+/** Waits up to `ms` for `exited`; true if the process exited. Shared by both kinds of handle. */
+export async function waitForExit(exited: Promise<void>, hasExited: boolean, ms: number): Promise<boolean> {
+  if (hasExited) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const result = await Promise.race([exited.then(() => true), timeout]);
+  clearTimeout(timer);
+  return result;
+}
+
 export class KernelProcess implements KernelProcessHandle {
   readonly pid: number;
   exitCode: number | null = null;
@@ -97,13 +107,7 @@ export class KernelProcess implements KernelProcessHandle {
     }
   }
 
-  /** Waits up to `ms` for exit; true if it exited. */
-  async waitForExit(ms: number): Promise<boolean> {
-    if (this.hasExited) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-    const result = await Promise.race([this.exited.then(() => true), timeout]);
-    clearTimeout(timer);
-    return result;
+  waitForExit(ms: number): Promise<boolean> {
+    return waitForExit(this.exited, this.hasExited, ms);
   }
 }

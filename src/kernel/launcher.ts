@@ -2,20 +2,21 @@
  * Starts kernels for grading: a fresh kernel per notebook, never pooled or shared, each with its own
  * runtime directory, ipc socket paths and cgroup, so several run side by side safely.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chown, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelLauncher, KernelStartOptions } from '../grading/execution.js';
 import { bwrapArgs, DEFAULT_HIDDEN_PATHS } from './bwrap.js';
 import { cgroupsWritable, KernelCgroup, removeStaleCgroups } from './cgroup.js';
-import { KernelChannels, stderrLogger, type ConnectionInfo, type KernelLogger } from './channels.js';
-import { KernelStartError, SandboxSetupError } from './errors.js';
+import { KernelChannels, stderrLogger, type KernelLogger } from './channels.js';
+import { KernelStartError } from './errors.js';
 import { ensureGraderAccount, GRADER_ACCOUNT, type UnixAccount } from './grader-account.js';
 import { KernelProcess, type KernelProcessHandle } from './kernel-process.js';
 import { getKernelSpec, type KernelSpec } from './kernelspec.js';
 import { DEFAULT_LIMITS, prlimitArgs, rlimitValues, type KernelLimits } from './limits.js';
 import { descendantAtDepth, holdPidNamespace } from './process-tree.js';
+import { chownTree, ensureMaskFile, ensureRuntimeRoot, writeConnectionFile } from './runtime-files.js';
 import { KernelZygote } from './zygote/kernel-zygote.js';
 import { DEFAULT_TIMINGS, JupyterKernelSession, KERNEL_ID_VARIABLE, type SessionTimings } from './session.js';
 
@@ -233,46 +234,6 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
 }
 
 /**
- * The folder for every kernel's runtime directory. It lives in a shared /tmp, so refuse one that
- * someone else created in advance (or a symlink): they could read connection keys or swap sockets.
- */
-async function ensureRuntimeRoot(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: 0o711 });
-  const info = await lstat(path);
-  if (!info.isDirectory() || info.uid !== process.getuid?.() || (info.mode & 0o022) !== 0) {
-    throw new SandboxSetupError(`The kernel runtime folder ${path} is not a private folder of this user.`, {
-      hint: 'Remove it (someone else may have created it) or choose another runtimeRoot.',
-    });
-  }
-}
-
-async function ensureMaskFile(runtimeRoot: string): Promise<string> {
-  const path = join(runtimeRoot, 'masked-file');
-  // Created once, empty and mode 000; never reopened (a non-root owner could not open it again).
-  await writeFile(path, '', { flag: 'wx', mode: 0o000 }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
-  return path;
-}
-
-async function writeConnectionFile(runtimeDir: string, spec: KernelSpec): Promise<ConnectionInfo> {
-  const connection: ConnectionInfo = {
-    transport: 'ipc',
-    ip: join(runtimeDir, 'kernel'),
-    shell_port: 1,
-    iopub_port: 2,
-    stdin_port: 3,
-    control_port: 4,
-    hb_port: 5,
-    key: randomBytes(32).toString('hex'),
-    signature_scheme: 'hmac-sha256',
-    kernel_name: spec.name,
-  };
-  await writeFile(join(runtimeDir, 'kernel.json'), JSON.stringify(connection), { mode: 0o600 });
-  return connection;
-}
-
-/**
  * The kernel's environment is built from scratch: the hub's own variables (database URLs, OAuth
  * secrets) never reach student code. Unsandboxed kernels keep the hub's PATH and get
  * JPY_PARENT_PID so they exit if the grader dies; sandboxed ones have bwrap's --die-with-parent
@@ -378,15 +339,6 @@ function describeIsolation(
   );
   parts.push(`output ≤ ${Math.round(limits.maxOutputBytes / 1024 ** 2)} MiB per cell`);
   return parts.join('; ');
-}
-
-async function chownTree(path: string, account: UnixAccount): Promise<void> {
-  const info = await lstat(path);
-  await chown(path, account.uid, account.gid).catch(() => undefined);
-  if (info.isDirectory()) {
-    await chmod(path, (info.mode & 0o7777) | 0o700);
-    for (const entry of await readdir(path)) await chownTree(join(path, entry), account);
-  }
 }
 
 /**

@@ -5,14 +5,13 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
-import type { KernelProcessHandle } from '../kernel-process.js';
+import { waitForExit, type KernelProcessHandle } from '../kernel-process.js';
 import { descendantAtDepth } from '../process-tree.js';
 
 const LOG_TAIL_BYTES = 8192;
 
 export interface ForkControl {
   release(): void;
-  cancel(): void;
 }
 
 const signalNames = new Map<number, string>(
@@ -36,10 +35,6 @@ export class ForkedKernel implements KernelProcessHandle {
 
   release(): void {
     this.control.release();
-  }
-
-  cancel(): void {
-    this.control.cancel();
   }
 
   get alive(): boolean {
@@ -95,12 +90,7 @@ export class ForkedKernel implements KernelProcessHandle {
     }
   }
 
-  async waitForExit(ms: number): Promise<boolean> {
-    if (this.hasExited) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-    const result = await Promise.race([this.exited.then(() => true), timeout]);
-    clearTimeout(timer);
-    return result;
+  waitForExit(ms: number): Promise<boolean> {
+    return waitForExit(this.exited, this.hasExited, ms);
   }
 }

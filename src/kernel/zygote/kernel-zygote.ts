@@ -169,7 +169,6 @@ export class KernelZygote {
     });
     const kernel = new ForkedKernel(pid, request.logFile, {
       release: () => this.send({ op: 'release', id: request.id }),
-      cancel: () => this.send({ op: 'cancel', id: request.id }),
     });
     this.kernels.set(request.id, kernel);
     this.updateRef();

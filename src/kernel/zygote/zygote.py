@@ -13,8 +13,8 @@ has imported modules and nothing else) becomes a kernel, after it has sandboxed 
             └─ kernel  drops to the grader account (no capabilities, no_new_privs, rlimits) and
                        runs IPKernelApp, exactly as `python3 -m ipykernel_launcher -f FILE` would
 
-Protocol: JSON lines. From the hub on stdin: {"op":"fork", ...} and {"op":"release","id":...} or
-{"op":"cancel","id":...}. To the hub on stdout: {"event":"ready"}, {"event":"forked","id","pid"},
+Protocol: JSON lines. From the hub on stdin: {"op":"fork", ...} and {"op":"release","id":...} (a
+holder never released is killed by the hub). To the hub on stdout: {"event":"ready"}, {"event":"forked","id","pid"},
 {"event":"exited","id","code"} and {"event":"error","id","message"}.
 
 Written with the standard library and ctypes only: it must run on Debian's /usr/bin/python3 next
@@ -231,7 +231,7 @@ def run_holder(req, gate_fd, log_fd):
     keep_only_fds({gate_fd})
     sys.stdout = open(1, "w", closefd=False)
     sys.stderr = open(2, "w", closefd=False)
-    if os.read(gate_fd, 1) != b"g":  # cancelled: the hub could not set up the cgroup
+    if os.read(gate_fd, 1) != b"g":  # the zygote closed the gate without a go
         os._exit(71)
     os.close(gate_fd)
     check(libc.unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
@@ -308,11 +308,10 @@ def handle(command, send, selector, pending, holders):
         holders[pidfd] = (kernel_id, pid)
         pending[kernel_id] = gate_write
         send(event="forked", id=kernel_id, pid=pid)
-    elif op in ("release", "cancel"):
+    elif op == "release":
         gate = pending.pop(kernel_id, None)
         if gate is not None:
-            if op == "release":
-                os.write(gate, b"g")
+            os.write(gate, b"g")
             os.close(gate)
     else:
         send(event="error", id=kernel_id, message=f"unknown op {op!r}")

@@ -1,0 +1,61 @@
+/**
+ * The files a grading kernel needs on the host: the private folder for every kernel's runtime
+ * directory, the mask bound over hidden files, the connection file, and the working copy handed
+ * to the grader account.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConnectionInfo } from './channels.js';
+import { SandboxSetupError } from './errors.js';
+import type { UnixAccount } from './grader-account.js';
+import type { KernelSpec } from './kernelspec.js';
+
+/**
+ * The folder for every kernel's runtime directory. It lives in a shared /tmp, so refuse one that
+ * someone else created in advance (or a symlink): they could read connection keys or swap sockets.
+ */
+export async function ensureRuntimeRoot(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o711 });
+  const info = await lstat(path);
+  if (!info.isDirectory() || info.uid !== process.getuid?.() || (info.mode & 0o022) !== 0) {
+    throw new SandboxSetupError(`The kernel runtime folder ${path} is not a private folder of this user.`, {
+      hint: 'Remove it (someone else may have created it) or choose another runtimeRoot.',
+    });
+  }
+}
+
+export async function ensureMaskFile(runtimeRoot: string): Promise<string> {
+  const path = join(runtimeRoot, 'masked-file');
+  // Created once, empty and mode 000; never reopened (a non-root owner could not open it again).
+  await writeFile(path, '', { flag: 'wx', mode: 0o000 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return path;
+}
+
+export async function writeConnectionFile(runtimeDir: string, spec: KernelSpec): Promise<ConnectionInfo> {
+  const connection: ConnectionInfo = {
+    transport: 'ipc',
+    ip: join(runtimeDir, 'kernel'),
+    shell_port: 1,
+    iopub_port: 2,
+    stdin_port: 3,
+    control_port: 4,
+    hb_port: 5,
+    key: randomBytes(32).toString('hex'),
+    signature_scheme: 'hmac-sha256',
+    kernel_name: spec.name,
+  };
+  await writeFile(join(runtimeDir, 'kernel.json'), JSON.stringify(connection), { mode: 0o600 });
+  return connection;
+}
+
+export async function chownTree(path: string, account: UnixAccount): Promise<void> {
+  const info = await lstat(path);
+  await chown(path, account.uid, account.gid).catch(() => undefined);
+  if (info.isDirectory()) {
+    await chmod(path, (info.mode & 0o7777) | 0o700);
+    for (const entry of await readdir(path)) await chownTree(join(path, entry), account);
+  }
+}
