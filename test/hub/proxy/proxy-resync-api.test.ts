@@ -12,14 +12,19 @@ import { buildHubApp } from '../../../src/app/build-hub.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
 import { createAuthServices } from '../../../src/hub/auth/auth-services.js';
-import { verifySessionCookie } from '../../../src/hub/auth/session-cookie.js';
 import type { HubContext } from '../../../src/hub/context.js';
 import { ProxyClient } from '../../../src/hub/proxy/client.js';
-import { hubOracle } from '../../../src/hub/proxy/hub-oracle.js';
-import { startProxyProcess, type RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
+import type { RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../../../src/hub/proxy/secret.js';
 import { TokenService } from '../../../src/hub/tokens/index.js';
-import { COOKIE_SECRET, freePort, rawRequest, startUserServer, type FakeUserServer } from './support.js';
+import {
+  COOKIE_SECRET,
+  freePort,
+  rawRequest,
+  startProxyForHub,
+  startUserServer,
+  type FakeUserServer,
+} from './support.js';
 
 const SECOND_SECRET = 'second-proxy-secret-0123456789abcdef';
 
@@ -33,15 +38,9 @@ const proxies: RunningProxy[] = [];
 let aliceServer: FakeUserServer;
 
 async function startProxy(apiPort: number, secret: string): Promise<RunningProxy> {
-  const proxy = await startProxyProcess({
-    ip: '127.0.0.1',
-    port: 0,
-    apiIp: '127.0.0.1',
+  const proxy = await startProxyForHub(hubUrl, {
     apiPort,
-    defaultTarget: hubUrl,
     apiSecret: secret,
-    oracle: hubOracle({ hubApiUrl: `${hubUrl}/hub/api`, proxySecret: secret }),
-    verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
     // Every visit asks the hub, so a test sees at once which secret the hub accepts.
     authTtlMs: 0,
     authMaxStaleMs: 0,

@@ -1,18 +1,16 @@
 // The proxy in front of real user servers (http + ws) and a real hub app: who gets through,
 // what the user server sees, and the path / Host / token tricks that must not work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySessionCookie } from '../../../src/hub/auth/session-cookie.js';
 import { ProxyClient } from '../../../src/hub/proxy/client.js';
-import { hubOracle } from '../../../src/hub/proxy/hub-oracle.js';
-import { startProxyProcess, type RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
+import type { RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
 import {
-  COOKIE_SECRET,
   PROXY_SECRET,
   freePort,
   nextMessage,
   openWebSocket,
   rawRequest,
   rawUpgradeStatus,
+  startProxyForHub,
   startTestHub,
   startUserServer,
   type FakeUserServer,
@@ -35,17 +33,7 @@ const session = (cookie: string) => ({ cookie: `coursehub-session=${cookie}; _xs
 
 beforeAll(async () => {
   const hubPort = await freePort();
-  proxy = await startProxyProcess({
-    ip: '127.0.0.1',
-    port: 0,
-    apiIp: '127.0.0.1',
-    apiPort: 0,
-    defaultTarget: `http://127.0.0.1:${hubPort}`,
-    apiSecret: PROXY_SECRET,
-    oracle: hubOracle({ hubApiUrl: `http://127.0.0.1:${hubPort}/hub/api`, proxySecret: PROXY_SECRET }),
-    verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
-    authTtlMs: 60_000,
-  });
+  proxy = await startProxyForHub(`http://127.0.0.1:${hubPort}`, { authTtlMs: 60_000 });
   hub = await startTestHub({ proxyApiUrl: proxy.apiUrl, port: hubPort });
   alice = await startUserServer('alice');
   bob = await startUserServer('bob');

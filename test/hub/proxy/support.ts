@@ -12,7 +12,14 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src
 import { registerSessionHooks } from '../../../src/hub/auth/session-hook.js';
 import { SessionStore } from '../../../src/hub/auth/session-store.js';
 import { registerIdentityHook } from '../../../src/hub/identity.js';
+import { verifySessionCookie } from '../../../src/hub/auth/session-cookie.js';
 import { ProxyClient } from '../../../src/hub/proxy/client.js';
+import { hubOracle } from '../../../src/hub/proxy/hub-oracle.js';
+import {
+  startProxyProcess,
+  type ProxyProcessOptions,
+  type RunningProxy,
+} from '../../../src/hub/proxy/proxy-process.js';
 import { registerProxyHubRoutes } from '../../../src/hub/proxy/hub-routes.js';
 import { TokenService } from '../../../src/hub/tokens/index.js';
 
@@ -246,5 +253,27 @@ export function rawUpgradeStatus(
       resolve(response.statusCode ?? 0);
     });
     request.end();
+  });
+}
+
+/**
+ * A real proxy process in front of a hub at `hubUrl`, asking that hub about visitors with the
+ * tests' secrets; `overrides` for what one test needs otherwise (cache times, ports, secret).
+ */
+export function startProxyForHub(
+  hubUrl: string,
+  overrides: Partial<ProxyProcessOptions> = {},
+): Promise<RunningProxy> {
+  const apiSecret = overrides.apiSecret ?? PROXY_SECRET;
+  return startProxyProcess({
+    ip: '127.0.0.1',
+    port: 0,
+    apiIp: '127.0.0.1',
+    apiPort: 0,
+    defaultTarget: hubUrl,
+    apiSecret,
+    oracle: hubOracle({ hubApiUrl: `${hubUrl}/hub/api`, proxySecret: apiSecret }),
+    verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
+    ...overrides,
   });
 }

@@ -6,11 +6,9 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { verifySessionCookie } from '../../../src/hub/auth/session-cookie.js';
 import { ProxyClient } from '../../../src/hub/proxy/client.js';
-import { hubOracle } from '../../../src/hub/proxy/hub-oracle.js';
-import { startProxyProcess, type RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
-import { COOKIE_SECRET, PROXY_SECRET, freePort, startTestHub, type TestHub } from './support.js';
+import type { RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
+import { PROXY_SECRET, freePort, startProxyForHub, startTestHub, type TestHub } from './support.js';
 
 const PLANTED = ['coursehub-session=planted; Path=/', 'coursehub-xsrf=planted; Path=/hub/'];
 const OWN = ['_xsrf=jupyter-own; Path=/user/alice/', 'alice-own=1; Path=/user/alice/'];
@@ -82,16 +80,7 @@ async function startAliceServer(): Promise<http.Server> {
 
 beforeAll(async () => {
   const hubPort = await freePort();
-  proxy = await startProxyProcess({
-    ip: '127.0.0.1',
-    port: 0,
-    apiIp: '127.0.0.1',
-    apiPort: 0,
-    defaultTarget: `http://127.0.0.1:${hubPort}`,
-    apiSecret: PROXY_SECRET,
-    oracle: hubOracle({ hubApiUrl: `http://127.0.0.1:${hubPort}/hub/api`, proxySecret: PROXY_SECRET }),
-    verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
-  });
+  proxy = await startProxyForHub(`http://127.0.0.1:${hubPort}`);
   hub = await startTestHub({ proxyApiUrl: proxy.apiUrl, port: hubPort });
   server = await startAliceServer();
   const { port } = server.address() as AddressInfo;

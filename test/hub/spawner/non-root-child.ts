@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import pino from 'pino';
+import { spawnerSection } from '../../../src/config/schema.js';
 import { LocalProcessSpawner } from '../../../src/hub/spawner/local-process-spawner.js';
 
 const root = process.argv[2]!;
@@ -16,14 +17,8 @@ const log = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.pa
 
 const spawner = new LocalProcessSpawner('alice', '', {
   command: ['/usr/bin/jupyter-notebook'],
-  args: [
-    '--NotebookApp.base_url={base_url}',
-    '--ip=127.0.0.1',
-    '--port={port}',
-    '--NotebookApp.port_retries=0',
-    '--no-browser',
-    '--notebook-dir={home}',
-  ],
+  // The hub's default server arguments, as a real deployment has them.
+  args: spawnerSection.parse({}).args,
   homeRoot: join(root, 'homes'),
   sandbox: 'auto',
   environment: {},
