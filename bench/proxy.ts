@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { signSessionCookie } from '../src/hub/auth/session-cookie.js';
 import { ProxyClient } from '../src/hub/proxy/client.js';
+import { PROXY_NODE_FLAGS } from '../src/hub/proxy/lifecycle.js';
 import { children, freePort, serveCoursehubProxy, startChild } from './support/processes.js';
 
 const COOKIE_SECRET = 'b'.repeat(64);
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
     const proxyProcess = await startChild(
       SELF,
       ['coursehub-proxy', String(proxyPort), String(proxyApiPort), String(hub.port)],
-      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      [...PROXY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     );
     await new ProxyClient(`http://127.0.0.1:${proxyApiPort}`, PROXY_SECRET).addUserServer({
       user: 'bench',

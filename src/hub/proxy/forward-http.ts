@@ -10,8 +10,8 @@
  */
 import type http from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
-import { connectionTokens, isHopByHop, NO_TOKENS } from './hop-headers.js';
 import { forwardedHeaderList, type ForwardRewrite } from './request-headers.js';
+import { returnedHeaderList } from './response-headers.js';
 import type { Route } from './route-table.js';
 
 export { forwardedHeaders, type ForwardRewrite } from './request-headers.js';
@@ -97,25 +97,11 @@ class ForwardHandler implements Dispatcher.DispatchHandlers {
     if (status < 200) return true; // 1xx: the client gets the final answer only, as before
     this.resume = resume;
     // Header bytes are passed on as they came (latin1), minus hop-by-hop ones.
-    let headers: string[] = [];
-    let connection: string | undefined;
-    let cookies: string[] | undefined;
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i]!.toString('latin1');
-      const value = rawHeaders[i + 1]!.toString('latin1');
-      const lower = name.toLowerCase();
-      if (lower === 'connection') connection = connection === undefined ? value : `${connection}, ${value}`;
-      else if (isHopByHop(lower, NO_TOKENS)) continue;
-      else if (lower === 'content-length') {
-        this.remaining = Number(value);
-        headers.push(name, value);
-      } else if (lower === 'set-cookie' && this.rewrite?.filterSetCookie) (cookies ??= []).push(value);
-      else headers.push(name, value);
-    }
-    const tokens = connectionTokens(connection);
-    if (tokens.size > 0) headers = headers.filter((_, i) => !tokens.has(headers[i - (i % 2)]!.toLowerCase()));
-    if (cookies)
-      for (const cookie of this.rewrite!.filterSetCookie!(cookies) ?? []) headers.push('set-cookie', cookie);
+    const raw: string[] = new Array(rawHeaders.length);
+    for (let i = 0; i < rawHeaders.length; i++) raw[i] = rawHeaders[i]!.toString('latin1');
+    const headers = returnedHeaderList(raw, this.rewrite?.filterSetCookie);
+    for (let i = 0; i < headers.length; i += 2)
+      if (headers[i]!.toLowerCase() === 'content-length') this.remaining = Number(headers[i + 1]);
     this.response.writeHead(status, statusText || undefined, headers);
     return true;
   }

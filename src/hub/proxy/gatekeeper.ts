@@ -5,6 +5,9 @@
  * (the server's own token in, the hub's cookies out).
  */
 import type { IncomingMessage } from 'node:http';
+
+/** What the verdict reads of a request: node:http's message, or the fast lane's head. */
+export type JudgedRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 import type { AccessGate, GateResult } from './access-gate.js';
 import { credentialOf, withoutHubCookies, withoutHubSetCookies } from './credentials.js';
 import { UnsafePathError } from './errors.js';
@@ -36,7 +39,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
    * The verdict, synchronously when the login answer is cached (the common case: no promise per
    * request), else a promise of it once the hub has answered.
    */
-  return function judge(request: IncomingMessage, isUpgrade: boolean): Verdict | Promise<Verdict> {
+  return function judge(request: JudgedRequest, isUpgrade: boolean): Verdict | Promise<Verdict> {
     const host = request.headers.host;
     if (host !== undefined && !HOST.test(host)) {
       return { kind: 'answer', status: 400, message: 'Refused request: malformed Host header.' };
@@ -65,7 +68,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
 
   function verdictOf(
     result: GateResult,
-    request: IncomingMessage,
+    request: JudgedRequest,
     route: Route,
     pathAndQuery: string,
     isUpgrade: boolean,
@@ -106,7 +109,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
   }
 
   function serverNotRunning(
-    request: IncomingMessage,
+    request: JudgedRequest,
     owner: string,
     path: string,
     search: string,

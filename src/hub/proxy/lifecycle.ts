@@ -69,13 +69,20 @@ export async function stopProxy(dataDir: string, timeoutMs = 5_000): Promise<boo
   return true;
 }
 
-/** `node [--import tsx] <this installation's cli/main> proxy` */
+/**
+ * V8 flags for the proxy's process. A larger young generation (32 MB semi-spaces instead of
+ * 16 MB) means fewer scavenges under load: every request allocates a little, and each scavenge
+ * holds up every request in flight. bench/proxy.ts runs its proxy with the same flags.
+ */
+export const PROXY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
+
+/** `node [flags] [--import tsx] <this installation's cli/main> proxy` */
 export function defaultProxyCommand(): { executable: string; args: string[] } {
   const here = fileURLToPath(import.meta.url);
   const fromSource = here.endsWith('.ts');
   const entry = join(dirname(here), '..', '..', 'cli', fromSource ? 'main.ts' : 'main.js');
   const loader = fromSource ? ['--import', import.meta.resolve('tsx')] : [];
-  return { executable: process.execPath, args: [...loader, entry, 'proxy'] };
+  return { executable: process.execPath, args: [...PROXY_NODE_FLAGS, ...loader, entry, 'proxy'] };
 }
 
 function proxyArgs(ctx: HubContext): string[] {

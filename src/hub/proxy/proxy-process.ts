@@ -4,13 +4,14 @@
  * its own process; tests and benchmarks run it in theirs.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AccessGate, type AccessOracle } from './access-gate.js';
 import { sendAnswer, redirect, refuseUpgrade } from './answers.js';
 import { createApiServer } from './api-server.js';
 import { closeForwardAgents, forwardHttp, type ForwardFailure } from './forward-http.js';
 import { forwardUpgrade } from './forward-upgrade.js';
+import { FastLane } from './fast-lane.js';
 import { createGatekeeper, type Verdict } from './gatekeeper.js';
 import { RouteTable } from './route-table.js';
 
@@ -138,6 +139,21 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
   });
   // Idle websockets (kernels) stay open for hours: no socket timeout on the public side.
   publicServer.keepAliveTimeout = 65_000;
+  // Every connection starts on the fast lane (fast-lane.ts), which hands it to node:http's own
+  // connection handling above the first time it meets a request it leaves to that lane. The
+  // server still listens itself, so node:http's timeouts and connection books cover what it gets.
+  const nodeHttpConnections = publicServer.listeners('connection');
+  if (nodeHttpConnections.length !== 1) throw new Error('unexpected node:http connection listeners');
+  const toNodeHttp = nodeHttpConnections[0] as (this: http.Server, socket: Socket) => void;
+  publicServer.removeListener('connection', toNodeHttp);
+  const fastLane = new FastLane({
+    judge,
+    handOff(socket, unread) {
+      toNodeHttp.call(publicServer, socket);
+      if (unread.length > 0) socket.emit('data', unread);
+    },
+  });
+  publicServer.on('connection', (socket: Socket) => fastLane.accept(socket));
 
   const apiServer = createApiServer({ routes, gate, secret: options.apiSecret, log });
   const publicAddress = await listen(publicServer, options.port, options.ip);
@@ -157,6 +173,7 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     gate,
     async close() {
       for (const socket of upgraded) socket.destroy();
+      fastLane.closeAll();
       await Promise.all(
         [publicServer, apiServer].map(
           (server) =>
