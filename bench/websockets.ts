@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { signSessionCookie } from '../src/hub/auth/session-cookie.js';
 import { ProxyClient } from '../src/hub/proxy/client.js';
+import { PROXY_NODE_FLAGS } from '../src/hub/proxy/lifecycle.js';
 import { children, freePort, serveCoursehubProxy, startChild } from './support/processes.js';
 
 const COOKIE_SECRET = 'd'.repeat(64);
@@ -87,7 +88,11 @@ async function main(): Promise<void> {
   const sockets: WebSocket[] = [];
   try {
     await startChild(SELF, ['echo', String(echoPort)]);
-    const proxy = await startChild(SELF, ['proxy', String(proxyPort), String(apiPort), String(hubPort)]);
+    const proxy = await startChild(
+      SELF,
+      ['proxy', String(proxyPort), String(apiPort), String(hubPort)],
+      [...PROXY_NODE_FLAGS],
+    );
     await new ProxyClient(`http://127.0.0.1:${apiPort}`, PROXY_SECRET).addUserServer({
       user: 'bench',
       url: `http://127.0.0.1:${echoPort}`,
