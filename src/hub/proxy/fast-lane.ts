@@ -13,9 +13,9 @@
  * same rules (request-headers.ts, response-headers.ts), so what may pass and what a server sees
  * do not depend on the lane.
  *
- * One request at a time per connection (pipelined requests wait their turn), and one upstream
- * connection per client connection, kept while requests go to the same target. Answers are
- * relayed as they come; only their heads are rewritten.
+ * One request at a time per connection (pipelined requests wait their turn), on an upstream
+ * connection taken from a shared pool for that request (upstream-pool.ts). Answers are relayed
+ * as they come; only their heads are rewritten.
  */
 import net from 'node:net';
 import { ChunkedEnd, MALFORMED, NOT_YET } from './chunked-end.js';
@@ -23,6 +23,7 @@ import type { Judge, Verdict } from './gatekeeper.js';
 import { parseRequestHead, parseResponseHead, type RequestHead, type ResponseHead } from './http1-head.js';
 import { forwardedHeaderList, type ForwardRewrite } from './request-headers.js';
 import { returnedHeaderList } from './response-headers.js';
+import { UpstreamPool, type UpstreamUser } from './upstream-pool.js';
 
 export interface FastLaneOptions {
   judge: Judge;
@@ -87,7 +88,7 @@ function saysClose(connection: string | string[] | undefined): boolean {
   return connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(String(connection));
 }
 
-class FastConnection {
+class FastConnection implements UpstreamUser {
   /** Bytes from the client not handled yet. */
   private unread: Buffer = EMPTY;
   private headSince = 0;
@@ -104,14 +105,14 @@ class FastConnection {
   private remaining = 0;
   private chunked: ChunkedEnd | undefined;
   private waitingForDrain = false;
-  // The upstream connection, kept across requests to the same origin.
+  // The upstream connection of the request in flight, from the pool and back to it after.
   private upstream: net.Socket | undefined;
-  private upstreamOrigin = '';
   private upstreamReusable = false;
 
   constructor(
     private readonly client: net.Socket,
     private readonly options: FastLaneOptions,
+    private readonly pool: UpstreamPool,
   ) {
     client.setNoDelay(true);
     client.setTimeout(IDLE_MS);
@@ -205,31 +206,17 @@ class FastConnection {
   }
 
   private upstreamTo(target: URL): net.Socket {
-    if (this.upstream && this.upstreamReusable && this.upstreamOrigin === target.origin) return this.upstream;
-    this.dropUpstream();
-    const socket = net.connect({
-      host: target.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: Number(target.port || 80),
-      noDelay: true,
-    });
-    this.upstream = socket;
-    this.upstreamOrigin = target.origin;
+    this.upstream = this.pool.take(target, this);
     this.upstreamReusable = true;
-    // Events of a connection already dropped are ignored: only the current one speaks.
-    socket.on('data', (chunk: Buffer) => socket === this.upstream && this.onUpstreamData(chunk));
-    socket.on('end', () => socket === this.upstream && this.onUpstreamEnd());
-    socket.on('error', () => socket === this.upstream && this.onUpstreamFailed());
-    socket.on('close', () => socket === this.upstream && this.onUpstreamFailed());
-    return socket;
+    return this.upstream;
   }
 
   private dropUpstream(): void {
-    const socket = this.upstream;
+    if (this.upstream) this.pool.discard(this.upstream);
     this.upstream = undefined;
-    socket?.destroy();
   }
 
-  private onUpstreamData(chunk: Buffer): void {
+  onUpstreamData(chunk: Buffer): void {
     // Bytes nobody asked for: the connection no longer speaks HTTP as we understand it.
     if (!this.inFlight) return this.dropUpstream();
     if (this.answering) {
@@ -303,10 +290,11 @@ class FastConnection {
       bytes.copy(joined, head.length);
       written = this.client.write(joined);
     }
-    if (written || this.waitingForDrain) return;
+    if (written) return;
     // A slow reader: stop reading the server until the browser has caught up.
-    this.waitingForDrain = true;
     this.upstream?.pause();
+    if (this.waitingForDrain) return;
+    this.waitingForDrain = true;
     this.client.once('drain', this.resumeUpstream);
   }
 
@@ -315,19 +303,21 @@ class FastConnection {
     this.answering = false;
     this.requestBytes = EMPTY;
     this.chunked = undefined;
-    if (!this.upstreamReusable) this.dropUpstream();
+    if (this.upstream && this.upstreamReusable) this.pool.give(this.upstream);
+    else if (this.upstream) this.pool.discard(this.upstream);
+    this.upstream = undefined;
     if (this.closeAfter) this.client.end();
     else if (this.unread.length > 0) this.nextRequest();
   }
 
-  private onUpstreamEnd(): void {
+  onUpstreamEnd(): void {
     if (this.answering && this.framing === 'close') {
       this.upstreamReusable = false;
       this.finish();
     } else this.onUpstreamFailed();
   }
 
-  private onUpstreamFailed(): void {
+  onUpstreamFailed(): void {
     this.dropUpstream();
     if (!this.inFlight) return;
     // Before the answer started, node:http's lane tries again: a kept connection the server
@@ -360,16 +350,18 @@ class FastConnection {
 /** Accepts connections onto the fast lane; `closeAll` ends the ones still on it. */
 export class FastLane {
   private readonly sockets = new Set<net.Socket>();
+  private readonly pool = new UpstreamPool();
 
   constructor(private readonly options: FastLaneOptions) {}
 
   accept(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-    new FastConnection(socket, this.options);
+    new FastConnection(socket, this.options, this.pool);
   }
 
   closeAll(): void {
     for (const socket of this.sockets) socket.destroy();
+    this.pool.closeAll();
   }
 }
