@@ -46,15 +46,25 @@ const HEAD_MS = 60_000;
 /** Heads this long or shorter are found with one conversion to text (most are ~300 bytes). */
 const SHORT_HEAD = 4096;
 
-/** The head at the start of `bytes` as text (without the blank line) and where it ends, or -1. */
+/** A CR not followed by LF, or an LF not after a CR: never part of a strict head. */
+const BARE_LINE_END = /\r[^\n]|(?:^|[^\r])\n/;
+
+/**
+ * The head at the start of `bytes` as text (without the blank line) and where it ends; -1 while
+ * it is not complete; NOT_STRICT when it uses line ends other than CRLF, which another parser may
+ * read as the end of the head, so that waiting for CRLFCRLF could wait forever.
+ */
 function headOf(bytes: Buffer): [string, number] {
   const text = bytes.toString('latin1', 0, Math.min(bytes.length, SHORT_HEAD));
   const end = text.indexOf('\r\n\r\n');
   if (end >= 0) return [text.slice(0, end), end];
+  if (BARE_LINE_END.test(text)) return ['', NOT_STRICT];
   if (bytes.length <= SHORT_HEAD) return ['', -1];
   const longEnd = bytes.indexOf(HEAD_END);
   return longEnd < 0 ? ['', -1] : [bytes.toString('latin1', 0, longEnd), longEnd];
 }
+
+const NOT_STRICT = -2;
 
 type Framing = 'none' | 'length' | 'chunked' | 'close';
 
@@ -155,6 +165,8 @@ class FastConnection implements UpstreamUser {
 
   private nextRequest(): void {
     const [text, end] = headOf(this.unread);
+    // node:http answers what is not strict, and 431 to a head over its limit.
+    if (end === NOT_STRICT || end + HEAD_END.length > MAX_REQUEST_HEAD) return this.handOff();
     if (end < 0) {
       if (this.unread.length > MAX_REQUEST_HEAD) return this.handOff();
       if (this.headSince === 0) this.headSince = Date.now();
@@ -225,6 +237,7 @@ class FastConnection implements UpstreamUser {
     }
     this.answerHead = this.answerHead.length === 0 ? chunk : Buffer.concat([this.answerHead, chunk]);
     const [text, end] = headOf(this.answerHead);
+    if (end === NOT_STRICT) return this.handOff(); // nothing sent yet: node:http's lane asks again
     if (end < 0) {
       if (this.answerHead.length > MAX_RESPONSE_HEAD) this.onUpstreamFailed();
       return;
