@@ -1,5 +1,7 @@
 /**
- * Forwards one HTTP request to a route's target and streams the answer back.
+ * Forwards one HTTP request to a route's target and streams the answer back: node:http's lane,
+ * for what the fast lane (fast-lane.ts) leaves to it, such as request bodies, `Expect`, heads that
+ * are not strictly HTTP/1.1 and answers it does not relay itself.
  *
  * The upstream side is undici's dispatch API on one keep-alive pool per target: it costs much
  * less CPU per request than node:http's client (no ClientRequest/IncomingMessage streams, no

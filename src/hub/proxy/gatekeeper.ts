@@ -5,15 +5,15 @@
  * (the server's own token in, the hub's cookies out).
  */
 import type { IncomingMessage } from 'node:http';
-
-/** What the verdict reads of a request: node:http's message, or the fast lane's head. */
-export type JudgedRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 import type { AccessGate, GateResult } from './access-gate.js';
 import { credentialOf, withoutHubCookies, withoutHubSetCookies } from './credentials.js';
 import { UnsafePathError } from './errors.js';
 import type { ForwardRewrite } from './forward-http.js';
 import { canonicalizeTarget } from './request-path.js';
 import { ownerFromPath, type Route, type RouteTable } from './route-table.js';
+
+/** What the verdict reads of a request: node:http's message, or the fast lane's head. */
+export type JudgedRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 
 export type Verdict =
   | { kind: 'forward'; route: Route; pathAndQuery: string; rewrite?: ForwardRewrite }
