@@ -1,8 +1,8 @@
 /**
- * Run by forward-http.test.ts: the real proxy (startProxyProcess) in a process of its own, so that
- * its memory can be measured apart from the test's clients and target. Sends its URLs over IPC,
- * answers 'memory' with process.memoryUsage() after a full GC (run it with --expose-gc), and
- * closes when the parent disconnects.
+ * Run by forward-http-support.ts for the forward-http-*.test.ts files: the real proxy
+ * (startProxyProcess) in a process of its own, so that its memory can be measured apart from the
+ * test's clients and target. Sends its URLs over IPC, answers 'memory' with process.memoryUsage()
+ * after a full GC (run it with --expose-gc), and closes when the parent disconnects.
  *
  *   node --expose-gc --import tsx forward-http-proxy.ts DEFAULT_TARGET API_SECRET
  *
