@@ -19,9 +19,10 @@
  */
 import net from 'node:net';
 import { ChunkedEnd, MALFORMED, NOT_YET } from './chunked-end.js';
+import { saysClose } from './hop-headers.js';
 import type { Judge, Verdict } from './gatekeeper.js';
 import { parseRequestHead, parseResponseHead, type RequestHead, type ResponseHead } from './http1-head.js';
-import { forwardedHeaderList, type ForwardRewrite } from './request-headers.js';
+import { forwardedHeaderList, requestHeadText, type ForwardRewrite } from './request-headers.js';
 import { returnedHeaderList } from './response-headers.js';
 import { UpstreamPool, type UpstreamUser } from './upstream-pool.js';
 
@@ -92,10 +93,6 @@ function framingOf({ status, headers }: ResponseHead, toHead: boolean): [Framing
   if (contentLength !== undefined)
     return /^\d{1,15}$/.test(contentLength) ? ['length', Number(contentLength)] : undefined;
   return ['close', 0];
-}
-
-function saysClose(connection: string | string[] | undefined): boolean {
-  return connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(String(connection));
 }
 
 class FastConnection implements UpstreamUser {
@@ -205,16 +202,11 @@ class FastConnection implements UpstreamUser {
     this.filterSetCookie = rewrite?.filterSetCookie;
     const target = route.target;
     const basePath = target.pathname === '/' ? '' : target.pathname.replace(/\/$/, '');
-    // Every value below is either the client's (checked by parseRequestHead), the canonical
-    // path (request-path.ts decodes only unreserved characters) or the proxy's own: none can
-    // carry a line break into the upstream head.
     const fields = forwardedHeaderList(
       { rawHeaders: head.rawHeaders, headers: head.headers, socket: this.client },
       rewrite,
     );
-    let text = `${head.method} ${basePath}${pathAndQuery} HTTP/1.1\r\n`;
-    for (let i = 0; i < fields.length; i += 2) text += `${fields[i]}: ${fields[i + 1]}\r\n`;
-    this.upstreamTo(target).write(`${text}\r\n`, 'latin1');
+    this.upstreamTo(target).write(requestHeadText(head.method, basePath + pathAndQuery, fields), 'latin1');
   }
 
   private upstreamTo(target: URL): net.Socket {

@@ -16,7 +16,7 @@ import { forwardedHeaderList, type ForwardRewrite } from './request-headers.js';
 import { returnedHeaderList } from './response-headers.js';
 import type { Route } from './route-table.js';
 
-export { forwardedHeaders, type ForwardRewrite } from './request-headers.js';
+export type { ForwardRewrite } from './request-headers.js';
 
 export interface ForwardFailure {
   route: Route;

@@ -9,69 +9,36 @@
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { forwardedHeaders, type ForwardFailure, type ForwardRewrite } from './forward-http.js';
-import { connectionTokens, isHopByHop } from './hop-headers.js';
-import type { Route } from './route-table.js';
+import type { ForwardFailure, ForwardRewrite } from './forward-http.js';
+import { forwardedHeaderList, requestHeadText } from './request-headers.js';
+import { returnedHeaderList } from './response-headers.js';
+import { socketAddressOf, type Route } from './route-table.js';
 
 /** An answer head larger than this is not a Jupyter server's; the proxy gives up on it. */
 const MAX_ANSWER_HEAD = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 
-function requestHead(request: IncomingMessage, path: string, rewrite: ForwardRewrite | undefined): string {
-  const headers = forwardedHeaders(request, rewrite, true);
-  const lines = [`${request.method ?? 'GET'} ${path} HTTP/1.1`];
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) {
-      // Incoming header values cannot hold CR/LF (Node's parser refuses them); values the proxy
-      // adds (server token, filtered cookie) are checked here so none can split the request.
-      const text = String(one);
-      if (/[\r\n]/.test(text)) throw new Error(`header ${name} holds a line break`);
-      lines.push(`${name}: ${text}`);
-    }
-  }
-  return lines.join('\r\n') + '\r\n\r\n';
-}
-
 /**
  * The target's answer head (status line and headers, without the blank line) as the browser may
- * see it: hop-by-hop headers dropped except Connection and Upgrade, which a 101 needs, and
- * Set-Cookie filtered by the rewrite, so that a user server cannot plant a hub cookie through a
- * websocket answer any more than through an HTTP one. Header bytes are kept as sent (latin1).
+ * see it: rewritten by the same rules as an HTTP answer (response-headers.ts), except that
+ * Connection and Upgrade stay, which a 101 needs. So a user server cannot plant a hub cookie
+ * through a websocket answer any more than through an HTTP one. Header bytes are kept as sent
+ * (latin1); obsolete line folding (a line starting with a blank) continues the previous header.
  */
 export function rewriteAnswerHead(head: string, rewrite: ForwardRewrite | undefined): string {
-  const [statusLine = '', ...rawLines] = head.split('\r\n');
-  // Obsolete line folding (a line starting with a blank continues the previous header).
-  const fields: { name: string; line: string }[] = [];
-  for (const line of rawLines) {
-    const last = fields[fields.length - 1];
-    if (/^[ \t]/.test(line) && last) last.line += ` ${line.trim()}`;
-    else
-      fields.push({
-        name: line
-          .slice(0, Math.max(0, line.indexOf(':')))
-          .trim()
-          .toLowerCase(),
-        line,
-      });
-  }
-  const valueOf = (field: { line: string }) => field.line.slice(field.line.indexOf(':') + 1).trim();
-  const tokens = connectionTokens(fields.filter((f) => f.name === 'connection').map(valueOf));
-  const cookies = fields.filter((f) => f.name === 'set-cookie').map(valueOf);
-  const keptCookies = rewrite?.filterSetCookie ? (rewrite.filterSetCookie(cookies) ?? []) : cookies;
-  const out = [statusLine];
-  let cookiesPlaced = false;
-  for (const field of fields) {
-    if (field.name === 'set-cookie') {
-      // The kept cookies go where the first one was, in their own order.
-      if (!cookiesPlaced) for (const cookie of keptCookies) out.push(`Set-Cookie: ${cookie}`);
-      cookiesPlaced = true;
-      continue;
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const raw: string[] = [];
+  for (const line of lines) {
+    if (/^[ \t]/.test(line) && raw.length > 0) raw[raw.length - 1] += ` ${line.trim()}`;
+    else {
+      const colon = line.indexOf(':');
+      if (colon > 0) raw.push(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
     }
-    if (field.name !== 'connection' && field.name !== 'upgrade' && isHopByHop(field.name, tokens)) continue;
-    out.push(field.line);
   }
-  return out.join('\r\n');
+  const fields = returnedHeaderList(raw, rewrite?.filterSetCookie, true);
+  let text = statusLine;
+  for (let i = 0; i < fields.length; i += 2) text += `\r\n${fields[i]}: ${fields[i + 1]}`;
+  return text;
 }
 
 export function forwardUpgrade(
@@ -85,7 +52,7 @@ export function forwardUpgrade(
 ): void {
   const target = route.target;
   const basePath = target.pathname === '/' ? '' : target.pathname.replace(/\/$/, '');
-  const upstream = net.connect({ host: target.hostname, port: Number(target.port || 80) });
+  const upstream = net.connect(socketAddressOf(target));
   // 'connecting' -> 'head' (request sent, reading the target's answer head) -> 'piping'.
   let phase: 'connecting' | 'head' | 'piping' | 'failed' = 'connecting';
   const fail = (error: Error): void => {
@@ -119,12 +86,8 @@ export function forwardUpgrade(
     phase = 'head';
     upstream.setNoDelay(true);
     upstream.setKeepAlive(true, 30_000);
-    try {
-      upstream.write(requestHead(request, basePath + pathAndQuery, rewrite));
-    } catch (error) {
-      fail(error as Error);
-      return;
-    }
+    const fields = forwardedHeaderList(request, rewrite, true);
+    upstream.write(requestHeadText(request.method ?? 'GET', basePath + pathAndQuery, fields), 'latin1');
     if (head.length > 0) upstream.write(head);
     upstream.on('data', readAnswerHead);
     upstream.on('data', recordActivity);

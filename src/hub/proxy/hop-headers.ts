@@ -37,3 +37,8 @@ export function connectionTokens(connection: string | string[] | undefined): Rea
     .filter((token) => token !== '' && token !== 'close' && token !== 'keep-alive');
   return tokens.length === 0 ? NO_TOKENS : new Set(tokens);
 }
+
+/** Whether a Connection header asks for the connection to close after this message. */
+export function saysClose(connection: string | string[] | undefined): boolean {
+  return connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(String(connection));
+}

@@ -3,9 +3,9 @@
  * proxy's own `x-coursehub-*` channel to the hub, with the credential rewrite applied (the
  * server's token in, the hub's cookies out) and the X-Forwarded-* trio added.
  *
- * Two shapes of the same rules: a flat name/value list built straight from `rawHeaders` for the
- * HTTP forwarder (one pass, no intermediate object, duplicates kept as sent), and an object for
- * the websocket forwarder, which writes its request head itself.
+ * One set of rules for every forwarder: a flat name/value list built straight from `rawHeaders`
+ * (one pass, no intermediate object, duplicates kept as sent), and the request head as text for
+ * the two forwarders that write it on a socket themselves (fast lane, websockets).
  */
 import type http from 'node:http';
 import { connectionTokens, isHopByHop } from './hop-headers.js';
@@ -33,11 +33,17 @@ function forwardedFor(request: ForwardedSource): string {
 }
 
 /**
- * For an upstream client that frames the body itself: Transfer-Encoding and Expect are dropped
- * too (the body is re-framed from the stream, and Node's server has already answered any
- * `Expect: 100-continue`), so neither can describe a body other than the one sent.
+ * By default for an upstream client that frames the body itself: Transfer-Encoding and Expect
+ * are dropped too (the body is re-framed from the stream, and Node's server has already answered
+ * any `Expect: 100-continue`), so neither can describe a body other than the one sent. With
+ * `upgrade`, for a websocket whose bytes are piped as they came, those stay, and so do Upgrade
+ * and Connection, which the upgrade needs.
  */
-export function forwardedHeaderList(request: ForwardedSource, rewrite: ForwardRewrite | undefined): string[] {
+export function forwardedHeaderList(
+  request: ForwardedSource,
+  rewrite: ForwardRewrite | undefined,
+  upgrade = false,
+): string[] {
   const raw = request.rawHeaders;
   const tokens = connectionTokens(request.headers.connection);
   const replaceAuthorization = rewrite !== undefined && 'authorization' in rewrite;
@@ -50,6 +56,12 @@ export function forwardedHeaderList(request: ForwardedSource, rewrite: ForwardRe
     switch (name) {
       case 'transfer-encoding':
       case 'expect':
+        if (!upgrade) continue;
+        break;
+      case 'upgrade':
+      case 'connection':
+        if (!upgrade) continue;
+        break;
       case 'x-forwarded-for':
         continue;
       case 'authorization':
@@ -80,31 +92,14 @@ export function forwardedHeaderList(request: ForwardedSource, rewrite: ForwardRe
   return out;
 }
 
-/** The same rules as an object; `keepUpgrade` keeps Upgrade and Connection for a websocket. */
-export function forwardedHeaders(
-  request: http.IncomingMessage,
-  rewrite: ForwardRewrite | undefined,
-  keepUpgrade: boolean,
-): http.OutgoingHttpHeaders {
-  const tokens = connectionTokens(request.headers.connection);
-  const out: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    if (isHopByHop(name, tokens) && !(keepUpgrade && (name === 'upgrade' || name === 'connection'))) continue;
-    if (name.startsWith('x-coursehub-')) continue;
-    out[name] = value;
-  }
-  if (rewrite) {
-    if ('authorization' in rewrite) setOrDelete(out, 'authorization', rewrite.authorization);
-    if ('cookie' in rewrite) setOrDelete(out, 'cookie', rewrite.cookie);
-  }
-  out['x-forwarded-for'] = forwardedFor(request);
-  out['x-forwarded-proto'] ??= 'http';
-  if (request.headers.host) out['x-forwarded-host'] ??= request.headers.host;
-  return out;
-}
-
-function setOrDelete(headers: http.OutgoingHttpHeaders, name: string, value: string | undefined): void {
-  if (value === undefined) delete headers[name];
-  else headers[name] = value;
+/**
+ * The request head as written on the upstream socket. Its values cannot hold a line break: the
+ * client's have passed an HTTP parser (node:http's, or http1-head.ts), and the proxy's own are
+ * the route's server token (checked for printable ASCII when the route is added), a part of the
+ * client's Cookie header, the client's address and its checked Host.
+ */
+export function requestHeadText(method: string, path: string, fields: readonly string[]): string {
+  let text = `${method} ${path} HTTP/1.1\r\n`;
+  for (let i = 0; i < fields.length; i += 2) text += `${fields[i]}: ${fields[i + 1]}\r\n`;
+  return `${text}\r\n`;
 }

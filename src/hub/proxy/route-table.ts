@@ -45,6 +45,11 @@ export function normalizeRoutePath(path: string): string {
   return trimmed;
 }
 
+/** Where to connect for a route's target: the host without IPv6 brackets, and the port. */
+export function socketAddressOf(target: URL): { host: string; port: number } {
+  return { host: target.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(target.port || 80) };
+}
+
 /** The owner a route's path implies: `/user/alice/...` -> `alice`; other paths have none. */
 export function ownerFromPath(path: string): string | undefined {
   return USER_PREFIX.exec(path)?.[1];

@@ -8,6 +8,7 @@
  * speaks or ends is simply closed. The listeners are shared functions, not closures per socket.
  */
 import net from 'node:net';
+import { socketAddressOf } from './route-table.js';
 
 /** What uses an upstream connection: a fast-lane client connection with a request in flight. */
 export interface UpstreamUser {
@@ -61,11 +62,7 @@ export class UpstreamPool {
   }
 
   private connect(target: URL): Upstream {
-    const socket = net.connect({
-      host: target.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: Number(target.port || 80),
-      noDelay: true,
-    }) as Upstream;
+    const socket = net.connect({ ...socketAddressOf(target), noDelay: true }) as Upstream;
     socket[ORIGIN] = target.origin;
     socket.on('data', onData);
     socket.on('end', onEnd);
