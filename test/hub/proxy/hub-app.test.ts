@@ -8,12 +8,12 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHubApp } from '../../../src/app/build-hub.js';
 import { configSchema } from '../../../src/config/schema.js';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
+import type { DatabaseHandle } from '../../../src/db/database.js';
 import { createAuthServices } from '../../../src/hub/auth/auth-services.js';
 import type { HubContext } from '../../../src/hub/context.js';
 import { startProxyProcess, type RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../../../src/hub/proxy/secret.js';
-import { COOKIE_SECRET, freePort } from './support.js';
+import { COOKIE_SECRET, databaseWithTestUsers, freePort } from './support.js';
 
 interface Hub {
   app: FastifyInstance;
@@ -30,15 +30,7 @@ async function buildHub(proxy: Record<string, unknown>, createSecret: boolean): 
     auth: { authenticator: 'dummy' },
     proxy,
   });
-  const handle = openDatabase({ url: ':memory:' });
-  await migrateToLatest(handle.db);
-  const created = new Date().toISOString();
-  for (const [name, admin] of [
-    ['alice', 0],
-    ['bob', 0],
-    ['boss', 1],
-  ] as const)
-    await handle.db.insertInto('users').values({ name, admin, created }).execute();
+  const handle = await databaseWithTestUsers();
   const ctx: HubContext = { config, db: handle.db, dialect: handle.dialect, log: pino({ level: 'silent' }) };
   ctx.auth = await createAuthServices(config, handle.db, { env: {}, print: () => {} });
   const app = await buildHubApp(ctx);

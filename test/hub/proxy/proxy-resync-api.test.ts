@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHubApp } from '../../../src/app/build-hub.js';
 import { configSchema } from '../../../src/config/schema.js';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
+import type { DatabaseHandle } from '../../../src/db/database.js';
 import { createAuthServices } from '../../../src/hub/auth/auth-services.js';
 import type { HubContext } from '../../../src/hub/context.js';
 import { ProxyClient } from '../../../src/hub/proxy/client.js';
@@ -19,6 +19,7 @@ import { ensureProxySecret } from '../../../src/hub/proxy/secret.js';
 import { TokenService } from '../../../src/hub/tokens/index.js';
 import {
   COOKIE_SECRET,
+  databaseWithTestUsers,
   freePort,
   rawRequest,
   startProxyForHub,
@@ -88,15 +89,7 @@ beforeAll(async () => {
     auth: { authenticator: 'dummy' },
     proxy: { apiPort: await freePort() },
   });
-  handle = openDatabase({ url: ':memory:' });
-  await migrateToLatest(handle.db);
-  const created = new Date().toISOString();
-  for (const [name, admin] of [
-    ['alice', 0],
-    ['bob', 0],
-    ['boss', 1],
-  ] as const)
-    await handle.db.insertInto('users').values({ name, admin, created }).execute();
+  handle = await databaseWithTestUsers();
   ctx = { config, db: handle.db, dialect: handle.dialect, log: pino({ level: 'silent' }) };
   ctx.auth = await createAuthServices(config, handle.db, { env: {}, print: () => {} });
   app = await buildHubApp(ctx);

@@ -70,6 +70,23 @@ export async function startUserServer(name: string): Promise<FakeUserServer> {
   };
 }
 
+/**
+ * A migrated in-memory database holding the users the proxy's hub-side tests use: alice and bob
+ * (students) and boss (an admin).
+ */
+export async function databaseWithTestUsers(): Promise<DatabaseHandle> {
+  const handle = openDatabase({ url: ':memory:' });
+  await migrateToLatest(handle.db);
+  const created = new Date().toISOString();
+  for (const [name, admin] of [
+    ['alice', 0],
+    ['bob', 0],
+    ['boss', 1],
+  ] as const)
+    await handle.db.insertInto('users').values({ name, admin, created }).execute();
+  return handle;
+}
+
 export const COOKIE_SECRET = 'c'.repeat(64);
 export const PROXY_SECRET = 'proxy-secret-for-tests-0123456789';
 
