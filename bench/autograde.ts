@@ -23,7 +23,7 @@ import { AUTOGRADE_KERNEL_TIMINGS, DEFAULT_AUTOGRADE_SETTINGS } from '../src/gra
 import { generateAssignment } from '../src/grading/generate/index.js';
 import { createKernelLauncher } from '../src/kernel/index.js';
 
-const CASE = resolve(import.meta.dirname, '../../shared/conformance/nbgrader/autograde/docs-ps1');
+const CASE = resolve(import.meta.dirname, '../test/fixtures/nbgrader-conformance/autograde/docs-ps1');
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 10);
 
 async function prepareCourse(): Promise<string> {

@@ -1,13 +1,13 @@
 /**
  * Access to the nbgrader conformance suite (cases produced by the real nbgrader 0.9.5), shared by
- * every conformance test. CI places `shared/` beside the clone, so the suite is at
- * `<repo>/../shared/conformance/nbgrader`. See that folder's README.md for what each file means.
+ * every conformance test. The suite is kept in the repository, with nbgrader's licence beside it,
+ * at `test/fixtures/nbgrader-conformance/`; its README.md says what each file means.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-export const CONFORMANCE_ROOT = resolve(REPO_ROOT, '..', 'shared', 'conformance', 'nbgrader');
+export const CONFORMANCE_ROOT = resolve(REPO_ROOT, 'test', 'fixtures', 'nbgrader-conformance');
 
 export type CaseKind = 'metadata' | 'generate' | 'autograde' | 'feedback' | 'validate';
 
@@ -36,10 +36,13 @@ export function caseDir(kind: CaseKind, name: string): string {
   return join(CONFORMANCE_ROOT, kind, name);
 }
 
-/** Names of every case of a kind, sorted. Empty if the suite is not there. */
+/**
+ * Names of every case of a kind, sorted. A missing folder is an error, not an empty list: a suite
+ * that found no cases must fail, never pass by checking nothing.
+ */
 export function listCases(kind: CaseKind): string[] {
   const dir = join(CONFORMANCE_ROOT, kind);
-  if (!existsSync(dir)) return [];
+  if (!existsSync(dir)) throw new Error(`The conformance cases are missing: ${dir} does not exist.`);
   return readdirSync(dir)
     .filter((name) => statSync(join(dir, name)).isDirectory())
     .sort();

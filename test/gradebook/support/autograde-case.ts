@@ -1,5 +1,5 @@
 /**
- * Runs one conformance case of ../shared/conformance/nbgrader/autograde through coursehub's
+ * Runs one conformance case of test/fixtures/nbgrader-conformance/autograde through coursehub's
  * autograde, in a copy of the case's course directory, and reads back what the tests compare.
  * The gradebook is filled the way nbgrader's steps fill it: `db assignment add` with the case's due
  * date, `db student add`, then what generate stored (the case's expected/gradebook_source.json,
@@ -27,10 +27,7 @@ import type { KernelLauncher } from '../../../src/grading/execution.js';
 import type { GeneratedAssignmentRecord } from '../../../src/grading/generate/types.js';
 import { nbgraderSettings, readNbgraderConfig } from '../../../src/grading/nbgrader-config.js';
 
-export const CONFORMANCE_ROOT = join(
-  import.meta.dirname,
-  '../../../../shared/conformance/nbgrader/autograde',
-);
+export const CONFORMANCE_ROOT = join(import.meta.dirname, '../../fixtures/nbgrader-conformance/autograde');
 
 export interface CaseJson {
   name: string;
