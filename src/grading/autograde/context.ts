@@ -5,9 +5,14 @@
  */
 import type { StepLog } from '../pipeline/step-log.js';
 import type { ExecuteContext } from '../steps/execute.js';
-import type { NotebookGrades } from './save-auto-grades.js';
 import type { AutogradeSettings } from './settings.js';
 import type { SourceNotebook } from './source-notebook.js';
+
+/** The automatic scores and comments of one notebook, as SaveAutoGrades reads them. */
+export interface NotebookGrades {
+  grades: Array<{ name: string; autoScore: number | null }>;
+  comments: Array<{ name: string; autoComment: string | null }>;
+}
 
 export interface AutogradeContext extends ExecuteContext {
   source: SourceNotebook;

@@ -15,10 +15,9 @@ import { overwriteCells } from './overwrite-cells.js';
 import { deduplicateIds, overwriteKernelspec } from './sanitize-steps.js';
 import { saveAutoGrades } from './save-auto-grades.js';
 
-export type { AutogradeContext } from './context.js';
+export type { AutogradeContext, NotebookGrades } from './context.js';
 export { DEFAULT_AUTOGRADE_SETTINGS, type AutogradeSettings } from './settings.js';
 export type { SourceNotebook } from './source-notebook.js';
-export type { NotebookGrades } from './save-auto-grades.js';
 export { PartialCreditTooHighError, determineGrade } from './determine-grade.js';
 export { InconsistentChecksumError } from './overwrite-cells.js';
 

@@ -4,13 +4,8 @@
  */
 import { computeChecksum, isGrade, isSolution, isTask, type Notebook } from '../../notebook/index.js';
 import type { Step } from '../pipeline/step.js';
-import type { AutogradeContext } from './context.js';
+import type { AutogradeContext, NotebookGrades } from './context.js';
 import { determineGrade } from './determine-grade.js';
-
-export interface NotebookGrades {
-  grades: Array<{ name: string; autoScore: number | null }>;
-  comments: Array<{ name: string; autoComment: string | null }>;
-}
 
 export function collectAutoGrades(notebook: Notebook): NotebookGrades {
   const result: NotebookGrades = { grades: [], comments: [] };
