@@ -20,7 +20,7 @@ import { openCourseGradebook } from '../src/gradebook/course-gradebook.js';
 import { updateOrCreateAssignment } from '../src/gradebook/courses.js';
 import { storeGeneratedAssignment } from '../src/gradebook/store-generated.js';
 import { AUTOGRADE_KERNEL_TIMINGS, DEFAULT_AUTOGRADE_SETTINGS } from '../src/grading/autograde/settings.js';
-import { generateAssignment } from '../src/grading/generate/index.js';
+import { generateAssignment } from '../src/course/index.js';
 import { createKernelLauncher } from '../src/kernel/index.js';
 
 const CASE = resolve(import.meta.dirname, '../test/fixtures/nbgrader-conformance/autograde/docs-ps1');

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generateAssignment } from '../src/grading/generate/index.js';
+import { generateAssignment } from '../src/course/index.js';
 import { writeNotebook, type Cell, type Notebook } from '../src/notebook/index.js';
 
 const NOTEBOOKS = 10;

@@ -14,12 +14,13 @@ const LAYER_RANK: Record<string, number> = {
   kernel: 3,
   db: 4,
   config: 4,
-  gradebook: 5,
-  exchange: 6,
-  hub: 7,
-  web: 8,
-  app: 9,
-  cli: 10,
+  course: 5,
+  gradebook: 6,
+  exchange: 7,
+  hub: 8,
+  web: 9,
+  app: 10,
+  cli: 11,
 };
 
 function sourceFiles(dir: string): string[] {

@@ -2,27 +2,16 @@
  * Runs every code cell of a notebook through one KernelSession, as nbclient 0.7 runs it for
  * nbgrader's Execute: errors do not stop the run, each cell gets the kernel's execution_count and
  * its outputs, a cell that runs past the timeout is interrupted and gets nbgrader's
- * `CellTimeoutError` output after the kernel's own KeyboardInterrupt. Used by autograde and validate.
+ * `CellTimeoutError` output after the kernel's own KeyboardInterrupt. Used by the Execute step.
  *
  * One deliberate difference: when the kernel dies (nbclient raises DeadKernelError and nbgrader
  * fails the whole submission), the cell and every later code cell get a `DeadKernelError` error
  * output, so their tests score 0 instead of passing for lack of output, and the grader moves on.
  */
 import { joinLines, type CodeCell, type ErrorOutput, type Notebook } from '../notebook/index.js';
-import type { CellRunResult, KernelLauncher, KernelSession } from './execution.js';
+import type { CellRunResult, KernelSession, KernelStartOptions } from './execution.js';
 
-export interface ExecuteNotebookOptions {
-  launcher: KernelLauncher;
-  /** The notebook's directory: the kernel's cwd and the only place it may write. */
-  workingDirectory: string;
-  /** Per-cell timeout in seconds (nbgrader's Execute.timeout, default 30). */
-  cellTimeoutSeconds: number;
-  /** 'autograde' or 'validate': NBGRADER_EXECUTION for the kernel. */
-  mode: 'autograde' | 'validate';
-  startupTimeoutMs?: number;
-  /** Extra kernel environment. */
-  env?: Record<string, string>;
-}
+export type ExecutionMode = 'autograde' | 'validate';
 
 export interface ExecuteNotebookReport {
   /** The isolation the kernel ran under (for the grading log). */
@@ -67,32 +56,31 @@ function applyResult(cell: CodeCell, result: CellRunResult): void {
   }
 }
 
-/** Starts the kernel a notebook needs; exported so a caller can start the next one early. */
-export function startNotebookKernel(
+/**
+ * The kernel a notebook runs in: its kernelspec, NBGRADER_EXECUTION (and NBGRADER_VALIDATING) as
+ * nbgrader sets them. Exported so that a caller starting a kernel early asks for the same one.
+ */
+export function notebookKernelOptions(
   notebook: Notebook,
-  options: ExecuteNotebookOptions,
-): Promise<KernelSession> {
-  return options.launcher.start({
+  mode: ExecutionMode,
+  startupTimeoutMs = 60_000,
+): Omit<KernelStartOptions, 'workingDirectory'> {
+  return {
     kernelName: notebook.metadata.kernelspec?.name ?? 'python3',
-    workingDirectory: options.workingDirectory,
     env: {
-      NBGRADER_EXECUTION: options.mode,
-      ...(options.mode === 'validate' ? { NBGRADER_VALIDATING: '1' } : {}),
-      ...options.env,
+      NBGRADER_EXECUTION: mode,
+      ...(mode === 'validate' ? { NBGRADER_VALIDATING: '1' } : {}),
     },
-    startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
-  });
+    startupTimeoutMs,
+  };
 }
 
-/**
- * Runs the notebook in place. `session` may be a kernel already being started for it (see
- * startNotebookKernel); it is shut down at the end either way.
- */
+/** Runs the notebook in place in `session` (which may still be starting), then shuts it down. */
 export async function executeNotebook(
   notebook: Notebook,
-  options: ExecuteNotebookOptions & { session?: Promise<KernelSession> },
+  options: { session: Promise<KernelSession>; cellTimeoutSeconds: number },
 ): Promise<ExecuteNotebookReport> {
-  const session: KernelSession = await (options.session ?? startNotebookKernel(notebook, options));
+  const session: KernelSession = await options.session;
   const report: ExecuteNotebookReport = { isolation: session.isolation, kernelDied: false, timedOutCells: 0 };
   try {
     for (const cell of notebook.cells) {

@@ -1,7 +1,8 @@
 /**
  * How grading runs code, without knowing how kernels are started or sandboxed.
  * grading/ stays pure: the kernel layer (src/kernel) provides objects of these shapes, and the
- * composition (gradebook/cli) hands them to the autograde and validate steps.
+ * course layer (src/course) hands them to the steps that run code (Execute, InstantiateTests)
+ * through the pipeline's context, as NotebookKernels.
  */
 import type { Output } from '../notebook/types.js';
 
@@ -53,4 +54,13 @@ export interface KernelStartOptions {
 
 export interface KernelLauncher {
   start(options: KernelStartOptions): Promise<KernelSession>;
+}
+
+/**
+ * Kernels for the steps of one notebook. The course layer decides where they run (the working
+ * directory: a private copy of the files) and how (the launcher and its sandbox); a step only says
+ * which kernel it needs and with what environment.
+ */
+export interface NotebookKernels {
+  start(options: Omit<KernelStartOptions, 'workingDirectory'>): Promise<KernelSession>;
 }

@@ -134,9 +134,53 @@ export interface NbgraderSettings {
   limitOutput: { maxLines: number; maxTraceback: number };
   ignoreChecksums: boolean;
   validateAll: boolean;
-  /** Extra files the release may not contain (CourseDirectory.ignore). */
-  ignore: string[];
+  /** The course directory's layout and file rules (CourseDirectory.*). */
+  courseDirectory: CourseDirectorySettings;
 }
+
+/**
+ * nbgrader's CourseDirectory settings that coursehub reads: where each step's folders are and
+ * which files are left out. The course directory itself (nbgrader's `root`) is the folder holding
+ * nbgrader_config.py and the gradebook (--course-dir), so `CourseDirectory.root` is not read.
+ */
+export interface CourseDirectorySettings {
+  /** Python format string with {nbgrader_step}, {student_id} and {assignment_id}. */
+  directoryStructure: string;
+  sourceDirectory: string;
+  releaseDirectory: string;
+  sourceWithTestsDirectory: string;
+  submittedDirectory: string;
+  autogradedDirectory: string;
+  feedbackDirectory: string;
+  solutionDirectory: string;
+  /** File glob of the students to work on ('*': everyone). */
+  studentId: string;
+  /** File glob of the notebooks to work on, without `.ipynb` ('*': every notebook). */
+  notebookId: string;
+  /** Names (file globs) never copied: matched against each file's and folder's own name. */
+  ignore: string[];
+  /** Names (file globs) of the files the exchange copies (CourseDirectory.include). */
+  include: string[];
+  /** Larger files (kilobytes of 1000 bytes) are not copied by the exchange; 0: no limit. */
+  maxFileSize: number;
+}
+
+/** nbgrader 0.9.5's CourseDirectory defaults. */
+export const DEFAULT_COURSE_DIRECTORY: Readonly<CourseDirectorySettings> = {
+  directoryStructure: '{nbgrader_step}/{student_id}/{assignment_id}',
+  sourceDirectory: 'source',
+  releaseDirectory: 'release',
+  sourceWithTestsDirectory: 'source_with_tests',
+  submittedDirectory: 'submitted',
+  autogradedDirectory: 'autograded',
+  feedbackDirectory: 'feedback',
+  solutionDirectory: 'solution',
+  studentId: '*',
+  notebookId: '*',
+  ignore: ['.ipynb_checkpoints', '*.pyc', '__pycache__', 'feedback'],
+  include: ['*'],
+  maxFileSize: 100000,
+};
 
 export const DEFAULT_CODE_STUBS: Readonly<Record<string, string>> = {
   python: '# YOUR CODE HERE\nraise NotImplementedError()',
@@ -221,6 +265,29 @@ export function nbgraderSettings(config?: NbgraderConfigFile): NbgraderSettings 
       throw wrongType('Autograde.exclude_overwriting', 'a dict of assignment -> list of file names');
     return v as Record<string, string[]>;
   };
+  const courseDirectory = (): CourseDirectorySettings => {
+    const d = DEFAULT_COURSE_DIRECTORY;
+    // nbgrader strips whitespace around these ids (with a warning).
+    const id = (key: string, fallback: string) => str(key, fallback).trim();
+    return {
+      directoryStructure: str('CourseDirectory.directory_structure', d.directoryStructure),
+      sourceDirectory: str('CourseDirectory.source_directory', d.sourceDirectory),
+      releaseDirectory: str('CourseDirectory.release_directory', d.releaseDirectory),
+      sourceWithTestsDirectory: str(
+        'CourseDirectory.source_with_tests_directory',
+        d.sourceWithTestsDirectory,
+      ),
+      submittedDirectory: str('CourseDirectory.submitted_directory', d.submittedDirectory),
+      autogradedDirectory: str('CourseDirectory.autograded_directory', d.autogradedDirectory),
+      feedbackDirectory: str('CourseDirectory.feedback_directory', d.feedbackDirectory),
+      solutionDirectory: str('CourseDirectory.solution_directory', d.solutionDirectory),
+      studentId: id('CourseDirectory.student_id', d.studentId),
+      notebookId: id('CourseDirectory.notebook_id', d.notebookId),
+      ignore: stringList('CourseDirectory.ignore', [...d.ignore]),
+      include: stringList('CourseDirectory.include', [...d.include]),
+      maxFileSize: int('CourseDirectory.max_file_size', d.maxFileSize),
+    };
+  };
   return {
     courseId: str('CourseDirectory.course_id', ''),
     includeHeaderFooter: {
@@ -265,6 +332,6 @@ export function nbgraderSettings(config?: NbgraderConfigFile): NbgraderSettings 
     },
     ignoreChecksums: bool('Validator.ignore_checksums', false),
     validateAll: bool('Validator.validate_all', false),
-    ignore: stringList('CourseDirectory.ignore', ['.ipynb_checkpoints', '*.pyc', '__pycache__', 'feedback']),
+    courseDirectory: courseDirectory(),
   };
 }

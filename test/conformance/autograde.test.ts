@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AUTOGRADE_KERNEL_TIMINGS } from '../../src/grading/autograde/settings.js';
 import { createKernelLauncher } from '../../src/kernel/index.js';
-import { findFiles } from '../../src/gradebook/autograde/course-files.js';
+import { findAllFiles } from '../../src/course/index.js';
 import type { AssignmentScores } from '../../src/gradebook/scores.js';
 import { normaliseAutograded } from '../gradebook/support/compare-autograded.js';
 import {
@@ -215,7 +215,7 @@ describe('nbgrader conformance: autograde', () => {
       expect(csvByKey(run.csv)).toEqual(expectedCsv);
 
       const autogradedDir = join(run.courseDir, 'autograded');
-      const files = existsSync(autogradedDir) ? await findFiles(autogradedDir, () => false) : [];
+      const files = existsSync(autogradedDir) ? await findAllFiles(autogradedDir, []) : [];
       expect(files).toEqual([...spec.expected.autograded_files].sort());
       for (const file of files) {
         const mode = statSync(join(autogradedDir, file)).mode & 0o777;

@@ -5,7 +5,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GenerateError, generateAssignment } from '../../src/grading/generate/index.js';
+import { generateAssignment } from '../../src/course/index.js';
+import { GenerateError } from '../../src/grading/generate/index.js';
 import { createKernelLauncher } from '../../src/kernel/index.js';
 import {
   caseDir,

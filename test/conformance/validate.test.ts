@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateNotebookFile } from '../../src/grading/validate/index.js';
+import { validateNotebookFile } from '../../src/course/index.js';
 import { createKernelLauncher } from '../../src/kernel/index.js';
 import { caseDir, listCases, listFilesRecursive, readCase, readCaseText } from '../support/conformance.js';
 

@@ -2,15 +2,14 @@
  * The course directory's nbgrader_config.py, read once per command (never executed), and the
  * gradebook that goes with it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { CourseDirectory, readNbgraderConfigFile } from '../../course/index.js';
 import { openCourseGradebook, type CourseGradebook } from '../../gradebook/course-gradebook.js';
 import { storeGeneratedAssignment } from '../../gradebook/store-generated.js';
 import type { GeneratedAssignmentRecord } from '../../grading/generate/types.js';
 import {
   applyConfigOverride,
   nbgraderSettings,
-  readNbgraderConfig,
   type NbgraderSettings,
 } from '../../grading/nbgrader-config.js';
 
@@ -23,8 +22,8 @@ export interface CourseContext {
 /** `overrides` are `Section.key=value` pairs from the command line (e.g. Execute.timeout=2). */
 export async function openCourse(courseDirOption: string, overrides: string[] = []): Promise<CourseContext> {
   const courseDir = resolve(courseDirOption);
-  const file = join(courseDir, 'nbgrader_config.py');
-  const config = readNbgraderConfig(existsSync(file) ? readFileSync(file, 'utf8') : '', file);
+  const file = new CourseDirectory(courseDir).configFile;
+  const config = await readNbgraderConfigFile(file);
   for (const problem of config.problems) {
     console.error(`coursehub: ${file} line ${problem.line} ignored (${problem.reason}): ${problem.text}`);
   }

@@ -1,7 +1,7 @@
 /** `coursehub nbgrader export [--to FILE]`: grades.csv with nbgrader's columns and values. */
-import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { writeFileInPlace } from '../../course/index.js';
 import { gradesCsv } from '../../gradebook/export-grades-csv.js';
 import { openCourse } from './course-settings.js';
 
@@ -16,9 +16,7 @@ export function nbgraderExportCommand(): Command {
       try {
         const target = flags.to ? resolve(flags.to) : join(course.courseDir, 'grades.csv');
         const text = await gradesCsv(course.gradebook.db, course.gradebook.courseId);
-        // Temp file + rename: a reader never sees half a file.
-        await writeFile(`${target}.partial`, text);
-        await rename(`${target}.partial`, target);
+        await writeFileInPlace(target, text);
         console.log(`Exporting grades to ${target}`);
       } finally {
         await course.gradebook.close();

@@ -2,9 +2,9 @@
  * `coursehub nbgrader generate_assignment ASSIGNMENT`: source/ASSIGNMENT -> release/ASSIGNMENT,
  * as `nbgrader generate_assignment` does, with the course's nbgrader_config.py.
  */
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { Command } from 'commander';
-import { generateAssignment } from '../../grading/generate/index.js';
+import { generateAssignment } from '../../course/index.js';
 import { createKernelLauncher } from '../../kernel/index.js';
 import { recordGeneratedAssignment } from './course-settings.js';
 
@@ -55,14 +55,13 @@ export function generateAssignmentCommand(): Command {
         console.error(
           `coursehub: nbgrader_config.py line ${problem.line} ignored (${problem.reason}): ${problem.text}`,
         );
+      const release = relative(courseDir, result.releaseDir).split(sep).join('/');
       if (result.skipped) {
-        console.log(
-          `release/${assignment} already exists; left unchanged (use --force to generate it again).`,
-        );
+        console.log(`${release} already exists; left unchanged (use --force to generate it again).`);
         return;
       }
       if (result.record) await recordGeneratedAssignment(courseDir, result.record);
-      for (const notebook of result.notebooks) console.log(`generated release/${assignment}/${notebook}`);
-      for (const file of result.files) console.log(`copied    release/${assignment}/${file}`);
+      for (const notebook of result.notebooks) console.log(`generated ${release}/${notebook}`);
+      for (const file of result.files) console.log(`copied    ${release}/${file}`);
     });
 }

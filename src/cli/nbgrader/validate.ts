@@ -3,11 +3,10 @@
  * report. Like nbgrader it exits 0 when the report says the notebook fails (the report is the
  * answer); it exits 1 only when a notebook cannot be validated at all.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { applyConfigOverride, nbgraderSettings, readNbgraderConfig } from '../../grading/nbgrader-config.js';
-import { validateNotebookFile } from '../../grading/validate/index.js';
+import { NBGRADER_CONFIG_FILE, readNbgraderConfigFile, validateNotebookFile } from '../../course/index.js';
+import { applyConfigOverride, nbgraderSettings } from '../../grading/nbgrader-config.js';
 import { createKernelLauncher } from '../../kernel/index.js';
 import { CoursehubError } from '../../util/errors.js';
 
@@ -44,11 +43,8 @@ export function validateCommand(): Command {
     .showHelpAfterError()
     .exitOverride()
     .action(async (args: string[], flags: ValidateFlags) => {
-      const configPath = join(flags.courseDir, 'nbgrader_config.py');
-      const config = readNbgraderConfig(
-        existsSync(configPath) ? readFileSync(configPath, 'utf8') : '',
-        configPath,
-      );
+      const configPath = join(flags.courseDir, NBGRADER_CONFIG_FILE);
+      const config = await readNbgraderConfigFile(configPath);
       for (const problem of config.problems)
         console.error(
           `coursehub: ${configPath} line ${problem.line} ignored (${problem.reason}): ${problem.text}`,

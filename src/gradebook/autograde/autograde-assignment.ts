@@ -10,7 +10,6 @@
  * fails only its own submission.
  */
 import { availableParallelism } from 'node:os';
-import { rename, rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { KernelLauncher } from '../../grading/execution.js';
@@ -22,13 +21,15 @@ import { loadAssignmentScores } from '../scores.js';
 import { loadSourceNotebooks } from '../source-notebooks.js';
 import { recordSubmissionResult } from '../submissions.js';
 import { formatNaiveUtc, parseNaiveUtc, parseUtc } from '../timestamps.js';
-import { courseLayout, readTimestampFile, submittedStudents } from './course-files.js';
 import {
+  CourseDirectory,
   gradeSubmission,
   pathExists,
+  readTimestampFile,
+  removeFolder,
   removeStalePartials,
   type GradedSubmission,
-} from './grade-submission.js';
+} from '../../course/index.js';
 
 export class AutogradeSetupError extends CoursehubError {}
 
@@ -76,9 +77,16 @@ export interface AutogradeRunResult {
 const describe = (error: unknown) =>
   error instanceof CoursehubError ? error.describe() : error instanceof Error ? error.message : String(error);
 
-async function shouldProcess(options: AutogradeRunOptions, student: string, timestamp: string | null) {
-  const layout = courseLayout(options.courseDir);
-  const finalDir = layout.autograded(student, options.assignment);
+/** A graded submission and its submission time, as the gradebook stores it. */
+type GradedWithTime = GradedSubmission & { timestamp: string | null };
+
+async function shouldProcess(
+  options: AutogradeRunOptions,
+  course: CourseDirectory,
+  student: string,
+  timestamp: string | null,
+) {
+  const finalDir = course.autograded(student, options.assignment);
   if (!(await pathExists(finalDir)) || options.force) return true;
   // Without --force, a submission newer than the autograded copy is graded again (as nbgrader).
   const old = await readTimestampFile(finalDir);
@@ -95,7 +103,7 @@ async function shouldProcess(options: AutogradeRunOptions, student: string, time
 
 export async function autogradeAssignment(options: AutogradeRunOptions): Promise<AutogradeRunResult> {
   const started = Date.now();
-  const layout = courseLayout(options.courseDir);
+  const course = new CourseDirectory(options.courseDir, options.settings.courseDirectory);
   await requireAssignment(options.db, options.courseId, options.assignment);
   const sourceNotebooks = await loadSourceNotebooks(options.db, options.courseId, options.assignment);
   if (sourceNotebooks.length === 0) {
@@ -103,7 +111,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
       hint: `Run \`coursehub nbgrader generate_assignment ${options.assignment}\` first.`,
     });
   }
-  const submitted = await submittedStudents(layout, options.assignment);
+  const submitted = await course.submittedStudents(options.assignment);
   const students = options.students
     ? options.students.filter((s) => {
         if (submitted.includes(s)) return true;
@@ -126,18 +134,18 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
     options.onProgress?.({ done, total: students.length, failed, elapsedMs: Date.now() - started });
   report();
 
-  const graded: Array<Promise<GradedSubmission | 'skip'>> = [];
+  const graded: Array<Promise<GradedWithTime | 'skip'>> = [];
   let next = 0;
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const startNext = (): void => {
     const index = next++;
     if (index >= students.length) return;
     const student = students[index]!;
-    graded[index] = (async (): Promise<GradedSubmission | 'skip'> => {
+    graded[index] = (async (): Promise<GradedWithTime | 'skip'> => {
       if (result.aborted) return 'skip' as const;
-      await removeStalePartials(layout, student, options.assignment);
+      await removeStalePartials(course, student, options.assignment);
       const job = {
-        layout,
+        course,
         assignment: options.assignment,
         student,
         sourceNotebooks,
@@ -146,14 +154,17 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
         log: (level: 'info' | 'warning' | 'error', message: string) =>
           options.log(level, `[${student}] ${message}`),
       };
-      const rawTimestamp = await readTimestampFile(layout.submitted(student, options.assignment));
+      const submittedDir = course.submitted(student, options.assignment);
+      const rawTimestamp = await readTimestampFile(submittedDir);
       const timestamp = rawTimestamp === null ? null : safeTimestamp(rawTimestamp);
-      if (!(await shouldProcess(options, student, timestamp))) return 'skip' as const;
-      return gradeSubmission(job);
+      if (!(await shouldProcess(options, course, student, timestamp))) return 'skip' as const;
+      if (rawTimestamp !== null && timestamp === null)
+        job.log('warning', `Invalid timestamp string: ${submittedDir}/timestamp.txt`);
+      return { ...(await gradeSubmission(job)), timestamp };
     })().catch(
       // Never let one student's unexpected failure (a full disk, say) reject: it fails that student.
-      (error: unknown): GradedSubmission => ({
-        workDir: '',
+      (error: unknown): GradedWithTime => ({
+        stage: null,
         timestamp: null,
         graded: [],
         missing: [],
@@ -180,13 +191,13 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
       continue;
     }
     if (result.aborted) {
-      if (submission.workDir) await rm(submission.workDir, { recursive: true, force: true });
+      await submission.stage?.discard();
       done++;
       report();
       continue;
     }
     result.isolation ??= submission.isolation;
-    const finalDir = layout.autograded(student, options.assignment);
+    const finalDir = course.autograded(student, options.assignment);
     await recordSubmissionResult(options.db, options.courseId, {
       assignment: options.assignment,
       studentId: student,
@@ -202,7 +213,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
       options.log('error', `[${student}] autograde failed: ${outcome.message}`);
       if (await pathExists(finalDir)) {
         options.log('warning', `Removing failed assignment: ${finalDir}`);
-        await rm(finalDir, { recursive: true, force: true });
+        await removeFolder(finalDir);
       }
       if (submission.error instanceof SchemaTooOldError || submission.error instanceof SchemaTooNewError) {
         result.aborted = true;
@@ -212,8 +223,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
         );
       }
     } else {
-      await rm(finalDir, { recursive: true, force: true });
-      await rename(submission.workDir, finalDir);
+      await submission.stage!.commit();
       outcome.status = 'graded';
     }
     done++;

@@ -1,66 +1,52 @@
 /**
- * Autograde of one notebook, as nbgrader's Autograde converter runs it: two ordered lists of small
- * steps. `sanitize` makes the submission trustworthy (what the student may not change is put
- * back); `grade` runs it and reads the scores. The caller (gradebook/) handles files, kernels and
- * the database, so that this stays pure apart from the injected `execute`.
+ * Autograde of one notebook, as nbgrader's Autograde converter runs it: two ordered lists of steps.
+ * The sanitize steps make the submission trustworthy (what the student may not change is put
+ * back); the grade steps run it and read the scores. The course layer runs them over the files
+ * with `runSteps` (sanitizing every notebook of a submission before the first one runs), and the
+ * gradebook layer stores the grades; the late penalty is applied where the scores are stored.
  */
-import { cloneJson, type Notebook } from '../../notebook/index.js';
-import { collectingLog } from './log.js';
+import type { Step } from '../pipeline/step.js';
+import { checkCellMetadata } from '../steps/check-cell-metadata.js';
+import { clearOutput } from '../steps/clear-output.js';
+import { execute } from '../steps/execute.js';
+import type { AutogradeContext } from './context.js';
 import { ignorePattern, limitOutput } from './output-steps.js';
 import { overwriteCells } from './overwrite-cells.js';
-import { checkCellMetadata, clearOutput, deduplicateIds, overwriteKernelspec } from './sanitize-steps.js';
-import { collectAutoGrades, type NotebookGrades } from './save-auto-grades.js';
-import type { AutogradeSettings } from './settings.js';
-import type { SourceNotebook } from './source-notebook.js';
+import { deduplicateIds, overwriteKernelspec } from './sanitize-steps.js';
+import { saveAutoGrades } from './save-auto-grades.js';
 
+export type { AutogradeContext, NotebookGrades } from './context.js';
 export { DEFAULT_AUTOGRADE_SETTINGS, type AutogradeSettings } from './settings.js';
 export type { SourceNotebook } from './source-notebook.js';
-export type { NotebookGrades } from './save-auto-grades.js';
 export { PartialCreditTooHighError, determineGrade } from './determine-grade.js';
 export { InconsistentChecksumError } from './overwrite-cells.js';
 
-export interface StepResult {
-  notebook: Notebook;
-  warnings: string[];
-}
-
-/** ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata. */
-export function sanitizeSubmission(
-  submitted: Notebook,
-  source: SourceNotebook,
-  settings: AutogradeSettings,
-  options: { clearOutputs?: boolean } = {},
-): StepResult {
-  const notebook = cloneJson(submitted); // keeps the int/float spelling of points
-  const log = collectingLog();
-  // --no-execute keeps the stored outputs (and scores them), as nbgrader disables ClearOutput.
-  if (options.clearOutputs ?? true) clearOutput(notebook);
-  deduplicateIds(notebook, log);
-  overwriteKernelspec(notebook, source.kernelspec);
-  overwriteCells(notebook, source, settings, log);
-  checkCellMetadata(notebook);
-  return { notebook, warnings: log.messages };
-}
-
-export interface GradeOptions {
-  /** Runs the notebook in place (Execute); omitted for --no-execute. */
-  execute?: (notebook: Notebook) => Promise<void>;
+/**
+ * ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata.
+ * `clearOutputs: false` for --no-execute, which keeps (and scores) the stored outputs, as nbgrader
+ * disables ClearOutput then.
+ */
+export function autogradeSanitizeSteps(options: { clearOutputs?: boolean } = {}): Step<AutogradeContext>[] {
+  return [
+    ...((options.clearOutputs ?? true) ? [clearOutput] : []),
+    deduplicateIds,
+    overwriteKernelspec,
+    overwriteCells,
+    checkCellMetadata,
+  ];
 }
 
 /**
- * Execute, IgnorePattern, LimitOutput, SaveAutoGrades (scores read off the notebook), then
- * CheckCellMetadata again. The late penalty is applied where the scores are stored.
+ * Execute, IgnorePattern, LimitOutput, SaveAutoGrades, then CheckCellMetadata again
+ * (nbgrader's ClearMetadataPreprocessor is disabled by default, and AssignLatePenalties is done
+ * where the scores are stored). `execute: false` for --no-execute.
  */
-export async function gradeSanitized(
-  sanitized: Notebook,
-  settings: AutogradeSettings,
-  options: GradeOptions,
-): Promise<{ notebook: Notebook; grades: NotebookGrades }> {
-  const notebook = sanitized;
-  if (options.execute) await options.execute(notebook);
-  ignorePattern(notebook, settings);
-  limitOutput(notebook, settings);
-  const grades = collectAutoGrades(notebook);
-  checkCellMetadata(notebook);
-  return { notebook, grades };
+export function autogradeGradeSteps(options: { execute?: boolean } = {}): Step<AutogradeContext>[] {
+  return [
+    ...((options.execute ?? true) ? [execute] : []),
+    ignorePattern,
+    limitOutput,
+    saveAutoGrades,
+    checkCellMetadata,
+  ];
 }

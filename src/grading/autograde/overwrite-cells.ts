@@ -13,7 +13,9 @@ import {
   type Notebook,
 } from '../../notebook/index.js';
 import { CoursehubError } from '../../util/errors.js';
-import type { StepLog } from './log.js';
+import type { Step } from '../pipeline/step.js';
+import type { StepLog } from '../pipeline/step-log.js';
+import type { AutogradeContext } from './context.js';
 import type { AutogradeSettings } from './settings.js';
 import type { SourceNotebook } from './source-notebook.js';
 
@@ -185,15 +187,13 @@ function addMissingTaskCells(notebook: Notebook, source: SourceNotebook, setting
   }
 }
 
-export function overwriteCells(
-  notebook: Notebook,
-  source: SourceNotebook,
-  settings: AutogradeSettings,
-  log: StepLog,
-): void {
-  notebook.cells = notebook.cells.map((cell) => overwriteCell(cell, source, log));
-  if (settings.addMissingCells) {
-    addMissingGradeCells(notebook, source, settings, log);
-    addMissingTaskCells(notebook, source, settings);
-  }
-}
+export const overwriteCells: Step<Pick<AutogradeContext, 'source' | 'settings' | 'log'>> = {
+  name: 'OverwriteCells',
+  run(notebook, { source, settings, log }) {
+    notebook.cells = notebook.cells.map((cell) => overwriteCell(cell, source, log));
+    if (settings.addMissingCells) {
+      addMissingGradeCells(notebook, source, settings, log);
+      addMissingTaskCells(notebook, source, settings);
+    }
+  },
+};

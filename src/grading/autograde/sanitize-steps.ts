@@ -1,51 +1,36 @@
 /**
- * The simple sanitizing steps of nbgrader's autograde, one function each: ClearOutput,
- * DeduplicateIds, OverwriteKernelspec and CheckCellMetadata. OverwriteCells has its own file.
+ * The simple sanitizing steps of nbgrader's autograde: DeduplicateIds and OverwriteKernelspec.
+ * ClearOutput and CheckCellMetadata are shared with the other pipelines (../steps/);
+ * OverwriteCells has its own file.
  */
-import {
-  isGrade,
-  isLocked,
-  isSolution,
-  validateNotebookMetadata,
-  type KernelspecMetadata,
-  type Notebook,
-} from '../../notebook/index.js';
-import type { StepLog } from './log.js';
-
-/** nbconvert's ClearOutputPreprocessor: no outputs, no execution count, no collapsed/scrolled. */
-export function clearOutput(notebook: Notebook): void {
-  for (const cell of notebook.cells) {
-    if (cell.cell_type !== 'code') continue;
-    cell.outputs = [];
-    cell.execution_count = null;
-    delete cell.metadata.collapsed;
-    delete cell.metadata.scrolled;
-  }
-}
+import { isGrade, isLocked, isSolution } from '../../notebook/index.js';
+import type { Step } from '../pipeline/step.js';
+import type { AutogradeContext } from './context.js';
 
 /**
  * DeduplicateIds: when a grade id appears more than once, the LAST copy keeps it and every earlier
  * copy loses its nbgrader metadata (it becomes `{}`, which CheckCellMetadata then rejects as schema
  * version 0, exactly as in nbgrader).
  */
-export function deduplicateIds(notebook: Notebook, log: StepLog): void {
-  const seen = new Set<string>();
-  for (const cell of [...notebook.cells].reverse()) {
-    if (!(isGrade(cell) || isSolution(cell) || isLocked(cell))) continue;
-    const id = String(cell.metadata.nbgrader?.grade_id);
-    if (seen.has(id)) {
-      log.warn(`Cell with id '${id}' exists multiple times!`);
-      cell.metadata.nbgrader = {};
-    } else seen.add(id);
-  }
-}
+export const deduplicateIds: Step<Pick<AutogradeContext, 'log'>> = {
+  name: 'DeduplicateIds',
+  run(notebook, { log }) {
+    const seen = new Set<string>();
+    for (const cell of [...notebook.cells].reverse()) {
+      if (!(isGrade(cell) || isSolution(cell) || isLocked(cell))) continue;
+      const id = String(cell.metadata.nbgrader?.grade_id);
+      if (seen.has(id)) {
+        log.warn(`Cell with id '${id}' exists multiple times!`);
+        cell.metadata.nbgrader = {};
+      } else seen.add(id);
+    }
+  },
+};
 
 /** OverwriteKernelspec: the kernelspec stored at generate time wins over the submitted one. */
-export function overwriteKernelspec(notebook: Notebook, stored: KernelspecMetadata | null): void {
-  if (stored) notebook.metadata.kernelspec = structuredClone(stored);
-}
-
-/** CheckCellMetadata: nbgrader's validate_nb; throws the notebook layer's metadata errors. */
-export function checkCellMetadata(notebook: Notebook): void {
-  validateNotebookMetadata(notebook);
-}
+export const overwriteKernelspec: Step<Pick<AutogradeContext, 'source'>> = {
+  name: 'OverwriteKernelspec',
+  run(notebook, { source }) {
+    if (source.kernelspec) notebook.metadata.kernelspec = structuredClone(source.kernelspec);
+  },
+};

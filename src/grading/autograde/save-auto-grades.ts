@@ -3,12 +3,9 @@
  * executed notebook. The gradebook layer stores them (in one transaction per submission).
  */
 import { computeChecksum, isGrade, isSolution, isTask, type Notebook } from '../../notebook/index.js';
+import type { Step } from '../pipeline/step.js';
+import type { AutogradeContext, NotebookGrades } from './context.js';
 import { determineGrade } from './determine-grade.js';
-
-export interface NotebookGrades {
-  grades: Array<{ name: string; autoScore: number | null }>;
-  comments: Array<{ name: string; autoComment: string | null }>;
-}
 
 export function collectAutoGrades(notebook: Notebook): NotebookGrades {
   const result: NotebookGrades = { grades: [], comments: [] };
@@ -24,3 +21,11 @@ export function collectAutoGrades(notebook: Notebook): NotebookGrades {
   }
   return result;
 }
+
+/** SaveAutoGrades: the scores and comments go into the context; the gradebook layer stores them. */
+export const saveAutoGrades: Step<Pick<AutogradeContext, 'grades'>> = {
+  name: 'SaveAutoGrades',
+  run(notebook, context) {
+    context.grades = collectAutoGrades(notebook);
+  },
+};

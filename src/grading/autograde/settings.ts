@@ -2,7 +2,11 @@
  * The nbgrader settings autograde honours, with nbgrader 0.9.5's defaults. The CLI fills them from
  * the course's nbgrader_config.py; tests and the hub may build them directly.
  */
-import type { NbgraderSettings } from '../nbgrader-config.js';
+import {
+  DEFAULT_COURSE_DIRECTORY,
+  type CourseDirectorySettings,
+  type NbgraderSettings,
+} from '../nbgrader-config.js';
 
 export interface AutogradeSettings {
   /** Execute.timeout, seconds per cell (nbgrader: 30). */
@@ -21,8 +25,8 @@ export interface AutogradeSettings {
   maxTracebackLines: number;
   /** Autograde.exclude_overwriting: per assignment, files of the source kept from the student. */
   excludeOverwriting: Record<string, string[]>;
-  /** CourseDirectory.ignore: names never copied from the source directory. */
-  ignoredNames: string[];
+  /** CourseDirectory.*: where submissions and results are, and the names never copied (ignore). */
+  courseDirectory: CourseDirectorySettings;
 }
 
 export const DEFAULT_AUTOGRADE_SETTINGS: AutogradeSettings = {
@@ -36,7 +40,7 @@ export const DEFAULT_AUTOGRADE_SETTINGS: AutogradeSettings = {
   maxOutputLines: 1000,
   maxTracebackLines: 100,
   excludeOverwriting: {},
-  ignoredNames: ['.ipynb_checkpoints', '*.pyc', '__pycache__', 'feedback'],
+  courseDirectory: DEFAULT_COURSE_DIRECTORY,
 };
 
 /** The autograde part of a course's nbgrader settings (from its nbgrader_config.py). */
@@ -52,7 +56,7 @@ export function autogradeSettingsFrom(settings: NbgraderSettings): AutogradeSett
     maxOutputLines: settings.limitOutput.maxLines,
     maxTracebackLines: settings.limitOutput.maxTraceback,
     excludeOverwriting: settings.excludeOverwriting,
-    ignoredNames: settings.ignore,
+    courseDirectory: settings.courseDirectory,
   };
 }
 

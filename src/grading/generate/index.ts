@@ -1,8 +1,6 @@
-/** generate (source -> release), nbgrader-compatible. */
-export { generateAssignment } from './assignment.js';
-export type { GenerateAssignmentOptions, GenerateAssignmentResult } from './assignment.js';
-export { generateNotebook, generateSteps, settingsForOptions } from './pipeline.js';
+/** generate (source -> release), nbgrader-compatible, for one notebook (the file side is in src/course). */
+export { generateNotebook, generateSteps, settingsForOptions, sourceWithTestsSteps } from './pipeline.js';
 export type { GeneratedNotebook, PipelineOptions } from './pipeline.js';
-export type { GenerateContext, GenerateStep } from './step.js';
+export type { GenerateContext } from './context.js';
 export * from './errors.js';
 export type * from './types.js';

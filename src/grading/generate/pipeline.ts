@@ -1,16 +1,17 @@
 /**
  * generate for one notebook: nbgrader's GenerateAssignment preprocessors, in nbgrader's order, as
- * a list of small steps. Pure: the caller reads and writes the files.
+ * a list of steps. Pure: the caller (src/course) reads and writes the files and hands in kernels.
  */
 import { NbgraderMetadataError, cloneJson, type Notebook } from '../../notebook/index.js';
-import { CellMetadataError, GenerateError } from './errors.js';
+import { gradeIdOf, runSteps, type Step } from '../pipeline/step.js';
 import type { NbgraderSettings } from '../nbgrader-config.js';
-import type { GenerateContext, GenerateStep } from './step.js';
-import { checkCellMetadata } from './steps/check-cell-metadata.js';
+import { checkCellMetadata } from '../steps/check-cell-metadata.js';
+import { clearOutput } from '../steps/clear-output.js';
+import type { GenerateContext } from './context.js';
+import { CellMetadataError, GenerateError } from './errors.js';
 import { checkNotebookFormat } from './steps/check-notebook-format.js';
 import { clearHiddenTests } from './steps/clear-hidden-tests.js';
 import { clearMarkScheme } from './steps/clear-mark-scheme.js';
-import { clearOutput } from './steps/clear-output.js';
 import { clearSolutions } from './steps/clear-solutions.js';
 import { computeChecksums } from './steps/compute-checksums.js';
 import { includeHeaderFooter } from './steps/include-header-footer.js';
@@ -26,11 +27,14 @@ export interface PipelineOptions {
   saveCells?: boolean;
 }
 
-/** The steps, in nbgrader's order. ClearHiddenTests must follow SaveCells; checksums are redone after it. */
-export function generateSteps(options: PipelineOptions = {}): GenerateStep[] {
+/**
+ * The steps, in nbgrader's order (ValidateNotebook stands for nbconvert's format check after
+ * IncludeHeaderFooter). ClearHiddenTests must follow SaveCells; checksums are redone after it.
+ */
+export function generateSteps(options: PipelineOptions = {}): Step<GenerateContext>[] {
   const checkMetadata = options.checkMetadata ?? true;
   const save = options.saveCells ?? true;
-  const steps: (GenerateStep | false)[] = [
+  const steps: (Step<GenerateContext> | false)[] = [
     includeHeaderFooter,
     checkNotebookFormat,
     instantiateTests,
@@ -45,7 +49,12 @@ export function generateSteps(options: PipelineOptions = {}): GenerateStep[] {
     checkMetadata && computeChecksums,
     checkMetadata && checkCellMetadata,
   ];
-  return steps.filter((step): step is GenerateStep => step !== false);
+  return steps.filter((step): step is Step<GenerateContext> => step !== false);
+}
+
+/** nbgrader's GenerateSourceWithTests: AUTOTEST expanded, outputs cleared, solutions kept. */
+export function sourceWithTestsSteps(): Step<GenerateContext>[] {
+  return [instantiateTests, clearOutput, checkCellMetadata];
 }
 
 /** nbgrader's --no-metadata also lets solution, hidden-test and mark-scheme regions sit in any cell. */
@@ -65,29 +74,36 @@ export interface GeneratedNotebook {
   record?: GeneratedNotebookRecord;
 }
 
-/** Runs the steps on a copy of `source`. Throws GenerateError naming the notebook and cell. */
-export function generateNotebook(
+/**
+ * A step's error in generate's words: which notebook and cell. A metadata error from
+ * CheckCellMetadata names its cell, so it also gets the cell's grade id and keeps the validator's
+ * hint; the checksum and points helpers do not know their cell and say only what is wrong.
+ */
+function generateError(error: unknown, notebook: Notebook, label: string): unknown {
+  if (error instanceof GenerateError) return error.withLocation({ notebook: label });
+  if (!(error instanceof NbgraderMetadataError)) return error;
+  const cellIndex = error.cellIndex;
+  if (cellIndex === undefined)
+    return new CellMetadataError(error.detail, { notebook: label }, { cause: error });
+  const cell = notebook.cells[cellIndex];
+  return new CellMetadataError(
+    error.detail,
+    { notebook: label, cellIndex, gradeId: cell && gradeIdOf(cell) },
+    { ...(error.hint === undefined ? {} : { hint: error.hint }), cause: error },
+  );
+}
+
+/** Runs the steps on a copy of `source`. Rejects with a GenerateError naming the notebook and cell. */
+export async function generateNotebook(
   source: Notebook,
   context: GenerateContext,
-  steps: GenerateStep[] = generateSteps(),
-): GeneratedNotebook {
+  steps: Step<GenerateContext>[] = generateSteps(),
+): Promise<GeneratedNotebook> {
   const notebook = cloneJson(source);
-  for (const step of steps) {
-    try {
-      step.run(notebook, context);
-    } catch (error) {
-      if (error instanceof GenerateError) throw error.withLocation({ notebook: context.notebookLabel });
-      if (error instanceof NbgraderMetadataError)
-        throw new CellMetadataError(
-          error.detail,
-          {
-            notebook: context.notebookLabel,
-            ...(error.cellIndex === undefined ? {} : { cellIndex: error.cellIndex }),
-          },
-          { cause: error },
-        );
-      throw error;
-    }
+  try {
+    await runSteps(notebook, steps, context);
+  } catch (error) {
+    throw generateError(error, notebook, context.notebookLabel);
   }
   return { release: notebook, ...(context.record ? { record: context.record } : {}) };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { updateOrCreateAssignment } from '../../../src/gradebook/courses.js';
 import { openCourseGradebook } from '../../../src/gradebook/course-gradebook.js';
 import { storeGeneratedAssignment } from '../../../src/gradebook/store-generated.js';
-import { generateAssignment } from '../../../src/grading/generate/index.js';
+import { generateAssignment } from '../../../src/course/index.js';
 
 const nbgrader = (meta: Record<string, unknown>) => ({ nbgrader: { schema_version: 3, ...meta } });
 

@@ -56,7 +56,7 @@ describe('determine_grade', () => {
 });
 
 describe('LimitOutput', () => {
-  it('keeps 999 lines of a 2000-line stream and says it truncated', () => {
+  it('keeps 999 lines of a 2000-line stream and says it truncated', async () => {
     const text = Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\n') + '\n';
     const notebook: Notebook = {
       nbformat: 4,
@@ -64,7 +64,7 @@ describe('LimitOutput', () => {
       metadata: {},
       cells: [testCell([{ output_type: 'stream', name: 'stdout', text }])],
     };
-    limitOutput(notebook, DEFAULT_AUTOGRADE_SETTINGS);
+    await limitOutput.run(notebook, { settings: DEFAULT_AUTOGRADE_SETTINGS });
     const lines = String((notebook.cells[0] as CodeCell).outputs[0]?.text).split('\n');
     expect(lines).toHaveLength(1000);
     expect(lines.at(-1)).toBe('... Output truncated ...');

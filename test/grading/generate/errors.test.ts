@@ -12,9 +12,9 @@ import {
   RegionError,
   UnknownLanguageError,
   UnsupportedFeatureError,
-  generateAssignment,
   generateNotebook,
 } from '../../../src/grading/generate/index.js';
+import { generateAssignment } from '../../../src/course/index.js';
 import { nbgraderSettings, readNbgraderConfig } from '../../../src/grading/nbgrader-config.js';
 import { writeNotebook, type Cell, type Notebook } from '../../../src/notebook/index.js';
 
@@ -33,10 +33,10 @@ const notebookOf = (cells: Cell[], language = 'python'): Notebook => ({
   cells,
 });
 
-function refusal(nb: Notebook, config = ''): GenerateError {
+async function refusal(nb: Notebook, config = ''): Promise<GenerateError> {
   const settings = nbgraderSettings(readNbgraderConfig(config));
   try {
-    generateNotebook(nb, { notebookId: 'hw', notebookLabel: 'source/ps1/hw.ipynb', settings });
+    await generateNotebook(nb, { notebookId: 'hw', notebookLabel: 'source/ps1/hw.ipynb', settings });
   } catch (error) {
     if (error instanceof GenerateError) return error;
     throw error;
@@ -148,23 +148,23 @@ describe('generate refuses bad notebooks with a message naming notebook and cell
     ],
   ];
 
-  it.each(cases)('%s', (_label, nb, config, errorClass, message, hint) => {
-    const error = refusal(nb, config);
+  it.each(cases)('%s', async (_label, nb, config, errorClass, message, hint) => {
+    const error = await refusal(nb, config);
     expect(error).toBeInstanceOf(errorClass);
     expect(error.message).toMatch(message);
     expect(error.hint ?? '').toMatch(hint);
   });
 
-  it('AUTOTEST with an autotests.yml is refused as not supported yet', () => {
+  it('AUTOTEST with an autotests.yml is refused as not supported yet', async () => {
     const settings = nbgraderSettings();
-    expect(() =>
+    await expect(
       generateNotebook(notebookOf([code('### AUTOTEST f(1)', tests)]), {
         notebookId: 'hw',
         notebookLabel: 'hw.ipynb',
         settings,
         autotestsYamlFound: true,
       }),
-    ).toThrow(UnsupportedFeatureError);
+    ).rejects.toThrow(UnsupportedFeatureError);
   });
 });
 

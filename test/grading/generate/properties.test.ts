@@ -82,17 +82,21 @@ const notebook: fc.Arbitrary<Notebook> = fc
 const enforcement = fc.boolean();
 
 describe('generate on random notebooks', () => {
-  it('succeeds or throws a GenerateError, and never releases secret text', () => {
+  it('succeeds or throws a GenerateError, and never releases secret text', async () => {
     let released = 0;
     let refused = 0;
-    fc.assert(
-      fc.property(notebook, enforcement, (nb, enforce) => {
+    await fc.assert(
+      fc.asyncProperty(notebook, enforcement, async (nb, enforce) => {
         const settings = nbgraderSettings();
         settings.clearSolutions.enforceMetadata = enforce;
         settings.clearHiddenTests.enforceMetadata = enforce;
         settings.clearMarkScheme.enforceMetadata = enforce;
         try {
-          const { release } = generateNotebook(nb, { notebookId: 'nb', notebookLabel: 'nb.ipynb', settings });
+          const { release } = await generateNotebook(nb, {
+            notebookId: 'nb',
+            notebookLabel: 'nb.ipynb',
+            settings,
+          });
           released++;
           expect(writeNotebook(release)).not.toContain(SECRET);
         } catch (error) {

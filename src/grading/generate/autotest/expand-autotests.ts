@@ -3,13 +3,14 @@
  * cells into assertions, as nbgrader does: a kernel runs the notebook's code cell by cell, asks the
  * type of each expression (autotests.yml `dispatch`), evaluates that type's test templates, and
  * writes `check` assertions with the values it got (hashed with a salt when HASHED is given).
- * The kernel comes from the caller's KernelLauncher, so the instructor's code runs sandboxed too.
+ * The kernel comes from the pipeline's context (NotebookKernels: the course layer decides where it
+ * runs and under which sandbox), so the instructor's code runs sandboxed too.
  */
 import { createHash } from 'node:crypto';
 import { cellSource, isGrade, type Cell, type Notebook } from '../../../notebook/index.js';
-import type { KernelLauncher, KernelSession } from '../../execution.js';
+import type { KernelSession, NotebookKernels } from '../../execution.js';
+import { gradeIdOf } from '../../pipeline/step.js';
 import { GenerateError, RegionError } from '../errors.js';
-import { gradeIdOf } from '../step.js';
 import { readAutotestTemplates, type AutotestTemplates } from './autotests-file.js';
 import { renderTemplate } from './templates.js';
 
@@ -28,11 +29,10 @@ export function hasAutotests(notebook: Notebook): boolean {
 }
 
 export interface ExpandAutotestsOptions {
-  launcher: KernelLauncher;
+  /** Kernels running in a scratch copy of the assignment's files. */
+  kernels: NotebookKernels;
   /** autotests.yml text (assignment folder first, else course root). */
   autotestsYaml: string;
-  /** Where the kernel runs (a scratch copy of the assignment's files). */
-  workingDirectory: string;
   /** Seconds each snippet may run. */
   timeoutSeconds: number;
 }
@@ -172,9 +172,8 @@ export async function expandAutotests(notebook: Notebook, options: ExpandAutotes
       },
     );
   const templates = readAutotestTemplates(options.autotestsYaml, kernelName);
-  const session = await options.launcher.start({
+  const session = await options.kernels.start({
     kernelName,
-    workingDirectory: options.workingDirectory,
     env: {},
     startupTimeoutMs: 60_000,
   });

@@ -1,5 +1,6 @@
 import { InvalidNotebookError } from '../errors.js';
-import type { GenerateStep } from '../step.js';
+import type { Step } from '../../pipeline/step.js';
+import type { GenerateContext } from '../context.js';
 
 const ALLOWED_KEYS: Record<string, string[]> = {
   code: ['id', 'cell_type', 'metadata', 'source', 'outputs', 'execution_count'],
@@ -11,7 +12,7 @@ const ALLOWED_KEYS: Record<string, string[]> = {
  * The nbformat 4 cell rules nbconvert enforces after each preprocessor: nbgrader refuses a code
  * cell without `outputs` or `execution_count`, or a cell with fields its type does not have.
  */
-export const checkNotebookFormat: GenerateStep = {
+export const checkNotebookFormat: Step<GenerateContext> = {
   name: 'ValidateNotebook',
   run(notebook) {
     notebook.cells.forEach((cell, cellIndex) => {

@@ -1,10 +1,11 @@
 import { cellSource, isGrade } from '../../../notebook/index.js';
 import { RegionError } from '../errors.js';
-import { cellStep, gradeIdOf } from '../step.js';
+import { cellStep, gradeIdOf } from '../../pipeline/step.js';
+import type { GenerateContext } from '../context.js';
 import { isRegionProblem, scanRegions } from './regions.js';
 
 /** ClearHiddenTests: BEGIN HIDDEN TESTS ... END HIDDEN TESTS regions are removed from test cells. */
-export const clearHiddenTests = cellStep(
+export const clearHiddenTests = cellStep<GenerateContext>(
   'ClearHiddenTests',
   (cell, cellIndex, { settings }) => {
     const { beginDelimiter, endDelimiter, enforceMetadata } = settings.clearHiddenTests;

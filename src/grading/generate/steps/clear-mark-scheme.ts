@@ -1,12 +1,13 @@
 import { cellSource, isTask } from '../../../notebook/index.js';
 import { RegionError } from '../errors.js';
-import { cellStep, gradeIdOf } from '../step.js';
+import { cellStep, gradeIdOf } from '../../pipeline/step.js';
+import type { GenerateContext } from '../context.js';
 import { isRegionProblem, scanRegions } from './regions.js';
 
 const ATTACHMENT = /!\[.*\]\(attachment:.+?\)/;
 
 /** ClearMarkScheme: BEGIN MARK SCHEME ... END MARK SCHEME regions are removed from task cells. */
-export const clearMarkScheme = cellStep(
+export const clearMarkScheme = cellStep<GenerateContext>(
   'ClearMarkScheme',
   (cell, cellIndex, { settings }) => {
     const { beginDelimiter, endDelimiter, enforceMetadata, checkAttachmentLeakage } =

@@ -1,7 +1,7 @@
 import { cellSource, isSolution } from '../../../notebook/index.js';
 import { RegionError, UnknownLanguageError } from '../errors.js';
-import type { GenerateStep } from '../step.js';
-import { gradeIdOf } from '../step.js';
+import { gradeIdOf, type Step } from '../../pipeline/step.js';
+import type { GenerateContext } from '../context.js';
 import { isRegionProblem, scanRegions } from './regions.js';
 
 /**
@@ -10,7 +10,7 @@ import { isRegionProblem, scanRegions } from './regions.js';
  * is replaced by the stub as a whole. A region outside a solution cell is an error (it would be
  * released to students otherwise), unless enforce_metadata is off.
  */
-export const clearSolutions: GenerateStep = {
+export const clearSolutions: Step<GenerateContext> = {
   name: 'ClearSolutions',
   run(notebook, context) {
     const settings = context.settings.clearSolutions;

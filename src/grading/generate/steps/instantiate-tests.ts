@@ -1,7 +1,8 @@
 import { cellSource, isGrade, type Cell } from '../../../notebook/index.js';
+import { gradeIdOf, type Step } from '../../pipeline/step.js';
+import { expandAutotests, hasAutotests } from '../autotest/expand-autotests.js';
+import type { GenerateContext } from '../context.js';
 import { GenerateError, RegionError, UnsupportedFeatureError } from '../errors.js';
-import type { GenerateStep } from '../step.js';
-import { gradeIdOf } from '../step.js';
 
 const DELIMITER = 'AUTOTEST';
 
@@ -14,16 +15,15 @@ function autotestLines(cell: Cell): string[] {
 }
 
 /**
- * InstantiateTests, the pure part: AUTOTEST directives are expanded with a kernel before the
- * pipeline runs (autotest/expand-autotests.ts, called by generateAssignment when it has a kernel
- * launcher). Any directive still here had no kernel: refuse it rather than release it raw, after
- * the checks nbgrader makes first (autotests.yml present, directive only in test cells).
+ * InstantiateTests: AUTOTEST directives in test cells are expanded into assertions by running the
+ * notebook in a kernel from the context (autotest/expand-autotests.ts). Without kernels, a
+ * notebook with directives is refused rather than released raw, after the checks nbgrader makes
+ * first (autotests.yml present, directives only in test cells).
  */
-export const instantiateTests: GenerateStep = {
+export const instantiateTests: Step<GenerateContext> = {
   name: 'InstantiateTests',
-  run(notebook, context) {
-    if (!notebook.cells.some((cell) => cell.cell_type === 'code' && cellSource(cell).includes(DELIMITER)))
-      return;
+  async run(notebook, context) {
+    if (!hasAutotests(notebook)) return;
     if (!context.autotestsYamlFound)
       throw new GenerateError(
         'No autotests.yml file found, but there were autotest directives found in the notebook.',
@@ -32,6 +32,14 @@ export const instantiateTests: GenerateStep = {
           hint: 'Put an autotests.yml in the assignment folder or the course root, or remove the AUTOTEST lines.',
         },
       );
+    if (context.kernels && context.autotestsYaml !== undefined) {
+      await expandAutotests(notebook, {
+        kernels: context.kernels,
+        autotestsYaml: context.autotestsYaml,
+        timeoutSeconds: context.settings.executeTimeout ?? 30,
+      });
+      return;
+    }
     notebook.cells.forEach((cell, cellIndex) => {
       if (autotestLines(cell).length === 0) return;
       const where = { cellIndex, gradeId: gradeIdOf(cell) };

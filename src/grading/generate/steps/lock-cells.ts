@@ -1,8 +1,9 @@
 import { isGrade, isLocked, isSolution } from '../../../notebook/index.js';
-import { cellStep } from '../step.js';
+import { cellStep } from '../../pipeline/step.js';
+import type { GenerateContext } from '../context.js';
 
 /** LockCells: answers become undeletable; tests and read-only cells undeletable and uneditable. */
-export const lockCells = cellStep('LockCells', (cell, _index, { settings }) => {
+export const lockCells = cellStep<GenerateContext>('LockCells', (cell, _index, { settings }) => {
   const lock = settings.lockCells;
   const solution = isSolution(cell);
   const grade = isGrade(cell);

@@ -8,7 +8,8 @@ import {
   type Cell,
 } from '../../../notebook/index.js';
 import { GradebookCellError } from '../errors.js';
-import type { GenerateStep } from '../step.js';
+import type { Step } from '../../pipeline/step.js';
+import type { GenerateContext } from '../context.js';
 import type { GeneratedNotebookRecord } from '../types.js';
 
 function gradeIdFor(cell: Cell, cellIndex: number): string {
@@ -30,7 +31,7 @@ function maxScore(cell: Cell, cellIndex: number, gradeId: string): number {
  * SaveCells: records what the gradebook keeps from the instructor's version (runs after solutions
  * are stubbed and before hidden tests are removed, like nbgrader's).
  */
-export const saveCells: GenerateStep = {
+export const saveCells: Step<GenerateContext> = {
   name: 'SaveCells',
   run(notebook, context) {
     const kernelspec = notebook.metadata.kernelspec;

@@ -1,4 +1,4 @@
-/** What the autograde steps report, as nbgrader logs it (WARNING lines), collected per notebook. */
+/** What steps report, as nbgrader logs it (WARNING lines), collected per notebook. */
 export interface StepLog {
   warn(message: string): void;
 }
