@@ -71,7 +71,7 @@ describe('home page', () => {
       await page.locator('#start').click();
       await page.waitForURL(`**/user/${ALICE}/tree**`, { timeout: 60_000 });
       await page.locator('#notebook_list, #tabs').first().waitFor({ timeout: 30_000 });
-      expect(hub.ctx.servers!.status(ALICE)).toEqual({ pending: null, ready: true });
+      expect(hub.services.servers.status(ALICE)).toEqual({ pending: null, ready: true });
       const seen = JSON.parse((await page.evaluate('sessionStorage.getItem("progress")')) as string) as {
         progress: number;
         ready?: boolean;
@@ -83,7 +83,7 @@ describe('home page', () => {
       await expect(page.locator('#server-status').textContent()).resolves.toMatch(/is running/);
       await page.locator('#stop').click();
       await page.locator('#start').waitFor({ timeout: 30_000 });
-      expect(hub.ctx.servers!.status(ALICE)).toBeUndefined();
+      expect(hub.services.servers.status(ALICE)).toBeUndefined();
       expect(hubFailures).toEqual([]);
       // The notebook's own pages may log their own errors (missing custom.css); the hub's must not.
       expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
@@ -101,7 +101,7 @@ describe('home page', () => {
       (url) => url.pathname === `/user/${ALICE}/tree` && url.searchParams.get('from') === 'bookmark',
       { timeout: 60_000 },
     );
-    expect(hub.ctx.servers!.status(ALICE)?.ready).toBe(true);
+    expect(hub.services.servers.status(ALICE)?.ready).toBe(true);
     await context.close();
   });
 
@@ -128,7 +128,7 @@ describe('home page', () => {
     await row.locator('[data-action="start-server"]').click();
     await page.waitForURL('**/hub/admin');
     const deadline = Date.now() + 60_000;
-    while (!hub.ctx.servers!.status(BOB)?.ready && Date.now() < deadline)
+    while (!hub.services.servers.status(BOB)?.ready && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 200));
     await page.reload();
     await expect(row.locator('[data-server-state]').getAttribute('data-server-state')).resolves.toBe(
@@ -139,7 +139,7 @@ describe('home page', () => {
     await expect(row.locator('[data-server-state]').getAttribute('data-server-state')).resolves.toBe(
       'stopped',
     );
-    expect(hub.ctx.servers!.status(BOB)).toBeUndefined();
+    expect(hub.services.servers.status(BOB)).toBeUndefined();
     await context.close();
   });
 });

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase } from '../../src/db/database.js';
+import { createHubStores } from '../../src/db/stores/hub-stores.js';
 import { LocalAccounts } from '../../src/hub/auth/local-accounts.js';
 import { SessionStore } from '../../src/hub/auth/session-store.js';
 import { UserService } from '../../src/hub/users/user-service.js';
@@ -150,9 +151,10 @@ beforeAll(async () => {
   // The student, with a local password, as an admin would have made them before the course.
   const database = openDatabase({ url: join(dataDir, 'coursehub.sqlite') });
   await migrateToLatest(database.db);
-  await new UserService(database.db).create({ name: STUDENT, admin: false });
-  const sessions = new SessionStore(database.db, { cookieSecret: COOKIE_SECRET });
-  await new LocalAccounts(database.db, sessions, { minPasswordLength: 8 }).setPassword(
+  const stores = createHubStores(database.db);
+  await new UserService(stores).create({ name: STUDENT, admin: false });
+  const sessions = new SessionStore(stores.logins, { cookieSecret: COOKIE_SECRET });
+  await new LocalAccounts(stores.logins, stores.users, sessions, { minPasswordLength: 8 }).setPassword(
     STUDENT,
     PASSWORD,
     false,

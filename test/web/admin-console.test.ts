@@ -5,23 +5,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHub } from '../../src/app/build-hub.js';
+import type { HubServices } from '../../src/app/services.js';
 import { configSchema } from '../../src/config/schema.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { registerApi } from '../../src/hub/api/index.js';
-import type { HubContext } from '../../src/hub/context.js';
-import { UserService } from '../../src/hub/users/user-service.js';
-import { registerAdmin } from '../../src/web/admin/register.js';
-import { registerLogin } from '../../src/web/login/register.js';
+import type { UserService } from '../../src/hub/users/user-service.js';
 import { launchBrowser, newPage } from '../support/browser.js';
 
 const ADMIN_PASSWORD = 'correct horse battery';
 let app: FastifyInstance;
 let handle: DatabaseHandle;
-let ctx: HubContext;
+let services: HubServices;
 let base: string;
 let browser: Browser;
 let users: UserService;
@@ -48,18 +46,16 @@ beforeAll(async () => {
     hub: { cookieSecret: 'b'.repeat(64) },
     auth: { authenticator: 'local', local: { adminUser: 'admin', adminPassword: ADMIN_PASSWORD } },
   });
-  const log: FastifyBaseLogger = pino({ level: 'silent' });
-  ctx = { config, db: handle.db, dialect: handle.dialect, log };
-  app = Fastify({ loggerInstance: log, bodyLimit: 1024 * 1024 });
-  // The same order as src/app/build-hub.ts.
-  await registerLogin(app, ctx);
-  await registerApi(app, ctx);
-  await registerAdmin(app, ctx);
+  // The login, REST API and admin areas of the hub app, as src/app/build-hub.ts builds them.
+  ({ app, services } = await buildHub(
+    { config, db: handle.db, log: pino({ level: 'silent' }) },
+    { auth: { env: {} }, areas: ['login', 'api', 'admin'] },
+  ));
   base = await app.listen({ host: '127.0.0.1', port: 0 });
-  users = new UserService(handle.db);
+  ({ users } = services);
   for (let i = 1; i <= 12; i++) await users.create({ name: `student${String(i).padStart(2, '0')}` });
   await users.create({ name: 'pupil' });
-  await ctx.auth!.localAccounts!.setPassword('pupil', 'pupil password');
+  await services.auth.localAccounts!.setPassword('pupil', 'pupil password');
   // activity so that sorting by it differs from sorting by name
   await users.touch('student07', '2026-03-01T10:00:00.000Z');
   await users.touch('student03', '2026-02-01T10:00:00.000Z');
@@ -137,8 +133,8 @@ describe('admin console in Chromium', () => {
     await page.goto(`${base}/hub/admin?filter=pupil`);
     await rowOf(page, 'pupil').locator('button', { hasText: 'Reset password' }).click();
     expect(await page.locator('main').textContent()).toContain('pupil');
-    expect(await ctx.auth!.localAccounts!.mustChange('pupil')).toBe(true);
-    await ctx.auth!.localAccounts!.setPassword('pupil', 'pupil password');
+    expect(await services.auth.localAccounts!.mustChange('pupil')).toBe(true);
+    await services.auth.localAccounts!.setPassword('pupil', 'pupil password');
   });
 
   it('deletes a user only after confirmation', async () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
         app.get('/hub/test-landing', async (request) => ({ user: request.session?.userName ?? null })),
     },
   );
-  await hub.ctx.auth!.localAccounts!.setPassword('ann', 'ann-password-1');
+  await hub.services.auth.localAccounts!.setPassword('ann', 'ann-password-1');
   await hub.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(hub.app.server.address() as AddressInfo).port}`;
   chromium = await launchBrowser();

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerRequestError } from '../servers/errors.js';
 import type { ServerManager } from '../servers/server-manager.js';
 import type { ProgressEvent } from '../servers/progress-log.js';
+import type { HubUrls } from '../urls.js';
 import { ApiError } from './api-error.js';
 import { requireScope } from './authorize.js';
 
@@ -63,7 +64,7 @@ function sendEvents(
   request.raw.on('close', () => unsubscribe());
 }
 
-export function registerServerRoutes(api: FastifyInstance, manager: ServerManager): void {
+export function registerServerRoutes(api: FastifyInstance, manager: ServerManager, urls: HubUrls): void {
   api.post<NameParams>('/users/:name/server', async (request, reply) => {
     const { name } = request.params;
     requireScope(request, 'servers', { user: name });
@@ -106,7 +107,7 @@ export function registerServerRoutes(api: FastifyInstance, manager: ServerManage
       async (request) => {
         requireScope(request, 'servers', { user: request.params.name });
         throw new ApiError(400, 'Named servers are not enabled on this hub.', {
-          hint: `Use the default server: /hub/api/users/${request.params.name}/server.`,
+          hint: `Use the default server: ${urls.api(`users/${request.params.name}/server`)}.`,
         });
       },
     );

@@ -1,6 +1,6 @@
 /**
  * JupyterHub's server model (`servers` / `server` / `pending` of the user JSON), filled in for
- * the REST API's user serializer through its `provideServerFields` seam.
+ * the REST API's user serializer; the composition root (src/app/services.ts) hands it over.
  */
 import type { ServerFields, ServerModel } from '../api/user-model.js';
 import type { ServerManager } from './server-manager.js';
