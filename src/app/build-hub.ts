@@ -6,11 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerApi } from '../hub/api/index.js';
+import { registerServerApi } from '../hub/api/servers.js';
 import { ensureFirstAdmin } from '../hub/auth/auth-services.js';
 import { registerIdentityHook } from '../hub/identity.js';
 import { registerMetrics } from '../hub/metrics.js';
 import { registerProxyHubRoutes } from '../hub/proxy/hub-routes.js';
-import { registerServers } from '../hub/servers/register.js';
+import { registerServerLifecycle } from '../hub/servers/register.js';
 import { registerAdmin } from '../web/admin/register.js';
 import { adminServerCell } from '../web/home/admin-server-cell.js';
 import { registerHomePages } from '../web/home/register.js';
@@ -66,14 +67,15 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       urls: s.urls,
     }),
   // The /server API routes; re-attach, poll loop and culler once the app is ready.
-  servers: (app, s) =>
-    registerServers(app, {
+  servers: async (app, s) => {
+    await registerServerApi(app, { servers: s.servers, urls: s.urls });
+    registerServerLifecycle(app, {
       servers: s.servers,
       routes: s.proxy,
       cullIdleTimeoutSeconds: s.config.spawner.cullIdleTimeoutSeconds,
       log: s.log,
-      urls: s.urls,
-    }),
+    });
+  },
   home: (app, s) => registerHomePages(app, { servers: s.servers, urls: s.urls }),
 };
 

@@ -3,30 +3,11 @@
  * from a ServerFieldsProvider, which the composition root (src/app/services.ts) makes over the
  * ServerManager (src/hub/servers/server-model.ts).
  */
+import type { ServerFields } from '../servers/server-model.js';
 import type { HubUser } from '../users/user-service.js';
+
+export type { ServerFields, ServerModel } from '../servers/server-model.js';
 import { hasScope, roleNames } from '../scopes.js';
-
-/** JupyterHub's server model for one (named or default) server. */
-export interface ServerModel {
-  name: string;
-  ready: boolean;
-  pending: string | null;
-  url: string;
-  progress_url: string;
-  started: string | null;
-  last_activity: string | null;
-  state?: Record<string, unknown>;
-  user_options?: Record<string, unknown>;
-}
-
-export interface ServerFields {
-  /** URL of the default server when it is ready, else null. */
-  server: string | null;
-  /** 'spawn' | 'stop' | null while the default server is changing state. */
-  pending: string | null;
-  /** Every server by name ('' = default), JupyterHub's `servers` dict. */
-  servers: Record<string, ServerModel>;
-}
 
 /** Each user's servers, as the user JSON (and the admin console) show them. */
 export type ServerFieldsProvider = (user: HubUser) => Promise<ServerFields>;

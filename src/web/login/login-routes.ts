@@ -10,7 +10,7 @@ import { tokensEqual } from '../../hub/auth/csrf.js';
 import { LoginLockedError, OAuthCallbackError } from '../../hub/auth/errors.js';
 import { clearSessionCookie, setSessionCookie } from '../../hub/auth/session-hook.js';
 import { loginPage, messagePage, notAllowedPage } from './pages.js';
-import type { LoginDeps } from './register.js';
+import type { LoginDeps } from './deps.js';
 import { safeNextPath } from './safe-next.js';
 import { sendHtml, formField } from '../respond.js';
 

@@ -10,7 +10,7 @@ import type { PageUser } from '../layout.js';
 import { changePasswordPage, messagePage, passwordResetPage } from './pages.js';
 import { loginUrlFor, safeNextPath } from './safe-next.js';
 import { sendHtml, formField } from '../respond.js';
-import type { LoginDeps } from './register.js';
+import type { LoginDeps } from './deps.js';
 
 export function registerPasswordRoutes(app: FastifyInstance, deps: LoginDeps): void {
   const { auth, users, urls } = deps;

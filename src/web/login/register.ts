@@ -6,19 +6,12 @@
  */
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
-import type { AuthServices } from '../../hub/auth/auth-services.js';
 import { registerSessionHooks } from '../../hub/auth/session-hook.js';
-import type { HubUrls } from '../../hub/urls.js';
-import type { UserService } from '../../hub/users/user-service.js';
+import type { LoginDeps } from './deps.js';
 import { registerLoginRoutes } from './login-routes.js';
 import { registerPasswordRoutes } from './password-routes.js';
 
-export interface LoginDeps {
-  auth: AuthServices;
-  /** Who is allowed in, and recording a login as activity. */
-  users: UserService;
-  urls: HubUrls;
-}
+export type { LoginDeps } from './deps.js';
 
 export async function registerLogin(app: FastifyInstance, deps: LoginDeps): Promise<void> {
   const { auth } = deps;
