@@ -12,16 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pino from 'pino';
-import { buildHubApp } from '../src/app/build-hub.js';
+import { buildHub } from '../src/app/build-hub.js';
 import { configSchema } from '../src/config/schema.js';
 import { migrateToLatest, openDatabase } from '../src/db/database.js';
-import type { HubContext } from '../src/hub/context.js';
 import { startProxyProcess } from '../src/hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../src/hub/proxy/secret.js';
 import { freeLoopbackPort } from '../src/hub/spawner/free-port.js';
 import { lookupUnixAccount } from '../src/hub/spawner/unix-account.js';
-import { TokenService } from '../src/hub/tokens/index.js';
-import { UserService } from '../src/hub/users/user-service.js';
 
 const RUNS = 10;
 const CROWD = 20;
@@ -114,17 +111,11 @@ async function main(): Promise<void> {
   });
   const database = openDatabase({ url: join(dataDir, 'coursehub.sqlite') });
   await migrateToLatest(database.db);
-  const ctx: HubContext = {
-    config,
-    db: database.db,
-    dialect: database.dialect,
-    log: pino({ level: 'warn' }),
-  };
-  const users = new UserService(database.db);
+  const { app, services } = await buildHub({ config, db: database.db, log: pino({ level: 'warn' }) });
+  const { users } = services;
   for (const name of [SOLO, ...crowd]) await users.create({ name, admin: false });
   await users.create({ name: ADMIN, admin: true });
-  const { token } = await new TokenService(database.db).create({ user: ADMIN });
-  const app = await buildHubApp(ctx);
+  const { token } = await services.tokens.create({ user: ADMIN });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const hubApi = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hub/api`;
@@ -159,8 +150,8 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const answers = await Promise.all(crowd.map((name) => call('POST', `/users/${name}/server`)));
     for (;;) {
-      const ready = crowd.filter((name) => ctx.servers!.status(name)?.ready).length;
-      const failed = crowd.filter((name) => !ctx.servers!.status(name)).length;
+      const ready = crowd.filter((name) => services.servers.status(name)?.ready).length;
+      const failed = crowd.filter((name) => !services.servers.status(name)).length;
       if (ready === CROWD) break;
       if (failed > 0)
         throw new Error(`${failed} of ${CROWD} servers failed to start (answers: ${answers.join(',')})`);
@@ -174,8 +165,8 @@ async function main(): Promise<void> {
       `hub start-to-ready / by hand (median ratio, goal <= 1.15): ${(median(viaHub) / median(byHand)).toFixed(3)}`,
     );
   } finally {
-    for (const s of ctx.servers?.readyServers() ?? [])
-      await (await ctx.servers!.stop(s.userName)).done.catch(() => undefined);
+    for (const s of services.servers.readyServers())
+      await (await services.servers.stop(s.userName)).done.catch(() => undefined);
     await app.close();
     await proxy.close();
     await database.close();

@@ -1,21 +1,88 @@
 /**
- * Puts the hub together: the Fastify app with every area's routes, built from a HubContext.
- * Areas export `register...(app, ctx)` functions; this is the one place that lists them, in order.
+ * The composition root, second half: the Fastify app with every area's routes, each registrar
+ * handed exactly the services it uses (built by ./services.ts). This is the one place that lists
+ * the areas, in the order they must be registered.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { HubContext } from '../hub/context.js';
-import { registerOperations } from './operations.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerApi } from '../hub/api/index.js';
+import { registerServerApi } from '../hub/api/servers.js';
+import { ensureFirstAdmin } from '../hub/auth/auth-services.js';
+import { registerIdentityHook } from '../hub/identity.js';
+import { registerMetrics } from '../hub/metrics.js';
+import { registerProxyHubRoutes } from '../hub/proxy/hub-routes.js';
+import { registerServerLifecycle } from '../hub/servers/register.js';
 import { registerAdmin } from '../web/admin/register.js';
-import { registerLogin } from '../web/login/register.js';
-import { registerProxy } from '../hub/proxy/hub-proxy.js';
-import { registerServers } from '../hub/servers/register.js';
+import { adminServerCell } from '../web/home/admin-server-cell.js';
 import { registerHomePages } from '../web/home/register.js';
+import { registerLogin } from '../web/login/register.js';
+import { registerOperations } from './operations.js';
+import { buildHubServices, type HubBase, type HubServiceOptions, type HubServices } from './services.js';
 
-export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: ctx.log,
+/** The areas of the hub app, in the order they are registered. */
+export const HUB_AREAS = ['operations', 'login', 'api', 'admin', 'proxy', 'servers', 'home'] as const;
+export type HubArea = (typeof HUB_AREAS)[number];
+
+type Registrar = (app: FastifyInstance, services: HubServices) => Promise<void> | void;
+
+const REGISTRARS: Record<HubArea, Registrar> = {
+  // GET /hub/health and the x-request-id header on every response.
+  operations: (app, s) =>
+    registerOperations(app, { pingDatabase: () => s.stores.ping(), log: s.log, urls: s.urls }),
+  // Its hooks set request.session and check CSRF for every later route.
+  login: (app, s) => registerLogin(app, { auth: s.auth, users: s.users, urls: s.urls }),
+  // request.identity (token or session; needs request.session), /hub/metrics and the REST API.
+  api: async (app, s) => {
+    registerIdentityHook(app, s.stores.users, s.tokens);
+    registerMetrics(app, s.metrics, s.urls);
+    await registerApi(app, {
+      config: s.config,
+      users: s.users,
+      tokens: s.tokens,
+      userRemoval: s.userRemoval,
+      serverFields: s.serverFields,
+      forgetCachedLogins: (user) => s.proxy.revoke({ users: [user] }),
+      urls: s.urls,
+    });
+  },
+  admin: (app, s) =>
+    registerAdmin(app, {
+      users: s.users,
+      userRemoval: s.userRemoval,
+      rosters: s.rosters,
+      serverFields: s.serverFields,
+      serverCell: adminServerCell(s.urls),
+      localPasswords: s.auth.localAccounts !== null,
+      urls: s.urls,
+    }),
+  // /hub/api/proxy{,/authorize}, and revoked sessions pushed to the proxy.
+  proxy: (app, s) =>
+    registerProxyHubRoutes(app, {
+      users: s.stores.users,
+      sessions: s.sessions,
+      tokens: s.tokens,
+      proxy: s.proxy,
+      proxySecret: s.proxySecret,
+      adminAccess: s.config.proxy.adminAccess,
+      urls: s.urls,
+    }),
+  // The /server API routes; re-attach, poll loop and culler once the app is ready.
+  servers: async (app, s) => {
+    await registerServerApi(app, { servers: s.servers, urls: s.urls });
+    registerServerLifecycle(app, {
+      servers: s.servers,
+      routes: s.proxy,
+      cullIdleTimeoutSeconds: s.config.spawner.cullIdleTimeoutSeconds,
+      log: s.log,
+    });
+  },
+  home: (app, s) => registerHomePages(app, { servers: s.servers, urls: s.urls }),
+};
+
+/** The hub's Fastify instance, with the limits and request ids every hub app has. */
+export function createHubFastify(log: FastifyBaseLogger): FastifyInstance {
+  return Fastify({
+    loggerInstance: log,
     // 1 MiB is plenty for every form and API body; uploads (notebooks) set their own limit.
     bodyLimit: 1024 * 1024,
     trustProxy: '127.0.0.1',
@@ -23,19 +90,45 @@ export async function buildHubApp(ctx: HubContext): Promise<FastifyInstance> {
     // every process), so a log line can be traced whatever hub process wrote it.
     genReqId: () => randomUUID(),
   });
+}
 
-  // Operations first: GET /hub/health and the x-request-id header on every response.
-  await registerOperations(app, ctx);
-  // Login first: its hooks set request.session and check CSRF for every later route.
-  await registerLogin(app, ctx);
-  // REST API, request.identity (token or session) and /hub/metrics; needs request.session.
-  await registerApi(app, ctx);
-  await registerAdmin(app, ctx);
-  // Proxy: ctx.proxy (route client) + /hub/api/proxy{,/authorize}; needs ctx.auth and identity.
-  registerProxy(app, ctx);
-  // User servers: ctx.servers, the /server API routes, re-attach + poll loop; needs ctx.proxy.
-  await registerServers(app, ctx);
-  registerHomePages(app, ctx);
+/** Registers the given areas (default: all), always in HUB_AREAS order. */
+export async function registerHubAreas(
+  app: FastifyInstance,
+  services: HubServices,
+  areas: readonly HubArea[] = HUB_AREAS,
+): Promise<void> {
+  for (const area of HUB_AREAS) if (areas.includes(area)) await REGISTRARS[area](app, services);
+}
 
-  return app;
+export interface BuildHubOptions extends Omit<HubServiceOptions, 'hubApiUrl'> {
+  /** Only these areas (tests of one area); default: all. */
+  areas?: readonly HubArea[];
+}
+
+export interface BuiltHub {
+  app: FastifyInstance;
+  services: HubServices;
+}
+
+/**
+ * The hub: services, the first local admin (printed once when generated), and the app with
+ * every area. Not listening yet; the servers' hub API URL follows the port it will listen on.
+ */
+export async function buildHub(base: HubBase, options: BuildHubOptions = {}): Promise<BuiltHub> {
+  const app = createHubFastify(base.log);
+  const services = await buildHubServices(base, {
+    ...options,
+    hubApiUrl: () => listeningApiUrl(app, services),
+  });
+  await ensureFirstAdmin(services.auth, services.urls.hub('change-password'), options.auth?.print);
+  await registerHubAreas(app, services, options.areas);
+  return { app, services };
+}
+
+/** The hub's API as a server on this machine reaches it: the port it listens on, once it does. */
+function listeningApiUrl(app: FastifyInstance, services: HubServices): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : services.config.hub.hubPort;
+  return `http://127.0.0.1:${port}${services.urls.api()}`;
 }

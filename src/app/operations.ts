@@ -4,26 +4,27 @@
  * `x-request-id` response header carrying the id Fastify logs each request under, so a user's
  * error report can be matched to the log lines.
  */
-import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
-import type { HubContext } from '../hub/context.js';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { HubUrls } from '../hub/urls.js';
 
-export function hubPath(ctx: HubContext, path: string): string {
-  const base = ctx.config.hub.baseUrl.endsWith('/') ? ctx.config.hub.baseUrl : `${ctx.config.hub.baseUrl}/`;
-  return `${base}${path.replace(/^\//, '')}`;
+export interface OperationsDeps {
+  /** Resolves when the database answers; rejects otherwise. */
+  pingDatabase: () => Promise<void>;
+  log: FastifyBaseLogger;
+  urls: HubUrls;
 }
 
-export async function registerOperations(app: FastifyInstance, ctx: HubContext): Promise<void> {
+export async function registerOperations(app: FastifyInstance, deps: OperationsDeps): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
 
-  app.get(hubPath(ctx, 'hub/health'), async (_request, reply) => {
+  app.get(deps.urls.hub('health'), async (_request, reply) => {
     try {
-      await sql`select 1`.execute(ctx.db);
+      await deps.pingDatabase();
       return { status: 'ok', database: 'ok' };
     } catch (error) {
-      ctx.log.error({ err: error }, 'health check: database unreachable');
+      deps.log.error({ err: error }, 'health check: database unreachable');
       return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
     }
   });

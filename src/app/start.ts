@@ -1,18 +1,17 @@
 /**
  * `coursehub start`, as a function: load and check the configuration, open and migrate the
- * database, ensure the cookie secret, import the roster files, build the app, listen, and stop
- * cleanly. The CLI (src/cli/start.ts) and the tests (test/support/hub.ts) both run this.
+ * database, ensure the cookie secret, build the hub (./build-hub.ts), import the roster files,
+ * start or re-use the proxy, listen, and stop cleanly. The CLI (src/cli/start.ts) and the tests (test/support/hub.ts) both run this.
  */
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { CoursehubConfig } from '../config/schema.js';
-import type { HubContext } from '../hub/context.js';
-import { importRosters } from '../hub/users/roster-import.js';
-import { buildHubApp } from './build-hub.js';
-import { DEMO_ROSTERS, seedDemoCourse } from './demo.js';
-import { createLogger, openHubContext } from './load-context.js';
+import type { DatabaseHandle } from '../db/database.js';
 import { ensureProxy } from '../hub/proxy/lifecycle.js';
-import { wantedServerRoutes } from '../hub/servers/register.js';
+import { buildHub, type BuiltHub } from './build-hub.js';
+import { DEMO_ROSTERS, seedDemoCourse } from './demo.js';
+import { createLogger, openHubDatabase } from './open-database.js';
+import type { HubServices } from './services.js';
 
 export interface StartHubOptions {
   /** Config file (YAML or JSON). */
@@ -31,7 +30,8 @@ export interface RunningHub {
   /** The URL users open, e.g. http://127.0.0.1:8000/ */
   url: string;
   config: CoursehubConfig;
-  ctx: HubContext;
+  services: HubServices;
+  database: DatabaseHandle;
   app: FastifyInstance;
   /** Stops listening, then closes the database. Safe to call twice. */
   stop(): Promise<void>;
@@ -50,32 +50,33 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   const log = createLogger(loaded.config);
   for (const warning of loaded.warnings) log.warn(warning);
 
-  const opened = await openHubContext(loaded.config, { log });
-  const { ctx } = opened;
-  let app: FastifyInstance | undefined;
+  const opened = await openHubDatabase(loaded.config, { log });
+  const { base } = opened;
+  let hub: BuiltHub | undefined;
   try {
-    const { instructors, students, prune } = ctx.config.users;
+    hub = await buildHub(base);
+    const { instructors, students, prune } = base.config.users;
     if (instructors || students) {
-      const report = await importRosters(ctx.db, { instructors, students, prune });
+      const report = await hub.services.rosters.importFiles({ instructors, students, prune });
       log.info({ ...countsOf(report), removed: report.removed }, 'roster files imported');
     }
     if (options.demo) {
-      const course = await seedDemoCourse(ctx.db);
+      const course = await seedDemoCourse(base.db);
       if (course) log.info({ course }, 'demo course created');
     }
-    app = await buildHubApp(ctx);
-    const where = await placeBehindProxy(ctx);
-    await app.listen({ host: where.host, port: where.port });
+    const where = await placeBehindProxy(hub.services);
+    await hub.app.listen({ host: where.host, port: where.port });
   } catch (error) {
-    await app?.close().catch(() => {});
+    await hub?.app.close().catch(() => {});
     await opened.close();
     throw error;
   }
+  const { app, services } = hub;
 
   // Users come in through the proxy, on the public port.
-  const port = ctx.config.hub.port;
-  const url = `http://${urlHost(ctx.config.hub.ip)}:${port}${ctx.config.hub.baseUrl}`;
-  log.info({ url, authenticator: ctx.config.auth.authenticator }, 'coursehub is running');
+  const port = base.config.hub.port;
+  const url = `http://${urlHost(base.config.hub.ip)}:${port}${services.urls.base}`;
+  log.info({ url, authenticator: base.config.auth.authenticator }, 'coursehub is running');
   print(`coursehub is running at ${url}`);
   if (options.demo) {
     print('Demo: log in as "instructor" (an admin) or "student1".."student3", with any password.');
@@ -85,8 +86,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   const running = app;
   return {
     url,
-    config: ctx.config,
-    ctx,
+    config: base.config,
+    services,
+    database: opened.database,
     app: running,
     stop() {
       stopping ??= (async () => {
@@ -107,9 +109,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
  * running, re-syncing its routes from the database) on hub.ip:hub.port, and returns
  * 127.0.0.1:hub.hubPort for the hub.
  */
-async function placeBehindProxy(ctx: HubContext): Promise<{ host: string; port: number }> {
-  await ensureProxy(ctx, { wantedRoutes: () => wantedServerRoutes(ctx) });
-  return { host: '127.0.0.1', port: ctx.config.hub.hubPort };
+async function placeBehindProxy(services: HubServices): Promise<{ host: string; port: number }> {
+  await ensureProxy(services, services.proxy, {
+    wantedRoutes: () => services.servers.routesOfRunningServers(),
+  });
+  return { host: '127.0.0.1', port: services.config.hub.hubPort };
 }
 
 function urlHost(ip: string): string {

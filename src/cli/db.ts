@@ -3,7 +3,7 @@
  * ahead of a restart, or a database shared by several tools).
  */
 import type { Command } from 'commander';
-import { openHubContext } from '../app/load-context.js';
+import { openHubDatabase } from '../app/open-database.js';
 import { migrateToLatest } from '../db/database.js';
 import { loadCliConfig, type DataOptions } from './options.js';
 
@@ -15,9 +15,9 @@ export function registerDbCommand(program: Command): void {
     .option('--data-dir <dir>', 'the hub data directory (hub.dataDir)')
     .action(async (options: DataOptions) => {
       const { config } = loadCliConfig(options, { 'log.level': 'warn' });
-      const opened = await openHubContext(config, { migrate: false });
+      const opened = await openHubDatabase(config, { migrate: false });
       try {
-        const result = await migrateToLatest(opened.ctx.db);
+        const result = await migrateToLatest(opened.base.db);
         const applied = (result.results ?? []).map((r) => r.migrationName);
         console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'the database is up to date');
       } finally {

@@ -14,6 +14,7 @@ import { ProxyStartError } from '../hub/proxy/errors.js';
 import { hubOracle } from '../hub/proxy/hub-oracle.js';
 import { startProxyProcess } from '../hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../hub/proxy/secret.js';
+import { HubUrls } from '../hub/urls.js';
 
 interface ProxyCommandOptions {
   ip: string;
@@ -22,6 +23,7 @@ interface ProxyCommandOptions {
   apiPort: string;
   defaultTarget: string;
   hubApiUrl?: string;
+  baseUrl: string;
   dataDir: string;
   cookieSecretFile?: string;
   authTtl: string;
@@ -53,13 +55,18 @@ function port(value: string, flag: string): number {
 export function registerProxyCommand(program: Command): void {
   program
     .command('proxy')
-    .description("Run coursehub's proxy (users' entry point; routes /user/NAME/ to their servers).")
+    .description("Run coursehub's proxy (users' entry point; routes BASE/user/NAME/ to their servers).")
     .option('--ip <address>', 'public address', '127.0.0.1')
     .option('--port <port>', 'public port', '8000')
     .option('--api-ip <address>', 'address of the REST API (keep it on loopback)', '127.0.0.1')
     .option('--api-port <port>', 'port of the REST API', '8001')
     .option('--default-target <url>', 'where everything else goes: the hub', 'http://127.0.0.1:8081')
-    .option('--hub-api-url <url>', "the hub's API, asked about logins (default: DEFAULT_TARGET/hub/api)")
+    .option(
+      '--base-url <path>',
+      "the hub's hub.baseUrl: servers are under BASE/user/, the hub under BASE/hub/",
+      '/',
+    )
+    .option('--hub-api-url <url>', "the hub's API, asked about logins (default: DEFAULT_TARGET BASE/hub/api)")
     .option('--data-dir <dir>', 'where proxy_secret and cookie_secret are read from', './data')
     .option('--cookie-secret-file <file>', "the hub's cookie secret (default: DATA_DIR/cookie_secret)")
     .option('--auth-ttl <seconds>', "how long the hub's answer about a login is trusted", '30')
@@ -72,13 +79,15 @@ export function registerProxyCommand(program: Command): void {
       const log = pino({ name: 'coursehub-proxy' });
       const secret = cookieSecret(options);
       const apiSecret = ensureProxySecret(options.dataDir);
-      const hubApiUrl = options.hubApiUrl ?? `${options.defaultTarget.replace(/\/$/, '')}/hub/api`;
+      const urls = new HubUrls(options.baseUrl);
+      const hubApiUrl = options.hubApiUrl ?? `${options.defaultTarget.replace(/\/$/, '')}${urls.api()}`;
       const proxy = await startProxyProcess({
         ip: options.ip,
         port: port(options.port, '--port'),
         apiIp: options.apiIp,
         apiPort: port(options.apiPort, '--api-port'),
         defaultTarget: options.defaultTarget,
+        baseUrl: urls.base,
         apiSecret,
         oracle: hubOracle({ hubApiUrl, proxySecret: apiSecret }),
         verifySessionCookie: (value) => verifySessionCookie(value, secret),

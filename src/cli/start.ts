@@ -36,9 +36,9 @@ export function registerStartCommand(program: Command): void {
       });
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
-          hub.ctx.log.info({ signal }, 'signal received');
+          hub.services.log.info({ signal }, 'signal received');
           hub.stop().then(resolve, (error: unknown) => {
-            hub.ctx.log.error({ err: error }, 'error while stopping');
+            hub.services.log.error({ err: error }, 'error while stopping');
             process.exitCode = 1;
             resolve();
           });

@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { openHubContext } from '../app/load-context.js';
-import { TokenService } from '../hub/tokens/index.js';
+import { openHubDatabase } from '../app/open-database.js';
+import { buildCoreServices } from '../app/services.js';
 import { CoursehubError } from '../util/errors.js';
 import { loadCliConfig, type DataOptions } from './options.js';
 
@@ -43,9 +43,10 @@ export function registerTokenCommand(program: Command): void {
       const { config } = loadCliConfig(options);
       // Logs to stderr: stdout carries only the token (and nothing after it).
       const log = pino({ level: config.log.level }, pino.destination(2));
-      const opened = await openHubContext(config, { log });
+      const opened = await openHubDatabase(config, { log });
       try {
-        const { token: secret, record } = await new TokenService(opened.ctx.db).create({
+        const { tokens } = buildCoreServices(opened.base);
+        const { token: secret, record } = await tokens.create({
           user: username.trim().toLowerCase(),
           note: options.note,
           scopes,

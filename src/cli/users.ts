@@ -4,8 +4,8 @@
  * prints file, line and reason; nothing of it is applied.
  */
 import type { Command } from 'commander';
-import { openHubContext } from '../app/load-context.js';
-import { importRosters } from '../hub/users/roster-import.js';
+import { openHubDatabase } from '../app/open-database.js';
+import { buildCoreServices } from '../app/services.js';
 import { CoursehubError } from '../util/errors.js';
 import { loadCliConfig, type DataOptions } from './options.js';
 
@@ -34,9 +34,12 @@ export function registerUsersCommand(program: Command): void {
         });
       }
       const { config } = loadCliConfig(options, { 'log.level': 'warn' });
-      const opened = await openHubContext(config);
+      const opened = await openHubDatabase(config);
       try {
-        const report = await importRosters(opened.ctx.db, {
+        // Pruned users are removed as the running hub would: servers stopped, tokens and
+        // sessions revoked, the proxy told.
+        const { rosters } = buildCoreServices(opened.base);
+        const report = await rosters.importFiles({
           instructors: options.instructors,
           students: options.students,
           prune: options.prune ?? false,

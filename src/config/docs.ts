@@ -2,7 +2,7 @@
  * docs/configuration.md, generated from the schema (`npm run docs:config`). A test compares the
  * committed file with this output, so the documentation cannot drift from the code.
  */
-import { envNameForPath, POSTGRES_ENV_VARS, SEED_ENV_VARS } from './env.js';
+import { envNameForPath, POSTGRES_ENV_VARS, SEED_ENV_VARS, UNUSED_SEED_ENV_VARS } from './env.js';
 import { configSchema } from './schema.js';
 import { walkSchema, type ConfigLeaf } from './schema-walk.js';
 
@@ -69,7 +69,10 @@ export function renderConfigDocs(): string {
       .filter((name) => !name.startsWith('COURSEHUB_') && name !== 'JPY_COOKIE_SECRET')
       .map((name) => `\`${name}\``)
       .join(', ')},`,
-    `${POSTGRES_ENV_VARS.map((name) => `\`${name}\``).join(', ')}) keep working. Lists in environment`,
+    `${POSTGRES_ENV_VARS.map((name) => `\`${name}\``).join(', ')}) keep working; those for what this`,
+    `version does not do yet (${Object.keys(UNUSED_SEED_ENV_VARS)
+      .map((name) => `\`${name}\``)
+      .join(', ')}) are ignored with a warning at start. Lists in environment`,
     'variables are comma-separated (or a JSON array); mappings are JSON objects.',
     '',
     'With `POSTGRES_DB` or `POSTGRES_PASSWORD` set (and no `DATABASE_URL`), `db.url` becomes',

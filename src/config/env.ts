@@ -1,7 +1,8 @@
 /**
  * Environment variables that set configuration keys. Two kinds:
- * - the seed deployment's names (GITHUB_CLIENT_ID, DOCKER_NOTEBOOK_IMAGE, POSTGRES_DB, ...),
- *   which keep working so an existing .env file can be reused;
+ * - the seed deployment's names (GITHUB_CLIENT_ID, POSTGRES_DB, ...), which keep working so an
+ *   existing .env file can be reused (those for what this version does not do yet, such as
+ *   DOCKER_NOTEBOOK_IMAGE, are reported as unused rather than silently dropped);
  * - `COURSEHUB_<PATH>` for every other key, derived from the schema: the dotted path with each
  *   camelCase segment in UPPER_SNAKE, joined by `_` (hub.dataDir -> COURSEHUB_HUB_DATA_DIR).
  * Environment variables override the config file.
@@ -15,15 +16,22 @@ export const SEED_ENV_VARS: Record<string, string> = {
   GITHUB_CLIENT_ID: 'auth.github.clientId',
   GITHUB_CLIENT_SECRET: 'auth.github.clientSecret',
   OAUTH_CALLBACK_URL: 'auth.github.callbackUrl',
-  DOCKER_NOTEBOOK_IMAGE: 'docker.notebookImage',
-  DOCKER_NETWORK_NAME: 'docker.networkName',
-  DOCKER_NOTEBOOK_DIR: 'docker.notebookDir',
-  COURSE_NAME: 'course.name',
-  COURSE_HOME: 'course.home',
   DATABASE_URL: 'db.url',
   // JupyterHub's name for the cookie secret, and the auth area's name for the first admin's password.
   JPY_COOKIE_SECRET: 'hub.cookieSecret',
   COURSEHUB_ADMIN_PASSWORD: 'auth.local.adminPassword',
+};
+
+/**
+ * The seed's variables for what this version does not do yet (Docker user servers; courses set
+ * by the environment rather than made in the hub), and what they were for: reported at start.
+ */
+export const UNUSED_SEED_ENV_VARS: Record<string, string> = {
+  DOCKER_NOTEBOOK_IMAGE: 'the Docker image of user servers',
+  DOCKER_NETWORK_NAME: 'the Docker network of user servers',
+  DOCKER_NOTEBOOK_DIR: "the user's directory inside a Docker user server",
+  COURSE_NAME: 'the course id',
+  COURSE_HOME: 'the course directory',
 };
 
 /** COURSEHUB_* variables that are not config keys: the config file's own path. */
@@ -57,6 +65,8 @@ export interface EnvReading {
   values: EnvValue[];
   /** COURSEHUB_* variables that name no key: probably typos, reported as warnings. */
   unknown: string[];
+  /** Seed variables that are set but not used by this version (UNUSED_SEED_ENV_VARS). */
+  unused: string[];
 }
 
 export function readEnv(env: Env, leaves: ConfigLeaf[]): EnvReading {
@@ -69,6 +79,9 @@ export function readEnv(env: Env, leaves: ConfigLeaf[]): EnvReading {
     const raw = env[name];
     if (raw !== undefined && raw !== '' && known.has(path)) values.push({ path, raw, source: name });
   }
+  const unused = Object.keys(UNUSED_SEED_ENV_VARS).filter(
+    (name) => env[name] !== undefined && env[name] !== '',
+  );
   const postgresUrl = postgresUrlFromEnv(env);
   if (postgresUrl && !env.DATABASE_URL)
     values.push({ path: 'db.url', raw: postgresUrl, source: 'POSTGRES_*' });
@@ -80,7 +93,7 @@ export function readEnv(env: Env, leaves: ConfigLeaf[]): EnvReading {
     if (path) values.push({ path, raw, source: name });
     else if (!name.startsWith('COURSEHUB_TEST_')) unknown.push(name);
   }
-  return { values, unknown };
+  return { values, unknown, unused };
 }
 
 /**

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { readEnv, type EnvValue } from './env.js';
+import { readEnv, UNUSED_SEED_ENV_VARS, type EnvValue } from './env.js';
 import { ConfigError } from './errors.js';
 import { configSchema, type CoursehubConfig } from './schema.js';
 import { walkSchema, type ConfigLeaf } from './schema-walk.js';
@@ -27,7 +27,10 @@ export interface LoadedConfig {
   config: CoursehubConfig;
   /** Absolute path of the file read, if any. */
   file: string | undefined;
-  /** Things worth logging that do not stop the start (unknown COURSEHUB_* variables). */
+  /**
+   * Things worth logging that do not stop the start: unknown COURSEHUB_* variables, and the
+   * seed's variables this version does not use yet.
+   */
   warnings: string[];
 }
 
@@ -57,9 +60,15 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
   const result = configSchema.safeParse(tree);
   if (!result.success) throw invalidConfig(result.error.issues, file, sources, leaves);
-  const warnings = reading.unknown.map(
-    (name) => `Environment variable ${name} names no configuration key; it is ignored. ${DOCS_HINT}`,
-  );
+  const warnings = [
+    ...reading.unknown.map(
+      (name) => `Environment variable ${name} names no configuration key; it is ignored. ${DOCS_HINT}`,
+    ),
+    ...reading.unused.map(
+      (name) =>
+        `Environment variable ${name} (${UNUSED_SEED_ENV_VARS[name]}) is not used yet by this version of coursehub; it is ignored.`,
+    ),
+  ];
   return { config: result.data, file, warnings };
 }
 

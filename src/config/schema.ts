@@ -24,7 +24,12 @@ export const hubSection = z
       .max(65535)
       .default(8081)
       .describe('Port of the hub process behind the proxy (loopback).'),
-    baseUrl: z.string().default('/').describe('URL prefix the hub is served under.'),
+    baseUrl: z
+      .string()
+      .default('/')
+      .describe(
+        "URL prefix the hub is served under (JupyterHub's base_url), e.g. /jhub/: the hub's pages under BASE/hub/, users' servers under BASE/user/NAME/.",
+      ),
     publicUrl: z
       .string()
       .optional()
@@ -261,39 +266,6 @@ export const usersSection = z
   })
   .strict();
 
-/** The course the seed deployment served (one per hub there; coursehub can hold several). */
-export const courseSection = z
-  .object({
-    name: z.string().optional().describe("Course id, as nbgrader's course_id (env COURSE_NAME)."),
-    home: z
-      .string()
-      .optional()
-      .describe("The course directory, laid out as nbgrader's (source/, release/, ...) (env COURSE_HOME)."),
-  })
-  .strict();
-
-/** Settings the Docker spawner reads (the seed's DOCKER_* variables). */
-export const dockerSection = z
-  .object({
-    notebookImage: z
-      .string()
-      .default('quay.io/jupyter/minimal-notebook:latest')
-      .describe('Image of each user server (env DOCKER_NOTEBOOK_IMAGE).'),
-    networkName: z
-      .string()
-      .optional()
-      .describe(
-        "Docker network the user containers join (env DOCKER_NETWORK_NAME); default: Docker's bridge.",
-      ),
-    notebookDir: z
-      .string()
-      .default('/home/jovyan/work')
-      .describe(
-        "Directory inside the container where the user's volume is mounted (env DOCKER_NOTEBOOK_DIR).",
-      ),
-  })
-  .strict();
-
 export const logSection = z
   .object({
     level: z
@@ -346,8 +318,6 @@ export const configSchema = z
     hub: hubSection.default(hubSection.parse({})),
     db: dbSection.default(dbSection.parse({})),
     users: usersSection.default(usersSection.parse({})),
-    course: courseSection.default(courseSection.parse({})),
-    docker: dockerSection.default(dockerSection.parse({})),
     log: logSection.default(logSection.parse({})),
     spawner: spawnerSection.default(spawnerSection.parse({})),
     auth: authSection.default(authSection.parse({})),

@@ -14,8 +14,7 @@
  * request logs would record it in clear.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { UserStore } from '../db/stores/users.js';
 import { expandScopes, intersectScopes, roleNames, roleScopes } from './scopes.js';
 import { InvalidTokenError, TokenService } from './tokens/index.js';
 
@@ -101,16 +100,12 @@ export async function identityFromToken(tokens: TokenService, token: string): Pr
   };
 }
 
-async function identityFromSession(db: Kysely<Database>, userName: string): Promise<Identity | null> {
+async function identityFromSession(users: UserStore, userName: string): Promise<Identity | null> {
   // The admin flag is read on every request, not kept in the session: revoking admin takes
   // effect at the next request.
-  const row = await db
-    .selectFrom('users')
-    .select(['id', 'name', 'admin'])
-    .where('name', '=', userName)
-    .executeTakeFirst();
+  const row = await users.findByName(userName);
   if (!row) return null;
-  const user = { id: row.id, name: row.name, admin: Boolean(row.admin) };
+  const user = { id: row.id, name: row.name, admin: row.admin };
   return { user, scopes: roleScopes(user), kind: 'session', roles: roleNames(user) };
 }
 
@@ -126,7 +121,7 @@ function refuseToken(request: FastifyRequest, reply: FastifyReply, error: Invali
  * Adds the `onRequest` hook that sets `request.identity`. Register it on the root instance after
  * the session hooks, so `request.session` is already resolved.
  */
-export function registerIdentityHook(app: FastifyInstance, db: Kysely<Database>, tokens: TokenService): void {
+export function registerIdentityHook(app: FastifyInstance, users: UserStore, tokens: TokenService): void {
   if (!app.hasRequestDecorator('identity')) app.decorateRequest('identity', null);
   app.addHook('onRequest', async (request, reply) => {
     request.identity = null;
@@ -141,7 +136,7 @@ export function registerIdentityHook(app: FastifyInstance, db: Kysely<Database>,
       return undefined;
     }
     const session = request.session;
-    if (session) request.identity = await identityFromSession(db, session.userName);
+    if (session) request.identity = await identityFromSession(users, session.userName);
     return undefined;
   });
 }

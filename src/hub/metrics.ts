@@ -1,15 +1,13 @@
 /**
  * Prometheus metrics at /hub/metrics (prom-client): requests by route and status, logins by
- * result, users, active sessions, and Node's process metrics. Each hub (HubContext) has its own
- * registry, so several hubs in one process (tests) do not mix their numbers.
- *
- * Other areas record events through `hubMetrics(ctx)`, e.g. the login area:
- * `hubMetrics(ctx).logins.inc({ result: 'success' })`.
+ * result, users, active sessions, and Node's process metrics. Each hub has its own registry
+ * (built once by the composition root, src/app/services.ts), so several hubs in one process
+ * (tests) do not mix their numbers.
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { HubContext } from './context.js';
 import { hasScope } from './scopes.js';
+import type { HubUrls } from './urls.js';
 
 export interface HubMetrics {
   registry: Registry;
@@ -19,11 +17,13 @@ export interface HubMetrics {
   logins: Counter<'result'>;
 }
 
-const metricsOf = new WeakMap<HubContext, HubMetrics>();
+/** Where the gauges read their numbers, when scraped. */
+export interface MetricSources {
+  countUsers(): Promise<number>;
+  countActiveSessions(): Promise<number>;
+}
 
-export function hubMetrics(ctx: HubContext): HubMetrics {
-  const existing = metricsOf.get(ctx);
-  if (existing) return existing;
+export function createHubMetrics(sources: MetricSources): HubMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'coursehub_' });
   const metrics: HubMetrics = {
@@ -54,11 +54,7 @@ export function hubMetrics(ctx: HubContext): HubMetrics {
     help: 'Users in the hub.',
     registers: [registry],
     async collect() {
-      const row = await ctx.db
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .executeTakeFirst();
-      this.set(Number(row?.n ?? 0));
+      this.set(await sources.countUsers());
     },
   });
   new Gauge({
@@ -66,15 +62,9 @@ export function hubMetrics(ctx: HubContext): HubMetrics {
     help: 'Browser sessions that have not expired or been revoked.',
     registers: [registry],
     async collect() {
-      const row = await ctx.db
-        .selectFrom('sessions')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('expires_at', '>', new Date().toISOString())
-        .executeTakeFirst();
-      this.set(Number(row?.n ?? 0));
+      this.set(await sources.countActiveSessions());
     },
   });
-  metricsOf.set(ctx, metrics);
   return metrics;
 }
 
@@ -85,13 +75,15 @@ export function hubMetrics(ctx: HubContext): HubMetrics {
  * the outside so the login area need not know about metrics.
  */
 export function loginResult(
+  urls: HubUrls,
   method: string,
   route: string,
   status: number,
   setCookie: unknown,
 ): string | undefined {
   const isLogin =
-    (method === 'POST' && route === '/hub/login') || (method === 'GET' && route === '/hub/oauth_callback');
+    (method === 'POST' && route === urls.hub('login')) ||
+    (method === 'GET' && route === urls.hub('oauth_callback'));
   if (!isLogin) return undefined;
   if (status >= 300 && status < 400)
     return [setCookie].flat().some((c) => typeof c === 'string' && c.startsWith('coursehub-session='))
@@ -105,16 +97,15 @@ export function loginResult(
  * share a series and the label set stays bounded) and serves /hub/metrics to callers holding
  * `read:metrics` (a token with that scope, or an admin).
  */
-export function registerMetrics(app: FastifyInstance, ctx: HubContext): void {
-  const metrics = hubMetrics(ctx);
+export function registerMetrics(app: FastifyInstance, metrics: HubMetrics, urls: HubUrls): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    const login = loginResult(request.method, route, reply.statusCode, reply.getHeader('set-cookie'));
+    const login = loginResult(urls, request.method, route, reply.statusCode, reply.getHeader('set-cookie'));
     if (login) metrics.logins.inc({ result: login });
   });
-  app.get('/hub/metrics', async (request, reply) => {
+  app.get(urls.hub('metrics'), async (request, reply) => {
     const identity = request.identity;
     if (!identity || !hasScope(identity.scopes, 'read:metrics'))
       return reply.code(403).send({

@@ -2,8 +2,10 @@
  * The page shell every server-rendered page uses, and the `html` template that escapes what it
  * interpolates. Pages build their body with `html\`...\`` so that a user name, a notebook title or
  * a query parameter can never become markup; only values that are already `SafeHtml` (made by
- * `html` itself or, deliberately, by `rawHtml`) pass through unescaped.
+ * `html` itself or, deliberately, by `rawHtml`) pass through unescaped. Every link, form action
+ * and script path comes from HubUrls, so pages work under any hub.baseUrl.
  */
+import type { HubUrls } from '../hub/urls.js';
 
 /** Markup that is known to be safe to insert as is. */
 export class SafeHtml {
@@ -62,6 +64,8 @@ export interface PageUser {
 }
 
 export interface PageOptions {
+  /** Where the hub's pages are (hub.baseUrl), for the header's links and the logout form. */
+  urls: HubUrls;
   title: string;
   /** The signed-in user, or null on pages seen before login. */
   user: PageUser | null;
@@ -99,11 +103,11 @@ th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #d0d7de}
 
 /** A complete HTML document: header with the user and a logout button, then the body. */
 export function page(options: PageOptions): string {
-  const { title, user, body, csrfToken, flash } = options;
+  const { urls, title, user, body, csrfToken, flash } = options;
   const userBar = user
-    ? html`<a href="/hub/home">Home</a>${user.admin ? html`<a href="/hub/admin">Admin</a>` : ''}
+    ? html`<a href="${urls.hub('home')}">Home</a>${user.admin ? html`<a href="${urls.hub('admin')}">Admin</a>` : ''}
         <span class="muted">${user.name}</span>
-        <form method="post" action="/hub/logout">
+        <form method="post" action="${urls.hub('logout')}">
           ${csrfField(csrfToken)}<button type="submit">Log out</button>
         </form>`
     : html``;
@@ -119,7 +123,7 @@ export function page(options: PageOptions): string {
         </style>
       </head>
       <body>
-        <header><a class="brand" href="/hub/home">coursehub</a>${userBar}</header>
+        <header><a class="brand" href="${urls.hub('home')}">coursehub</a>${userBar}</header>
         <main>
           ${flash ? html`<div class="flash ${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}">${flash.text}</div>` : ''}
           ${body}

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/app/load-context.js';
+import { createLogger } from '../../src/app/open-database.js';
 import { configSchema } from '../../src/config/schema.js';
 
 describe('request log', () => {

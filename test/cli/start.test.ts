@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub } from '../../src/app/start.js';
 import { ConfigError } from '../../src/config/errors.js';
-import { UserService } from '../../src/hub/users/user-service.js';
 import { startRealHub, type RealHub } from '../support/hub.js';
 import { createTestDatabase, freePort } from '../support/postgres.js';
 
@@ -40,7 +39,7 @@ describe('startHub (in process)', () => {
   });
 
   it('seeds the demo users, picks the dummy authenticator and says how to log in', async () => {
-    const users = new UserService(hub.hub.ctx.db);
+    const { users } = hub.hub.services;
     const { users: listed } = await users.list();
     expect(listed.map((u) => [u.name, u.admin])).toEqual([
       ['instructor', true],
@@ -49,7 +48,7 @@ describe('startHub (in process)', () => {
       ['student3', false],
     ]);
     expect(hub.hub.config.auth.authenticator).toBe('dummy');
-    const students = await hub.hub.ctx.db
+    const students = await hub.hub.database.db
       .selectFrom('gradebook_student')
       .innerJoin('gradebook_course', 'gradebook_course.id', 'gradebook_student.course_id')
       .select(['gradebook_course.name as course', 'gradebook_student.student_id as id'])
@@ -101,10 +100,10 @@ describe('startHub on PostgreSQL', () => {
   it('migrates and serves with db.url pointing at PostgreSQL', async () => {
     const hub = await startRealHub({ dbUrl: await createTestDatabase(), demo: true });
     try {
-      expect(hub.hub.ctx.dialect).toBe('postgres');
+      expect(hub.hub.database.dialect).toBe('postgres');
       const response = await fetch(`${hub.url}hub/health`);
       expect(response.status).toBe(200);
-      expect(await new UserService(hub.hub.ctx.db).count()).toBe(4);
+      expect(await hub.hub.services.users.count()).toBe(4);
     } finally {
       await hub.stop();
     }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHubContext } from '../../src/app/load-context.js';
+import { openHubDatabase } from '../../src/app/open-database.js';
+import { buildCoreServices } from '../../src/app/services.js';
 import { loadConfig } from '../../src/config/load.js';
 import { TokenService } from '../../src/hub/tokens/index.js';
 import { UserService } from '../../src/hub/users/user-service.js';
@@ -31,9 +32,9 @@ async function withDb<T>(
   fn: (services: { users: UserService; tokens: TokenService }) => Promise<T>,
 ): Promise<T> {
   const { config } = loadConfig({ env: {}, overrides: { 'hub.dataDir': dataDir } });
-  const opened = await openHubContext(config, { log: undefined });
+  const opened = await openHubDatabase(config, { log: undefined });
   try {
-    return await fn({ users: new UserService(opened.ctx.db), tokens: new TokenService(opened.ctx.db) });
+    return await fn(buildCoreServices(opened.base));
   } finally {
     await opened.close();
   }

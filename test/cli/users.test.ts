@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { registerUsersCommand } from '../../src/cli/users.js';
 import { registerDbCommand } from '../../src/cli/db.js';
 import { connectDatabase } from '../../src/db/database.js';
+import { createHubStores } from '../../src/db/stores/hub-stores.js';
 import { UserService } from '../../src/hub/users/user-service.js';
 import { createTestDatabase } from '../support/postgres.js';
 
@@ -39,7 +40,7 @@ afterEach(() => vi.restoreAllMocks());
 async function namesIn(dataDir: string): Promise<Array<[string, boolean]>> {
   const handle = await connectDatabase({ url: join(dataDir, 'coursehub.sqlite') });
   try {
-    return (await new UserService(handle.db).list()).users.map((u) => [u.name, u.admin]);
+    return (await new UserService(createHubStores(handle.db)).list()).users.map((u) => [u.name, u.admin]);
   } finally {
     await handle.close();
   }
@@ -131,7 +132,7 @@ describe('coursehub db upgrade', () => {
     expect(await coursehub('db', 'upgrade', '--config', config)).toMatch(/^applied: 0001_users_groups/);
     const handle = await connectDatabase({ url });
     try {
-      expect(await new UserService(handle.db).count()).toBe(0);
+      expect(await new UserService(createHubStores(handle.db)).count()).toBe(0);
     } finally {
       await handle.close();
     }

@@ -1,20 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserService } from '../../src/hub/users/user-service.js';
+import type { UserRemoval } from '../../src/hub/users/user-removal.js';
+import type { UserService } from '../../src/hub/users/user-service.js';
 import {
   GroupNotFoundError,
   InvalidNameError,
   UserExistsError,
   UserNotFoundError,
 } from '../../src/hub/users/errors.js';
+import { testServices } from '../support/services.js';
 import { BACKENDS, openTestDatabase, type TestDatabase } from './backends.js';
 
 describe.each(BACKENDS)('users and groups on %s', (backend) => {
   let database: TestDatabase;
   let users: UserService;
+  let removal: UserRemoval;
 
   beforeAll(async () => {
     database = await openTestDatabase(backend);
-    users = new UserService(database.db);
+    ({ users, userRemoval: removal } = testServices(database.db));
   });
   afterAll(async () => {
     await database.dispose();
@@ -68,10 +71,8 @@ describe.each(BACKENDS)('users and groups on %s', (backend) => {
     expect(renamed).toMatchObject({ name: 'robert', admin: true, lastName: 'Builder' });
     expect(await users.get('bob')).toBeUndefined();
     await expect(users.update('robert', { name: 'alice' })).rejects.toThrow(UserExistsError);
-    const removed: string[] = [];
-    await new UserService(database.db, { onUserRemoved: (name) => void removed.push(name) }).delete('Robert');
-    expect(removed).toEqual(['robert']);
-    await expect(users.delete('robert')).rejects.toThrow(UserNotFoundError);
+    expect(await removal.remove('Robert')).toBe('robert');
+    await expect(removal.remove('robert')).rejects.toThrow(UserNotFoundError);
   });
 
   it('deleting a user removes their sessions too (foreign keys enforced on both databases)', async () => {
@@ -88,7 +89,7 @@ describe.each(BACKENDS)('users and groups on %s', (backend) => {
         expires_at: now,
       })
       .execute();
-    await users.delete('leaver');
+    await removal.remove('leaver');
     expect(await database.db.selectFrom('sessions').selectAll().execute()).toEqual([]);
   });
 
@@ -138,7 +139,7 @@ describe.each(BACKENDS)('users and groups on %s', (backend) => {
     await expect(users.createGroup('section-b', ['nobody'])).rejects.toThrow(UserNotFoundError);
     expect(await users.getGroup('section-b')).toBeUndefined();
 
-    await users.delete('dave');
+    await removal.remove('dave');
     expect((await users.requireGroup('section-a')).users).toEqual(['alice']);
     expect((await users.listGroups()).total).toBe(1);
     await users.deleteGroup('section-a');

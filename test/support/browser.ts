@@ -36,3 +36,9 @@ export async function newPage(
   });
   return { context, page, pageErrors };
 }
+
+/**
+ * The hub.baseUrl values every Chromium test runs under: the default, and a prefix (as behind a
+ * shared web server), so that no page, redirect, form or script may hard-code its paths.
+ */
+export const BASE_URLS = ['/', '/jhub/'] as const;

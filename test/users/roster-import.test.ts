@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RosterFileError } from '../../src/hub/users/roster-csv.js';
-import { importRosters } from '../../src/hub/users/roster-import.js';
-import { UserService } from '../../src/hub/users/user-service.js';
+import type { RosterFiles, RosterImportReport } from '../../src/hub/users/roster-import.js';
+import type { SessionStore } from '../../src/hub/auth/session-store.js';
+import type { UserService } from '../../src/hub/users/user-service.js';
 import { BACKENDS, openTestDatabase, type TestDatabase } from '../db/backends.js';
+import { testServices } from '../support/services.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'coursehub-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,6 +23,8 @@ function csv(rows: string): string {
 describe.each(BACKENDS)('importRosters on %s', (backend) => {
   let database: TestDatabase;
   let users: UserService;
+  let sessions: SessionStore;
+  let importRosters: (files: RosterFiles) => Promise<RosterImportReport>;
   const snapshot = async () =>
     (await users.list()).users.map((u) => ({
       name: u.name,
@@ -31,14 +35,16 @@ describe.each(BACKENDS)('importRosters on %s', (backend) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(backend);
-    users = new UserService(database.db);
+    const services = testServices(database.db);
+    ({ users, sessions } = services);
+    importRosters = (files) => services.rosters.importFiles(files);
   });
   afterAll(async () => {
     await database.dispose();
   });
 
   it('makes instructors admins and students allowed users, keeping names and emails', async () => {
-    const report = await importRosters(database.db, {
+    const report = await importRosters({
       instructors: csv('prof,Pat,Prof,pat@example.org\n'),
       students: csv('amy,Amy,Pond,amy@example.org\nrory,Rory,Williams,\n'),
     });
@@ -54,7 +60,7 @@ describe.each(BACKENDS)('importRosters on %s', (backend) => {
 
   it('is idempotent: a re-import updates names, adds new users and removes nobody', async () => {
     await users.create({ name: 'handmade' });
-    const again = await importRosters(database.db, {
+    const again = await importRosters({
       instructors: csv('prof,Pat,Prof,pat@example.org\n'),
       students: csv('amy,Amelia,Pond,amy@example.org\nclara,Clara,Oswald,\n'),
     });
@@ -65,33 +71,36 @@ describe.each(BACKENDS)('importRosters on %s', (backend) => {
   });
 
   it('with prune, removes roster users no longer listed and says whom, but never hand-made users', async () => {
+    // Pruning removes a user the one way (src/hub/users/user-removal.ts): their sessions end too.
+    await sessions.create('rory');
     const told: string[] = [];
-    const report = await importRosters(database.db, {
-      onUserRemoved: (name) => void told.push(name),
+    const unsubscribe = sessions.onRevoke((event) => void told.push(event.userName));
+    const report = await importRosters({
       instructors: csv('prof,Pat,Prof,pat@example.org\n'),
       students: csv('amy,Amelia,Pond,amy@example.org\nclara,Clara,Oswald,\n'),
       prune: true,
     });
+    unsubscribe();
     expect(report.removed).toEqual(['rory']);
     expect(told).toEqual(['rory']);
     expect((await snapshot()).map((u) => u.name)).toEqual(['amy', 'clara', 'handmade', 'prof']);
   });
 
   it('prunes only the roster whose file was given', async () => {
-    const report = await importRosters(database.db, { students: csv('amy,Amelia,Pond,\n'), prune: true });
+    const report = await importRosters({ students: csv('amy,Amelia,Pond,\n'), prune: true });
     expect(report.removed).toEqual(['clara']);
     expect(await users.get('prof')).toBeDefined();
   });
 
   it('demotes an instructor moved to the students file', async () => {
-    await importRosters(database.db, { students: csv('amy,Amelia,Pond,\nprof,Pat,Prof,\n') });
+    await importRosters({ students: csv('amy,Amelia,Pond,\nprof,Pat,Prof,\n') });
     expect((await users.require('prof')).admin).toBe(false);
   });
 
   it('applies nothing when either file has a bad row', async () => {
     const before = await snapshot();
     const bad = csv('newbie,New,Bie,\nnewbie,Dup,Licate,\n');
-    const error = await importRosters(database.db, {
+    const error = await importRosters({
       instructors: csv('prof,Pat,Prof,\nnewprof,New,Prof,\n'),
       students: bad,
       prune: true,

@@ -2,78 +2,77 @@
 // the login page with the local authenticator, then list, filter, sort and page users, add,
 // delete (with confirmation), grant and revoke admin, import the two CSV files (and see a bad
 // file's line and reason), manage groups. A student gets the 403 page; CSRF-less posts fail.
+// Once with hub.baseUrl '/' and once under a prefix.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHub } from '../../src/app/build-hub.js';
+import type { HubServices } from '../../src/app/services.js';
 import { configSchema } from '../../src/config/schema.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { registerApi } from '../../src/hub/api/index.js';
-import type { HubContext } from '../../src/hub/context.js';
-import { UserService } from '../../src/hub/users/user-service.js';
-import { registerAdmin } from '../../src/web/admin/register.js';
-import { registerLogin } from '../../src/web/login/register.js';
-import { launchBrowser, newPage } from '../support/browser.js';
+import type { UserService } from '../../src/hub/users/user-service.js';
+import { BASE_URLS, launchBrowser, newPage } from '../support/browser.js';
 
 const ADMIN_PASSWORD = 'correct horse battery';
-let app: FastifyInstance;
-let handle: DatabaseHandle;
-let ctx: HubContext;
-let base: string;
-let browser: Browser;
-let users: UserService;
-let files: string;
 
-async function login(page: Page, name: string, password: string): Promise<void> {
-  await page.goto(`${base}/hub/admin`);
-  // not signed in: sent to the login page, which brings us back afterwards
-  await page.waitForURL(/\/hub\/login/);
-  await page.fill('#username', name);
-  await page.fill('#password', password);
-  await page.click('button[type=submit]');
-}
+describe.each(BASE_URLS)('admin console in Chromium (hub.baseUrl %s)', (baseUrl) => {
+  let app: FastifyInstance;
+  let handle: DatabaseHandle;
+  let services: HubServices;
+  /** Where the hub is, without the trailing slash: http://127.0.0.1:PORT plus hub.baseUrl. */
+  let base: string;
+  let browser: Browser;
+  let users: UserService;
+  let files: string;
 
-function rowOf(page: Page, name: string) {
-  return page.locator(`#users tr[data-user="${name}"]`);
-}
+  async function login(page: Page, name: string, password: string): Promise<void> {
+    await page.goto(`${base}/hub/admin`);
+    // not signed in: sent to the login page, which brings us back afterwards
+    await page.waitForURL(/\/hub\/login/);
+    await page.fill('#username', name);
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+  }
 
-beforeAll(async () => {
-  files = mkdtempSync(join(tmpdir(), 'coursehub-admin-test-'));
-  handle = openDatabase({ url: ':memory:' });
-  await migrateToLatest(handle.db);
-  const config = configSchema.parse({
-    hub: { cookieSecret: 'b'.repeat(64) },
-    auth: { authenticator: 'local', local: { adminUser: 'admin', adminPassword: ADMIN_PASSWORD } },
+  function rowOf(page: Page, name: string) {
+    return page.locator(`#users tr[data-user="${name}"]`);
+  }
+
+  beforeAll(async () => {
+    files = mkdtempSync(join(tmpdir(), 'coursehub-admin-test-'));
+    handle = openDatabase({ url: ':memory:' });
+    await migrateToLatest(handle.db);
+    const config = configSchema.parse({
+      hub: { cookieSecret: 'b'.repeat(64), baseUrl },
+      auth: { authenticator: 'local', local: { adminUser: 'admin', adminPassword: ADMIN_PASSWORD } },
+    });
+    // The login, REST API and admin areas of the hub app, as src/app/build-hub.ts builds them.
+    ({ app, services } = await buildHub(
+      { config, db: handle.db, log: pino({ level: 'silent' }) },
+      { auth: { env: {} }, areas: ['login', 'api', 'admin'] },
+    ));
+    base = `${await app.listen({ host: '127.0.0.1', port: 0 })}${services.urls.base.replace(/\/$/, '')}`;
+    ({ users } = services);
+    for (let i = 1; i <= 12; i++) await users.create({ name: `student${String(i).padStart(2, '0')}` });
+    await users.create({ name: 'pupil' });
+    await services.auth.localAccounts!.setPassword('pupil', 'pupil password');
+    // activity so that sorting by it differs from sorting by name
+    await users.touch('student07', '2026-03-01T10:00:00.000Z');
+    await users.touch('student03', '2026-02-01T10:00:00.000Z');
+    browser = await launchBrowser();
   });
-  const log: FastifyBaseLogger = pino({ level: 'silent' });
-  ctx = { config, db: handle.db, dialect: handle.dialect, log };
-  app = Fastify({ loggerInstance: log, bodyLimit: 1024 * 1024 });
-  // The same order as src/app/build-hub.ts.
-  await registerLogin(app, ctx);
-  await registerApi(app, ctx);
-  await registerAdmin(app, ctx);
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  users = new UserService(handle.db);
-  for (let i = 1; i <= 12; i++) await users.create({ name: `student${String(i).padStart(2, '0')}` });
-  await users.create({ name: 'pupil' });
-  await ctx.auth!.localAccounts!.setPassword('pupil', 'pupil password');
-  // activity so that sorting by it differs from sorting by name
-  await users.touch('student07', '2026-03-01T10:00:00.000Z');
-  await users.touch('student03', '2026-02-01T10:00:00.000Z');
-  browser = await launchBrowser();
-});
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await handle?.close();
-  rmSync(files, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await handle?.close();
+    rmSync(files, { recursive: true, force: true });
+  });
 
-describe('admin console in Chromium', () => {
   let page: Page;
   let pageErrors: string[];
 
@@ -137,8 +136,8 @@ describe('admin console in Chromium', () => {
     await page.goto(`${base}/hub/admin?filter=pupil`);
     await rowOf(page, 'pupil').locator('button', { hasText: 'Reset password' }).click();
     expect(await page.locator('main').textContent()).toContain('pupil');
-    expect(await ctx.auth!.localAccounts!.mustChange('pupil')).toBe(true);
-    await ctx.auth!.localAccounts!.setPassword('pupil', 'pupil password');
+    expect(await services.auth.localAccounts!.mustChange('pupil')).toBe(true);
+    await services.auth.localAccounts!.setPassword('pupil', 'pupil password');
   });
 
   it('deletes a user only after confirmation', async () => {

@@ -1,6 +1,7 @@
 // The page shell and the escaping template every page relies on (src/web/layout.ts).
 import { describe, expect, it } from 'vitest';
 import { csrfField, escapeHtml, html, page, rawHtml } from '../../src/web/layout.js';
+import { HubUrls } from '../../src/hub/urls.js';
 
 describe('html template', () => {
   it('escapes interpolated text so it cannot become markup', () => {
@@ -30,6 +31,7 @@ describe('html template', () => {
 describe('page', () => {
   it('renders a full document with an escaped title, user bar, csrf meta and logout form', () => {
     const doc = page({
+      urls: new HubUrls('/'),
       title: 'A & B',
       user: { name: 'ann<x>', admin: true },
       body: html`<p>hello</p>`,
@@ -46,7 +48,13 @@ describe('page', () => {
   });
 
   it('shows no user bar, no admin link and no csrf field to an anonymous visitor', () => {
-    const doc = page({ title: 'Login', user: null, body: html``, flash: { kind: 'error', text: '<b>' } });
+    const doc = page({
+      urls: new HubUrls('/'),
+      title: 'Login',
+      user: null,
+      body: html``,
+      flash: { kind: 'error', text: '<b>' },
+    });
     expect(doc).not.toContain('/hub/logout');
     expect(doc).not.toContain('/hub/admin');
     expect(doc).not.toContain('csrf-token');

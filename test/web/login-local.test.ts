@@ -16,7 +16,8 @@ beforeAll(async () => {
     { auth: { authenticator: 'local', adminContact: 'Prof. Ada', local: { adminPassword: ADMIN_PASSWORD } } },
     { users: [{ name: 'ann' }, { name: 'bob' }, { name: 'cy' }] },
   );
-  for (const name of ['ann', 'bob', 'cy']) await hub.ctx.auth!.localAccounts!.setPassword(name, ANN_PASSWORD);
+  for (const name of ['ann', 'bob', 'cy'])
+    await hub.services.auth.localAccounts!.setPassword(name, ANN_PASSWORD);
 });
 afterAll(async () => {
   await hub?.close();
@@ -45,7 +46,7 @@ describe('first-run admin', () => {
       const ok = await b.login('admin', password!);
       expect(ok.statusCode).toBe(303);
       // A second start finds the password and prints nothing.
-      const again = await other.ctx.auth!.localAccounts!.bootstrapAdmin('admin', undefined);
+      const again = await other.services.auth.localAccounts!.bootstrapAdmin('admin', undefined);
       expect(again).toBeNull();
     } finally {
       await other.close();
@@ -71,7 +72,7 @@ describe('login page', () => {
     const setCookie = String(response.headers['set-cookie']);
     expect(setCookie).toMatch(/coursehub-session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax/);
     expect(setCookie).not.toContain('Secure');
-    const session = await hub.ctx.auth!.sessions.resolve(b.cookies.get(SESSION_COOKIE_NAME));
+    const session = await hub.services.auth.sessions.resolve(b.cookies.get(SESSION_COOKIE_NAME));
     expect(session?.userName).toBe('ann');
     // Signed in: the login page sends the user on.
     const again = await b.request({ url: '/hub/login' });
@@ -176,13 +177,13 @@ describe('login page', () => {
     const relogin = await b.request({
       url: '/hub/login',
       form: { username: 'cy', password: ANN_PASSWORD },
-      headers: { 'x-xsrf-token': (await hub.ctx.auth!.sessions.resolve(first))!.csrfToken },
+      headers: { 'x-xsrf-token': (await hub.services.auth.sessions.resolve(first))!.csrfToken },
     });
     expect(relogin.statusCode).toBe(303);
     const second = b.cookies.get(SESSION_COOKIE_NAME)!;
     expect(second).not.toBe(first);
-    expect(await hub.ctx.auth!.sessions.resolve(first)).toBeNull();
-    expect((await hub.ctx.auth!.sessions.resolve(second))?.userName).toBe('cy');
+    expect(await hub.services.auth.sessions.resolve(first)).toBeNull();
+    expect((await hub.services.auth.sessions.resolve(second))?.userName).toBe('cy');
   });
 });
 
@@ -269,7 +270,7 @@ describe('sessions, CSRF and logout', () => {
 
 describe('passwords', () => {
   it('changing the password ends every other session and keeps this browser signed in', async () => {
-    await hub.ctx.auth!.localAccounts!.setPassword('cy', ANN_PASSWORD);
+    await hub.services.auth.localAccounts!.setPassword('cy', ANN_PASSWORD);
     const laptop = browser();
     const phone = browser();
     await laptop.login('cy', ANN_PASSWORD);
@@ -293,10 +294,10 @@ describe('passwords', () => {
     });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('Password changed');
-    expect(await hub.ctx.auth!.sessions.resolve(phoneCookie)).toBeNull();
-    expect((await hub.ctx.auth!.sessions.resolve(laptop.cookies.get(SESSION_COOKIE_NAME)))?.userName).toBe(
-      'cy',
-    );
+    expect(await hub.services.auth.sessions.resolve(phoneCookie)).toBeNull();
+    expect(
+      (await hub.services.auth.sessions.resolve(laptop.cookies.get(SESSION_COOKIE_NAME)))?.userName,
+    ).toBe('cy');
     expect((await browser().login('cy', ANN_PASSWORD)).statusCode).toBe(401);
     expect((await browser().login('cy', 'new-password-1')).statusCode).toBe(303);
   });
@@ -330,7 +331,7 @@ describe('passwords', () => {
     const temporary = /<code id="new-password">([^<]+)<\/code>/.exec(reset.body)?.[1];
     expect(temporary).toMatch(/^[A-Za-z0-9]{20}$/);
     // ann's session ended; her old password is gone; the temporary one sends her to change it.
-    expect(await hub.ctx.auth!.sessions.resolve(user.cookies.get(SESSION_COOKIE_NAME))).toBeNull();
+    expect(await hub.services.auth.sessions.resolve(user.cookies.get(SESSION_COOKIE_NAME))).toBeNull();
     expect((await browser().login('ann', ANN_PASSWORD)).statusCode).toBe(401);
     const b = browser();
     const login = await b.login('ann', temporary!, '/hub/home');
@@ -343,7 +344,7 @@ describe('passwords', () => {
 
 describe('change-password guessing', () => {
   it('locks the change form after 5 wrong current passwords, even for the right one', async () => {
-    const accounts = hub.ctx.auth!.localAccounts!;
+    const accounts = hub.services.auth.localAccounts!;
     await hub.handle.db
       .insertInto('users')
       .values({ name: 'dee', admin: 0, created: new Date().toISOString() })

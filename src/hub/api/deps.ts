@@ -1,28 +1,25 @@
 /**
- * What the API routes work with, built once per app from the HubContext.
+ * What the REST API's routes work with, handed in by the composition root (src/app/).
  */
-import type { HubContext } from '../context.js';
-import { TokenService } from '../tokens/index.js';
-import { UserService } from '../users/user-service.js';
+import type { CoursehubConfig } from '../../config/schema.js';
+import type { TokenService } from '../tokens/index.js';
+import type { HubUrls } from '../urls.js';
+import type { UserRemoval } from '../users/user-removal.js';
+import type { UserService } from '../users/user-service.js';
+import type { ServerFieldsProvider } from './user-model.js';
 
 export interface ApiDeps {
-  ctx: HubContext;
+  /** For /hub/api/info (which authenticator and spawner run). */
+  config: CoursehubConfig;
   users: UserService;
   tokens: TokenService;
+  /** The one way to delete a user (server, tokens, sessions, proxy, row). */
+  userRemoval: UserRemoval;
+  serverFields: ServerFieldsProvider;
   /**
-   * Ends every browser session of a user (deleting a user must log them out everywhere). The
-   * login area's SessionStore.revokeAllForUser; absent when no session store is running.
+   * Tells the proxy to drop what it cached of a user's logins, so a revoked token stops opening
+   * their server now rather than when the cache expires.
    */
-  revokeSessions?: (userName: string) => Promise<unknown>;
-}
-
-export function apiDeps(ctx: HubContext, extra: Partial<ApiDeps> = {}): ApiDeps {
-  return {
-    ctx,
-    users: extra.users ?? ctx.users ?? new UserService(ctx.db),
-    tokens: extra.tokens ?? new TokenService(ctx.db),
-    // Looked up at call time: ctx.auth is set when the login area registers, which may be later.
-    revokeSessions:
-      extra.revokeSessions ?? ((name) => ctx.auth?.sessions.revokeAllForUser(name) ?? Promise.resolve(0)),
-  };
+  forgetCachedLogins: (userName: string) => Promise<unknown>;
+  urls: HubUrls;
 }

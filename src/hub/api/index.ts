@@ -1,37 +1,26 @@
 /**
- * The REST API under /hub/api (JupyterHub-compatible), the identity hook every route relies on,
- * and the metrics endpoint. `registerApi(app, ctx)` is the one call build-hub makes; it must come
- * after the login area's session hooks (identity reads `request.session`).
+ * The REST API under BASE/hub/api (JupyterHub-compatible). Register it after the identity hook
+ * (src/hub/identity.ts), which every route relies on; src/app/build-hub.ts does both.
  *
  * Inside /hub/api every error is JSON `{"status": N, "message": "..."}`, as JupyterHub answers,
  * including unknown routes (404) and over-large bodies (413).
  */
 import type { FastifyInstance } from 'fastify';
-import type { HubContext } from '../context.js';
-import { acceptTokenInUrl, registerIdentityHook } from '../identity.js';
-import { registerMetrics } from '../metrics.js';
+import { acceptTokenInUrl } from '../identity.js';
 import { toApiError } from './api-error.js';
-import { apiDeps, type ApiDeps } from './deps.js';
+import type { ApiDeps } from './deps.js';
 import { registerGroupRoutes } from './groups.js';
 import { JUPYTERHUB_API_VERSION, registerInfoRoutes } from './info.js';
 import { openApiDocument } from './openapi.js';
 import { registerTokenRoutes } from './tokens.js';
 import { registerUserRoutes } from './users.js';
 
-export { provideServerFields, type ServerFields, type ServerModel } from './user-model.js';
+export type { ServerFields, ServerFieldsProvider, ServerModel } from './user-model.js';
+export type { ApiDeps } from './deps.js';
 export { ApiError } from './api-error.js';
 export { requireScope, requireIdentity } from './authorize.js';
 
-export const API_PREFIX = '/hub/api';
-
-export async function registerApi(
-  app: FastifyInstance,
-  ctx: HubContext,
-  options: Partial<ApiDeps> = {},
-): Promise<ApiDeps> {
-  const deps = apiDeps(ctx, options);
-  registerIdentityHook(app, ctx.db, deps.tokens);
-  registerMetrics(app, ctx);
+export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   await app.register(
     async (api) => {
       // The API's routes take `?token=` on GET and log their URLs scrubbed (see identity.ts).
@@ -50,13 +39,12 @@ export async function registerApi(
           .code(404)
           .send({ status: 404, message: `No API route ${request.method} ${request.url.split('?')[0]}.` }),
       );
-      api.get('/openapi.json', async () => openApiDocument(JUPYTERHUB_API_VERSION));
+      api.get('/openapi.json', async () => openApiDocument(JUPYTERHUB_API_VERSION, deps.urls));
       registerInfoRoutes(api, deps);
       registerUserRoutes(api, deps);
       registerTokenRoutes(api, deps);
       registerGroupRoutes(api, deps);
     },
-    { prefix: API_PREFIX },
+    { prefix: deps.urls.api() },
   );
-  return deps;
 }

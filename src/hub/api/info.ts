@@ -25,7 +25,7 @@ export function registerInfoRoutes(api: FastifyInstance, deps: ApiDeps): void {
 
   api.get('/info', async (request) => {
     requireScope(request, 'read:hub');
-    const config = deps.ctx.config as unknown as Record<string, Record<string, unknown> | undefined>;
+    const config = deps.config as unknown as Record<string, Record<string, unknown> | undefined>;
     return {
       version: JUPYTERHUB_API_VERSION,
       coursehub: COURSEHUB_VERSION,
@@ -43,7 +43,7 @@ export function registerInfoRoutes(api: FastifyInstance, deps: ApiDeps): void {
     const identity = requireIdentity(request);
     const user = await deps.users.get(identity.user.name);
     if (!user) throw new ApiError(404, `No such user: ${identity.user.name}.`);
-    const model = await userModel(deps.ctx, user, identity.scopes);
+    const model = await userModel(deps.serverFields, user, identity.scopes);
     return {
       ...model,
       scopes: [...identity.scopes].sort(),

@@ -4,6 +4,8 @@
  * here, so adding a route means documenting it. Routes owned by other areas (servers, proxy) are
  * listed too, with JupyterHub's shapes.
  */
+import type { HubUrls } from '../urls.js';
+
 type Op = { summary: string; scopes?: string[]; body?: string; responses: Record<string, string> };
 
 const ERR = { '403': 'Missing credentials or scopes', '404': 'No such object' };
@@ -202,7 +204,8 @@ const ERROR_SCHEMA = {
   required: ['status', 'message'],
 };
 
-export function openApiDocument(version: string): Record<string, unknown> {
+/** The document; its paths are relative to the server URL, which is hub.baseUrl. */
+export function openApiDocument(version: string, urls: HubUrls): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [path, methods] of Object.entries(OPERATIONS)) {
     paths[path] = {};
@@ -247,7 +250,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       description:
         'Authenticate with "Authorization: token TOKEN" (or bearer), or a hub session cookie plus X-XSRF-Token.',
     },
-    servers: [{ url: '/' }],
+    servers: [{ url: urls.base === '/' ? '/' : urls.base.replace(/\/$/, '') }],
     components: {
       securitySchemes: { token: { type: 'apiKey', in: 'header', name: 'Authorization' } },
       schemas: { Error: ERROR_SCHEMA },

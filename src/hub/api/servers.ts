@@ -5,10 +5,11 @@
  * `read:servers`. Named servers are not offered (yet): asking for one is a clear 400.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ServerRequestError } from '../servers/errors.js';
+import { ServerRequestError, ServerStartError } from '../servers/errors.js';
 import type { ServerManager } from '../servers/server-manager.js';
 import type { ProgressEvent } from '../servers/progress-log.js';
-import { ApiError } from './api-error.js';
+import type { HubUrls } from '../urls.js';
+import { ApiError, toApiError } from './api-error.js';
 import { requireScope } from './authorize.js';
 
 type NameParams = { Params: { name: string } };
@@ -63,7 +64,31 @@ function sendEvents(
   request.raw.on('close', () => unsubscribe());
 }
 
-export function registerServerRoutes(api: FastifyInstance, manager: ServerManager): void {
+/** The server routes under BASE/hub/api, with the API's JSON errors. */
+export async function registerServerApi(
+  app: FastifyInstance,
+  deps: { servers: ServerManager; urls: HubUrls },
+): Promise<void> {
+  await app.register(
+    async (api) => {
+      // Same JSON errors as the rest of /hub/api (JupyterHub's {status, message}).
+      api.setErrorHandler(async (error, request, reply) => {
+        const known = toApiError(error);
+        if (known) return reply.code(known.status).send({ status: known.status, message: known.message });
+        request.log.error({ err: error }, 'server API request failed');
+        const message =
+          error instanceof ServerStartError
+            ? error.describe()
+            : 'The hub hit an unexpected error; it has been logged.';
+        return reply.code(500).send({ status: 500, message });
+      });
+      registerServerRoutes(api, deps.servers, deps.urls);
+    },
+    { prefix: deps.urls.api() },
+  );
+}
+
+function registerServerRoutes(api: FastifyInstance, manager: ServerManager, urls: HubUrls): void {
   api.post<NameParams>('/users/:name/server', async (request, reply) => {
     const { name } = request.params;
     requireScope(request, 'servers', { user: name });
@@ -106,7 +131,7 @@ export function registerServerRoutes(api: FastifyInstance, manager: ServerManage
       async (request) => {
         requireScope(request, 'servers', { user: request.params.name });
         throw new ApiError(400, 'Named servers are not enabled on this hub.', {
-          hint: `Use the default server: /hub/api/users/${request.params.name}/server.`,
+          hint: `Use the default server: ${urls.api(`users/${request.params.name}/server`)}.`,
         });
       },
     );

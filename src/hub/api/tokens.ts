@@ -98,7 +98,7 @@ export function registerTokenRoutes(api: FastifyInstance, deps: ApiDeps): void {
       throw new ApiError(404, `No such token: ${request.params.id}.`);
     // The proxy caches logins for a short while: make it forget this user's, so the revoked token
     // stops opening the user's server now. (Best effort: the cache expires on its own anyway.)
-    await deps.ctx.proxy?.revoke({ users: [user.name] }).catch((error: unknown) => {
+    await deps.forgetCachedLogins(user.name).catch((error: unknown) => {
       request.log.warn({ err: error }, 'could not tell the proxy about a revoked token');
     });
     request.log.info(

@@ -10,8 +10,7 @@ import { requireIdentity, requireScope } from './authorize.js';
 import { objectBody, optionalBoolean, optionalString, stringList } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { paginated, pageRequest } from './pagination.js';
-import { deleteUserEverywhere } from './user-removal.js';
-import { serverFields, userModel, type ServerFields } from './user-model.js';
+import { userModel, type ServerFields } from './user-model.js';
 
 type NameParams = { Params: { name: string } };
 
@@ -35,7 +34,7 @@ function serverStateFilter(value: unknown): ((fields: ServerFields) => boolean) 
 }
 
 export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
-  const { ctx, users } = deps;
+  const { users, serverFields } = deps;
 
   /** The user the route is about: name validated (400), permission checked (403), then 404. */
   async function targetUser(rawName: string, request: Parameters<typeof requireScope>[0], scopes: string[]) {
@@ -71,13 +70,13 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
         (u) => unfiltered || allowed.has(u.name) || u.groups.some((g) => groups.has(g)),
       );
       if (state) {
-        const keep = await Promise.all(all.map(async (u) => state(await serverFields(ctx, u))));
+        const keep = await Promise.all(all.map(async (u) => state(await serverFields(u))));
         all = all.filter((_u, i) => keep[i]);
       }
       total = all.length;
       list = all.slice(page.offset, page.offset + page.limit);
     }
-    const models = await Promise.all(list.map((u) => userModel(ctx, u, identity.scopes)));
+    const models = await Promise.all(list.map((u) => userModel(serverFields, u, identity.scopes)));
     return paginated(request, page, models, total);
   });
 
@@ -99,13 +98,13 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
     const created = [];
     for (const name of fresh) created.push(await users.create({ name, admin }));
     request.log.info({ by: identity.user.name, users: fresh, admin }, 'created users');
-    const models = await Promise.all(created.map((u) => userModel(ctx, u, identity.scopes)));
+    const models = await Promise.all(created.map((u) => userModel(serverFields, u, identity.scopes)));
     return reply.code(201).send(models);
   });
 
   api.get<NameParams>('/users/:name', async (request) => {
     const user = await targetUser(request.params.name, request, ['read:users', 'read:users:name']);
-    return userModel(ctx, user, request.identity!.scopes);
+    return userModel(serverFields, user, request.identity!.scopes);
   });
 
   api.post<NameParams>('/users/:name', async (request, reply) => {
@@ -116,7 +115,7 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
     if (await users.get(name)) throw new ApiError(409, `User ${name} already exists.`);
     const user = await users.create({ name, admin });
     request.log.info({ by: identity.user.name, user: name, admin }, 'created user');
-    return reply.code(201).send(await userModel(ctx, user, identity.scopes));
+    return reply.code(201).send(await userModel(serverFields, user, identity.scopes));
   });
 
   api.patch<NameParams>('/users/:name', async (request) => {
@@ -134,7 +133,7 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
       { by: request.identity!.user.name, user: user.name, name: newName, admin },
       'changed user',
     );
-    return userModel(ctx, updated, request.identity!.scopes);
+    return userModel(serverFields, updated, request.identity!.scopes);
   });
 
   api.delete<NameParams>('/users/:name', async (request, reply) => {
@@ -143,7 +142,7 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
       throw new ApiError(400, 'Cannot delete yourself!', {
         hint: 'Ask another admin to delete your account.',
       });
-    await deleteUserEverywhere(ctx, users, user.name, deps.revokeSessions);
+    await deps.userRemoval.remove(user.name);
     request.log.info({ by: request.identity!.user.name, user: user.name }, 'deleted user');
     return reply.code(204).send();
   });

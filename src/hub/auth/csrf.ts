@@ -40,10 +40,17 @@ export const CSRF_REFUSAL =
   'This request was refused because it did not carry the page’s security (CSRF) token. Reload the page and try again; scripts must send the X-XSRF-Token header or use an API token.';
 
 /**
- * preHandler hook (runs after the body is parsed, so the form field is visible). Returns the
- * reply when it refused the request, so Fastify stops there.
+ * The preHandler hook (runs after the body is parsed, so the form field is visible). It returns
+ * the reply when it refused the request, so Fastify stops there; refusals under `apiPrefix` (the
+ * REST API, e.g. /hub/api) are JSON.
  */
-export async function enforceCsrf(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+export function enforceCsrf(
+  apiPrefix: string,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
+  return (request, reply) => checkCsrf(request, reply, apiPrefix);
+}
+
+async function checkCsrf(request: FastifyRequest, reply: FastifyReply, apiPrefix: string): Promise<unknown> {
   if (!STATE_CHANGING.has(request.method)) return undefined;
   if (usesAuthorizationHeader(request)) {
     // The token decides who this is; the cookie that came along must not lend its authority to
@@ -58,7 +65,7 @@ export async function enforceCsrf(request: FastifyRequest, reply: FastifyReply):
   if (presented && tokensEqual(presented, session.csrfToken)) return undefined;
   request.log.warn({ user: session.userName, url: request.url }, 'CSRF token missing or wrong');
   const wantsJson =
-    request.url.startsWith('/hub/api') || (request.headers.accept ?? '').includes('application/json');
+    request.url.startsWith(apiPrefix) || (request.headers.accept ?? '').includes('application/json');
   if (wantsJson) return reply.code(403).send({ status: 403, message: CSRF_REFUSAL });
   return reply.code(403).type('text/plain; charset=utf-8').send(CSRF_REFUSAL);
 }

@@ -3,8 +3,8 @@
  * admin. Every change ends all of the user's sessions, so a leaked or shared password stops
  * working everywhere at once.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { LoginStore } from '../../db/stores/logins.js';
+import type { UserStore } from '../../db/stores/users.js';
 import { normalizeUserName } from './authenticator.js';
 import { PasswordChangeError } from './errors.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
@@ -24,7 +24,8 @@ export class LocalAccounts {
   private readonly changeFailures: FailureRateLimiter;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly logins: LoginStore,
+    private readonly users: UserStore,
     private readonly sessions: SessionStore,
     private readonly options: LocalAccountsOptions,
   ) {
@@ -44,43 +45,22 @@ export class LocalAccounts {
   /** Stores a password for an existing user (insert or replace). */
   async setPassword(userName: string, password: string, mustChange = false): Promise<void> {
     const name = normalizeUserName(userName);
-    const hash = await hashPassword(password);
-    const row = {
-      user_name: name,
-      password_hash: hash,
-      must_change: mustChange ? 1 : 0,
-      updated_at: new Date().toISOString(),
-    };
-    await this.db
-      .insertInto('password_credentials')
-      .values(row)
-      .onConflict((oc) =>
-        oc.column('user_name').doUpdateSet({
-          password_hash: row.password_hash,
-          must_change: row.must_change,
-          updated_at: row.updated_at,
-        }),
-      )
-      .execute();
+    await this.logins.savePassword({
+      userName: name,
+      passwordHash: await hashPassword(password),
+      mustChange,
+      updatedAt: new Date().toISOString(),
+    });
   }
 
   async mustChange(userName: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('password_credentials')
-      .select('must_change')
-      .where('user_name', '=', normalizeUserName(userName))
-      .executeTakeFirst();
-    return row?.must_change === 1;
+    return (await this.logins.findPassword(normalizeUserName(userName)))?.mustChange === true;
   }
 
   /** The user changes their own password; all their sessions end (the caller starts a new one). */
   async changePassword(userName: string, current: string, next: string, confirm: string): Promise<void> {
     const name = normalizeUserName(userName);
-    const row = await this.db
-      .selectFrom('password_credentials')
-      .select('password_hash')
-      .where('user_name', '=', name)
-      .executeTakeFirst();
+    const row = await this.logins.findPassword(name);
     if (!row)
       throw new PasswordChangeError('This account has no local password.', {
         hint: 'It logs in through another provider; change the password there.',
@@ -90,7 +70,7 @@ export class LocalAccounts {
       throw new PasswordChangeError(
         `Too many wrong current passwords. You can try again at ${lockedUntil.toISOString().slice(11, 16)} UTC (${lockedUntil.toISOString()}).`,
       );
-    if (!(await verifyPassword(current, row.password_hash))) {
+    if (!(await verifyPassword(current, row.passwordHash))) {
       this.changeFailures.recordFailure(name);
       throw new PasswordChangeError('The current password is wrong. Nothing was changed.');
     }
@@ -110,8 +90,7 @@ export class LocalAccounts {
    */
   async resetPassword(userName: string): Promise<string> {
     const name = normalizeUserName(userName);
-    const user = await this.db.selectFrom('users').select('name').where('name', '=', name).executeTakeFirst();
-    if (!user)
+    if (!(await this.users.findByName(name)))
       throw new PasswordChangeError(`There is no user named "${name}".`, {
         hint: 'Add the user first (admin console or `coursehub users import`).',
       });
@@ -128,26 +107,12 @@ export class LocalAccounts {
    */
   async bootstrapAdmin(adminUser: string, givenPassword: string | undefined): Promise<string | null> {
     const name = normalizeUserName(adminUser);
-    const existing = await this.db
-      .selectFrom('password_credentials')
-      .select('user_name')
-      .where('user_name', '=', name)
-      .executeTakeFirst();
-    if (existing) return null;
+    if (await this.logins.findPassword(name)) return null;
     if (givenPassword !== undefined) this.checkStrength(givenPassword);
     const password = givenPassword ?? generatePassword();
-    const user = await this.db
-      .selectFrom('users')
-      .select(['name', 'admin'])
-      .where('name', '=', name)
-      .executeTakeFirst();
-    if (!user)
-      await this.db
-        .insertInto('users')
-        .values({ name, admin: 1, created: new Date().toISOString() })
-        .execute();
-    else if (user.admin !== 1)
-      await this.db.updateTable('users').set({ admin: 1 }).where('name', '=', name).execute();
+    const user = await this.users.findByName(name);
+    if (!user) await this.users.insert({ name, admin: true });
+    else if (!user.admin) await this.users.update(name, { admin: true });
     await this.setPassword(name, password, false);
     return givenPassword === undefined ? password : null;
   }

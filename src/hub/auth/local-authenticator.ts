@@ -2,8 +2,7 @@
  * Local accounts: user name + password checked against scrypt hashes in `password_credentials`,
  * with failure rate limits per user name and per client address.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { LoginStore } from '../../db/stores/logins.js';
 import type { AuthenticatedUser, FormAuthenticator, FormLoginInput } from './authenticator.js';
 import { normalizeUserName } from './authenticator.js';
 import { LoginLockedError } from './errors.js';
@@ -22,7 +21,7 @@ export class LocalAuthenticator implements FormAuthenticator {
   private readonly limiter: FailureRateLimiter;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly logins: LoginStore,
     options: LocalAuthenticatorOptions,
   ) {
     this.limiter = new FailureRateLimiter(options);
@@ -38,15 +37,9 @@ export class LocalAuthenticator implements FormAuthenticator {
     );
     if (locks.length > 0) throw new LoginLockedError(new Date(Math.max(...locks.map((d) => d.getTime()))));
 
-    const row = name
-      ? await this.db
-          .selectFrom('password_credentials')
-          .select('password_hash')
-          .where('user_name', '=', name)
-          .executeTakeFirst()
-      : undefined;
+    const row = name ? await this.logins.findPassword(name) : undefined;
     // Unknown users cost the same scrypt as known ones, so timing does not reveal who exists.
-    const ok = await verifyPassword(input.password, row?.password_hash ?? (await decoy()));
+    const ok = await verifyPassword(input.password, row?.passwordHash ?? (await decoy()));
     if (row && ok) {
       this.limiter.clear(userKey);
       return { name };

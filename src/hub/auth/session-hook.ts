@@ -20,16 +20,31 @@ export interface SessionCookieOptions {
   /** Secure cookies when the hub's public URL is https. */
   secure: boolean;
   maxAgeSeconds: number;
+  /**
+   * hub.baseUrl: the cookie goes with every request under it, the hub's pages and users' servers
+   * alike (the proxy checks it there).
+   */
+  path: string;
 }
 
-export async function registerSessionHooks(app: FastifyInstance, store: SessionStore): Promise<void> {
+export interface SessionHookOptions {
+  /** Where the REST API is (its CSRF refusals are JSON rather than text), e.g. /hub/api. */
+  apiPrefix: string;
+}
+
+export async function registerSessionHooks(
+  app: FastifyInstance,
+  store: SessionStore,
+  options: SessionHookOptions,
+): Promise<void> {
   if (!app.hasPlugin('@fastify/cookie')) await app.register(fastifyCookie);
   app.decorateRequest('session', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const raw = request.cookies[SESSION_COOKIE_NAME];
     request.session = raw ? await store.resolve(raw) : null;
   });
-  app.addHook('preHandler', enforceCsrf);
+  const csrf = enforceCsrf(options.apiPrefix);
+  app.addHook('preHandler', csrf);
 }
 
 export function setSessionCookie(
@@ -38,7 +53,7 @@ export function setSessionCookie(
   options: SessionCookieOptions,
 ): void {
   reply.setCookie(SESSION_COOKIE_NAME, session.cookieValue, {
-    path: '/',
+    path: options.path,
     httpOnly: true,
     sameSite: 'lax',
     secure: options.secure,
@@ -48,7 +63,7 @@ export function setSessionCookie(
 
 export function clearSessionCookie(reply: FastifyReply, options: SessionCookieOptions): void {
   reply.clearCookie(SESSION_COOKIE_NAME, {
-    path: '/',
+    path: options.path,
     httpOnly: true,
     sameSite: 'lax',
     secure: options.secure,

@@ -4,8 +4,7 @@
  * takes effect at once, everywhere. Listeners (the proxy) hear about every revocation.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { LoginStore } from '../../db/stores/logins.js';
 import { signSessionCookie, verifySessionCookie } from './session-cookie.js';
 
 export interface ResolvedSession {
@@ -50,7 +49,7 @@ export class SessionStore {
   private readonly now: () => Date;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: LoginStore,
     private readonly options: SessionStoreOptions,
   ) {
     this.maxAgeMs = options.maxAgeMs ?? 14 * DAY_MS;
@@ -61,21 +60,21 @@ export class SessionStore {
   /** A new session with a fresh id (never one the browser had before login). */
   async create(userName: string): Promise<CreatedSession> {
     const now = this.now();
-    const row = {
+    const session = {
       id: randomId(),
-      user_name: userName,
-      csrf_token: randomId(),
-      created_at: now.toISOString(),
-      last_seen_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + this.maxAgeMs).toISOString(),
-    };
-    await this.db.insertInto('sessions').values(row).execute();
-    return {
-      sessionId: row.id,
       userName,
-      csrfToken: row.csrf_token,
-      expiresAt: row.expires_at,
-      cookieValue: signSessionCookie(row.id, this.options.cookieSecret),
+      csrfToken: randomId(),
+      createdAt: now.toISOString(),
+      lastSeenAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.maxAgeMs).toISOString(),
+    };
+    await this.store.insertSession(session);
+    return {
+      sessionId: session.id,
+      userName,
+      csrfToken: session.csrfToken,
+      expiresAt: session.expiresAt,
+      cookieValue: signSessionCookie(session.id, this.options.cookieSecret),
     };
   }
 
@@ -83,59 +82,48 @@ export class SessionStore {
   async resolve(cookieValue: string | undefined | null): Promise<ResolvedSession | null> {
     const id = verifySessionCookie(cookieValue, this.options.cookieSecret);
     if (!id) return null;
-    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.store.findSession(id);
     if (!row) return null;
     const now = this.now();
-    if (row.expires_at <= now.toISOString()) {
+    if (row.expiresAt <= now.toISOString()) {
       await this.revoke(id);
       return null;
     }
-    if (now.getTime() - Date.parse(row.last_seen_at) >= this.touchIntervalMs) {
-      await this.db
-        .updateTable('sessions')
-        .set({ last_seen_at: now.toISOString() })
-        .where('id', '=', id)
-        .execute();
-    }
+    if (now.getTime() - Date.parse(row.lastSeenAt) >= this.touchIntervalMs)
+      await this.store.touchSession(id, now.toISOString());
     return {
       sessionId: row.id,
-      userName: row.user_name,
-      csrfToken: row.csrf_token,
-      expiresAt: row.expires_at,
+      userName: row.userName,
+      csrfToken: row.csrfToken,
+      expiresAt: row.expiresAt,
     };
   }
 
   /** Ends one session (logout). Unknown ids are ignored: logging out twice is not an error. */
   async revoke(sessionId: string): Promise<void> {
-    const row = await this.db
-      .deleteFrom('sessions')
-      .where('id', '=', sessionId)
-      .returning(['user_name'])
-      .executeTakeFirst();
-    if (row) this.emit({ userName: row.user_name, sessionIds: [sessionId] });
+    const userName = await this.store.deleteSession(sessionId);
+    if (userName !== undefined) this.emit({ userName, sessionIds: [sessionId] });
   }
 
   /**
    * Ends every session of a user: after a password change or reset, and when the user is
-   * deleted (the users area calls this). Returns how many were ended.
+   * removed (UserRemoval calls this before the row goes, so listeners learn the session ids).
+   * Returns how many were ended.
    */
   async revokeAllForUser(userName: string): Promise<number> {
-    const rows = await this.db
-      .deleteFrom('sessions')
-      .where('user_name', '=', userName)
-      .returning(['id'])
-      .execute();
-    if (rows.length > 0) this.emit({ userName, sessionIds: rows.map((r) => r.id) });
-    return rows.length;
+    const ids = await this.store.deleteSessionsOfUser(userName);
+    if (ids.length > 0) this.emit({ userName, sessionIds: ids });
+    return ids.length;
   }
 
   /** Removes expired rows (called now and then; resolve() already refuses them). */
   async purgeExpired(): Promise<number> {
-    const result = await this.db
-      .deleteFrom('sessions')
-      .where('expires_at', '<=', this.now().toISOString())
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return this.store.deleteExpiredSessions(this.now().toISOString());
+  }
+
+  /** Sessions that have not expired (or been revoked), for the metrics. */
+  async countActive(): Promise<number> {
+    return this.store.countActiveSessions(this.now().toISOString());
   }
 
   /** Subscribe to revocations; returns the unsubscribe function. */

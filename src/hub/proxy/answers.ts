@@ -14,9 +14,11 @@ function wantsHtml(request: IncomingMessage): boolean {
   return (request.headers.accept ?? '').includes('text/html');
 }
 
+/** `homeUrl`: the hub's home page (BASE/hub/home), linked from the HTML answer. */
 export function sendAnswer(
   request: IncomingMessage,
   response: ServerResponse,
+  homeUrl: string,
   status: number,
   message: string,
   extraHeaders: Record<string, string> = {},
@@ -26,7 +28,7 @@ export function sendAnswer(
   const body = html
     ? `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
       `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>` +
-      `<p><a href="/hub/home">Go to the hub home page</a></p></body></html>`
+      `<p><a href="${escapeHtml(homeUrl)}">Go to the hub home page</a></p></body></html>`
     : JSON.stringify({ status, message });
   response.writeHead(status, {
     'content-type': html ? 'text/html; charset=utf-8' : 'application/json',

@@ -1,7 +1,7 @@
 /**
  * The hub's client for the proxy's REST API (configurable-http-proxy's, plus revocations), as
  * JupyterHub's ConfigurableHTTPProxy class is: add_route / delete_route / get_all_routes /
- * check_routes. Route specs are JupyterHub's: `/user/NAME/` with a trailing slash.
+ * check_routes. Route specs are JupyterHub's: `BASE/user/NAME/` with a trailing slash.
  *
  * The client remembers which user-server routes the hub asked for and has not withdrawn (the
  * server manager adds a route when a server is ready, re-adds it on re-attach, deletes it when
@@ -9,6 +9,7 @@
  * lost or gained routes behind the hub's back.
  */
 import { tokenDigest, type Revocation } from './access-gate.js';
+import { normalizeBaseUrl } from '../urls.js';
 import { ProxyApiError } from './errors.js';
 import type { RouteDescription } from './route-table.js';
 
@@ -39,14 +40,29 @@ export class ProxyClient {
   private base: string;
   /** User-server routes the hub wants, by route spec. */
   private readonly wanted = new Map<string, UserServerRoute>();
+  /** hub.baseUrl, normalized: user routes are `${hubBase}user/NAME/`. */
+  private readonly hubBase: string;
 
   constructor(
     apiUrl: string,
     /** The secret, or a function giving it (read lazily, so building the hub app writes no file). */
     private secret: string | (() => string),
+    /** hub.baseUrl: the user-server routes live under it. */
+    hubBaseUrl = '/',
     private readonly timeoutMs = 5_000,
   ) {
     this.base = apiUrl.replace(/\/+$/, '');
+    this.hubBase = normalizeBaseUrl(hubBaseUrl);
+  }
+
+  /** The route spec of a user's server under this hub's base URL. */
+  routespecOf(user: string, serverName = ''): string {
+    return userServerRoutespec(user, serverName, this.hubBase);
+  }
+
+  /** Whether a route path (as the proxy lists it) is one of a user's servers. */
+  isUserServerPath(path: string): boolean {
+    return path.startsWith(`${this.hubBase}user/`);
   }
 
   /** Where the proxy's API is and the secret it takes (JupyterHub's PATCH /hub/api/proxy). */
@@ -130,7 +146,7 @@ export class ProxyClient {
    * proxy cannot be reached now, so that a later re-sync adds it.
    */
   async addUserServer(route: UserServerRoute): Promise<void> {
-    const routespec = userServerRoutespec(route.user, route.serverName);
+    const routespec = this.routespecOf(route.user, route.serverName);
     this.wanted.set(routespec, route);
     await this.addRoute(routespec, route.url, {
       user: route.user,
@@ -140,7 +156,7 @@ export class ProxyClient {
   }
 
   async deleteUserServer(user: string, serverName = ''): Promise<void> {
-    const routespec = userServerRoutespec(user, serverName);
+    const routespec = this.routespecOf(user, serverName);
     this.wanted.delete(routespec);
     await this.deleteRoute(routespec);
   }
@@ -152,7 +168,7 @@ export class ProxyClient {
 
   /**
    * JupyterHub's check_routes: adds the wanted routes the proxy lacks (or has with another target
-   * or owner) and deletes user-server routes nobody wants. Routes outside /user/ (the hub's
+   * or owner) and deletes user-server routes nobody wants. Routes outside BASE/user/ (the hub's
    * default route, services) are left alone.
    */
   async syncUserServers(wanted: UserServerRoute[] = this.wantedUserServers()): Promise<SyncResult> {
@@ -160,7 +176,7 @@ export class ProxyClient {
     const result: SyncResult = { added: [], removed: [] };
     const wantedPaths = new Set<string>();
     for (const route of wanted) {
-      const routespec = userServerRoutespec(route.user, route.serverName);
+      const routespec = this.routespecOf(route.user, route.serverName);
       const path = routespec.replace(/\/$/, '');
       wantedPaths.add(path);
       const current = present[path];
@@ -170,7 +186,7 @@ export class ProxyClient {
       result.added.push(routespec);
     }
     for (const path of Object.keys(present)) {
-      if (!path.startsWith('/user/') || wantedPaths.has(path)) continue;
+      if (!this.isUserServerPath(path) || wantedPaths.has(path)) continue;
       await this.deleteRoute(path);
       result.removed.push(`${path}/`);
     }
@@ -194,9 +210,13 @@ export class ProxyClient {
   }
 }
 
-/** JupyterHub's route spec for a server: `/user/NAME/` (default) or `/user/NAME/SERVER/`. */
-export function userServerRoutespec(user: string, serverName = ''): string {
-  return serverName ? `/user/${user}/${serverName}/` : `/user/${user}/`;
+/**
+ * JupyterHub's route spec for a server: `BASE/user/NAME/` (default) or `BASE/user/NAME/SERVER/`,
+ * BASE being hub.baseUrl ('/' by default).
+ */
+export function userServerRoutespec(user: string, serverName = '', hubBaseUrl = '/'): string {
+  const base = normalizeBaseUrl(hubBaseUrl);
+  return serverName ? `${base}user/${user}/${serverName}/` : `${base}user/${user}/`;
 }
 
 function encodeRoutePath(routespec: string): string {

@@ -7,10 +7,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { AccessGate, GateResult } from './access-gate.js';
 import { credentialOf, withoutHubCookies, withoutHubSetCookies } from './credentials.js';
+import { HubUrls } from '../urls.js';
 import { UnsafePathError } from './errors.js';
 import type { ForwardRewrite } from './forward-http.js';
 import { canonicalizeTarget } from './request-path.js';
-import { ownerFromPath, type Route, type RouteTable } from './route-table.js';
+import type { Route, RouteTable } from './route-table.js';
 
 /** What the verdict reads of a request: node:http's message, or the fast lane's head. */
 export type JudgedRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
@@ -23,8 +24,8 @@ export type Verdict =
 export interface GatekeeperOptions {
   routes: RouteTable;
   gate: AccessGate;
-  /** The hub's URL prefix as browsers see it, e.g. `/hub/`. */
-  hubPrefix: string;
+  /** hub.baseUrl as browsers see it, e.g. `/` or `/jhub/`: the hub's pages are under BASE/hub/. */
+  baseUrl: string;
 }
 
 // A Host header is a hostname or IP literal with an optional port, nothing more: anything else
@@ -33,7 +34,8 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(
 
 export function createGatekeeper(options: GatekeeperOptions) {
   const { routes, gate } = options;
-  const hubPrefix = options.hubPrefix.endsWith('/') ? options.hubPrefix : `${options.hubPrefix}/`;
+  const urls = new HubUrls(options.baseUrl);
+  const hubPrefix = urls.hub();
 
   /**
    * The verdict, synchronously when the login answer is cached (the common case: no promise per
@@ -54,7 +56,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
     }
     const pathAndQuery = path + search;
     const route = routes.match(path);
-    const owner = ownerFromPath(path);
+    const owner = routes.ownerOf(path);
     if (owner !== undefined && route?.data.user !== owner)
       return serverNotRunning(request, owner, path, search, isUpgrade);
     if (!route) return { kind: 'answer', status: 404, message: `No route for ${path}.` };
@@ -115,12 +117,12 @@ export function createGatekeeper(options: GatekeeperOptions) {
     search: string,
     isUpgrade: boolean,
   ): Verdict {
-    // As JupyterHub does: a browser is sent to the hub's /hub/user/NAME/... page, which offers
-    // to start the server (and, once it runs, sends the browser back here).
+    // As JupyterHub does: a browser is sent to the hub's BASE/hub/user/NAME/... page, which
+    // offers to start the server (and, once it runs, sends the browser back here).
     if (!isUpgrade && (request.method === 'GET' || request.method === 'HEAD')) {
       return {
         kind: 'redirect',
-        location: `${hubPrefix}user/${owner}${path.slice(`/user/${owner}`.length)}${search}`,
+        location: `${hubPrefix}user/${owner}${path.slice(`${urls.userPrefix}${owner}`.length)}${search}`,
       };
     }
     return {

@@ -1,5 +1,5 @@
 /**
- * The hub's side of the proxy:
+ * The hub's side of the proxy (paths under hub.baseUrl):
  *   GET /hub/api/proxy/authorize?owner=NAME   the proxy asks whether a credential may open NAME's
  *       server (authenticated with the proxy secret; the credential comes in its own header)
  *   GET /hub/api/proxy                        JupyterHub's: the routing table (scope `proxy`: admins)
@@ -10,19 +10,19 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { UserStore } from '../../db/stores/users.js';
 import type { SessionStore } from '../auth/session-store.js';
 import { identityFromToken } from '../identity.js';
 import { hasScope, roleScopes } from '../scopes.js';
 import { InvalidTokenError, type TokenService } from '../tokens/index.js';
+import type { HubUrls } from '../urls.js';
 import type { AccessDecision } from './access-gate.js';
 import type { ProxyClient } from './client.js';
 import { ProxyApiError } from './errors.js';
 import { API_TOKEN_HEADER, PROXY_SECRET_HEADER, SESSION_COOKIE_HEADER } from './hub-oracle.js';
 
 export interface ProxyHubRoutesOptions {
-  db: Kysely<Database>;
+  users: UserStore;
   sessions: SessionStore;
   tokens: TokenService;
   proxy: ProxyClient;
@@ -30,6 +30,7 @@ export interface ProxyHubRoutesOptions {
   proxySecret: string | (() => string);
   /** JupyterHub's admin_access: admins may open other users' servers. */
   adminAccess: boolean;
+  urls: HubUrls;
 }
 
 function sameSecret(given: string, secret: string): boolean {
@@ -87,7 +88,7 @@ export function mayAccessServer(
 }
 
 export async function authorizeCredential(
-  options: Pick<ProxyHubRoutesOptions, 'db' | 'sessions' | 'tokens' | 'adminAccess'>,
+  options: Pick<ProxyHubRoutesOptions, 'users' | 'sessions' | 'tokens' | 'adminAccess'>,
   credential: { sessionCookie?: string; token?: string },
   owner: string,
 ): Promise<AccessDecision> {
@@ -103,13 +104,9 @@ export async function authorizeCredential(
   if (credential.sessionCookie !== undefined) {
     const session = await options.sessions.resolve(credential.sessionCookie);
     if (!session) return { allowed: false, user: null, reason: 'no such session (logged out or expired)' };
-    const row = await options.db
-      .selectFrom('users')
-      .select(['name', 'admin'])
-      .where('name', '=', session.userName)
-      .executeTakeFirst();
+    const row = await options.users.findByName(session.userName);
     if (!row) return { allowed: false, user: null, reason: 'the user no longer exists' };
-    const user = { name: row.name, admin: Boolean(row.admin) };
+    const user = { name: row.name, admin: row.admin };
     return mayAccessServer(user, roleScopes(user), owner, options.adminAccess);
   }
   return { allowed: false, user: null, reason: 'no credential' };
@@ -154,7 +151,8 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
     );
     return result;
   };
-  app.get('/hub/api/proxy/authorize', async (request, reply) => {
+  const { urls } = options;
+  app.get(urls.api('proxy/authorize'), async (request, reply) => {
     const secret = headerValue(request.headers[PROXY_SECRET_HEADER]);
     if (secret === undefined || !sameSecret(secret, expectedSecret())) {
       return reply
@@ -178,7 +176,7 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
     return reply.header('cache-control', 'no-store').send(decision);
   });
 
-  app.get('/hub/api/proxy', async (request, reply) => {
+  app.get(urls.api('proxy'), async (request, reply) => {
     if (!mayManageProxy(request, reply, 'read the proxy table')) return reply;
     try {
       return reply.send(await options.proxy.getAllRoutes());
@@ -187,7 +185,7 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
     }
   });
 
-  app.post('/hub/api/proxy', async (request, reply) => {
+  app.post(urls.api('proxy'), async (request, reply) => {
     if (!mayManageProxy(request, reply, 're-sync the proxy')) return reply;
     try {
       return reply.send(await sync(request));
@@ -196,7 +194,7 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
     }
   });
 
-  app.patch('/hub/api/proxy', async (request, reply) => {
+  app.patch(urls.api('proxy'), async (request, reply) => {
     if (!mayManageProxy(request, reply, 'change the proxy settings')) return reply;
     const settings = proxySettingsFrom(request.body);
     if (typeof settings === 'string') return reply.code(400).send({ status: 400, message: settings });

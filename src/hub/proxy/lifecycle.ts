@@ -9,11 +9,18 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HubContext } from '../context.js';
-import { userServerRoutespec, type ProxyClient, type UserServerRoute } from './client.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { CoursehubConfig } from '../../config/schema.js';
+import { HubUrls } from '../urls.js';
+import type { ProxyClient, UserServerRoute } from './client.js';
 import { ProxyStartError } from './errors.js';
-import { proxyClientFor } from './hub-proxy.js';
 import { ensureProxySecret, PROXY_SECRET_ENV } from './secret.js';
+
+/** What starting the proxy needs of the hub: its configuration and logger. */
+export interface ProxyHost {
+  config: CoursehubConfig;
+  log: FastifyBaseLogger;
+}
 
 export interface EnsureProxyOptions {
   /** The servers that should have routes (from the spawner's table); omitted: no re-sync. */
@@ -85,8 +92,8 @@ export function defaultProxyCommand(): { executable: string; args: string[] } {
   return { executable: process.execPath, args: [...PROXY_NODE_FLAGS, ...loader, entry, 'proxy'] };
 }
 
-function proxyArgs(ctx: HubContext): string[] {
-  const { hub, proxy } = ctx.config;
+function proxyArgs(config: CoursehubConfig): string[] {
+  const { hub, proxy } = config;
   return [
     '--ip',
     hub.ip,
@@ -99,7 +106,9 @@ function proxyArgs(ctx: HubContext): string[] {
     '--default-target',
     `http://127.0.0.1:${hub.hubPort}`,
     '--hub-api-url',
-    `http://127.0.0.1:${hub.hubPort}${hub.baseUrl.replace(/\/$/, '')}/hub/api`,
+    `http://127.0.0.1:${hub.hubPort}${new HubUrls(hub.baseUrl).api()}`,
+    '--base-url',
+    new HubUrls(hub.baseUrl).base,
     '--auth-ttl',
     String(proxy.authCacheTtlSeconds),
     '--auth-max-stale',
@@ -122,33 +131,40 @@ async function waitUntilRunning(
   return false;
 }
 
-export async function ensureProxy(ctx: HubContext, options: EnsureProxyOptions = {}): Promise<EnsuredProxy> {
-  const client = ctx.proxy ?? proxyClientFor(ctx);
-  ctx.proxy = client;
+/**
+ * Makes sure the proxy `client` talks to runs: re-uses a running one, or starts `coursehub proxy`
+ * (when proxy.autoStart is on); then re-syncs its routes from `options.wantedRoutes`.
+ */
+export async function ensureProxy(
+  host: ProxyHost,
+  client: ProxyClient,
+  options: EnsureProxyOptions = {},
+): Promise<EnsuredProxy> {
+  const { config, log } = host;
   if (await client.isRunning()) {
-    ctx.log.info({ api: ctx.config.proxy.apiPort }, 're-using the proxy that is already running');
-    await syncRoutes(ctx, client, options.wantedRoutes);
+    log.info({ api: config.proxy.apiPort }, 're-using the proxy that is already running');
+    await syncRoutes(host, client, options.wantedRoutes);
     return { client, outcome: 'reused' };
   }
-  if (!ctx.config.proxy.autoStart) {
-    throw new ProxyStartError(`No proxy answers on ${ctx.config.proxy.apiIp}:${ctx.config.proxy.apiPort}.`, {
+  if (!config.proxy.autoStart) {
+    throw new ProxyStartError(`No proxy answers on ${config.proxy.apiIp}:${config.proxy.apiPort}.`, {
       hint: 'proxy.autoStart is off: start it with `coursehub proxy` (same config), or turn autoStart on.',
     });
   }
   const command = options.command ?? defaultProxyCommand();
-  const logFile = join(ctx.config.hub.dataDir, 'proxy.log');
+  const logFile = join(config.hub.dataDir, 'proxy.log');
   mkdirSync(dirname(logFile), { recursive: true });
   const logFd = openSync(logFile, 'a', 0o600);
   let exitCode: number | null = null;
-  const child = spawn(command.executable, [...command.args, ...proxyArgs(ctx)], {
+  const child = spawn(command.executable, [...command.args, ...proxyArgs(config)], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
     // The proxy gets only what it needs: no database URL, no OAuth secrets.
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       NODE_ENV: process.env.NODE_ENV ?? 'production',
-      [PROXY_SECRET_ENV]: ensureProxySecret(ctx.config.hub.dataDir),
-      COURSEHUB_COOKIE_SECRET: ctx.config.hub.cookieSecret ?? '',
+      [PROXY_SECRET_ENV]: ensureProxySecret(config.hub.dataDir),
+      COURSEHUB_COOKIE_SECRET: config.hub.cookieSecret ?? '',
     },
   });
   closeSync(logFd);
@@ -162,13 +178,13 @@ export async function ensureProxy(ctx: HubContext, options: EnsureProxyOptions =
     throw new ProxyStartError(
       `The proxy did not start${exitCode === null ? ' in time' : ` (exit code ${exitCode})`}.`,
       {
-        hint: `See ${logFile}. Is port ${ctx.config.hub.port} or ${ctx.config.proxy.apiPort} taken by another program?`,
+        hint: `See ${logFile}. Is port ${config.hub.port} or ${config.proxy.apiPort} taken by another program?`,
       },
     );
   }
-  if (child.pid !== undefined) writeFileSync(join(ctx.config.hub.dataDir, PID_FILE), `${child.pid}\n`);
-  ctx.log.info({ pid: child.pid, log: logFile }, 'started the proxy as its own process');
-  await syncRoutes(ctx, client, options.wantedRoutes);
+  if (child.pid !== undefined) writeFileSync(join(config.hub.dataDir, PID_FILE), `${child.pid}\n`);
+  log.info({ pid: child.pid, log: logFile }, 'started the proxy as its own process');
+  await syncRoutes(host, client, options.wantedRoutes);
   return { client, outcome: 'started', ...(child.pid === undefined ? {} : { pid: child.pid }) };
 }
 
@@ -177,7 +193,7 @@ export async function ensureProxy(ctx: HubContext, options: EnsureProxyOptions =
  * that no longer run, as JupyterHub's check_routes does at start.
  */
 export async function syncRoutes(
-  ctx: Pick<HubContext, 'log'>,
+  host: Pick<ProxyHost, 'log'>,
   client: ProxyClient,
   wantedRoutes: (() => Promise<UserServerRoute[]>) | undefined,
 ): Promise<{ added: number; removed: number }> {
@@ -188,7 +204,7 @@ export async function syncRoutes(
   let added = 0;
   let removed = 0;
   for (const route of wanted) {
-    const path = userServerRoutespec(route.user, route.serverName).replace(/\/$/, '');
+    const path = client.routespecOf(route.user, route.serverName).replace(/\/$/, '');
     wantedPaths.add(path);
     const current = present[path];
     if (!current || current.target !== new URL(route.url).href.replace(/\/$/, '')) {
@@ -197,12 +213,12 @@ export async function syncRoutes(
     }
   }
   for (const [path, route] of Object.entries(present)) {
-    if (path.startsWith('/user/') && !wantedPaths.has(path)) {
+    if (client.isUserServerPath(path) && !wantedPaths.has(path)) {
       await client.deleteRoute(path);
       removed++;
-      ctx.log.info({ path, target: route.target }, 'removed a proxy route for a server that is not running');
+      host.log.info({ path, target: route.target }, 'removed a proxy route for a server that is not running');
     }
   }
-  if (added > 0 || removed > 0) ctx.log.info({ added, removed }, 'proxy routes re-synced from the database');
+  if (added > 0 || removed > 0) host.log.info({ added, removed }, 'proxy routes re-synced from the database');
   return { added, removed };
 }

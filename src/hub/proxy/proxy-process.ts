@@ -14,6 +14,7 @@ import { forwardUpgrade } from './forward-upgrade.js';
 import { FastLane } from './fast-lane.js';
 import { createGatekeeper, type Verdict } from './gatekeeper.js';
 import { RouteTable } from './route-table.js';
+import { HubUrls } from '../urls.js';
 
 export interface ProxyProcessOptions {
   ip: string;
@@ -26,7 +27,8 @@ export interface ProxyProcessOptions {
   apiSecret: string;
   oracle: AccessOracle;
   verifySessionCookie: (value: string) => string | null;
-  hubPrefix?: string;
+  /** hub.baseUrl ('/' by default): users' servers are under BASE/user/, the hub's pages under BASE/hub/. */
+  baseUrl?: string;
   authTtlMs?: number;
   authMaxStaleMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -57,7 +59,8 @@ function urlOf(address: AddressInfo): string {
 
 export async function startProxyProcess(options: ProxyProcessOptions): Promise<RunningProxy> {
   const log = options.log ?? (() => {});
-  const routes = new RouteTable();
+  const baseUrl = options.baseUrl ?? '/';
+  const routes = new RouteTable(baseUrl);
   routes.add('/', options.defaultTarget);
   const gate = new AccessGate({
     oracle: options.oracle,
@@ -65,7 +68,8 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     ttlMs: options.authTtlMs ?? 30_000,
     maxStaleMs: options.authMaxStaleMs ?? 15 * 60_000,
   });
-  const judge = createGatekeeper({ routes, gate, hubPrefix: options.hubPrefix ?? '/hub/' });
+  const judge = createGatekeeper({ routes, gate, baseUrl });
+  const homeUrl = new HubUrls(baseUrl).hub('home');
 
   const failureMessage = ({ route, error }: ForwardFailure): string => {
     log('upstream unreachable', { route: route.path, error: error.message });
@@ -78,16 +82,16 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     if (verdict.kind === 'redirect') return redirect(response, verdict.location);
     if (verdict.kind === 'answer') {
       request.resume();
-      return sendAnswer(request, response, verdict.status, verdict.message, verdict.headers);
+      return sendAnswer(request, response, homeUrl, verdict.status, verdict.message, verdict.headers);
     }
     verdict.route.lastActivity = Date.now();
     forwardHttp(request, response, verdict.route, verdict.pathAndQuery, verdict.rewrite, (failure) =>
-      sendAnswer(request, response, failure.route.data.user ? 502 : 503, failureMessage(failure)),
+      sendAnswer(request, response, homeUrl, failure.route.data.user ? 502 : 503, failureMessage(failure)),
     );
   };
   const fail = (response: http.ServerResponse, request: http.IncomingMessage, error: unknown): void => {
     log('proxy error', { error: String(error) });
-    if (!response.headersSent) sendAnswer(request, response, 500, 'Proxy error.');
+    if (!response.headersSent) sendAnswer(request, response, homeUrl, 500, 'Proxy error.');
   };
 
   const publicServer = http.createServer((request, response) => {

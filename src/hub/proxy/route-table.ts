@@ -4,6 +4,7 @@
  * configurable-http-proxy does. Each route keeps the data the hub gave it (owner, server token)
  * and the time it last carried traffic, which the idle culler reads.
  */
+import { normalizeBaseUrl } from '../urls.js';
 import { InvalidRouteError } from './errors.js';
 
 export interface RouteData {
@@ -30,7 +31,13 @@ export interface RouteDescription {
   [key: string]: unknown;
 }
 
-const USER_PREFIX = /^\/user\/([^/]+)(?:\/|$)/;
+/** `BASE/user/NAME`, capturing NAME; BASE is hub.baseUrl ('/' by default). */
+function userPathPattern(baseUrl: string): RegExp {
+  const base = normalizeBaseUrl(baseUrl).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${base}user/([^/]+)(?:/|$)`);
+}
+
+const ROOT_USER_PATH = userPathPattern('/');
 
 /** `/user/alice/` -> `/user/alice`; `` and `/` -> `/`. Refuses anything that is not a clean path. */
 export function normalizeRoutePath(path: string): string {
@@ -50,13 +57,27 @@ export function socketAddressOf(target: URL): { host: string; port: number } {
   return { host: target.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(target.port || 80) };
 }
 
-/** The owner a route's path implies: `/user/alice/...` -> `alice`; other paths have none. */
-export function ownerFromPath(path: string): string | undefined {
-  return USER_PREFIX.exec(path)?.[1];
+/**
+ * The owner a route's path implies: `/user/alice/...` -> `alice` (under hub.baseUrl when the
+ * table has one, e.g. `/jhub/user/alice/...`); other paths have none.
+ */
+export function ownerFromPath(path: string, pattern: RegExp = ROOT_USER_PATH): string | undefined {
+  return pattern.exec(path)?.[1];
 }
 
 export class RouteTable {
   private readonly routes = new Map<string, Route>();
+  private readonly userPath: RegExp;
+
+  /** `baseUrl`: hub.baseUrl, under which `user/NAME/` paths belong to NAME. */
+  constructor(baseUrl = '/') {
+    this.userPath = userPathPattern(baseUrl);
+  }
+
+  /** The owner a request or route path implies, under this table's base URL. */
+  ownerOf(path: string): string | undefined {
+    return ownerFromPath(path, this.userPath);
+  }
 
   add(path: string, target: string, data: RouteData = {}): Route {
     const prefix = normalizeRoutePath(path);
@@ -75,7 +96,7 @@ export class RouteTable {
     }
     // The owner is fixed by the path: a route under /user/bob/ can never be opened to alice by
     // a mistaken `user` field, and a route there without a `user` field still has an owner.
-    const pathOwner = ownerFromPath(prefix + '/');
+    const pathOwner = this.ownerOf(prefix + '/');
     if (pathOwner !== undefined && data.user !== undefined && data.user !== pathOwner) {
       throw new InvalidRouteError(
         `Route ${prefix} belongs to ${pathOwner}, but its data names user "${data.user}".`,

@@ -5,20 +5,20 @@
  * table is what survives the process, the `live` map is what the process is doing right now.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { ServerRecord, ServerStore } from '../../db/stores/servers.js';
 import type { SpawnerSettings } from '../spawner/factory.js';
+import type { HubUrls } from '../urls.js';
 import type { Spawner, SpawnerFactory } from '../spawner/spawner.js';
 import { ServerRequestError, ServerStartError } from './errors.js';
 import { ProgressLog } from './progress-log.js';
 import { waitForServer } from './readiness.js';
-import { ServerStore, type ServerRecord } from './server-store.js';
-import type { RouteDescription, ServerRoutes, ServerTokens } from './collaborators.js';
+import type { RouteDescription, ServerRoutes, ServerTokens, UserServerRoute } from './collaborators.js';
 
 export type { RouteDescription, ServerRoutes, ServerTokens, UserServerRoute } from './collaborators.js';
 
 export interface ServerManagerOptions {
-  db: Kysely<Database>;
+  /** The `servers` table. */
+  store: ServerStore;
   log: FastifyBaseLogger;
   settings: SpawnerSettings;
   spawnerFactory: SpawnerFactory;
@@ -29,8 +29,8 @@ export interface ServerManagerOptions {
    * port is known only once the hub listens.
    */
   hubApiUrl: string | (() => string);
-  /** hub.baseUrl, with a trailing slash. */
-  hubBaseUrl: string;
+  /** The hub's URLs under hub.baseUrl: servers live at urls.user(NAME). */
+  urls: HubUrls;
 }
 
 interface LiveServer {
@@ -60,17 +60,17 @@ export class ServerManager {
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: ServerManagerOptions) {
-    this.store = new ServerStore(options.db);
+    this.store = options.store;
   }
 
   /** Public path of a server: `/user/NAME/` or `/user/NAME/SERVER/` under the hub's base URL. */
   publicUrl(userName: string, serverName = ''): string {
-    return `${this.options.hubBaseUrl}user/${userName}/${serverName ? `${serverName}/` : ''}`;
+    return this.options.urls.user(userName, serverName);
   }
 
   progressUrl(userName: string, serverName = ''): string {
     const tail = serverName ? `servers/${serverName}` : 'server';
-    return `${this.options.hubBaseUrl}hub/api/users/${userName}/${tail}/progress`;
+    return this.options.urls.api(`users/${userName}/${tail}/progress`);
   }
 
   /** What this process knows about a server right now. */
@@ -154,7 +154,7 @@ export class ServerManager {
       JUPYTERHUB_API_URL: api,
       JUPYTERHUB_API_TOKEN: apiToken,
       JPY_API_TOKEN: apiToken,
-      JUPYTERHUB_BASE_URL: this.options.hubBaseUrl,
+      JUPYTERHUB_BASE_URL: this.options.urls.base,
       JUPYTERHUB_SERVICE_PREFIX: this.publicUrl(userName, serverName),
       JUPYTERHUB_ACTIVITY_URL: `${api}/users/${userName}/activity`,
     };
@@ -346,10 +346,60 @@ export class ServerManager {
     for (const [path, route] of Object.entries(routes)) {
       const user = typeof route.user === 'string' ? route.user : undefined;
       const serverName = typeof route.server_name === 'string' ? route.server_name : '';
-      if (!user || !path.startsWith(`${this.options.hubBaseUrl}user/`)) continue;
+      if (!user || !path.startsWith(this.options.urls.userPrefix)) continue;
       if (!this.live.has(key(user, serverName)))
         await this.options.routes.deleteUserServer(user, serverName).catch(() => undefined);
     }
+  }
+
+  /**
+   * Stops every server of a user (their removal): those this process runs, and those a previous
+   * hub process left running that were not re-attached (e.g. the roster import at start, before
+   * re-attaching). Refuses (ServerRequestError 400) while one is still starting.
+   */
+  async stopAllOf(userName: string): Promise<void> {
+    for (const live of [...this.live.values()])
+      if (live.userName === userName) await (await this.stop(userName, live.serverName)).done;
+    for (const row of await this.store.forUser(userName)) {
+      if (this.live.has(key(userName, row.name))) continue;
+      const spawner = this.options.spawnerFactory(row.userName, row.name);
+      spawner.loadState(row.state);
+      this.options.log.info(
+        { user: userName, server: row.name },
+        'stopping a server this hub had not re-attached',
+      );
+      await this.tearDown({
+        userId: row.userId,
+        userName,
+        serverName: row.name,
+        spawner,
+        pending: 'stop',
+        progress: new ProgressLog(),
+        done: Promise.resolve(),
+      });
+    }
+  }
+
+  /**
+   * The proxy routes the servers in the database should have: those whose process still runs.
+   * For the proxy's start-up re-sync, which runs before the hub re-attaches to them.
+   */
+  async routesOfRunningServers(): Promise<UserServerRoute[]> {
+    const routes: UserServerRoute[] = [];
+    for (const record of await this.store.all()) {
+      if (record.pending !== null) continue;
+      const spawner = this.options.spawnerFactory(record.userName, record.name);
+      spawner.loadState(record.state);
+      const server = spawner.current();
+      if (server && (await spawner.poll()) === null)
+        routes.push({
+          user: record.userName,
+          serverName: record.name,
+          url: new URL(server.url).origin,
+          serverToken: server.token,
+        });
+    }
+    return routes;
   }
 
   /** Servers of the live map that are ready (for the culler and the admin page). */

@@ -1,9 +1,30 @@
 /**
  * JupyterHub's server model (`servers` / `server` / `pending` of the user JSON), filled in for
- * the REST API's user serializer through its `provideServerFields` seam.
+ * the REST API's user serializer; the composition root (src/app/services.ts) hands it over.
  */
-import type { ServerFields, ServerModel } from '../api/user-model.js';
 import type { ServerManager } from './server-manager.js';
+
+/** JupyterHub's server model for one (named or default) server. */
+export interface ServerModel {
+  name: string;
+  ready: boolean;
+  pending: string | null;
+  url: string;
+  progress_url: string;
+  started: string | null;
+  last_activity: string | null;
+  state?: Record<string, unknown>;
+  user_options?: Record<string, unknown>;
+}
+
+export interface ServerFields {
+  /** URL of the default server when it is ready, else null. */
+  server: string | null;
+  /** 'spawn' | 'stop' | null while the default server is changing state. */
+  pending: string | null;
+  /** Every server by name ('' = default), JupyterHub's `servers` dict. */
+  servers: Record<string, ServerModel>;
+}
 
 export async function serverFieldsOf(manager: ServerManager, userName: string): Promise<ServerFields> {
   const servers: Record<string, ServerModel> = {};

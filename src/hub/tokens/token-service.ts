@@ -2,12 +2,12 @@
  * API tokens: create (shown once), list, look up, revoke, resolve a presented token.
  * See token-secret.ts for why only a SHA-256 is stored.
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import type { ApiTokensTable } from '../../db/tables/hub.js';
+import type { TokenRecord, TokenStore } from '../../db/stores/tokens.js';
 import { expandScopes, parseScope, roleScopes, scopesBeyond } from '../scopes.js';
 import { InvalidTokenError, TokenRequestError, TokenScopeError } from './errors.js';
 import { hashToken, newTokenSecret, tokenPrefix } from './token-secret.js';
+
+export type { TokenOwner, TokenRecord } from '../../db/stores/tokens.js';
 
 /**
  * `last_activity` is written at most this often per token. A script polling the API several times
@@ -15,25 +15,6 @@ import { hashToken, newTokenSecret, tokenPrefix } from './token-secret.js';
  * "last used" only needs minute precision to spot idle or forgotten tokens.
  */
 export const DEFAULT_ACTIVITY_WRITE_INTERVAL_MS = 60_000;
-
-export interface TokenOwner {
-  id: number;
-  name: string;
-  admin: boolean;
-}
-
-export interface TokenRecord {
-  id: number;
-  owner: TokenOwner;
-  prefix: string;
-  note: string;
-  /** The scopes as requested (may include `inherit`); intersect with the owner's to use them. */
-  scopes: string[];
-  kind: 'api' | 'server';
-  created: string;
-  expiresAt: string | null;
-  lastActivity: string | null;
-}
 
 export interface CreateTokenOptions {
   /** Owner's name. */
@@ -51,12 +32,9 @@ export interface CreateTokenOptions {
   requesterScopes?: Set<string>;
 }
 
-/** A token row (without its hash) joined with its owner. */
-type Row = Omit<Selectable<ApiTokensTable>, 'hash'> & { user_name: string; user_admin: number };
-
 export class TokenService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: TokenStore,
     private readonly activityWriteIntervalMs = DEFAULT_ACTIVITY_WRITE_INTERVAL_MS,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -95,25 +73,20 @@ export class TokenService {
     const created = this.now().toISOString();
     const expiresAt = expires ? new Date(this.now().getTime() + expires * 1000).toISOString() : null;
     const kind = options.kind ?? 'api';
-    const inserted = await this.db
-      .insertInto('api_tokens')
-      .values({
-        user_id: owner.id,
-        hash: hashToken(token),
-        prefix: tokenPrefix(token),
-        note,
-        scopes: JSON.stringify(scopes),
-        kind,
-        created,
-        expires_at: expiresAt,
-        last_activity: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const id = await this.store.insert({
+      ownerId: owner.id,
+      hash: hashToken(token),
+      prefix: tokenPrefix(token),
+      note,
+      scopes,
+      kind,
+      created,
+      expiresAt,
+    });
     return {
       token,
       record: {
-        id: inserted.id,
+        id,
         owner,
         prefix: tokenPrefix(token),
         note,
@@ -128,12 +101,11 @@ export class TokenService {
 
   /** The token's owner and record, or throws InvalidTokenError (unknown, revoked or expired). */
   async resolve(token: string): Promise<TokenRecord> {
-    const row = await this.query().where('api_tokens.hash', '=', hashToken(token)).executeTakeFirst();
-    if (!row)
+    const record = await this.store.findByHash(hashToken(token));
+    if (!record)
       throw new InvalidTokenError('The API token is not valid: it is unknown or has been revoked.', {
         hint: 'Create a new token (coursehub token create NAME, or the REST API) and use that.',
       });
-    const record = toRecord(row);
     const now = this.now();
     if (record.expiresAt && new Date(record.expiresAt) <= now)
       throw new InvalidTokenError(`The API token expired at ${record.expiresAt}.`, {
@@ -144,109 +116,36 @@ export class TokenService {
   }
 
   async list(userName: string): Promise<TokenRecord[]> {
-    const rows = await this.query().where('users.name', '=', userName).orderBy('api_tokens.id').execute();
-    return rows.map(toRecord);
+    return this.store.listOfUser(userName);
   }
 
   async get(userName: string, id: number): Promise<TokenRecord | undefined> {
-    const row = await this.query()
-      .where('users.name', '=', userName)
-      .where('api_tokens.id', '=', id)
-      .executeTakeFirst();
-    return row && toRecord(row);
+    return this.store.findOfUser(userName, id);
   }
 
   /** Deletes one of the user's tokens; false if there was none with that id. */
   async revoke(userName: string, id: number): Promise<boolean> {
-    const owner = await this.db
-      .selectFrom('users')
-      .select('id')
-      .where('name', '=', userName)
-      .executeTakeFirst();
-    if (!owner) return false;
-    const result = await this.db
-      .deleteFrom('api_tokens')
-      .where('id', '=', id)
-      .where('user_id', '=', owner.id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return this.store.deleteOfUser(userName, id);
   }
 
   /** Revokes all of a user's tokens of one kind (e.g. a stopped server's) or of every kind. */
   async revokeAllForUser(userName: string, kind?: 'api' | 'server'): Promise<number> {
-    const owner = await this.db
-      .selectFrom('users')
-      .select('id')
-      .where('name', '=', userName)
-      .executeTakeFirst();
-    if (!owner) return 0;
-    let query = this.db.deleteFrom('api_tokens').where('user_id', '=', owner.id);
-    if (kind) query = query.where('kind', '=', kind);
-    const result = await query.executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return this.store.deleteAllOfUser(userName, kind);
   }
 
   private async touch(record: TokenRecord, now: Date): Promise<void> {
     const last = record.lastActivity ? new Date(record.lastActivity).getTime() : 0;
     if (now.getTime() - last < this.activityWriteIntervalMs) return;
     record.lastActivity = now.toISOString();
-    await this.db
-      .updateTable('api_tokens')
-      .set({ last_activity: record.lastActivity })
-      .where('id', '=', record.id)
-      .execute();
-    // Using a token is activity of its owner too (the admin console sorts by it), as in JupyterHub.
-    await this.db
-      .updateTable('users')
-      .set({ last_activity: record.lastActivity })
-      .where('id', '=', record.owner.id)
-      .where((eb) => eb.or([eb('last_activity', 'is', null), eb('last_activity', '<', record.lastActivity!)]))
-      .execute();
+    await this.store.recordUse(record, record.lastActivity);
   }
 
-  private async owner(name: string): Promise<TokenOwner> {
-    const row = await this.db
-      .selectFrom('users')
-      .select(['id', 'name', 'admin'])
-      .where('name', '=', name)
-      .executeTakeFirst();
-    if (!row)
+  private async owner(name: string): Promise<TokenRecord['owner']> {
+    const owner = await this.store.owner(name);
+    if (!owner)
       throw new TokenRequestError(`No user named "${name}".`, {
         hint: 'Create the user first (coursehub users import, or the admin console).',
       });
-    return { id: row.id, name: row.name, admin: Boolean(row.admin) };
+    return owner;
   }
-
-  private query() {
-    return this.db
-      .selectFrom('api_tokens')
-      .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .select([
-        'api_tokens.id',
-        'api_tokens.prefix',
-        'api_tokens.note',
-        'api_tokens.scopes',
-        'api_tokens.kind',
-        'api_tokens.created',
-        'api_tokens.expires_at',
-        'api_tokens.last_activity',
-        'users.id as user_id',
-        'users.name as user_name',
-        'users.admin as user_admin',
-      ]);
-  }
-}
-
-function toRecord(row: Row): TokenRecord {
-  return {
-    id: row.id,
-    owner: { id: row.user_id, name: row.user_name, admin: Boolean(row.user_admin) },
-    prefix: row.prefix,
-    note: row.note,
-    scopes: JSON.parse(row.scopes) as string[],
-    kind: row.kind === 'server' ? 'server' : 'api',
-    created: row.created,
-    expiresAt: row.expires_at,
-    lastActivity: row.last_activity,
-  };
 }

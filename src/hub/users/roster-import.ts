@@ -4,19 +4,19 @@
  * idempotent: it adds new users and updates names, and removes nobody unless `prune` is set, in
  * which case users that came from a roster file given here and are no longer in it are removed
  * (users created by hand are never touched). Both files are read and checked before anything is
- * written, and the writes happen in one transaction: a bad file changes nothing.
+ * written, and the additions and changes happen in one transaction: a bad file changes nothing.
+ * Pruned users are then removed one by one through UserRemoval (their servers stop, their tokens
+ * and sessions end), which cannot run inside that transaction.
  */
-import type { Kysely } from 'kysely';
-import * as usersRepo from '../../db/repositories/users.js';
-import type { Database } from '../../db/schema.js';
+import type { HubStores } from '../../db/stores/hub-stores.js';
+import type { UserStore } from '../../db/stores/users.js';
 import { readRosterFile, type RosterEntry } from './roster-csv.js';
+import type { UserRemoval } from './user-removal.js';
 
 export interface RosterFiles {
   instructors?: string;
   students?: string;
   prune?: boolean;
-  /** Called for each user `prune` removed, after the import committed (see UserServiceOptions). */
-  onUserRemoved?: (name: string) => Promise<unknown> | void;
 }
 
 export interface RosterImportReport {
@@ -28,50 +28,53 @@ export interface RosterImportReport {
 
 type Roster = 'instructors' | 'students';
 
-export async function importRosters(db: Kysely<Database>, files: RosterFiles): Promise<RosterImportReport> {
-  const instructors = files.instructors ? readRosterFile(files.instructors) : undefined;
-  const students = files.students ? readRosterFile(files.students) : undefined;
-  const report: RosterImportReport = { created: [], updated: [], unchanged: [], removed: [] };
+export class RosterImport {
+  constructor(
+    private readonly stores: HubStores,
+    private readonly removal: UserRemoval,
+  ) {}
 
-  await db.transaction().execute(async (trx) => {
-    const listed = new Set<string>();
-    for (const entry of instructors ?? []) {
-      listed.add(entry.name);
-      await upsert(trx, entry, 'instructors', report);
-    }
-    for (const entry of students ?? []) {
-      // Someone in both files is an instructor (an admin), listed once.
-      if (listed.has(entry.name)) continue;
-      listed.add(entry.name);
-      await upsert(trx, entry, 'students', report);
-    }
-    if (files.prune) {
+  async importFiles(files: RosterFiles): Promise<RosterImportReport> {
+    const instructors = files.instructors ? readRosterFile(files.instructors) : undefined;
+    const students = files.students ? readRosterFile(files.students) : undefined;
+    const report: RosterImportReport = { created: [], updated: [], unchanged: [], removed: [] };
+
+    const leavers = await this.stores.transaction(async (trx) => {
+      const listed = new Set<string>();
+      for (const entry of instructors ?? []) {
+        listed.add(entry.name);
+        await upsert(trx.users, entry, 'instructors', report);
+      }
+      for (const entry of students ?? []) {
+        // Someone in both files is an instructor (an admin), listed once.
+        if (listed.has(entry.name)) continue;
+        listed.add(entry.name);
+        await upsert(trx.users, entry, 'students', report);
+      }
+      if (!files.prune) return [];
       const given = new Set<Roster>([
         ...(instructors ? (['instructors'] as const) : []),
         ...(students ? (['students'] as const) : []),
       ]);
-      for (const user of await usersRepo.allUserRecords(trx)) {
-        if (user.roster && given.has(user.roster as Roster) && !listed.has(user.name)) {
-          await usersRepo.deleteUserRecord(trx, user.name);
-          report.removed.push(user.name);
-        }
-      }
-    }
-  });
-  for (const name of report.removed) await files.onUserRemoved?.(name);
-  return report;
+      return (await trx.users.all())
+        .filter((user) => user.roster && given.has(user.roster as Roster) && !listed.has(user.name))
+        .map((user) => user.name);
+    });
+    for (const name of leavers) report.removed.push(await this.removal.remove(name));
+    return report;
+  }
 }
 
 async function upsert(
-  db: Kysely<Database>,
+  users: UserStore,
   entry: RosterEntry,
   roster: Roster,
   report: RosterImportReport,
 ): Promise<void> {
   const fields = { firstName: entry.firstName, lastName: entry.lastName, email: entry.email };
-  const existing = await usersRepo.findUserByName(db, entry.name);
+  const existing = await users.findByName(entry.name);
   if (!existing) {
-    await usersRepo.insertUser(db, { name: entry.name, admin: roster === 'instructors', roster, ...fields });
+    await users.insert({ name: entry.name, admin: roster === 'instructors', roster, ...fields });
     report.created.push(entry.name);
     return;
   }
@@ -88,6 +91,6 @@ async function upsert(
     report.unchanged.push(entry.name);
     return;
   }
-  await usersRepo.updateUserRecord(db, entry.name, { ...fields, admin, roster });
+  await users.update(entry.name, { ...fields, admin, roster });
   report.updated.push(entry.name);
 }

@@ -5,10 +5,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../hub/identity.js';
 import { hasScope } from '../../hub/scopes.js';
+import type { HubUrls } from '../../hub/urls.js';
 import { html, page } from '../layout.js';
 
-export function forbiddenPage(identity: Identity): string {
+export function forbiddenPage(identity: Identity, urls: HubUrls): string {
   return page({
+    urls,
     title: 'Not allowed',
     user: { name: identity.user.name, admin: identity.user.admin },
     csrfToken: undefined,
@@ -18,7 +20,7 @@ export function forbiddenPage(identity: Identity): string {
         The admin console is for hub administrators. You are signed in as
         <strong>${identity.user.name}</strong>.
       </p>
-      <p><a href="/hub/home">Back to your home page</a></p>
+      <p><a href="${urls.hub('home')}">Back to your home page</a></p>
     </div>`,
   });
 }
@@ -27,15 +29,16 @@ export function forbiddenPage(identity: Identity): string {
 export async function requireAdmin(
   request: FastifyRequest,
   reply: FastifyReply,
+  urls: HubUrls,
   scope = 'admin-ui',
 ): Promise<Identity | undefined> {
   const identity = request.identity;
   if (!identity) {
-    await reply.redirect(`/hub/login?next=${encodeURIComponent(request.url)}`, 303);
+    await reply.redirect(urls.login(request.url), 303);
     return undefined;
   }
   if (!hasScope(identity.scopes, 'admin-ui') || !hasScope(identity.scopes, scope)) {
-    await reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(identity));
+    await reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(identity, urls));
     return undefined;
   }
   return identity;

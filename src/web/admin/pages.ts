@@ -1,4 +1,5 @@
 /** The admin console's HTML: the users table, the forms, the groups, the confirmation page. */
+import type { HubUrls } from '../../hub/urls.js';
 import type { HubGroup, HubUser } from '../../hub/users/user-service.js';
 import { csrfField, html, page, type SafeHtml } from '../layout.js';
 
@@ -11,6 +12,7 @@ export interface UsersQuery {
 }
 
 export interface AdminPageData {
+  urls: HubUrls;
   admin: { name: string };
   csrfToken: string;
   users: { user: HubUser; server: SafeHtml }[];
@@ -24,7 +26,7 @@ export interface AdminPageData {
   addUsersInput?: string;
 }
 
-export function adminUrl(query: Partial<UsersQuery>): string {
+export function adminUrl(urls: HubUrls, query: Partial<UsersQuery>): string {
   const params = new URLSearchParams();
   if (query.filter) params.set('filter', query.filter);
   if (query.sort && query.sort !== 'name') params.set('sort', query.sort);
@@ -32,7 +34,7 @@ export function adminUrl(query: Partial<UsersQuery>): string {
   if (query.offset) params.set('offset', String(query.offset));
   if (query.limit && query.limit !== 50) params.set('limit', String(query.limit));
   const text = params.toString();
-  return text ? `/hub/admin?${text}` : '/hub/admin';
+  return text ? `${urls.hub('admin')}?${text}` : urls.hub('admin');
 }
 
 function postButton(
@@ -49,7 +51,7 @@ function postButton(
 }
 
 function usersTable(data: AdminPageData): SafeHtml {
-  const { query, csrfToken: csrf } = data;
+  const { urls, query, csrfToken: csrf } = data;
   const sortLink = (sort: UsersQuery['sort'], label: string) => {
     // Clicking the current column flips its order; a new column starts newest-first for
     // activity (who was active lately) and A-Z for names.
@@ -61,7 +63,7 @@ function usersTable(data: AdminPageData): SafeHtml {
         : sort === 'last_activity'
           ? 'desc'
           : 'asc';
-    return html`<a id="sort-${sort}" href="${adminUrl({ ...query, sort, order, offset: 0 })}">${label}</a>${
+    return html`<a id="sort-${sort}" href="${adminUrl(urls, { ...query, sort, order, offset: 0 })}">${label}</a>${
       query.sort === sort ? (query.order === 'asc' ? ' ▲' : ' ▼') : ''
     }`;
   };
@@ -74,29 +76,29 @@ function usersTable(data: AdminPageData): SafeHtml {
         <td class="last-activity">${user.lastActivity ?? 'never'}</td>
         <td class="server">${server}</td>
         <td class="actions">
-          ${postButton('/hub/admin/users/admin', { name: user.name, admin: user.admin ? '0' : '1' }, user.admin ? 'Revoke admin' : 'Make admin', csrf)}
+          ${postButton(urls.hub('admin/users/admin'), { name: user.name, admin: user.admin ? '0' : '1' }, user.admin ? 'Revoke admin' : 'Make admin', csrf)}
           ${
             data.localPasswords
               ? postButton(
-                  `/hub/admin/users/${encodeURIComponent(user.name)}/reset-password`,
+                  urls.hub(`admin/users/${encodeURIComponent(user.name)}/reset-password`),
                   {},
                   'Reset password',
                   csrf,
                 )
               : ''
           }
-          ${postButton('/hub/admin/users/delete', { name: user.name }, 'Delete', csrf, 'danger')}
+          ${postButton(urls.hub('admin/users/delete'), { name: user.name }, 'Delete', csrf, 'danger')}
         </td>
       </tr>`,
   );
   const from = data.total === 0 ? 0 : query.offset + 1;
   const to = Math.min(query.offset + query.limit, data.total);
   const prev =
-    query.offset > 0 ? adminUrl({ ...query, offset: Math.max(0, query.offset - query.limit) }) : null;
-  const next = to < data.total ? adminUrl({ ...query, offset: query.offset + query.limit }) : null;
+    query.offset > 0 ? adminUrl(urls, { ...query, offset: Math.max(0, query.offset - query.limit) }) : null;
+  const next = to < data.total ? adminUrl(urls, { ...query, offset: query.offset + query.limit }) : null;
   return html`<section class="card" id="users">
     <h2>Users</h2>
-    <form method="get" action="/hub/admin" class="filter">
+    <form method="get" action="${urls.hub('admin')}" class="filter">
       <label for="filter">Filter by name</label>
       <input id="filter" name="filter" type="text" value="${query.filter}" />
       <input type="hidden" name="sort" value="${query.sort}" />
@@ -129,7 +131,7 @@ function usersTable(data: AdminPageData): SafeHtml {
 function addUsersForm(data: AdminPageData): SafeHtml {
   return html`<section class="card" id="add-users">
     <h2>Add users</h2>
-    <form method="post" action="/hub/admin/users/add">
+    <form method="post" action="${data.urls.hub('admin/users/add')}">
       ${csrfField(data.csrfToken)}
       <label for="usernames">User names (one per line, or separated by spaces or commas)</label>
       <textarea id="usernames" name="usernames" rows="3">${data.addUsersInput ?? ''}</textarea>
@@ -145,7 +147,7 @@ function importForm(data: AdminPageData): SafeHtml {
     <p class="muted">
       Columns id,first_name,last_name,email. Instructors become admins. A bad row refuses its whole file.
     </p>
-    <form method="post" action="/hub/admin/import" enctype="multipart/form-data">
+    <form method="post" action="${data.urls.hub('admin/import')}" enctype="multipart/form-data">
       ${csrfField(data.csrfToken)}
       <label for="instructors">instructors.csv</label
       ><input id="instructors" name="instructors" type="file" accept=".csv,text/csv" />
@@ -160,16 +162,16 @@ function importForm(data: AdminPageData): SafeHtml {
 }
 
 function groupsSection(data: AdminPageData): SafeHtml {
-  const csrf = data.csrfToken;
+  const { urls, csrfToken: csrf } = data;
   const groups = data.groups.map(
     (g) =>
       html`<tr data-group="${g.name}">
         <td class="name">${g.name}</td>
         <td class="members">
-          ${g.users.map((u) => html`<span class="member" data-member="${u}">${u} ${postButton('/hub/admin/groups/members', { group: g.name, users: u, action: 'remove' }, '×', csrf)}</span> `)}
+          ${g.users.map((u) => html`<span class="member" data-member="${u}">${u} ${postButton(urls.hub('admin/groups/members'), { group: g.name, users: u, action: 'remove' }, '×', csrf)}</span> `)}
         </td>
         <td>
-          <form method="post" action="/hub/admin/groups/members" class="inline">
+          <form method="post" action="${urls.hub('admin/groups/members')}" class="inline">
             ${csrfField(csrf)}<input type="hidden" name="group" value="${g.name}" /><input
               type="hidden"
               name="action"
@@ -178,7 +180,7 @@ function groupsSection(data: AdminPageData): SafeHtml {
             <input type="text" name="users" placeholder="user names" aria-label="Add members to ${g.name}" />
             <button type="submit" class="secondary">Add</button>
           </form>
-          ${postButton('/hub/admin/groups/delete', { name: g.name }, 'Delete group', csrf, 'danger')}
+          ${postButton(urls.hub('admin/groups/delete'), { name: g.name }, 'Delete group', csrf, 'danger')}
         </td>
       </tr>`,
   );
@@ -189,7 +191,7 @@ function groupsSection(data: AdminPageData): SafeHtml {
         ${groups}
       </tbody>
     </table>
-    <form method="post" action="/hub/admin/groups/create">
+    <form method="post" action="${urls.hub('admin/groups/create')}">
       ${csrfField(csrf)}
       <label for="group-name">New group</label><input id="group-name" name="name" type="text" />
       <button type="submit">Create group</button>
@@ -223,6 +225,7 @@ const STYLE = html`<style>
 
 export function adminPage(data: AdminPageData): string {
   return page({
+    urls: data.urls,
     title: 'Admin',
     user: { name: data.admin.name, admin: true },
     csrfToken: data.csrfToken,
@@ -235,6 +238,7 @@ export function adminPage(data: AdminPageData): string {
 
 /** "Are you sure?" before deleting: a page of its own, so it works without JavaScript. */
 export function confirmPage(options: {
+  urls: HubUrls;
   admin: { name: string };
   csrfToken: string;
   action: string;
@@ -242,6 +246,7 @@ export function confirmPage(options: {
   question: string;
 }): string {
   return page({
+    urls: options.urls,
     title: 'Confirm',
     user: { name: options.admin.name, admin: true },
     csrfToken: options.csrfToken,
@@ -253,7 +258,7 @@ export function confirmPage(options: {
         ${Object.entries(options.fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}" />`)}
         <input type="hidden" name="confirm" value="yes" />
         <button type="submit" class="danger" id="confirm">Yes, delete</button>
-        <a class="button secondary" href="/hub/admin">Cancel</a>
+        <a class="button secondary" href="${options.urls.hub('admin')}">Cancel</a>
       </form>
     </div>`,
   });

@@ -1,5 +1,5 @@
 /**
- * The admin console at /hub/admin: users (paginated, filtered, sorted), add / delete / grant and
+ * The admin console at /hub/admin (under hub.baseUrl): users (paginated, filtered, sorted), add / delete / grant and
  * revoke admin, CSV roster import, groups and their members. Server-rendered; every form posts
  * with the session's CSRF token (checked by the login area's hook). Admins only.
  *
@@ -11,16 +11,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { deleteUserEverywhere } from '../../hub/api/user-removal.js';
-import { serverFields } from '../../hub/api/user-model.js';
-import type { HubContext } from '../../hub/context.js';
+import type { ServerFields, ServerFieldsProvider } from '../../hub/api/user-model.js';
 import type { Identity } from '../../hub/identity.js';
-import { importRosters } from '../../hub/users/roster-import.js';
-import { UserService } from '../../hub/users/user-service.js';
+import type { HubUrls } from '../../hub/urls.js';
+import type { RosterImport } from '../../hub/users/roster-import.js';
+import type { UserRemoval } from '../../hub/users/user-removal.js';
+import type { HubUser, UserService } from '../../hub/users/user-service.js';
 import { CoursehubError } from '../../util/errors.js';
+import type { SafeHtml } from '../layout.js';
 import { requireAdmin } from './access.js';
 import { adminPage, confirmPage, type UsersQuery } from './pages.js';
-import { adminServerCell } from './seams.js';
+
+/** The "Server" cell of a user's row: state and start/stop buttons (the home area makes it). */
+export type AdminServerCell = (user: HubUser, fields: ServerFields, csrfToken: string) => SafeHtml;
+
+export interface AdminDeps {
+  users: UserService;
+  /** The one way to delete a user (server, tokens, sessions, proxy, row). */
+  userRemoval: UserRemoval;
+  rosters: RosterImport;
+  serverFields: ServerFieldsProvider;
+  serverCell: AdminServerCell;
+  /** Local passwords are in use: offer "Reset password" (the login area's route). */
+  localPasswords: boolean;
+  urls: HubUrls;
+}
 
 const FLASH: Record<string, string> = {
   added: 'Added: ',
@@ -60,8 +75,9 @@ function usersQuery(request: FastifyRequest): UsersQuery {
   };
 }
 
-export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Promise<void> {
-  const users = ctx.users ?? new UserService(ctx.db);
+export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const { users, urls, serverFields, serverCell: cell } = deps;
+  const consolePath = urls.hub('admin');
 
   async function render(
     request: FastifyRequest,
@@ -78,9 +94,8 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
       sort: query.sort,
       order: query.order,
     });
-    const cell = adminServerCell(ctx);
     const rows = await Promise.all(
-      list.map(async (user) => ({ user, server: cell(user, await serverFields(ctx, user), csrfToken) })),
+      list.map(async (user) => ({ user, server: cell(user, await serverFields(user), csrfToken) })),
     );
     const { groups } = await users.listGroups();
     const q = request.query as Record<string, string | undefined>;
@@ -95,6 +110,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
       .header('cache-control', 'no-store')
       .send(
         adminPage({
+          urls,
           admin: identity.user,
           csrfToken,
           users: rows,
@@ -103,7 +119,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
           groups,
           flash,
           addUsersInput: extra.addUsersInput,
-          localPasswords: Boolean(ctx.auth?.localAccounts),
+          localPasswords: deps.localPasswords,
         }),
       );
   }
@@ -116,13 +132,13 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
     action: (identity: Identity) => Promise<{ flash: string; subject: string } | 'answered'>,
     keep: { addUsersInput?: string } = {},
   ) {
-    const identity = await requireAdmin(request, reply, scope);
+    const identity = await requireAdmin(request, reply, urls, scope);
     if (!identity) return reply;
     try {
       const done = await action(identity);
       if (done === 'answered') return reply;
-      const back = new URL(request.headers.referer ?? 'http://x/hub/admin', 'http://x');
-      const target = back.pathname === '/hub/admin' ? `${back.pathname}${back.search}` : '/hub/admin';
+      const back = new URL(request.headers.referer ?? `http://x${consolePath}`, 'http://x');
+      const target = back.pathname === consolePath ? `${back.pathname}${back.search}` : consolePath;
       const url = new URL(target, 'http://x');
       url.searchParams.set('flash', done.flash);
       url.searchParams.set('subject', done.subject);
@@ -145,13 +161,13 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
       limits: { fileSize: 1024 * 1024, files: 2, fields: 10 },
     });
 
-    admin.get('/hub/admin', async (request, reply) => {
-      const identity = await requireAdmin(request, reply);
+    admin.get(consolePath, async (request, reply) => {
+      const identity = await requireAdmin(request, reply, urls);
       if (!identity) return reply;
       return render(request, reply, identity);
     });
 
-    admin.post('/hub/admin/users/add', async (request, reply) => {
+    admin.post(urls.hub('admin/users/add'), async (request, reply) => {
       const input = field(request.body, 'usernames');
       return act(
         request,
@@ -163,8 +179,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
           const admin = field(request.body, 'admin') === '1';
           const added: string[] = [];
           // All or nothing: check every name before creating any.
-          await ctx.db.transaction().execute(async (trx) => {
-            const inTrx = new UserService(trx);
+          await users.inTransaction(async (inTrx) => {
             for (const name of wanted) added.push((await inTrx.create({ name, admin })).name);
           });
           return { flash: 'added', subject: added.join(', ') };
@@ -173,7 +188,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
       );
     });
 
-    admin.post('/hub/admin/users/admin', async (request, reply) =>
+    admin.post(urls.hub('admin/users/admin'), async (request, reply) =>
       act(request, reply, 'admin:users', async (identity) => {
         const name = field(request.body, 'name');
         const grant = field(request.body, 'admin') === '1';
@@ -186,7 +201,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
       }),
     );
 
-    admin.post('/hub/admin/users/delete', async (request, reply) =>
+    admin.post(urls.hub('admin/users/delete'), async (request, reply) =>
       act(request, reply, 'admin:users', async (identity) => {
         const name = field(request.body, 'name');
         const user = await users.require(name);
@@ -194,22 +209,23 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
         if (field(request.body, 'confirm') !== 'yes') {
           await reply.type('text/html; charset=utf-8').send(
             confirmPage({
+              urls,
               admin: identity.user,
               csrfToken: request.session?.csrfToken ?? '',
-              action: '/hub/admin/users/delete',
+              action: urls.hub('admin/users/delete'),
               fields: { name: user.name },
               question: `Delete user ${user.name}? Their sessions and API tokens end now.`,
             }),
           );
           return 'answered';
         }
-        await deleteUserEverywhere(ctx, users, user.name);
+        await deps.userRemoval.remove(user.name);
         request.log.info({ by: identity.user.name, user: user.name }, 'deleted user (admin console)');
         return { flash: 'deleted', subject: user.name };
       }),
     );
 
-    admin.post('/hub/admin/import', async (request, reply) =>
+    admin.post(urls.hub('admin/import'), async (request, reply) =>
       act(request, reply, 'admin:users', async () => {
         const body = request.body as Form;
         const dir = mkdtempSync(join(tmpdir(), 'coursehub-import-'));
@@ -225,7 +241,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
           if (!files.instructors && !files.students)
             throw new CoursehubError('Choose instructors.csv, students.csv or both.');
           try {
-            const report = await importRosters(ctx.db, { ...files, prune: field(body, 'prune') === '1' });
+            const report = await deps.rosters.importFiles({ ...files, prune: field(body, 'prune') === '1' });
             const parts = [
               `${report.created.length} added`,
               `${report.updated.length} updated`,
@@ -245,22 +261,23 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
       }),
     );
 
-    admin.post('/hub/admin/groups/create', async (request, reply) =>
+    admin.post(urls.hub('admin/groups/create'), async (request, reply) =>
       act(request, reply, 'admin:groups', async () => {
         const group = await users.createGroup(field(request.body, 'name'));
         return { flash: 'group-created', subject: group.name };
       }),
     );
 
-    admin.post('/hub/admin/groups/delete', async (request, reply) =>
+    admin.post(urls.hub('admin/groups/delete'), async (request, reply) =>
       act(request, reply, 'admin:groups', async (identity) => {
         const group = await users.requireGroup(field(request.body, 'name'));
         if (field(request.body, 'confirm') !== 'yes') {
           await reply.type('text/html; charset=utf-8').send(
             confirmPage({
+              urls,
               admin: identity.user,
               csrfToken: request.session?.csrfToken ?? '',
-              action: '/hub/admin/groups/delete',
+              action: urls.hub('admin/groups/delete'),
               fields: { name: group.name },
               question: `Delete group ${group.name}? Its members stay users of the hub.`,
             }),
@@ -272,7 +289,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: HubContext): Prom
       }),
     );
 
-    admin.post('/hub/admin/groups/members', async (request, reply) =>
+    admin.post(urls.hub('admin/groups/members'), async (request, reply) =>
       act(request, reply, 'admin:groups', async () => {
         const group = field(request.body, 'group');
         const members = names(field(request.body, 'users'));

@@ -3,6 +3,7 @@
  * spawn-pending page, and the page a browser lands on when `/user/NAME/` has no route
  * (JupyterHub's /hub/user/NAME/...), which offers to start the server.
  */
+import type { HubUrls } from '../../hub/urls.js';
 import { csrfField, html, page, type PageUser, type SafeHtml } from '../layout.js';
 
 export interface ServerView {
@@ -32,6 +33,7 @@ function describePhase(view: ServerView): string {
 
 /** The start/stop block with its progress bar; `next` is where to go once the server is ready. */
 function serverControl(
+  urls: HubUrls,
   view: ServerView,
   csrfToken: string | undefined,
   next: string,
@@ -53,14 +55,14 @@ function serverControl(
       ${
         view.phase === 'running'
           ? html`<a class="button" id="open-server" href="${next}">Open my server</a>
-              <form id="stop-form" method="post" action="/hub/stop/${user}" style="display:inline">
+              <form id="stop-form" method="post" action="${urls.hub(`stop/${user}`)}" style="display:inline">
                 ${csrfField(csrfToken)}<button type="submit" class="danger" id="stop">Stop my server</button>
               </form>`
           : view.phase === 'stopped'
             ? html`<form
                 id="start-form"
                 method="post"
-                action="/hub/spawn/${user}?next=${encodeURIComponent(next)}"
+                action="${urls.hub(`spawn/${user}`)}?next=${encodeURIComponent(next)}"
               >
                 ${csrfField(csrfToken)}<button type="submit" id="start">${startLabel}</button>
               </form>`
@@ -70,37 +72,41 @@ function serverControl(
         ><p class="muted">Without JavaScript, reload this page to see the server's state.</p></noscript
       >
     </div>
-    <script src="/hub/home/server.js" defer></script>`;
+    <script src="${urls.hub('home/server.js')}" defer></script>`;
 }
 
 export function homePage(options: {
+  urls: HubUrls;
   user: PageUser;
   view: ServerView;
   csrfToken?: string;
   flash?: { kind: 'error' | 'info'; text: string };
 }): string {
-  const { user, view, csrfToken } = options;
+  const { urls, user, view, csrfToken } = options;
   return page({
+    urls,
     title: 'Home',
     user,
     csrfToken,
     flash: options.flash,
     body: html`<h1>Welcome, ${user.name}</h1>
-      ${serverControl(view, csrfToken, `${view.url}tree`, 'Start my server')}`,
+      ${serverControl(urls, view, csrfToken, `${view.url}tree`, 'Start my server')}`,
   });
 }
 
 /** Where a browser lands for a missing route: start (own server) or wait (already starting). */
 export function serverNotRunningPage(options: {
+  urls: HubUrls;
   user: PageUser;
   view: ServerView;
   next: string;
   csrfToken?: string;
   flash?: { kind: 'error' | 'info'; text: string };
 }): string {
-  const { user, view, csrfToken, next } = options;
+  const { urls, user, view, csrfToken, next } = options;
   const own = user.name === view.userName;
   return page({
+    urls,
     title: 'Server not running',
     user,
     csrfToken,
@@ -110,33 +116,41 @@ export function serverNotRunningPage(options: {
         You asked for <code>${next}</code>.
         ${view.phase === 'stopped' ? 'Would you like to start the server?' : ''}
       </p>
-      ${serverControl(view, csrfToken, next, own ? 'Start my server' : `Start ${view.userName}'s server`)}`,
+      ${serverControl(urls, view, csrfToken, next, own ? 'Start my server' : `Start ${view.userName}'s server`)}`,
   });
 }
 
 export function spawnPendingPage(options: {
+  urls: HubUrls;
   user: PageUser;
   view: ServerView;
   next: string;
   csrfToken?: string;
 }): string {
-  const { user, view, csrfToken, next } = options;
+  const { urls, user, view, csrfToken, next } = options;
   return page({
+    urls,
     title: 'Starting server',
     user,
     csrfToken,
     body: html`<h1>Starting ${user.name === view.userName ? 'your' : `${view.userName}'s`} server</h1>
-      ${serverControl(view, csrfToken, next, 'Start again')}`,
+      ${serverControl(urls, view, csrfToken, next, 'Start again')}`,
   });
 }
 
 /** A refusal or error with a way back home, and no server controls. */
-export function serverErrorPage(options: { user: PageUser; text: string; csrfToken?: string }): string {
+export function serverErrorPage(options: {
+  urls: HubUrls;
+  user: PageUser;
+  text: string;
+  csrfToken?: string;
+}): string {
   return page({
+    urls: options.urls,
     title: 'Not possible',
     user: options.user,
     csrfToken: options.csrfToken,
     flash: { kind: 'error', text: options.text },
-    body: html`<p><a href="/hub/home">Go to your home page</a></p>`,
+    body: html`<p><a href="${options.urls.hub('home')}">Go to your home page</a></p>`,
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The home page and the pages around starting one's server:
+ * The home page and the pages around starting one's server (paths under hub.baseUrl):
  *   GET  /hub/home                     Start / Stop with a live progress bar
  *   GET  /hub/home/server.js           the pages' script
  *   POST /hub/spawn/:name[?next=]      start (form or fetch), then the spawn-pending page
@@ -10,14 +10,12 @@
  * anonymous browsers go to the login page. CSRF is checked by the login area's hook.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HubContext } from '../../hub/context.js';
 import type { Identity } from '../../hub/identity.js';
 import { hasScope } from '../../hub/scopes.js';
 import { ServerRequestError } from '../../hub/servers/errors.js';
 import type { ServerManager } from '../../hub/servers/server-manager.js';
-import { provideAdminServerCell } from '../admin/seams.js';
+import type { HubUrls } from '../../hub/urls.js';
 import { loginUrlFor } from '../login/safe-next.js';
-import { adminServerCell } from './admin-server-cell.js';
 import {
   homePage,
   serverErrorPage,
@@ -62,17 +60,18 @@ async function viewOf(manager: ServerManager, userName: string): Promise<ServerV
   };
 }
 
-export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
-  provideAdminServerCell(ctx, adminServerCell);
-  const managerOf = (): ServerManager => {
-    if (!ctx.servers) throw new Error('registerServers must run before registerHomePages');
-    return ctx.servers;
-  };
+export interface HomeDeps {
+  servers: ServerManager;
+  urls: HubUrls;
+}
+
+export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
+  const { servers: manager, urls } = deps;
 
   /** The signed-in caller, or undefined after sending the browser to the login page. */
   function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
     if (request.identity) return request.identity;
-    void reply.redirect(loginUrlFor(request.url), 302);
+    void reply.redirect(loginUrlFor(request.url, urls), 302);
     return undefined;
   }
 
@@ -85,30 +84,29 @@ export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
   }
 
   function homeError(identity: Identity, text: string): string {
-    return serverErrorPage({ user: identity.user, text });
+    return serverErrorPage({ urls, user: identity.user, text });
   }
 
-  app.get('/hub/home/server.js', async (_request, reply) =>
+  app.get(urls.hub('home/server.js'), async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(SERVER_SCRIPT),
   );
 
-  app.get('/hub/home', async (request, reply) => {
+  app.get(urls.hub('home'), async (request, reply) => {
     const identity = caller(request, reply);
     if (!identity) return reply;
-    const view = await viewOf(managerOf(), identity.user.name);
+    const view = await viewOf(manager, identity.user.name);
     return sendHtml(
       reply,
       200,
-      homePage({ user: identity.user, view, csrfToken: request.session?.csrfToken }),
+      homePage({ urls, user: identity.user, view, csrfToken: request.session?.csrfToken }),
     );
   });
 
-  app.post<NameParams>('/hub/spawn/:name', async (request, reply) => {
+  app.post<NameParams>(urls.hub('spawn/:name'), async (request, reply) => {
     const identity = caller(request, reply);
     if (!identity) return reply;
     const { name } = request.params;
     if (!hasScope(identity.scopes, 'servers', { user: name })) return forbidden(reply, identity, name);
-    const manager = managerOf();
     const next = safeServerPath(request.query.next, manager.publicUrl(name));
     try {
       await manager.start(name);
@@ -122,6 +120,7 @@ export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
         reply,
         error.status,
         homePage({
+          urls,
           user: identity.user,
           view,
           csrfToken: request.session?.csrfToken,
@@ -130,55 +129,53 @@ export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
       );
     }
     // An admin starting someone else's server from the console goes back to the console.
-    if (identity.user.name !== name && !wantsJson(request)) return reply.redirect('/hub/admin', 303);
-    const pending = `/hub/spawn-pending/${name}?next=${encodeURIComponent(next)}`;
+    if (identity.user.name !== name && !wantsJson(request)) return reply.redirect(urls.hub('admin'), 303);
+    const pending = `${urls.hub(`spawn-pending/${name}`)}?next=${encodeURIComponent(next)}`;
     if (wantsJson(request))
       return reply.code(202).send({ status: 202, progress_url: manager.progressUrl(name), next: pending });
     return reply.redirect(pending, 303);
   });
 
-  app.get<NameParams>('/hub/spawn-pending/:name', async (request, reply) => {
+  app.get<NameParams>(urls.hub('spawn-pending/:name'), async (request, reply) => {
     const identity = caller(request, reply);
     if (!identity) return reply;
     const { name } = request.params;
     if (!hasScope(identity.scopes, 'servers', { user: name })) return forbidden(reply, identity, name);
-    const manager = managerOf();
     const next = safeServerPath(request.query.next, manager.publicUrl(name));
     const view = await viewOf(manager, name);
     if (view.phase === 'running') return reply.redirect(next, 302);
     return sendHtml(
       reply,
       200,
-      spawnPendingPage({ user: identity.user, view, next, csrfToken: request.session?.csrfToken }),
+      spawnPendingPage({ urls, user: identity.user, view, next, csrfToken: request.session?.csrfToken }),
     );
   });
 
-  app.post<NameParams>('/hub/stop/:name', async (request, reply) => {
+  app.post<NameParams>(urls.hub('stop/:name'), async (request, reply) => {
     const identity = caller(request, reply);
     if (!identity) return reply;
     const { name } = request.params;
     if (!hasScope(identity.scopes, 'delete:servers', { user: name })) return forbidden(reply, identity, name);
     try {
       await (
-        await managerOf().stop(name)
+        await manager.stop(name)
       ).done;
     } catch (error) {
       if (!(error instanceof ServerRequestError)) throw error;
       return sendHtml(reply, error.status, homeError(identity, error.describe()));
     }
-    return reply.redirect(identity.user.name === name ? '/hub/home' : '/hub/admin', 303);
+    return reply.redirect(identity.user.name === name ? urls.hub('home') : urls.hub('admin'), 303);
   });
 
-  app.get<NameParams>('/hub/user/:name', async (request, reply) =>
-    reply.redirect(`/hub/user/${encodeURIComponent(request.params.name)}/`, 302),
+  app.get<NameParams>(urls.hub('user/:name'), async (request, reply) =>
+    reply.redirect(urls.hub(`user/${encodeURIComponent(request.params.name)}/`), 302),
   );
 
-  // The proxy sends browsers here when /user/NAME/... has no route (JupyterHub's user redirect).
-  app.get<{ Params: { name: string; '*': string } }>('/hub/user/:name/*', async (request, reply) => {
+  // The proxy sends browsers here when BASE/user/NAME/... has no route (JupyterHub's user redirect).
+  app.get<{ Params: { name: string; '*': string } }>(urls.hub('user/:name/*'), async (request, reply) => {
     const identity = caller(request, reply);
     if (!identity) return reply;
     const { name } = request.params;
-    const manager = managerOf();
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     const target = `${manager.publicUrl(name)}${request.params['*']}${query}`;
     if (identity.user.name !== name && !hasScope(identity.scopes, 'access:servers', { user: name }))
@@ -197,6 +194,7 @@ export function registerHomePages(app: FastifyInstance, ctx: HubContext): void {
       reply,
       view.phase === 'running' ? 503 : 424,
       serverNotRunningPage({
+        urls,
         user: identity.user,
         view,
         next,

@@ -1,19 +1,16 @@
 /**
  * /hub/login (form or "Sign in with ..."), the OAuth/OIDC redirect and callback, /hub/logout and
- * /hub/not-allowed. A successful login always makes a fresh session (never reusing an id the
- * browser had before) and lands on `next` only if that is a path on this hub.
+ * /hub/not-allowed, all under hub.baseUrl. A successful login always makes a fresh session (never
+ * reusing an id the browser had before) and lands on `next` only if that is a path on this hub.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthServices } from '../../hub/auth/auth-services.js';
-import { findAllowedUser } from '../../hub/auth/allowed-users.js';
 import type { AuthenticatedUser } from '../../hub/auth/authenticator.js';
 import { tokensEqual } from '../../hub/auth/csrf.js';
 import { LoginLockedError, OAuthCallbackError } from '../../hub/auth/errors.js';
 import { clearSessionCookie, setSessionCookie } from '../../hub/auth/session-hook.js';
-import type { HubContext } from '../../hub/context.js';
-import { UserService } from '../../hub/users/user-service.js';
 import { loginPage, messagePage, notAllowedPage } from './pages.js';
+import type { LoginDeps } from './deps.js';
 import { safeNextPath } from './safe-next.js';
 import { sendHtml, formField } from '../respond.js';
 
@@ -24,7 +21,8 @@ const OAUTH_STATE_COOKIE = 'coursehub-oauth-state';
 
 type Query = Record<string, string | undefined>;
 
-export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth: AuthServices): void {
+export function registerLoginRoutes(app: FastifyInstance, deps: LoginDeps): void {
+  const { auth, users, urls } = deps;
   const { authenticator, sessions } = auth;
 
   function loginXsrf(request: FastifyRequest, reply: FastifyReply): string {
@@ -32,7 +30,7 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth:
     if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
     const value = randomBytes(32).toString('base64url');
     reply.setCookie(LOGIN_XSRF_COOKIE, value, {
-      path: '/hub/',
+      path: urls.hub(),
       httpOnly: true,
       sameSite: 'strict',
       secure: auth.cookie.secure,
@@ -47,46 +45,47 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth:
     user: AuthenticatedUser,
     next: string,
   ): Promise<FastifyReply> {
-    const allowed = await findAllowedUser(ctx.db, user.name);
+    const allowed = await users.get(user.name);
     if (!allowed) {
       request.log.info(
         { user: user.name, authenticator: authenticator.name },
         'login refused: not an allowed user',
       );
-      return sendHtml(reply, 403, notAllowedPage(user.name, auth.adminContact));
+      return sendHtml(reply, 403, notAllowedPage(urls, user.name, auth.adminContact));
     }
     if (request.session) await sessions.revoke(request.session.sessionId);
     const session = await sessions.create(allowed.name);
     setSessionCookie(reply, session, auth.cookie);
     // A login is activity (JupyterHub records it too): the admin console sorts and culls by it.
-    await (ctx.users ?? new UserService(ctx.db)).touch(allowed.name);
+    await users.touch(allowed.name);
     request.log.info({ user: allowed.name, authenticator: authenticator.name }, 'login');
     if (auth.localAccounts && (await auth.localAccounts.mustChange(allowed.name)))
-      return reply.redirect(`/hub/change-password?next=${encodeURIComponent(next)}`, 303);
+      return reply.redirect(`${urls.hub('change-password')}?next=${encodeURIComponent(next)}`, 303);
     return reply.redirect(next, 303);
   }
 
-  app.get('/hub/login', async (request, reply) => {
+  app.get(urls.hub('login'), async (request, reply) => {
     const query = request.query as Query;
-    const next = safeNextPath(query.next);
+    const next = safeNextPath(query.next, urls);
     if (request.session) return reply.redirect(next, 303);
     const flash =
       query.logged_out !== undefined ? { kind: 'info' as const, text: 'You are signed out.' } : undefined;
     return sendHtml(
       reply,
       200,
-      loginPage({ authenticator, next, loginXsrf: loginXsrf(request, reply), flash }),
+      loginPage({ urls, authenticator, next, loginXsrf: loginXsrf(request, reply), flash }),
     );
   });
 
-  app.post('/hub/login', async (request, reply) => {
-    const next = safeNextPath(formField(request.body, 'next'));
+  app.post(urls.hub('login'), async (request, reply) => {
+    const next = safeNextPath(formField(request.body, 'next'), urls);
     const username = formField(request.body, 'username');
     const render = (status: number, text: string) =>
       sendHtml(
         reply,
         status,
         loginPage({
+          urls,
           authenticator,
           next,
           username,
@@ -119,15 +118,15 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth:
     }
   });
 
-  app.get('/hub/oauth_login', async (request, reply) => {
-    if (authenticator.kind !== 'redirect') return reply.redirect('/hub/login', 303);
-    const next = safeNextPath((request.query as Query).next);
+  app.get(urls.hub('oauth_login'), async (request, reply) => {
+    if (authenticator.kind !== 'redirect') return reply.redirect(urls.hub('login'), 303);
+    const next = safeNextPath((request.query as Query).next, urls);
     const state = auth.loginStates.newState();
     try {
       const { url, stash } = await authenticator.startLogin(state);
       auth.loginStates.remember(state, next, stash);
       reply.setCookie(OAUTH_STATE_COOKIE, state, {
-        path: '/hub/',
+        path: urls.hub(),
         httpOnly: true,
         // Lax: the provider's redirect back to us is a top-level GET, which Lax lets through.
         sameSite: 'lax',
@@ -140,30 +139,31 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth:
         return sendHtml(
           reply,
           502,
-          messagePage({ title: 'Sign-in failed', user: null, kind: 'error', text: error.describe() }),
+          messagePage({ urls, title: 'Sign-in failed', user: null, kind: 'error', text: error.describe() }),
         );
       throw error;
     }
   });
 
-  app.get('/hub/oauth_callback', async (request, reply) => {
+  app.get(urls.hub('oauth_callback'), async (request, reply) => {
     const failed = (status: number, text: string) =>
       sendHtml(
         reply,
         status,
         messagePage({
+          urls,
           title: 'Sign-in failed',
           user: null,
           kind: 'error',
           text,
-          link: { href: '/hub/login', label: 'Start again' },
+          link: { href: urls.hub('login'), label: 'Start again' },
         }),
       );
     if (authenticator.kind !== 'redirect')
       return failed(404, 'This hub does not use an external login provider.');
     const state = (request.query as Query).state ?? '';
     const cookieState = request.cookies[OAUTH_STATE_COOKIE] ?? '';
-    reply.clearCookie(OAUTH_STATE_COOKIE, { path: '/hub/' });
+    reply.clearCookie(OAUTH_STATE_COOKIE, { path: urls.hub() });
     const bound = state !== '' && cookieState !== '' && tokensEqual(state, cookieState);
     // take() deletes the state: a second use of the same callback URL finds nothing.
     const pending = bound ? auth.loginStates.take(state) : null;
@@ -193,12 +193,12 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: HubContext, auth:
       request.log.info({ user: request.session.userName }, 'logout');
     }
     clearSessionCookie(reply, auth.cookie);
-    return reply.redirect('/hub/login?logged_out=1', 303);
+    return reply.redirect(`${urls.hub('login')}?logged_out=1`, 303);
   };
-  app.get('/hub/logout', logout);
-  app.post('/hub/logout', logout);
+  app.get(urls.hub('logout'), logout);
+  app.post(urls.hub('logout'), logout);
 
-  app.get('/hub/not-allowed', async (_request, reply) =>
-    sendHtml(reply, 403, notAllowedPage(null, auth.adminContact)),
+  app.get(urls.hub('not-allowed'), async (_request, reply) =>
+    sendHtml(reply, 403, notAllowedPage(urls, null, auth.adminContact)),
   );
 }

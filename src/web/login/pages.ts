@@ -1,20 +1,22 @@
 /** The login area's page bodies, rendered with the shared layout. */
 import type { Authenticator } from '../../hub/auth/authenticator.js';
+import type { HubUrls } from '../../hub/urls.js';
 import { csrfField, html, page, type PageUser } from '../layout.js';
 
 type Flash = { kind: 'error' | 'info'; text: string };
 
 export function loginPage(options: {
+  urls: HubUrls;
   authenticator: Authenticator;
   next: string;
   username?: string;
   loginXsrf: string;
   flash?: Flash;
 }): string {
-  const { authenticator, next } = options;
+  const { urls, authenticator, next } = options;
   const form =
     authenticator.kind === 'form'
-      ? html`<form method="post" action="/hub/login">
+      ? html`<form method="post" action="${urls.hub('login')}">
             ${csrfField(options.loginXsrf)}
             <input type="hidden" name="next" value="${next}" />
             <label for="username">User name</label>
@@ -33,10 +35,11 @@ export function loginPage(options: {
             <button type="submit">Sign in</button>
           </form>
           ${authenticator.name === 'dummy' ? html`<p class="muted">Demo mode: any password is accepted.</p>` : ''}`
-      : html`<a class="button" id="oauth-login" href="/hub/oauth_login?next=${encodeURIComponent(next)}"
+      : html`<a class="button" id="oauth-login" href="${urls.hub('oauth_login')}?next=${encodeURIComponent(next)}"
           >Sign in with ${authenticator.buttonLabel}</a
         >`;
   return page({
+    urls,
     title: 'Sign in',
     user: null,
     flash: options.flash,
@@ -47,22 +50,24 @@ export function loginPage(options: {
   });
 }
 
-export function notAllowedPage(userName: string | null, adminContact: string): string {
+export function notAllowedPage(urls: HubUrls, userName: string | null, adminContact: string): string {
   const who = userName
     ? html`You signed in as <strong>${userName}</strong>, but that account`
     : html`Your account`;
   return page({
+    urls,
     title: 'Not allowed',
     user: null,
     body: html`<div class="card narrow">
       <h1>Not allowed</h1>
       <p>${who} is not a user of this hub.</p>
-      <p>Ask ${adminContact} to add you, then <a href="/hub/login">sign in again</a>.</p>
+      <p>Ask ${adminContact} to add you, then <a href="${urls.hub('login')}">sign in again</a>.</p>
     </div>`,
   });
 }
 
 export function messagePage(options: {
+  urls: HubUrls;
   title: string;
   user: PageUser | null;
   csrfToken?: string;
@@ -71,6 +76,7 @@ export function messagePage(options: {
   kind?: 'error' | 'info';
 }): string {
   return page({
+    urls: options.urls,
     title: options.title,
     user: options.user,
     csrfToken: options.csrfToken,
@@ -85,6 +91,7 @@ export function messagePage(options: {
 }
 
 export function changePasswordPage(options: {
+  urls: HubUrls;
   user: PageUser;
   csrfToken: string;
   next: string;
@@ -92,6 +99,7 @@ export function changePasswordPage(options: {
   flash?: Flash;
 }): string {
   return page({
+    urls: options.urls,
     title: 'Change password',
     user: options.user,
     csrfToken: options.csrfToken,
@@ -102,7 +110,7 @@ export function changePasswordPage(options: {
         : undefined),
     body: html`<div class="card narrow">
       <h1>Change password</h1>
-      <form method="post" action="/hub/change-password">
+      <form method="post" action="${options.urls.hub('change-password')}">
         ${csrfField(options.csrfToken)}
         <input type="hidden" name="next" value="${options.next}" />
         <label for="current">Current password</label>
@@ -118,12 +126,14 @@ export function changePasswordPage(options: {
 }
 
 export function passwordResetPage(options: {
+  urls: HubUrls;
   user: PageUser;
   csrfToken: string;
   target: string;
   password: string;
 }): string {
   return page({
+    urls: options.urls,
     title: 'Password reset',
     user: options.user,
     csrfToken: options.csrfToken,
@@ -135,7 +145,7 @@ export function passwordResetPage(options: {
         It is shown only this once. ${options.target} must choose a new password at next sign-in; all of their
         sessions were ended.
       </p>
-      <a href="/hub/admin">Back to the admin console</a>
+      <a href="${options.urls.hub('admin')}">Back to the admin console</a>
     </div>`,
   });
 }

@@ -3,41 +3,42 @@
  * POST /hub/admin/users/:name/reset-password. CSRF is checked by the session hook for both.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthServices } from '../../hub/auth/auth-services.js';
-import { findAllowedUser } from '../../hub/auth/allowed-users.js';
 import { PasswordChangeError } from '../../hub/auth/errors.js';
 import type { ResolvedSession } from '../../hub/auth/session-store.js';
 import { setSessionCookie } from '../../hub/auth/session-hook.js';
-import type { HubContext } from '../../hub/context.js';
 import type { PageUser } from '../layout.js';
 import { changePasswordPage, messagePage, passwordResetPage } from './pages.js';
 import { loginUrlFor, safeNextPath } from './safe-next.js';
 import { sendHtml, formField } from '../respond.js';
+import type { LoginDeps } from './deps.js';
 
-export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, auth: AuthServices): void {
+export function registerPasswordRoutes(app: FastifyInstance, deps: LoginDeps): void {
+  const { auth, users, urls } = deps;
+
   /** The signed-in, still-allowed user, or null after sending the answer for anyone else. */
   async function signedIn(
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<{ session: ResolvedSession; user: PageUser } | null> {
     const session = request.session;
-    const allowed = session ? await findAllowedUser(ctx.db, session.userName) : null;
+    const allowed = session ? await users.get(session.userName) : undefined;
     if (!session || !allowed) {
-      await reply.redirect(loginUrlFor(request.url), 303);
+      await reply.redirect(loginUrlFor(request.url, urls), 303);
       return null;
     }
     return { session, user: { name: allowed.name, admin: allowed.admin } };
   }
 
-  app.get('/hub/change-password', async (request, reply) => {
+  app.get(urls.hub('change-password'), async (request, reply) => {
     const me = await signedIn(request, reply);
     if (!me) return reply;
-    const next = safeNextPath((request.query as Record<string, string | undefined>).next);
+    const next = safeNextPath((request.query as Record<string, string | undefined>).next, urls);
     if (!auth.localAccounts)
       return sendHtml(
         reply,
         404,
         messagePage({
+          urls,
           title: 'Change password',
           user: me.user,
           csrfToken: me.session.csrfToken,
@@ -49,15 +50,15 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, au
     return sendHtml(
       reply,
       200,
-      changePasswordPage({ user: me.user, csrfToken: me.session.csrfToken, next, mustChange }),
+      changePasswordPage({ urls, user: me.user, csrfToken: me.session.csrfToken, next, mustChange }),
     );
   });
 
-  app.post('/hub/change-password', async (request, reply) => {
+  app.post(urls.hub('change-password'), async (request, reply) => {
     const me = await signedIn(request, reply);
     if (!me) return reply;
-    const next = safeNextPath(formField(request.body, 'next'));
-    if (!auth.localAccounts) return reply.redirect('/hub/change-password', 303);
+    const next = safeNextPath(formField(request.body, 'next'), urls);
+    if (!auth.localAccounts) return reply.redirect(urls.hub('change-password'), 303);
     try {
       await auth.localAccounts.changePassword(
         me.user.name,
@@ -72,6 +73,7 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, au
         reply,
         400,
         changePasswordPage({
+          urls,
           user: me.user,
           csrfToken: me.session.csrfToken,
           next,
@@ -87,6 +89,7 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, au
       reply,
       200,
       messagePage({
+        urls,
         title: 'Password changed',
         user: me.user,
         csrfToken: session.csrfToken,
@@ -96,7 +99,7 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, au
     );
   });
 
-  app.post('/hub/admin/users/:name/reset-password', async (request, reply) => {
+  app.post(urls.hub('admin/users/:name/reset-password'), async (request, reply) => {
     const me = await signedIn(request, reply);
     if (!me) return reply;
     if (!me.user.admin)
@@ -104,6 +107,7 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, au
         reply,
         403,
         messagePage({
+          urls,
           title: 'Not allowed',
           user: me.user,
           csrfToken: me.session.csrfToken,
@@ -117,6 +121,7 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, au
         reply,
         409,
         messagePage({
+          urls,
           title: 'Password reset',
           user: me.user,
           csrfToken: me.session.csrfToken,
@@ -133,6 +138,7 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, au
         reply,
         200,
         passwordResetPage({
+          urls,
           user: me.user,
           csrfToken: stillSignedIn ? me.session.csrfToken : '',
           target: target.toLowerCase(),
@@ -145,6 +151,7 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: HubContext, au
         reply,
         404,
         messagePage({
+          urls,
           title: 'Password reset',
           user: me.user,
           csrfToken: me.session.csrfToken,

@@ -1,30 +1,36 @@
 /**
  * A real hub app for the API tests: a migrated database (SQLite in memory or a fresh PostgreSQL
- * database), the login area's real session store and hooks, and the REST API, answered through
- * Fastify's own HTTP handling (`inject`). Users are made through the real UserService, sessions
- * through the real SessionStore, tokens through the real TokenService.
+ * database) and the hub's services built by the composition root (src/app/services.ts), with the
+ * login area (session hooks) and the REST API registered through it, answered through Fastify's
+ * own HTTP handling (`inject`). Users are made through the real UserService, sessions through the
+ * real SessionStore, tokens through the real TokenService.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { registerHubAreas } from '../../../src/app/build-hub.js';
+import { buildHubServices, type HubServices } from '../../../src/app/services.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
-import { registerApi } from '../../../src/hub/api/index.js';
+import type { ServerFieldsProvider } from '../../../src/hub/api/index.js';
 import { SESSION_COOKIE_NAME } from '../../../src/hub/auth/session-cookie.js';
-import { registerSessionHooks } from '../../../src/hub/auth/session-hook.js';
-import { SessionStore } from '../../../src/hub/auth/session-store.js';
-import type { HubContext } from '../../../src/hub/context.js';
-import { TokenService } from '../../../src/hub/tokens/index.js';
-import { UserService } from '../../../src/hub/users/user-service.js';
+import type { SessionStore } from '../../../src/hub/auth/session-store.js';
+import type { TokenService } from '../../../src/hub/tokens/index.js';
+import type { UserService } from '../../../src/hub/users/user-service.js';
 
 export interface ApiTestHub {
   app: FastifyInstance;
-  ctx: HubContext;
+  services: HubServices;
   handle: DatabaseHandle;
   users: UserService;
   tokens: TokenService;
   sessions: SessionStore;
   /** Every route registered (method + URL template), for the tests that must cover them all. */
   routes: { method: string; url: string }[];
+  /**
+   * What the user JSON says about servers (the running hub's come from its ServerManager); a
+   * test can stand in for the spawner area with its own.
+   */
+  setServerFields(provider: ServerFieldsProvider): void;
   /** Headers for a browser session of `name`: cookie, plus the CSRF header when `csrf`. */
   sessionHeaders(name: string, csrf?: boolean): Promise<Record<string, string>>;
   tokenHeaders(name: string, scopes?: string[]): Promise<Record<string, string>>;
@@ -39,8 +45,9 @@ export async function startApiTestHub(
   await migrateToLatest(handle.db);
   const cookieSecret = 'a'.repeat(64);
   const config = configSchema.parse({ hub: { cookieSecret } });
-  const ctx: HubContext = { config, db: handle.db, dialect: handle.dialect, log };
-  const sessions = new SessionStore(handle.db, { cookieSecret });
+  const built = await buildHubServices({ config, db: handle.db, log }, { auth: { env: {} } });
+  let serverFields = built.serverFields;
+  const services: HubServices = { ...built, serverFields: (user) => serverFields(user) };
   // Same limits as src/app/build-hub.ts.
   const app = Fastify({ loggerInstance: log, bodyLimit: 1024 * 1024 });
   const routes: { method: string; url: string }[] = [];
@@ -48,19 +55,20 @@ export async function startApiTestHub(
     for (const method of [route.method].flat())
       if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
-  await registerSessionHooks(app, sessions);
-  const users = new UserService(handle.db);
-  const tokens = new TokenService(handle.db);
-  await registerApi(app, ctx, { users, tokens, revokeSessions: (name) => sessions.revokeAllForUser(name) });
+  await registerHubAreas(app, services, ['login', 'api']);
   await app.ready();
+  const { users, tokens, sessions } = services;
   return {
     app,
-    ctx,
+    services,
     handle,
     users,
     tokens,
     sessions,
     routes,
+    setServerFields(provider) {
+      serverFields = provider;
+    },
     async sessionHeaders(name, csrf = true) {
       const session = await sessions.create(name);
       const headers: Record<string, string> = { cookie: `${SESSION_COOKIE_NAME}=${session.cookieValue}` };

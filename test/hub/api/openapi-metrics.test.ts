@@ -1,7 +1,6 @@
 // The OpenAPI description lists every registered /hub/api route; /hub/metrics serves Prometheus
 // text with the hub's counters to a read:metrics token or an admin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hubMetrics } from '../../../src/hub/metrics.js';
 import { startApiTestHub, type ApiTestHub } from './api-app.js';
 
 let hub: ApiTestHub;
@@ -53,7 +52,7 @@ describe('/hub/metrics', () => {
     await hub.sessionHeaders('alice');
     for (const name of ['alice', 'boss', 'nobody'])
       await hub.app.inject({ method: 'GET', url: `/hub/api/users/${name}`, headers: admin });
-    hubMetrics(hub.ctx).logins.inc({ result: 'failure' });
+    hub.services.metrics.logins.inc({ result: 'failure' });
     const text = (await hub.app.inject({ method: 'GET', url: '/hub/metrics', headers: admin })).body;
     expect(text).toMatch(
       /coursehub_http_requests_total\{method="GET",route="\/hub\/api\/users\/:name",status="200"\} 2\n/,

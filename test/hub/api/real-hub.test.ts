@@ -2,7 +2,6 @@
 // order), over real HTTP on loopback: a student logs in through the login form and uses the API
 // with the session cookie; tokens made by the token service work as `token` and `bearer`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenService } from '../../../src/hub/tokens/index.js';
 import { startRealHub, type RealHub } from '../../support/hub.js';
 
 let hub: RealHub;
@@ -11,7 +10,7 @@ let studentToken: string;
 
 beforeAll(async () => {
   hub = await startRealHub({ config: { auth: { authenticator: 'dummy' } }, demo: true });
-  const tokens = new TokenService(hub.hub.ctx.db);
+  const { tokens } = hub.hub.services;
   adminToken = (await tokens.create({ user: 'instructor' })).token;
   studentToken = (await tokens.create({ user: 'student1' })).token;
 });

@@ -1,7 +1,7 @@
 // The REST API's behaviour, JupyterHub's shapes and status codes, on SQLite and PostgreSQL.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provideServerFields, type ServerFields } from '../../../src/hub/api/index.js';
+import type { ServerFields } from '../../../src/hub/api/index.js';
 import { createTestDatabase } from '../../support/postgres.js';
 import { startApiTestHub, type ApiTestHub } from './api-app.js';
 
@@ -87,10 +87,10 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
     });
   });
 
-  it('filters users by server state through the spawner seam, and shows servers to admins', async () => {
+  it('filters users by server state from the server fields, and shows servers to admins', async () => {
     // The spawner area fills these fields in the running hub; here alice's server is ready and
     // bob's is starting.
-    provideServerFields(hub.ctx, async (user): Promise<ServerFields> => {
+    hub.setServerFields(async (user): Promise<ServerFields> => {
       const model = (ready: boolean) => ({
         name: '',
         ready,
@@ -123,7 +123,7 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
       const self = (await call('GET', '/hub/api/users/bob', await hub.tokenHeaders('bob'))).json();
       expect(self).toMatchObject({ pending: 'spawn', servers: { '': { ready: false } } });
     } finally {
-      provideServerFields(hub.ctx, async () => ({ server: null, pending: null, servers: {} }));
+      hub.setServerFields(async () => ({ server: null, pending: null, servers: {} }));
     }
   });
 

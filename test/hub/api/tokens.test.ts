@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
+import { TokenStore } from '../../../src/db/stores/tokens.js';
 import {
   InvalidTokenError,
   TokenRequestError,
@@ -50,7 +51,7 @@ describe.each(backends)('tokens on %s', (_name, makeUrl) => {
         },
       ])
       .execute();
-    tokens = new TokenService(handle.db, 60_000, () => clock);
+    tokens = new TokenService(new TokenStore(handle.db), 60_000, () => clock);
   });
   afterAll(async () => handle.db && (await handle.close()));
 
@@ -130,7 +131,7 @@ describe.each(backends)('tokens on %s', (_name, makeUrl) => {
   });
 
   it('server tokens are narrow and deleting the user deletes their tokens', async () => {
-    const { token } = await createServerToken(handle.db, 'alice');
+    const { token } = await createServerToken(tokens, 'alice');
     const record = await tokens.resolve(token);
     expect(record.kind).toBe('server');
     expect(record.scopes.sort()).toEqual([

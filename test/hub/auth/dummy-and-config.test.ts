@@ -1,14 +1,22 @@
 // The dummy authenticator (loopback only), the auth config checks, and the safe `next` rule.
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildHubServices } from '../../../src/app/services.js';
+import { configSchema, type CoursehubConfig } from '../../../src/config/schema.js';
 import { isLoopbackAddress, resolveAuthChoice } from '../../../src/hub/auth/auth-config.js';
-import { createAuthServices } from '../../../src/hub/auth/auth-services.js';
 import { AuthConfigError } from '../../../src/hub/auth/errors.js';
-import { openDatabase } from '../../../src/db/database.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
+import { HubUrls } from '../../../src/hub/urls.js';
 import { safeNextPath } from '../../../src/web/login/safe-next.js';
 import { Browser, startTestHub, type TestHub } from './hub-fixture.js';
 
 const hubs: TestHub[] = [];
+const ROOT = new HubUrls('/');
+
+/** The hub's services as `coursehub start` builds them (the login services included). */
+function buildServices(config: CoursehubConfig, handle: DatabaseHandle) {
+  return buildHubServices({ config, db: handle.db, log: pino({ level: 'silent' }) }, { auth: { env: {} } });
+}
 afterAll(async () => {
   for (const hub of hubs) await hub.close();
 });
@@ -24,7 +32,7 @@ describe('dummy authenticator', () => {
       expect(() => resolveAuthChoice(config, {})).toThrow(AuthConfigError);
       const handle = openDatabase({ url: ':memory:' });
       try {
-        await expect(createAuthServices(config, handle.db, { env: {} })).rejects.toThrow(
+        await expect(buildServices(config, handle)).rejects.toThrow(
           `The dummy authenticator lets anyone log in with any password, so it is refused while the hub listens on ${ip}.`,
         );
       } finally {
@@ -65,9 +73,7 @@ describe('auth configuration', () => {
   it('needs the cookie secret to sign sessions', async () => {
     const handle = openDatabase({ url: ':memory:' });
     try {
-      await expect(createAuthServices(configSchema.parse({}), handle.db, { env: {} })).rejects.toThrow(
-        /hub\.cookieSecret/,
-      );
+      await expect(buildServices(configSchema.parse({}), handle)).rejects.toThrow(/hub\.cookieSecret/);
     } finally {
       await handle.close();
     }
@@ -91,10 +97,10 @@ describe('auth configuration', () => {
 
 describe('safeNextPath', () => {
   it('keeps local paths with query and fragment', () => {
-    expect(safeNextPath('/user/ann/notebooks/a%20b.ipynb?kernel=1#cell')).toBe(
+    expect(safeNextPath('/user/ann/notebooks/a%20b.ipynb?kernel=1#cell', ROOT)).toBe(
       '/user/ann/notebooks/a%20b.ipynb?kernel=1#cell',
     );
-    expect(safeNextPath('/hub/admin')).toBe('/hub/admin');
+    expect(safeNextPath('/hub/admin', ROOT)).toBe('/hub/admin');
   });
 
   it.each([
@@ -110,6 +116,6 @@ describe('safeNextPath', () => {
     '/hub/login?next=/x',
     '/hub/oauth_callback',
   ])('sends %j home', (next) => {
-    expect(safeNextPath(next)).toBe('/hub/home');
+    expect(safeNextPath(next, ROOT)).toBe('/hub/home');
   });
 });

@@ -68,7 +68,7 @@ describe('GitHub login', () => {
     const done = await browser.request({ url: callback });
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toBe('/user/octocat/lab');
-    const session = await hub.ctx.auth!.sessions.resolve(browser.cookies.get(SESSION_COOKIE_NAME));
+    const session = await hub.services.auth.sessions.resolve(browser.cookies.get(SESSION_COOKIE_NAME));
     expect(session?.userName).toBe('octocat');
     // The token request carried the app's credentials and asked for JSON, as GitHub documents.
     const tokenRequest = github.requests.findLast((r) => r.path === '/login/oauth/access_token')!;

@@ -4,15 +4,15 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { buildHubApp } from '../../../src/app/build-hub.js';
+import { buildHub } from '../../../src/app/build-hub.js';
+import type { HubServices } from '../../../src/app/services.js';
 import { configSchema, type CoursehubConfig } from '../../../src/config/schema.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
-import { createAuthServices, type CreateAuthOptions } from '../../../src/hub/auth/auth-services.js';
-import type { HubContext } from '../../../src/hub/context.js';
+import type { CreateAuthOptions } from '../../../src/hub/auth/auth-services.js';
 
 export interface TestHub {
   app: FastifyInstance;
-  ctx: HubContext;
+  services: HubServices;
   handle: DatabaseHandle;
   printed: string[];
   close(): Promise<void>;
@@ -40,23 +40,15 @@ export async function startTestHub(
       .values({ name: user.name, admin: user.admin ? 1 : 0, created: new Date().toISOString() })
       .execute();
   const printed: string[] = [];
-  const ctx: HubContext = {
-    config: parsed,
-    db: handle.db,
-    dialect: handle.dialect,
-    log: pino({ level: 'silent' }),
-  };
-  ctx.auth = await createAuthServices(parsed, handle.db, {
-    print: (l) => printed.push(l),
-    env: {},
-    ...options.auth,
-  });
-  const app = await buildHubApp(ctx);
+  const { app, services } = await buildHub(
+    { config: parsed, db: handle.db, log: pino({ level: 'silent' }) },
+    { auth: { print: (l) => printed.push(l), env: {}, ...options.auth } },
+  );
   options.routes?.(app);
   await app.ready();
   return {
     app,
-    ctx,
+    services,
     handle,
     printed,
     async close() {

@@ -25,7 +25,7 @@ describe('local login on PostgreSQL', () => {
   });
 
   it('changes, resets and checks passwords; deleting the user ends their sessions', async () => {
-    const accounts = hub.ctx.auth!.localAccounts!;
+    const accounts = hub.services.auth.localAccounts!;
     await accounts.setPassword('ann', 'first-password');
     await accounts.setPassword('ann', 'second-password');
     const b = new Browser(hub.app);
@@ -34,14 +34,14 @@ describe('local login on PostgreSQL', () => {
     await expect(
       accounts.changePassword('ann', 'second-password', 'third-password', 'third-password'),
     ).resolves.toBeUndefined();
-    expect(await hub.ctx.auth!.sessions.resolve(b.cookies.get(SESSION_COOKIE_NAME))).toBeNull();
+    expect(await hub.services.auth.sessions.resolve(b.cookies.get(SESSION_COOKIE_NAME))).toBeNull();
     const temporary = await accounts.resetPassword('ann');
     expect(await accounts.mustChange('ann')).toBe(true);
     const again = new Browser(hub.app);
     const login = await again.login('ann', temporary);
     expect(login.headers.location).toBe('/hub/change-password?next=%2Fhub%2Fhome');
     await hub.handle.db.deleteFrom('users').where('name', '=', 'ann').execute();
-    expect(await hub.ctx.auth!.sessions.resolve(again.cookies.get(SESSION_COOKIE_NAME))).toBeNull();
+    expect(await hub.services.auth.sessions.resolve(again.cookies.get(SESSION_COOKIE_NAME))).toBeNull();
     const credentials = await hub.handle.db.selectFrom('password_credentials').select('user_name').execute();
     expect(credentials.map((c) => c.user_name)).toEqual(['admin']);
   });

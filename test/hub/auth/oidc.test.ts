@@ -139,9 +139,9 @@ describe('OIDC login', () => {
     expect(done.body).toBe('');
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toBe('/user/alice/tree');
-    expect((await hub.ctx.auth!.sessions.resolve(browser.cookies.get(SESSION_COOKIE_NAME)))?.userName).toBe(
-      'alice',
-    );
+    expect(
+      (await hub.services.auth.sessions.resolve(browser.cookies.get(SESSION_COOKIE_NAME)))?.userName,
+    ).toBe('alice');
     expect(new URLSearchParams(tokenRequests.at(-1)).get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
   });
 

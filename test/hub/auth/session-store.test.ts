@@ -1,6 +1,7 @@
 // Session cookie signing and the server-side session store, against real SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
+import { LoginStore } from '../../../src/db/stores/logins.js';
 import { signSessionCookie, verifySessionCookie } from '../../../src/hub/auth/session-cookie.js';
 import { SessionStore, type RevokeEvent } from '../../../src/hub/auth/session-store.js';
 import { createTestDatabase } from '../../support/postgres.js';
@@ -41,7 +42,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           .insertInto('users')
           .values({ name, admin: 0, created: clock.toISOString() })
           .execute();
-      store = new SessionStore(handle.db, {
+      store = new SessionStore(new LoginStore(handle.db), {
         cookieSecret: SECRET,
         maxAgeMs: 60 * 60 * 1000,
         now: () => clock,

@@ -6,18 +6,17 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHubApp } from '../../../src/app/build-hub.js';
+import { buildHub as buildHubApp } from '../../../src/app/build-hub.js';
+import type { HubServices } from '../../../src/app/services.js';
 import { configSchema } from '../../../src/config/schema.js';
 import type { DatabaseHandle } from '../../../src/db/database.js';
-import { createAuthServices } from '../../../src/hub/auth/auth-services.js';
-import type { HubContext } from '../../../src/hub/context.js';
 import { startProxyProcess, type RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../../../src/hub/proxy/secret.js';
 import { COOKIE_SECRET, databaseWithTestUsers, freePort } from './support.js';
 
 interface Hub {
   app: FastifyInstance;
-  ctx: HubContext;
+  services: HubServices;
   handle: DatabaseHandle;
   dataDir: string;
 }
@@ -31,11 +30,12 @@ async function buildHub(proxy: Record<string, unknown>, createSecret: boolean): 
     proxy,
   });
   const handle = await databaseWithTestUsers();
-  const ctx: HubContext = { config, db: handle.db, dialect: handle.dialect, log: pino({ level: 'silent' }) };
-  ctx.auth = await createAuthServices(config, handle.db, { env: {}, print: () => {} });
-  const app = await buildHubApp(ctx);
+  const { app, services } = await buildHubApp(
+    { config, db: handle.db, log: pino({ level: 'silent' }) },
+    { auth: { env: {}, print: () => {} } },
+  );
   await app.ready();
-  return { app, ctx, handle, dataDir };
+  return { app, services, handle, dataDir };
 }
 
 async function closeHub(hub: Hub | undefined): Promise<void> {
@@ -46,7 +46,7 @@ async function closeHub(hub: Hub | undefined): Promise<void> {
 }
 
 async function cookieOf(hub: Hub, user: string): Promise<string> {
-  return (await hub.ctx.auth!.sessions.create(user)).cookieValue;
+  return (await hub.services.auth.sessions.create(user)).cookieValue;
 }
 
 function authorize(hub: Hub, owner: string, headers: Record<string, string>) {
@@ -112,13 +112,13 @@ describe('hub app with admin_access off', () => {
       ip: '127.0.0.1',
       port: 0,
       apiIp: '127.0.0.1',
-      apiPort: hub.ctx.config.proxy.apiPort,
+      apiPort: hub.services.config.proxy.apiPort,
       defaultTarget: 'http://127.0.0.1:9',
       apiSecret: secret,
       oracle: async () => ({ allowed: false, user: null }),
       verifySessionCookie: () => null,
     });
-    await hub.ctx.proxy!.addUserServer({
+    await hub.services.proxy.addUserServer({
       user: 'alice',
       url: 'http://127.0.0.1:4567',
       serverToken: 'tok-123456',
@@ -172,7 +172,7 @@ describe('hub app before any proxy was started', () => {
         'x-coursehub-session-cookie': alice,
       });
       expect(response.statusCode).toBe(403);
-      await hub.ctx.auth!.sessions.revokeAllForUser('alice');
+      await hub.services.auth.sessions.revokeAllForUser('alice');
       expect(existsSync(join(hub.dataDir, 'proxy_secret'))).toBe(false);
     } finally {
       await closeHub(hub);

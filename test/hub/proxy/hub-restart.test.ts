@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
-import type { HubContext } from '../../../src/hub/context.js';
-import { ensureProxy, stopProxy } from '../../../src/hub/proxy/lifecycle.js';
+import type { ProxyClient } from '../../../src/hub/proxy/client.js';
+import { proxyClientFor } from '../../../src/hub/proxy/hub-proxy.js';
+import { ensureProxy, stopProxy, type ProxyHost } from '../../../src/hub/proxy/lifecycle.js';
 import { ensureProxySecret } from '../../../src/hub/proxy/secret.js';
 import {
   COOKIE_SECRET,
@@ -23,7 +24,8 @@ import {
 } from './support.js';
 
 let dataDir: string;
-let ctx: HubContext;
+let host: ProxyHost;
+let client: ProxyClient;
 let hub: TestHub;
 let alice: FakeUserServer;
 let proxyPid: number | undefined;
@@ -42,7 +44,8 @@ beforeAll(async () => {
     port: hubPort,
     proxySecret: ensureProxySecret(dataDir),
   });
-  ctx = { config, db: hub.handle.db, dialect: 'sqlite', log: pino({ level: 'silent' }) };
+  host = { config, log: pino({ level: 'silent' }) };
+  client = proxyClientFor(config);
   alice = await startUserServer('alice');
 });
 
@@ -62,7 +65,7 @@ afterAll(async () => {
 describe('proxy life cycle', () => {
   it('starts the proxy as a detached process, then re-uses it, re-syncing routes', async () => {
     const wantedRoutes = async () => [{ user: 'alice', url: alice.url, serverToken: 'alice-token-xyz' }];
-    const first = await ensureProxy(ctx, { wantedRoutes });
+    const first = await ensureProxy(host, client, { wantedRoutes });
     expect(first.outcome).toBe('started');
     proxyPid = first.pid;
     expect(proxyPid).toBeGreaterThan(0);
@@ -73,7 +76,7 @@ describe('proxy life cycle', () => {
 
     // A stale route (a server that stopped while the hub was down) is removed on re-sync.
     await first.client.addUserServer({ user: 'gone', url: 'http://127.0.0.1:9' });
-    const second = await ensureProxy(ctx, { wantedRoutes });
+    const second = await ensureProxy(host, client, { wantedRoutes });
     expect(second.outcome).toBe('reused');
     const routes = Object.keys(await second.client.getRoutes());
     expect(routes).toContain('/user/alice');

@@ -8,15 +8,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHubApp } from '../../../src/app/build-hub.js';
+import { buildHub } from '../../../src/app/build-hub.js';
+import type { HubServices } from '../../../src/app/services.js';
 import { configSchema } from '../../../src/config/schema.js';
 import type { DatabaseHandle } from '../../../src/db/database.js';
-import { createAuthServices } from '../../../src/hub/auth/auth-services.js';
-import type { HubContext } from '../../../src/hub/context.js';
 import { ProxyClient } from '../../../src/hub/proxy/client.js';
 import type { RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../../../src/hub/proxy/secret.js';
-import { TokenService } from '../../../src/hub/tokens/index.js';
 import {
   COOKIE_SECRET,
   databaseWithTestUsers,
@@ -31,7 +29,7 @@ const SECOND_SECRET = 'second-proxy-secret-0123456789abcdef';
 
 let dataDir: string;
 let handle: DatabaseHandle;
-let ctx: HubContext;
+let services: HubServices;
 let app: FastifyInstance;
 let hubUrl: string;
 let firstSecret: string;
@@ -51,12 +49,12 @@ async function startProxy(apiPort: number, secret: string): Promise<RunningProxy
 }
 
 async function tokenHeaders(user: string, scopes?: string[]): Promise<Record<string, string>> {
-  const { token } = await new TokenService(handle.db).create({ user, ...(scopes ? { scopes } : {}) });
+  const { token } = await services.tokens.create({ user, ...(scopes ? { scopes } : {}) });
   return { authorization: `token ${token}` };
 }
 
 async function sessionHeaders(user: string, csrf = true): Promise<Record<string, string>> {
-  const session = await ctx.auth!.sessions.create(user);
+  const session = await services.auth.sessions.create(user);
   return {
     cookie: `coursehub-session=${session.cookieValue}`,
     ...(csrf ? { 'x-xsrf-token': session.csrfToken } : {}),
@@ -90,15 +88,16 @@ beforeAll(async () => {
     proxy: { apiPort: await freePort() },
   });
   handle = await databaseWithTestUsers();
-  ctx = { config, db: handle.db, dialect: handle.dialect, log: pino({ level: 'silent' }) };
-  ctx.auth = await createAuthServices(config, handle.db, { env: {}, print: () => {} });
-  app = await buildHubApp(ctx);
+  ({ app, services } = await buildHub(
+    { config, db: handle.db, log: pino({ level: 'silent' }) },
+    { auth: { env: {}, print: () => {} } },
+  ));
   await app.listen({ host: '127.0.0.1', port: 0 });
   hubUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   await startProxy(config.proxy.apiPort, firstSecret);
   aliceServer = await startUserServer('alice');
   // As the server manager does when alice's server is ready.
-  await ctx.proxy!.addUserServer({
+  await services.proxy.addUserServer({
     user: 'alice',
     url: aliceServer.url,
     serverToken: 'alice-token-0123456789',
@@ -208,7 +207,7 @@ describe('PATCH /hub/api/proxy', () => {
     });
     // The hub's routing table and its route changes now go to the new proxy.
     expect(Object.keys((await callProxyApi('GET', admin)).json())).toEqual(['/', '/user/alice/']);
-    await ctx.proxy!.addUserServer({
+    await services.proxy.addUserServer({
       user: 'bob',
       url: 'http://127.0.0.1:9',
       serverToken: 'bob-token-0123456789',
@@ -221,7 +220,7 @@ describe('PATCH /hub/api/proxy', () => {
       headers: { 'x-coursehub-proxy-secret': firstSecret },
     });
     expect(asOldProxy.statusCode).toBe(403);
-    await ctx.proxy!.deleteUserServer('bob');
+    await services.proxy.deleteUserServer('bob');
   });
 
   it('is documented in the OpenAPI description, with the proxy scope', async () => {

@@ -1,17 +1,20 @@
 // Real pieces for the proxy tests: user servers (node http + ws, as the proxy sees a Jupyter
-// server: HTTP plus websocket under /user/NAME/), and a real hub app (Fastify with the login
-// area's session hooks, the API area's identity hook and the proxy's hub routes) on SQLite.
+// server: HTTP plus websocket under /user/NAME/), and a real hub app (Fastify with the login,
+// REST API and proxy areas, built through the composition root, src/app/) on SQLite, answering
+// every other /hub/ path with {hub: true} so a test can see what reached the hub.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
+import { registerHubAreas } from '../../../src/app/build-hub.js';
+import { buildHubServices } from '../../../src/app/services.js';
+import { configSchema } from '../../../src/config/schema.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
-import { registerSessionHooks } from '../../../src/hub/auth/session-hook.js';
-import { SessionStore } from '../../../src/hub/auth/session-store.js';
-import { registerIdentityHook } from '../../../src/hub/identity.js';
+import type { SessionStore } from '../../../src/hub/auth/session-store.js';
 import { verifySessionCookie } from '../../../src/hub/auth/session-cookie.js';
 import { ProxyClient } from '../../../src/hub/proxy/client.js';
 import { hubOracle } from '../../../src/hub/proxy/hub-oracle.js';
@@ -20,8 +23,7 @@ import {
   type ProxyProcessOptions,
   type RunningProxy,
 } from '../../../src/hub/proxy/proxy-process.js';
-import { registerProxyHubRoutes } from '../../../src/hub/proxy/hub-routes.js';
-import { TokenService } from '../../../src/hub/tokens/index.js';
+import type { TokenService } from '../../../src/hub/tokens/index.js';
 
 export interface SeenRequest {
   method: string;
@@ -121,23 +123,25 @@ export async function startTestHub(options: {
   ] as const) {
     await handle.db.insertInto('users').values({ name, admin, created }).execute();
   }
-  const sessions = new SessionStore(handle.db, { cookieSecret: COOKIE_SECRET });
-  const tokens = new TokenService(handle.db);
+  const secret = options.proxySecret ?? PROXY_SECRET;
+  const services = await buildHubServices(
+    {
+      config: configSchema.parse({
+        hub: { cookieSecret: COOKIE_SECRET, dataDir: join(dir, 'data') },
+        proxy: { adminAccess: options.adminAccess ?? false },
+      }),
+      db: handle.db,
+      log: pino({ level: 'silent' }),
+    },
+    { auth: { env: {} }, proxy: { client: new ProxyClient(options.proxyApiUrl, secret), secret } },
+  );
+  const { sessions, tokens } = services;
   let app: FastifyInstance | undefined;
   let port = options.port ?? 0;
 
   async function start(): Promise<void> {
     app = Fastify({ logger: false });
-    await registerSessionHooks(app, sessions);
-    registerIdentityHook(app, handle.db, tokens);
-    registerProxyHubRoutes(app, {
-      db: handle.db,
-      sessions,
-      tokens,
-      proxy: new ProxyClient(options.proxyApiUrl, options.proxySecret ?? PROXY_SECRET),
-      proxySecret: options.proxySecret ?? PROXY_SECRET,
-      adminAccess: options.adminAccess ?? false,
-    });
+    await registerHubAreas(app, services, ['login', 'api', 'proxy']);
     app.get('/hub/*', async (request) => ({ hub: true, url: request.url }));
     await app.listen({ port, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;

@@ -8,12 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { openDatabase, migrateToLatest, type DatabaseHandle } from '../../../src/db/database.js';
+import { createHubStores } from '../../../src/db/stores/hub-stores.js';
 import { spawnerSectionDefaults } from './settings.js';
 import { ProxyClient } from '../../../src/hub/proxy/client.js';
 import { startProxyProcess, type RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
 import { spawnerFactoryFromConfig, type SpawnerSettings } from '../../../src/hub/spawner/factory.js';
 import { ServerManager } from '../../../src/hub/servers/server-manager.js';
 import { hubServerTokens } from '../../../src/hub/servers/server-tokens.js';
+import { TokenService } from '../../../src/hub/tokens/index.js';
+import { HubUrls } from '../../../src/hub/urls.js';
 import { removeUnixAccount } from '../spawner/test-accounts.js';
 
 export interface ServerFixture {
@@ -65,15 +68,16 @@ export async function createServerFixture(users: string[]): Promise<ServerFixtur
     ownerTokens,
     makeManager(overrides = {}) {
       const settings = { ...spawnerSectionDefaults(), homeRoot: join(root, 'homes'), ...overrides };
+      const stores = createHubStores(database.db);
       const manager = new ServerManager({
-        db: database.db,
+        store: stores.servers,
         log,
         settings,
         spawnerFactory: spawnerFactoryFromConfig(settings, { logDir: join(root, 'logs'), log }),
         routes: proxyClient,
-        tokens: hubServerTokens(database.db),
+        tokens: hubServerTokens(new TokenService(stores.tokens)),
         hubApiUrl: 'http://127.0.0.1:8081/hub/api',
-        hubBaseUrl: '/',
+        urls: new HubUrls('/'),
       });
       managers.push(manager);
       return manager;

@@ -2,30 +2,31 @@
  * A real hub for the server API, page and security tests: the app from src/app/build-hub.ts
  * listening on loopback, the real proxy in front of it (asking the hub about every credential
  * through its authorize endpoint, as in production), a SQLite database, and Unix accounts for
- * the test users (removed again in dispose).
+ * the test users (removed again in dispose). `baseUrl` serves it all under hub.baseUrl.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildHubApp } from '../../../src/app/build-hub.js';
+import { buildHub } from '../../../src/app/build-hub.js';
+import type { HubServices } from '../../../src/app/services.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
 import { SESSION_COOKIE_NAME, verifySessionCookie } from '../../../src/hub/auth/session-cookie.js';
-import type { HubContext } from '../../../src/hub/context.js';
 import { hubOracle } from '../../../src/hub/proxy/hub-oracle.js';
 import { startProxyProcess, type RunningProxy } from '../../../src/hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../../../src/hub/proxy/secret.js';
-import { TokenService } from '../../../src/hub/tokens/index.js';
-import { UserService } from '../../../src/hub/users/user-service.js';
+import { HubUrls } from '../../../src/hub/urls.js';
 import { removeUnixAccount } from '../spawner/test-accounts.js';
 
 const COOKIE_SECRET = 'c'.repeat(64);
 
 export interface TestHub {
   app: FastifyInstance;
-  ctx: HubContext;
+  services: HubServices;
+  /** The hub's URLs under its base URL (hub.baseUrl). */
+  urls: HubUrls;
   /** http://127.0.0.1:PORT of the hub itself. */
   hubUrl: string;
   proxy: RunningProxy;
@@ -39,7 +40,10 @@ export async function startTestHub(options: {
   users: string[];
   admins?: string[];
   spawner?: Record<string, unknown>;
+  /** hub.baseUrl (default '/'). */
+  baseUrl?: string;
 }): Promise<TestHub> {
+  const urls = new HubUrls(options.baseUrl ?? '/');
   const everyone = [...options.users, ...(options.admins ?? [])];
   for (const user of everyone) removeUnixAccount(user);
   const root = mkdtempSync(join(tmpdir(), 'coursehub-hub-'));
@@ -53,38 +57,38 @@ export async function startTestHub(options: {
     apiIp: '127.0.0.1',
     apiPort: 0,
     defaultTarget: 'http://127.0.0.1:9',
+    baseUrl: urls.base,
     apiSecret: proxySecret,
     verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
     oracle: (credential, owner) => hubOracle({ hubApiUrl, proxySecret })(credential, owner),
   });
   const config = configSchema.parse({
-    hub: { dataDir, cookieSecret: COOKIE_SECRET, hubPort: 0 },
+    hub: { dataDir, cookieSecret: COOKIE_SECRET, hubPort: 0, baseUrl: urls.base },
     proxy: { apiIp: '127.0.0.1', apiPort: Number(new URL(proxy.apiUrl).port) },
     spawner: { homeRoot: join(root, 'homes'), ...options.spawner },
   });
   const database: DatabaseHandle = openDatabase({ url: join(dataDir, 'coursehub.sqlite') });
   await migrateToLatest(database.db);
   const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
-  const ctx: HubContext = { config, db: database.db, dialect: database.dialect, log };
-  const users = new UserService(database.db);
-  for (const name of options.users) await users.create({ name, admin: false });
-  for (const name of options.admins ?? []) await users.create({ name, admin: true });
+  const { app, services } = await buildHub({ config, db: database.db, log });
+  for (const name of options.users) await services.users.create({ name, admin: false });
+  for (const name of options.admins ?? []) await services.users.create({ name, admin: true });
 
-  const app = await buildHubApp(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const hubUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  hubApiUrl = `${hubUrl}/hub/api`;
+  hubApiUrl = `${hubUrl}${urls.api()}`;
   proxy.routes.add('/', hubUrl);
-  const tokens = new TokenService(database.db);
+  const { tokens } = services;
 
   return {
     app,
-    ctx,
+    services,
+    urls,
     hubUrl,
     proxy,
     async session(name) {
-      const created = await ctx.auth!.sessions.create(name);
+      const created = await services.sessions.create(name);
       return {
         cookie: `${SESSION_COOKIE_NAME}=${created.cookieValue}`,
         csrf: created.csrfToken,
@@ -95,10 +99,9 @@ export async function startTestHub(options: {
       return (await tokens.create({ user: name, scopes })).token;
     },
     async dispose() {
-      const manager = ctx.servers;
-      if (manager)
-        for (const s of manager.readyServers())
-          await (await manager.stop(s.userName)).done.catch(() => undefined);
+      const manager = services.servers;
+      for (const s of manager.readyServers())
+        await (await manager.stop(s.userName)).done.catch(() => undefined);
       await app.close();
       await proxy.close();
       await database.close();

@@ -42,7 +42,7 @@ describe('server API', () => {
     expect(String(started.body.message)).toMatch(/servers/);
     expect((await api(`/users/${ALICE}/server`, { method: 'DELETE', headers: bob })).status).toBe(403);
     expect((await api(`/users/${ALICE}/server/progress`, { headers: bob })).status).toBe(403);
-    expect(hub.ctx.servers!.status(ALICE)).toBeUndefined();
+    expect(hub.services.servers.status(ALICE)).toBeUndefined();
   });
 
   it('a user starts their own server (201), sees it in their model, and follows progress as events', async () => {
@@ -77,8 +77,8 @@ describe('server API', () => {
   });
 
   it("the server's JUPYTERHUB_API_TOKEN can do nothing beyond its own narrow scope", async () => {
-    const state = hub.ctx
-      .servers!.readyServers()
+    const state = hub.services.servers
+      .readyServers()
       .find((s) => s.userName === ALICE)!
       .spawner.getState();
     let serverToken: string | undefined;
@@ -101,7 +101,7 @@ describe('server API', () => {
     expect((await api(`/users/${ALICE}/tokens`, { method: 'POST', headers: auth })).status).toBe(403);
     expect((await api(`/users/${BOB}`, { method: 'DELETE', headers: auth })).status).toBe(403);
     expect((await api('/proxy', { headers: auth })).status).toBe(403);
-    expect(hub.ctx.servers!.status(ALICE)).toEqual({ pending: null, ready: true });
+    expect(hub.services.servers.status(ALICE)).toEqual({ pending: null, ready: true });
     // Through the proxy it opens its own server (access:servers on alice) and nobody else's.
     expect((await fetch(`${hub.proxy.publicUrl}/user/${ALICE}/api/status`, { headers: auth })).status).toBe(
       200,
@@ -151,7 +151,7 @@ describe('server API', () => {
     const s = await hub.session(ALICE);
     const refused = await api(`/users/${ALICE}/server`, { method: 'POST', headers: { cookie: s.cookie } });
     expect(refused.status).toBe(403);
-    expect(hub.ctx.servers!.status(ALICE)).toBeUndefined();
+    expect(hub.services.servers.status(ALICE)).toBeUndefined();
   });
 
   it('named servers are refused with a clear message', async () => {

@@ -188,4 +188,23 @@ describe('ServerManager', () => {
     expect(await fx.proxyClient.getRoutes()).not.toHaveProperty(`/user/${BOB}`);
     expect(await fx.database.db.selectFrom('servers').selectAll().execute()).toEqual([]);
   });
+
+  it("stopAllOf (a user's removal) also stops a server a previous hub process left running", async () => {
+    const previous = fx.makeManager();
+    await (
+      await previous.start(ALICE)
+    ).ready;
+    const { pid, startTime } = previous.readyServers()[0]!.spawner.getState() as {
+      pid: number;
+      startTime: string;
+    };
+    await previous.close();
+    // A new hub process that has not re-attached yet (the roster import at start runs first).
+    const fresh = fx.makeManager();
+    await fresh.stopAllOf(ALICE);
+    expect(isSameProcessAlive(pid, startTime)).toBe(false);
+    expect(await fx.proxyClient.getRoutes()).not.toHaveProperty(`/user/${ALICE}`);
+    expect(await fx.database.db.selectFrom('servers').selectAll().execute()).toEqual([]);
+    expect(await serverTokens(ALICE)).toBe(0);
+  });
 });

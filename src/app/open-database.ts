@@ -1,7 +1,7 @@
 /**
- * Everything the hub needs before it can serve: data directory, cookie secret, database (opened,
- * reachable, migrated) and the logger, as a HubContext. Shared by `coursehub start` and the
- * commands that work on the same data (`users import`, `db upgrade`).
+ * Everything the hub needs before its services can be built: data directory, cookie secret,
+ * database (opened, reachable, migrated) and the logger, as a HubBase. Shared by
+ * `coursehub start` and the commands that work on the same data (`users import`, `db upgrade`).
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,10 +10,10 @@ import { pino } from 'pino';
 import { ensureCookieSecret } from '../config/cookie-secret.js';
 import type { CoursehubConfig } from '../config/schema.js';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from '../db/database.js';
-import type { HubContext } from '../hub/context.js';
+import type { HubBase } from './services.js';
 
-export interface OpenedContext {
-  ctx: HubContext;
+export interface OpenedHub {
+  base: HubBase;
   database: DatabaseHandle;
   /** Closes the database. */
   close(): Promise<void>;
@@ -61,10 +61,10 @@ export function databaseUrlOf(config: CoursehubConfig): string {
  * Opens the data directory and database and runs pending migrations. Resolves `hub.dataDir` to an
  * absolute path and fills `hub.cookieSecret` (generated on first start) in the config it returns.
  */
-export async function openHubContext(
+export async function openHubDatabase(
   loaded: CoursehubConfig,
   options: { log?: FastifyBaseLogger; migrate?: boolean } = {},
-): Promise<OpenedContext> {
+): Promise<OpenedHub> {
   const dataDir = resolve(loaded.hub.dataDir);
   // 700: the data dir holds the cookie secret and (with SQLite) every user's data.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -95,6 +95,5 @@ export async function openHubContext(
     await database.close();
     throw error;
   }
-  const ctx: HubContext = { config, db: database.db, dialect: database.dialect, log };
-  return { ctx, database, close: () => database.close() };
+  return { base: { config, db: database.db, log }, database, close: () => database.close() };
 }

@@ -1,10 +1,13 @@
 /**
  * The `servers` table: one row per server that is starting, running or stopping. Rows are the
- * memory that survives a hub restart; the in-process ServerManager holds the live objects.
+ * memory that survives a hub restart; the hub's ServerManager (src/hub/servers/) holds the live
+ * objects.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import type { SpawnerState } from '../spawner/spawner.js';
+import type { Database } from '../schema.js';
+
+/** The spawner's JSON state as stored (src/hub/spawner/ reads and writes it). */
+export type SpawnerState = Record<string, unknown>;
 
 export interface ServerRecord {
   id: number;

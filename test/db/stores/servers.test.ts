@@ -1,8 +1,8 @@
 // The servers table through ServerStore on both databases: one row per (user, server name),
 // a second claim loses, state round-trips as JSON, rows go with their user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerStore } from '../../../src/hub/servers/server-store.js';
-import { BACKENDS, openTestDatabase, type TestDatabase } from '../../db/backends.js';
+import { ServerStore } from '../../../src/db/stores/servers.js';
+import { BACKENDS, openTestDatabase, type TestDatabase } from '../backends.js';
 
 describe.each(BACKENDS)('ServerStore on %s', (backend) => {
   let database: TestDatabase;

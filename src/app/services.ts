@@ -1,0 +1,144 @@
+/**
+ * The composition root, first half: every service of the hub, built once, explicitly, in the
+ * order they depend on each other. Nothing else in src/ builds a service of another area; route
+ * registrars (./build-hub.ts) are handed exactly the services they use.
+ *
+ *   stores        the database, one store per aggregate (src/db/stores/)
+ *   users         UserService: users and groups
+ *   tokens        TokenService: API tokens
+ *   sessions      SessionStore: browser sessions (signed with hub.cookieSecret)
+ *   proxy         ProxyClient: the proxy's routes and login cache (+ proxySecret)
+ *   servers       ServerManager: user servers over the configured spawner
+ *   serverFields  the server part of the REST API's user JSON, from `servers`
+ *   userRemoval   the one way to remove a user (servers, tokens, sessions, proxy, row)
+ *   rosters       the roster import, pruning through userRemoval
+ *   metrics       Prometheus metrics, counting from the stores
+ *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
+ *
+ * `buildCoreServices` is everything but login, for the commands that work on a hub's data
+ * without serving pages (`users import`, `token create`): they must not fail for want of an
+ * OAuth secret only the running hub is given.
+ */
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { CoursehubConfig } from '../config/schema.js';
+import type { Database } from '../db/schema.js';
+import { createHubStores, type HubStores } from '../db/stores/hub-stores.js';
+import type { ServerFieldsProvider } from '../hub/api/user-model.js';
+import {
+  createAuthServices,
+  createSessionStore,
+  type AuthServices,
+  type CreateAuthOptions,
+} from '../hub/auth/auth-services.js';
+import type { SessionStore } from '../hub/auth/session-store.js';
+import { createHubMetrics, type HubMetrics } from '../hub/metrics.js';
+import { ProxyClient } from '../hub/proxy/client.js';
+import { lazyProxySecret, proxyApiUrl } from '../hub/proxy/hub-proxy.js';
+import { ServerManager } from '../hub/servers/server-manager.js';
+import { serverFieldsOf } from '../hub/servers/server-model.js';
+import { hubServerTokens } from '../hub/servers/server-tokens.js';
+import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
+import { TokenService } from '../hub/tokens/index.js';
+import { HubUrls } from '../hub/urls.js';
+import { RosterImport } from '../hub/users/roster-import.js';
+import { UserRemoval } from '../hub/users/user-removal.js';
+import { UserService } from '../hub/users/user-service.js';
+
+/** What every hub process starts from: its configuration, its database and its logger. */
+export interface HubBase {
+  config: CoursehubConfig;
+  db: Kysely<Database>;
+  /** pino logger (Fastify's type, so it can be handed to Fastify as is). */
+  log: FastifyBaseLogger;
+}
+
+export interface CoreServices {
+  config: CoursehubConfig;
+  log: FastifyBaseLogger;
+  urls: HubUrls;
+  stores: HubStores;
+  users: UserService;
+  tokens: TokenService;
+  sessions: SessionStore;
+  proxy: ProxyClient;
+  /** The secret the proxy and the hub share, read on first use (never created here). */
+  proxySecret: string | (() => string);
+  servers: ServerManager;
+  serverFields: ServerFieldsProvider;
+  userRemoval: UserRemoval;
+  rosters: RosterImport;
+  metrics: HubMetrics;
+}
+
+export interface HubServices extends CoreServices {
+  auth: AuthServices;
+}
+
+export interface HubServiceOptions {
+  /**
+   * The hub API as the user servers reach it. A function: the port is known only once the hub
+   * listens (./build-hub.ts passes the listening one). Default: 127.0.0.1:hub.hubPort.
+   */
+  hubApiUrl?: () => string;
+  auth?: CreateAuthOptions;
+  /** Another proxy than the configured one (tests and benchmarks that run their own). */
+  proxy?: { client: ProxyClient; secret: string | (() => string) };
+}
+
+export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}): CoreServices {
+  const { config, log } = base;
+  const urls = new HubUrls(config.hub.baseUrl);
+  const stores = createHubStores(base.db);
+  const users = new UserService(stores);
+  const tokens = new TokenService(stores.tokens);
+  const sessions = createSessionStore(config, stores.logins);
+
+  const proxySecret = options.proxy?.secret ?? lazyProxySecret(config.hub.dataDir);
+  const proxy = options.proxy?.client ?? new ProxyClient(proxyApiUrl(config), proxySecret, urls.base);
+  const forgetCachedLogins = (user: string) => proxy.revoke({ users: [user] });
+
+  const serverLog = log.child({ area: 'servers' });
+  const servers = new ServerManager({
+    store: stores.servers,
+    log: serverLog,
+    settings: config.spawner,
+    spawnerFactory: spawnerFactoryFromConfig(config.spawner, {
+      logDir: join(config.hub.dataDir, 'logs', 'servers'),
+      log: serverLog,
+    }),
+    routes: proxy,
+    tokens: hubServerTokens(tokens, forgetCachedLogins),
+    hubApiUrl: options.hubApiUrl ?? (() => `http://127.0.0.1:${config.hub.hubPort}${urls.api()}`),
+    urls,
+  });
+
+  const userRemoval = new UserRemoval({ users: stores.users, servers, tokens, sessions, proxy, log });
+  return {
+    config,
+    log,
+    urls,
+    stores,
+    users,
+    tokens,
+    sessions,
+    proxy,
+    proxySecret,
+    servers,
+    serverFields: (user) => serverFieldsOf(servers, user.name),
+    userRemoval,
+    rosters: new RosterImport(stores, userRemoval),
+    metrics: createHubMetrics({
+      countUsers: () => users.count(),
+      countActiveSessions: () => sessions.countActive(),
+    }),
+  };
+}
+
+/** Every service, login included. Rejects (AuthConfigError) when the auth section cannot work. */
+export async function buildHubServices(base: HubBase, options: HubServiceOptions = {}): Promise<HubServices> {
+  const core = buildCoreServices(base, options);
+  const auth = await createAuthServices(base.config, core.stores, core.sessions, options.auth);
+  return { ...core, auth };
+}
