@@ -2,57 +2,21 @@
  * nbgrader's computed totals (api.py column properties), computed here from the stored rows so
  * that SQLite and PostgreSQL give the same numbers through one code path.
  */
+import {
+  inGradeIdOrder,
+  maxScoreOf,
+  scoreNotebook,
+  secondsLate,
+  submissionTotals,
+  sum,
+  type NotebookCells,
+  type NotebookScores,
+} from '../grading/scores/index.js';
 import type { GradebookDb } from './courses.js';
 import { requireAssignment } from './courses.js';
-import { secondsLate } from './submissions.js';
+import { parseNaiveUtc } from './timestamps.js';
 
-/** Grade.score: the manual score if set, else the automatic one, else 0; plus extra credit. */
-export function gradeScore(grade: {
-  auto_score: number | null;
-  manual_score: number | null;
-  extra_credit: number | null;
-}): number {
-  const extra = grade.extra_credit === null ? 0 : Number(grade.extra_credit);
-  if (grade.manual_score !== null) return Number(grade.manual_score) + extra;
-  if (grade.auto_score !== null) return Number(grade.auto_score) + extra;
-  return 0;
-}
-
-export interface GradeScore {
-  cellKind: 'GradeCell' | 'TaskCell';
-  cellType: 'code' | 'markdown';
-  autoScore: number | null;
-  manualScore: number | null;
-  extraCredit: number | null;
-  score: number;
-  maxScore: number;
-  needsManualGrade: boolean;
-  failedTests: boolean;
-}
-
-export interface CommentRecord {
-  cellKind: 'SolutionCell' | 'TaskCell';
-  autoComment: string | null;
-  manualComment: string | null;
-}
-
-export interface NotebookScores {
-  score: number;
-  maxScore: number;
-  codeScore: number;
-  maxCodeScore: number;
-  writtenScore: number;
-  maxWrittenScore: number;
-  taskScore: number;
-  maxTaskScore: number;
-  needsManualGrade: boolean;
-  failedTests: boolean;
-  flagged: boolean;
-  /** null when no penalty was assigned (nbgrader stores None). */
-  latePenalty: number | null;
-  grades: Record<string, GradeScore>;
-  comments: Record<string, CommentRecord>;
-}
+export type { CommentRecord, GradeScore, NotebookScores } from '../grading/scores/index.js';
 
 export interface SubmissionScores {
   studentId: string;
@@ -80,7 +44,8 @@ export interface AssignmentScores {
   submissions: SubmissionScores[];
 }
 
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const naiveUtcOrNull = (text: string | null) => (text === null ? null : parseNaiveUtc(text));
+const nullableNumber = (value: number | null) => (value === null ? null : Number(value));
 
 /** Every submission of an assignment with nbgrader's totals, students in id order. */
 export async function loadAssignmentScores(
@@ -95,15 +60,12 @@ export async function loadAssignmentScores(
     .where('assignment_id', '=', assignment.id)
     .orderBy('name')
     .execute();
-  const cellInfo = new Map<
-    number,
-    Map<string, { maxScore: number; cellType: 'code' | 'markdown'; task: boolean }>
-  >();
+  const cellInfo = new Map<number, NotebookCells>();
   for (const nb of notebooks) {
-    const info = new Map<string, { maxScore: number; cellType: 'code' | 'markdown'; task: boolean }>();
+    const info: NotebookCells = new Map();
     for (const table of ['gradebook_grade_cell', 'gradebook_task_cell'] as const) {
       const rows = await db.selectFrom(table).selectAll().where('notebook_id', '=', nb.id).execute();
-      for (const r of rows) {
+      for (const r of inGradeIdOrder(rows)) {
         info.set(r.name, {
           maxScore: Number(r.max_score),
           cellType: r.cell_type === 'markdown' ? 'markdown' : 'code',
@@ -113,8 +75,9 @@ export async function loadAssignmentScores(
     }
     cellInfo.set(nb.id, info);
   }
-  const maxOf = (nbId: number, pick: (c: { cellType: string; task: boolean }) => boolean) =>
-    sum([...(cellInfo.get(nbId)?.values() ?? [])].filter(pick).map((c) => c.maxScore));
+  const cellsOf = (nbId: number): NotebookCells => cellInfo.get(nbId) ?? new Map();
+  const maxScore = sum(notebooks.map((nb) => maxScoreOf(cellsOf(nb.id))));
+  const dueAt = naiveUtcOrNull(assignment.duedate);
 
   const submissions = await db
     .selectFrom('gradebook_submission')
@@ -148,7 +111,6 @@ export async function loadAssignmentScores(
     for (const nb of notebooks) {
       const submitted = submittedNotebooks.find((s) => s.notebook_id === nb.id);
       if (!submitted) continue;
-      const info = cellInfo.get(nb.id) ?? new Map();
       const gradeRows = await db
         .selectFrom('gradebook_grade')
         .selectAll()
@@ -159,81 +121,48 @@ export async function loadAssignmentScores(
         .selectAll()
         .where('submitted_notebook_id', '=', submitted.id)
         .execute();
-      const grades: Record<string, GradeScore> = {};
-      for (const g of gradeRows) {
-        const cell = info.get(g.name) ?? {
-          maxScore: 0,
-          cellType: 'code' as const,
-          task: g.cell_kind === 'task',
-        };
-        const autoScore = g.auto_score === null ? null : Number(g.auto_score);
-        grades[g.name] = {
-          cellKind: cell.task ? 'TaskCell' : 'GradeCell',
-          cellType: cell.cellType,
-          autoScore,
-          manualScore: g.manual_score === null ? null : Number(g.manual_score),
-          extraCredit: g.extra_credit === null ? null : Number(g.extra_credit),
-          score: gradeScore(g),
-          maxScore: cell.maxScore,
+      notebookScores[nb.name] = scoreNotebook(cellsOf(nb.id), {
+        grades: inGradeIdOrder(gradeRows).map((g) => ({
+          name: g.name,
+          cellKind: g.cell_kind,
+          autoScore: nullableNumber(g.auto_score),
+          manualScore: nullableNumber(g.manual_score),
+          extraCredit: nullableNumber(g.extra_credit),
           needsManualGrade: Number(g.needs_manual_grade) === 1,
-          // Grade.failed_tests: a code grade cell whose automatic score is below its points.
-          failedTests:
-            !cell.task && cell.cellType === 'code' && autoScore !== null && autoScore < cell.maxScore,
-        };
-      }
-      const comments: Record<string, CommentRecord> = {};
-      for (const c of commentRows) {
-        comments[c.name] = {
-          cellKind: c.cell_kind === 'task' ? 'TaskCell' : 'SolutionCell',
+        })),
+        comments: inGradeIdOrder(commentRows).map((c) => ({
+          name: c.name,
+          cellKind: c.cell_kind,
           autoComment: c.auto_comment,
           manualComment: c.manual_comment,
-        };
-      }
-      const values = Object.values(grades);
-      const scoreWhere = (pick: (g: GradeScore) => boolean) => sum(values.filter(pick).map((g) => g.score));
-      notebookScores[nb.name] = {
-        score: sum(values.map((g) => g.score)),
-        maxScore: maxOf(nb.id, () => true),
-        codeScore: scoreWhere((g) => g.cellKind === 'GradeCell' && g.cellType === 'code'),
-        maxCodeScore: maxOf(nb.id, (c) => !c.task && c.cellType === 'code'),
-        writtenScore: scoreWhere((g) => g.cellKind === 'GradeCell' && g.cellType === 'markdown'),
-        maxWrittenScore: maxOf(nb.id, (c) => !c.task && c.cellType === 'markdown'),
-        taskScore: scoreWhere((g) => g.cellKind === 'TaskCell'),
-        maxTaskScore: maxOf(nb.id, (c) => c.task),
-        needsManualGrade: values.some((g) => g.needsManualGrade),
-        failedTests: values.some((g) => g.failedTests),
+        })),
         flagged: Number(submitted.flagged) === 1,
-        latePenalty:
-          submitted.late_submission_penalty === null ? null : Number(submitted.late_submission_penalty),
-        grades,
-        comments,
-      };
+        latePenalty: nullableNumber(submitted.late_submission_penalty),
+      });
     }
-    const nbs = Object.values(notebookScores);
-    const score = sum(nbs.map((n) => n.score));
-    const latePenalty = sum(nbs.map((n) => n.latePenalty ?? 0));
+    const totals = submissionTotals(Object.values(notebookScores));
     result.push({
       studentId: sub.student_id,
       firstName: sub.first_name,
       lastName: sub.last_name,
       email: sub.email,
       timestamp: sub.timestamp,
-      secondsLate: secondsLate(sub.timestamp, assignment.duedate, Number(sub.extensionSeconds ?? 0)),
-      score,
-      maxScore: sum(notebooks.map((nb) => maxOf(nb.id, () => true))),
-      codeScore: sum(nbs.map((n) => n.codeScore)),
-      writtenScore: sum(nbs.map((n) => n.writtenScore)),
-      taskScore: sum(nbs.map((n) => n.taskScore)),
-      latePenalty,
-      scoreAfterPenalty: Math.max(0, score - latePenalty),
-      needsManualGrade: nbs.some((n) => n.needsManualGrade),
+      secondsLate: secondsLate(naiveUtcOrNull(sub.timestamp), dueAt, Number(sub.extensionSeconds ?? 0)),
+      score: totals.score,
+      maxScore,
+      codeScore: totals.codeScore,
+      writtenScore: totals.writtenScore,
+      taskScore: totals.taskScore,
+      latePenalty: totals.latePenalty,
+      scoreAfterPenalty: totals.scoreAfterPenalty,
+      needsManualGrade: totals.needsManualGrade,
       notebooks: notebookScores,
     });
   }
   return {
     assignment: assignment.name,
     duedate: assignment.duedate,
-    maxScore: sum(notebooks.map((nb) => maxOf(nb.id, () => true))),
+    maxScore,
     notebooks: notebooks.map((n) => n.name),
     submissions: result,
   };

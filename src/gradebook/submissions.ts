@@ -9,8 +9,8 @@ import {
   notebookLatePenalty,
   type LatePenaltyMethod,
 } from '../grading/late-penalty/index.js';
+import { gradeScore, inGradeIdOrder, secondsLate } from '../grading/scores/index.js';
 import { requireAssignment, updateOrCreateStudent, type GradebookDb } from './courses.js';
-import { gradeScore } from './scores.js';
 import { parseNaiveUtc } from './timestamps.js';
 
 export interface NotebookAutogradeResult {
@@ -138,16 +138,7 @@ async function ensureSubmission(
   return { assignment, submission, submittedNotebookIds, extensionSeconds: Number(extension?.seconds ?? 0) };
 }
 
-/** Seconds past the due date plus extension; 0 without a timestamp or a due date. */
-export function secondsLate(
-  timestamp: string | null,
-  duedate: string | null,
-  extensionSeconds: number,
-): number {
-  if (timestamp === null || duedate === null) return 0;
-  const late = (parseNaiveUtc(timestamp) - parseNaiveUtc(duedate)) / 1_000_000 - extensionSeconds;
-  return Math.max(0, late);
-}
+const naiveUtcOrNull = (text: string | null) => (text === null ? null : parseNaiveUtc(text));
 
 export async function recordSubmissionResult(
   database: Kysely<Database>,
@@ -173,7 +164,11 @@ export async function recordSubmissionResult(
         .where('submitted_notebook_id', '=', id)
         .execute();
     }
-    const late = secondsLate(result.timestamp, assignment.duedate, extensionSeconds);
+    const late = secondsLate(
+      naiveUtcOrNull(result.timestamp),
+      naiveUtcOrNull(assignment.duedate),
+      extensionSeconds,
+    );
     for (const notebook of result.gradedNotebooks) {
       const id = submittedNotebookIds.get(notebook.name);
       if (id === undefined) continue;
@@ -201,11 +196,17 @@ export async function recordSubmissionResult(
           .where('name', '=', comment.name)
           .execute();
       }
-      const grades = await db
+      // AssignLatePenalties: the notebook's score as it now stands decides the penalty.
+      const rows = await db
         .selectFrom('gradebook_grade')
-        .select(['auto_score', 'manual_score', 'extra_credit'])
+        .select(['name', 'auto_score', 'manual_score', 'extra_credit'])
         .where('submitted_notebook_id', '=', id)
         .execute();
+      const grades = inGradeIdOrder(rows).map((g) => ({
+        autoScore: g.auto_score === null ? null : Number(g.auto_score),
+        manualScore: g.manual_score === null ? null : Number(g.manual_score),
+        extraCredit: g.extra_credit === null ? null : Number(g.extra_credit),
+      }));
       const score = grades.reduce((sum, g) => sum + gradeScore(g), 0);
       const penalty = notebookLatePenalty(method, { studentId: result.studentId, score, secondsLate: late });
       await db
