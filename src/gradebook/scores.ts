@@ -1,7 +1,13 @@
 /**
- * nbgrader's computed totals (api.py column properties), computed here from the stored rows so
- * that SQLite and PostgreSQL give the same numbers through one code path.
+ * nbgrader's computed totals (api.py column properties) for every submission of an assignment.
+ * The rows come from one set-based read (src/db/stores/gradebook-scores.ts: a fixed number of
+ * queries, however many students and notebooks), and the totals are computed from them here with
+ * nbgrader's rules (src/grading/scores/), so SQLite and PostgreSQL give the same numbers through
+ * one code path.
  */
+import type { AssignmentRow } from '../db/stores/courses.js';
+import type { AssignmentScoreRows, ScoredCellRow } from '../db/stores/gradebook-scores.js';
+import type { GradebookStore } from '../db/stores/gradebook.js';
 import {
   inGradeIdOrder,
   maxScoreOf,
@@ -12,7 +18,6 @@ import {
   type NotebookCells,
   type NotebookScores,
 } from '../grading/scores/index.js';
-import type { GradebookDb } from './courses.js';
 import { requireAssignment } from './courses.js';
 import { parseNaiveUtc } from './timestamps.js';
 
@@ -44,110 +49,74 @@ export interface AssignmentScores {
   submissions: SubmissionScores[];
 }
 
-const naiveUtcOrNull = (text: string | null) => (text === null ? null : parseNaiveUtc(text));
-const nullableNumber = (value: number | null) => (value === null ? null : Number(value));
-
 /** Every submission of an assignment with nbgrader's totals, students in id order. */
 export async function loadAssignmentScores(
-  db: GradebookDb,
+  store: GradebookStore,
   courseId: number,
   assignmentName: string,
 ): Promise<AssignmentScores> {
-  const assignment = await requireAssignment(db, courseId, assignmentName);
-  const notebooks = await db
-    .selectFrom('gradebook_notebook')
-    .select(['id', 'name'])
-    .where('assignment_id', '=', assignment.id)
-    .orderBy('name')
-    .execute();
-  const cellInfo = new Map<number, NotebookCells>();
-  for (const nb of notebooks) {
-    const info: NotebookCells = new Map();
-    for (const table of ['gradebook_grade_cell', 'gradebook_task_cell'] as const) {
-      const rows = await db.selectFrom(table).selectAll().where('notebook_id', '=', nb.id).execute();
-      for (const r of inGradeIdOrder(rows)) {
-        info.set(r.name, {
-          maxScore: Number(r.max_score),
-          cellType: r.cell_type === 'markdown' ? 'markdown' : 'code',
-          task: table === 'gradebook_task_cell',
-        });
-      }
-    }
-    cellInfo.set(nb.id, info);
+  const assignment = await requireAssignment(store, courseId, assignmentName);
+  return assignmentScores(assignment, await store.scores.assignmentRows(assignment.id));
+}
+
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(row);
+    else groups.set(key(row), [row]);
   }
-  const cellsOf = (nbId: number): NotebookCells => cellInfo.get(nbId) ?? new Map();
-  const maxScore = sum(notebooks.map((nb) => maxScoreOf(cellsOf(nb.id))));
+  return groups;
+}
+
+/** Each notebook's graded cells: its grade cells, then its task cells, each in grade-id order. */
+function cellsByNotebook(cells: ScoredCellRow[]): Map<number, NotebookCells> {
+  const result = new Map<number, NotebookCells>();
+  const ordered = [
+    ...inGradeIdOrder(cells.filter((c) => !c.task)),
+    ...inGradeIdOrder(cells.filter((c) => c.task)),
+  ];
+  for (const cell of ordered) {
+    let notebook = result.get(cell.notebookId);
+    if (!notebook) result.set(cell.notebookId, (notebook = new Map()));
+    notebook.set(cell.name, { maxScore: cell.maxScore, cellType: cell.cellType, task: cell.task });
+  }
+  return result;
+}
+
+const naiveUtcOrNull = (text: string | null) => (text === null ? null : parseNaiveUtc(text));
+
+/** The totals, computed from the rows of one set-based read. */
+function assignmentScores(assignment: AssignmentRow, rows: AssignmentScoreRows): AssignmentScores {
+  const cells = cellsByNotebook(rows.cells);
+  const cellsOf = (notebookId: number): NotebookCells => cells.get(notebookId) ?? new Map();
+  const maxScore = sum(rows.notebooks.map((nb) => maxScoreOf(cellsOf(nb.id))));
+  const submittedBySubmission = groupBy(rows.submittedNotebooks, (s) => s.submissionId);
+  const grades = groupBy(rows.grades, (g) => g.submittedNotebookId);
+  const comments = groupBy(rows.comments, (c) => c.submittedNotebookId);
   const dueAt = naiveUtcOrNull(assignment.duedate);
 
-  const submissions = await db
-    .selectFrom('gradebook_submission')
-    .innerJoin('gradebook_student', 'gradebook_student.id', 'gradebook_submission.student_pk')
-    .leftJoin('gradebook_extension', (join) =>
-      join
-        .onRef('gradebook_extension.assignment_id', '=', 'gradebook_submission.assignment_id')
-        .onRef('gradebook_extension.student_pk', '=', 'gradebook_submission.student_pk'),
-    )
-    .select([
-      'gradebook_submission.id as submissionId',
-      'gradebook_submission.timestamp',
-      'gradebook_student.student_id',
-      'gradebook_student.first_name',
-      'gradebook_student.last_name',
-      'gradebook_student.email',
-      'gradebook_extension.seconds as extensionSeconds',
-    ])
-    .where('gradebook_submission.assignment_id', '=', assignment.id)
-    .orderBy('gradebook_student.student_id')
-    .execute();
-
-  const result: SubmissionScores[] = [];
-  for (const sub of submissions) {
-    const submittedNotebooks = await db
-      .selectFrom('gradebook_submitted_notebook')
-      .selectAll()
-      .where('submission_id', '=', sub.submissionId)
-      .execute();
-    const notebookScores: Record<string, NotebookScores> = {};
-    for (const nb of notebooks) {
-      const submitted = submittedNotebooks.find((s) => s.notebook_id === nb.id);
-      if (!submitted) continue;
-      const gradeRows = await db
-        .selectFrom('gradebook_grade')
-        .selectAll()
-        .where('submitted_notebook_id', '=', submitted.id)
-        .execute();
-      const commentRows = await db
-        .selectFrom('gradebook_comment')
-        .selectAll()
-        .where('submitted_notebook_id', '=', submitted.id)
-        .execute();
-      notebookScores[nb.name] = scoreNotebook(cellsOf(nb.id), {
-        grades: inGradeIdOrder(gradeRows).map((g) => ({
-          name: g.name,
-          cellKind: g.cell_kind,
-          autoScore: nullableNumber(g.auto_score),
-          manualScore: nullableNumber(g.manual_score),
-          extraCredit: nullableNumber(g.extra_credit),
-          needsManualGrade: Number(g.needs_manual_grade) === 1,
-        })),
-        comments: inGradeIdOrder(commentRows).map((c) => ({
-          name: c.name,
-          cellKind: c.cell_kind,
-          autoComment: c.auto_comment,
-          manualComment: c.manual_comment,
-        })),
-        flagged: Number(submitted.flagged) === 1,
-        latePenalty: nullableNumber(submitted.late_submission_penalty),
+  const submissions = rows.submissions.map((sub): SubmissionScores => {
+    const submitted = new Map((submittedBySubmission.get(sub.id) ?? []).map((s) => [s.notebookId, s]));
+    const notebooks: Record<string, NotebookScores> = {};
+    for (const nb of rows.notebooks) {
+      const notebook = submitted.get(nb.id);
+      if (!notebook) continue;
+      notebooks[nb.name] = scoreNotebook(cellsOf(nb.id), {
+        grades: inGradeIdOrder(grades.get(notebook.id) ?? []),
+        comments: inGradeIdOrder(comments.get(notebook.id) ?? []),
+        flagged: notebook.flagged,
+        latePenalty: notebook.latePenalty,
       });
     }
-    const totals = submissionTotals(Object.values(notebookScores));
-    result.push({
-      studentId: sub.student_id,
-      firstName: sub.first_name,
-      lastName: sub.last_name,
+    const totals = submissionTotals(Object.values(notebooks));
+    return {
+      studentId: sub.studentId,
+      firstName: sub.firstName,
+      lastName: sub.lastName,
       email: sub.email,
       timestamp: sub.timestamp,
-      secondsLate: secondsLate(naiveUtcOrNull(sub.timestamp), dueAt, Number(sub.extensionSeconds ?? 0)),
+      secondsLate: secondsLate(naiveUtcOrNull(sub.timestamp), dueAt, sub.extensionSeconds),
       score: totals.score,
       maxScore,
       codeScore: totals.codeScore,
@@ -156,14 +125,14 @@ export async function loadAssignmentScores(
       latePenalty: totals.latePenalty,
       scoreAfterPenalty: totals.scoreAfterPenalty,
       needsManualGrade: totals.needsManualGrade,
-      notebooks: notebookScores,
-    });
-  }
+      notebooks,
+    };
+  });
   return {
     assignment: assignment.name,
     duedate: assignment.duedate,
     maxScore,
-    notebooks: notebooks.map((n) => n.name),
-    submissions: result,
+    notebooks: rows.notebooks.map((n) => n.name),
+    submissions,
   };
 }

@@ -11,8 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { rename, rm } from 'node:fs/promises';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { GradebookStore } from '../../db/stores/gradebook.js';
 import type { KernelLauncher } from '../../grading/execution.js';
 import type { AutogradeSettings } from '../../grading/autograde/index.js';
 import { SchemaTooNewError, SchemaTooOldError } from '../../notebook/index.js';
@@ -51,7 +50,7 @@ export interface AutogradeProgress {
 }
 
 export interface AutogradeRunOptions {
-  db: Kysely<Database>;
+  store: GradebookStore;
   courseId: number;
   courseDir: string;
   assignment: string;
@@ -96,8 +95,8 @@ async function shouldProcess(options: AutogradeRunOptions, student: string, time
 export async function autogradeAssignment(options: AutogradeRunOptions): Promise<AutogradeRunResult> {
   const started = Date.now();
   const layout = courseLayout(options.courseDir);
-  await requireAssignment(options.db, options.courseId, options.assignment);
-  const sourceNotebooks = await loadSourceNotebooks(options.db, options.courseId, options.assignment);
+  await requireAssignment(options.store, options.courseId, options.assignment);
+  const sourceNotebooks = await loadSourceNotebooks(options.store, options.courseId, options.assignment);
   if (sourceNotebooks.length === 0) {
     throw new AutogradeSetupError(`Assignment '${options.assignment}' has no notebooks in the gradebook.`, {
       hint: `Run \`coursehub nbgrader generate_assignment ${options.assignment}\` first.`,
@@ -187,7 +186,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
     }
     result.isolation ??= submission.isolation;
     const finalDir = layout.autograded(student, options.assignment);
-    await recordSubmissionResult(options.db, options.courseId, {
+    await recordSubmissionResult(options.store, options.courseId, {
       assignment: options.assignment,
       studentId: student,
       timestamp: submission.timestamp,
@@ -221,7 +220,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
   }
   await Promise.allSettled(graded);
 
-  const scores = await loadAssignmentScores(options.db, options.courseId, options.assignment);
+  const scores = await loadAssignmentScores(options.store, options.courseId, options.assignment);
   for (const outcome of outcomes) {
     const score = scores.submissions.find((s) => s.studentId === outcome.student);
     if (score && outcome.status === 'graded') {
