@@ -7,7 +7,7 @@
 import type { GradebookStore } from '../db/stores/gradebook.js';
 import { listAssignments, listStudents } from './courses.js';
 import { pythonFloat } from './python-format.js';
-import { loadAssignmentScores } from './scores.js';
+import { loadAssignmentSummary } from './scores.js';
 
 export const GRADES_CSV_COLUMNS = [
   'assignment',
@@ -46,7 +46,7 @@ export async function gradesCsvRows(store: GradebookStore, courseId: number): Pr
   );
   const rows: Row[] = [];
   for (const assignment of assignments) {
-    const scores = await loadAssignmentScores(store, courseId, assignment.name);
+    const scores = await loadAssignmentSummary(store, courseId, assignment.name);
     const byStudent = new Map(scores.submissions.map((s) => [s.studentId, s]));
     for (const student of students) {
       const submission = byStudent.get(student.id);

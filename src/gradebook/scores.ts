@@ -1,29 +1,40 @@
 /**
  * nbgrader's computed totals (api.py column properties) for every submission of an assignment.
- * The rows come from one set-based read (src/db/stores/gradebook-scores.ts: a fixed number of
+ * The rows come from a set-based read (src/db/stores/gradebook-scores.ts: a fixed number of
  * queries, however many students and notebooks), and the totals are computed from them here with
  * nbgrader's rules (src/grading/scores/), so SQLite and PostgreSQL give the same numbers through
- * one code path.
+ * one code path. Two reads: the summary (totals only: what the assignment's scores page and
+ * grades.csv show) and the scores (the totals with every grade and comment).
  */
 import type { AssignmentRow } from '../db/stores/courses.js';
-import type { AssignmentScoreRows, ScoredCellRow } from '../db/stores/gradebook-scores.js';
+import type {
+  AssignmentScoreRows,
+  ScoreCommentRow,
+  ScoredCellRow,
+  ScoreGradeRow,
+  SubmittedNotebookRow,
+} from '../db/stores/gradebook-scores.js';
 import type { GradebookStore } from '../db/stores/gradebook.js';
 import {
   inGradeIdOrder,
-  maxScoreOf,
+  notebookMaxima,
+  notebookTotals,
   scoreNotebook,
   secondsLate,
   submissionTotals,
   sum,
   type NotebookCells,
+  type NotebookMaxima,
   type NotebookScores,
+  type NotebookTotals,
 } from '../grading/scores/index.js';
 import { requireAssignment } from './courses.js';
 import { parseNaiveUtc } from './timestamps.js';
 
-export type { CommentRecord, GradeScore, NotebookScores } from '../grading/scores/index.js';
+export type { CommentRecord, GradeScore, NotebookScores, NotebookTotals } from '../grading/scores/index.js';
 
-export interface SubmissionScores {
+/** A submission with nbgrader's totals, and its notebooks as `Notebook`. */
+interface SubmissionOf<Notebook> {
   studentId: string;
   firstName: string | null;
   lastName: string | null;
@@ -38,26 +49,72 @@ export interface SubmissionScores {
   latePenalty: number;
   scoreAfterPenalty: number;
   needsManualGrade: boolean;
-  notebooks: Record<string, NotebookScores>;
+  notebooks: Record<string, Notebook>;
 }
 
-export interface AssignmentScores {
+interface AssignmentOf<Submission> {
   assignment: string;
   duedate: string | null;
   maxScore: number;
   notebooks: string[];
-  submissions: SubmissionScores[];
+  /** In student id order. */
+  submissions: Submission[];
 }
 
-/** Every submission of an assignment with nbgrader's totals, students in id order. */
+/** A submission with its totals, and every grade and comment of its notebooks. */
+export type SubmissionScores = SubmissionOf<NotebookScores>;
+export type AssignmentScores = AssignmentOf<SubmissionScores>;
+/** A submission with its totals and its notebooks' totals (no cells). */
+export type SubmissionSummary = SubmissionOf<NotebookTotals>;
+export type AssignmentSummary = AssignmentOf<SubmissionSummary>;
+
+/**
+ * Every submission of an assignment with nbgrader's totals, students in id order: what the
+ * assignment's scores page and the grades export show. Seven queries, however many students.
+ */
+export async function loadAssignmentSummary(
+  store: GradebookStore,
+  courseId: number,
+  assignmentName: string,
+): Promise<AssignmentSummary> {
+  const assignment = await requireAssignment(store, courseId, assignmentName);
+  const rows = await store.scores.scoreRows(assignment.id);
+  return assemble(assignment, rows, (cells, maxima, submitted, grades) =>
+    notebookTotals(cells, maxima, grades, submitted),
+  );
+}
+
+/**
+ * Every submission of an assignment with nbgrader's totals and every grade and comment, students
+ * in id order. Eight queries, however many students.
+ */
 export async function loadAssignmentScores(
   store: GradebookStore,
   courseId: number,
   assignmentName: string,
 ): Promise<AssignmentScores> {
   const assignment = await requireAssignment(store, courseId, assignmentName);
-  return assignmentScores(assignment, await store.scores.assignmentRows(assignment.id));
+  const [rows, commentRows] = await Promise.all([
+    store.scores.scoreRows(assignment.id),
+    store.scores.commentRows(assignment.id),
+  ]);
+  const comments = groupBy(commentRows, (c: ScoreCommentRow) => c.submittedNotebookId);
+  return assemble(assignment, rows, (cells, maxima, submitted, grades) =>
+    scoreNotebook(cells, maxima, {
+      grades,
+      comments: comments.get(submitted.id) ?? [],
+      flagged: submitted.flagged,
+      latePenalty: submitted.latePenalty,
+    }),
+  );
 }
+
+type NotebookScorer<Notebook> = (
+  cells: NotebookCells,
+  maxima: NotebookMaxima,
+  submitted: SubmittedNotebookRow,
+  grades: ScoreGradeRow[],
+) => Notebook;
 
 function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
@@ -86,30 +143,32 @@ function cellsByNotebook(cells: ScoredCellRow[]): Map<number, NotebookCells> {
 
 const naiveUtcOrNull = (text: string | null) => (text === null ? null : parseNaiveUtc(text));
 
-/** The totals, computed from the rows of one set-based read. */
-function assignmentScores(assignment: AssignmentRow, rows: AssignmentScoreRows): AssignmentScores {
+/** The submissions' totals, computed from the rows of one set-based read. */
+function assemble<Notebook extends NotebookTotals>(
+  assignment: AssignmentRow,
+  rows: AssignmentScoreRows,
+  scoreNotebookOf: NotebookScorer<Notebook>,
+): AssignmentOf<SubmissionOf<Notebook>> {
   const cells = cellsByNotebook(rows.cells);
-  const cellsOf = (notebookId: number): NotebookCells => cells.get(notebookId) ?? new Map();
-  const maxScore = sum(rows.notebooks.map((nb) => maxScoreOf(cellsOf(nb.id))));
+  // Cells and maxima are the same for every submission of a notebook: worked out once.
+  const notebooks = rows.notebooks.map((nb) => {
+    const notebookCells: NotebookCells = cells.get(nb.id) ?? new Map();
+    return { ...nb, cells: notebookCells, maxima: notebookMaxima(notebookCells) };
+  });
+  const maxScore = sum(notebooks.map((nb) => nb.maxima.maxScore));
   const submittedBySubmission = groupBy(rows.submittedNotebooks, (s) => s.submissionId);
   const grades = groupBy(rows.grades, (g) => g.submittedNotebookId);
-  const comments = groupBy(rows.comments, (c) => c.submittedNotebookId);
   const dueAt = naiveUtcOrNull(assignment.duedate);
 
-  const submissions = rows.submissions.map((sub): SubmissionScores => {
+  const submissions = rows.submissions.map((sub): SubmissionOf<Notebook> => {
     const submitted = new Map((submittedBySubmission.get(sub.id) ?? []).map((s) => [s.notebookId, s]));
-    const notebooks: Record<string, NotebookScores> = {};
-    for (const nb of rows.notebooks) {
+    const scored: Record<string, Notebook> = {};
+    for (const nb of notebooks) {
       const notebook = submitted.get(nb.id);
       if (!notebook) continue;
-      notebooks[nb.name] = scoreNotebook(cellsOf(nb.id), {
-        grades: inGradeIdOrder(grades.get(notebook.id) ?? []),
-        comments: inGradeIdOrder(comments.get(notebook.id) ?? []),
-        flagged: notebook.flagged,
-        latePenalty: notebook.latePenalty,
-      });
+      scored[nb.name] = scoreNotebookOf(nb.cells, nb.maxima, notebook, grades.get(notebook.id) ?? []);
     }
-    const totals = submissionTotals(Object.values(notebooks));
+    const totals = submissionTotals(Object.values(scored));
     return {
       studentId: sub.studentId,
       firstName: sub.firstName,
@@ -125,7 +184,7 @@ function assignmentScores(assignment: AssignmentRow, rows: AssignmentScoreRows):
       latePenalty: totals.latePenalty,
       scoreAfterPenalty: totals.scoreAfterPenalty,
       needsManualGrade: totals.needsManualGrade,
-      notebooks,
+      notebooks: scored,
     };
   });
   return {

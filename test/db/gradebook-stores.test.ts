@@ -141,7 +141,8 @@ describe.each(BACKENDS)('gradebook stores on %s', (backend) => {
     await store.submissions.setFlagged(ids.get('p2')!, true);
     await store.submissions.setLatePenalty(ids.get('p2')!, 1.5);
 
-    const rows = await store.scores.assignmentRows(ps1.id);
+    const rows = await store.scores.scoreRows(ps1.id);
+    const comments = await store.scores.commentRows(ps1.id);
     expect(rows.notebooks.map((n) => n.name)).toEqual(['p1', 'p2']);
     const [p1, p2] = rows.notebooks;
     expect(rows.cells.map((c) => [c.notebookId, c.name, c.maxScore, c.cellType, c.task])).toEqual(
@@ -189,8 +190,8 @@ describe.each(BACKENDS)('gradebook stores on %s', (backend) => {
       extraCredit: 0.25,
       needsManualGrade: false,
     });
-    expect(rows.comments.map((c) => c.name).sort()).toEqual(['a', 'b', 'c', 'p1_task', 'p2_task']);
-    expect(rows.comments.find((c) => c.name === 'a')).toEqual({
+    expect(comments.map((c) => c.name).sort()).toEqual(['a', 'b', 'c', 'p1_task', 'p2_task']);
+    expect(comments.find((c) => c.name === 'a')).toEqual({
       submittedNotebookId: ids.get('p1'),
       name: 'a',
       cellKind: 'solution',
@@ -210,7 +211,8 @@ describe.each(BACKENDS)('gradebook stores on %s', (backend) => {
     const ps1 = (await store.courses.findAssignment(courseId, 'ps1'))!;
     await store.courses.deleteStudent(zed);
     expect(await store.submissions.count({ assignmentId: ps1.id })).toBe(0);
-    expect((await store.scores.assignmentRows(ps1.id)).grades).toEqual([]);
+    expect((await store.scores.scoreRows(ps1.id)).grades).toEqual([]);
+    expect(await store.scores.commentRows(ps1.id)).toEqual([]);
     expect(await store.courses.findStudentPk(courseId, 'zed')).toBeUndefined();
   });
 

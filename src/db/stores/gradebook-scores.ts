@@ -1,8 +1,9 @@
 /**
  * SQL for reading every score of an assignment at once: the rows behind nbgrader's totals for all
- * its submissions, in seven queries however many students, notebooks and cells there are (the
- * formgrader lists thousands of students). The totals themselves are computed from these rows by
- * the gradebook layer (src/gradebook/scores.ts) with nbgrader's rules (src/grading/scores/).
+ * its submissions, in six queries (and one more for the comments) however many students,
+ * notebooks and cells there are; the formgrader lists thousands of students. The totals themselves
+ * are computed from these rows by the gradebook layer (src/gradebook/scores.ts) with nbgrader's
+ * rules (src/grading/scores/).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
@@ -67,8 +68,6 @@ export interface AssignmentScoreRows {
   submittedNotebooks: SubmittedNotebookRow[];
   /** In no particular order. */
   grades: ScoreGradeRow[];
-  /** In no particular order. */
-  comments: ScoreCommentRow[];
 }
 
 const nullableNumber = (value: number | null) => (value === null ? null : Number(value));
@@ -77,26 +76,17 @@ const cellType = (value: string): 'code' | 'markdown' => (value === 'markdown' ?
 export class ScoreStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The rows behind every score of the assignment: seven queries (independent of its size). */
-  async assignmentRows(assignmentId: number): Promise<AssignmentScoreRows> {
-    const [notebooks, gradeCells, taskCells, submissions, submittedNotebooks, grades, comments] =
-      await Promise.all([
-        this.notebooks(assignmentId),
-        this.scoredCells('gradebook_grade_cell', assignmentId),
-        this.scoredCells('gradebook_task_cell', assignmentId),
-        this.submissions(assignmentId),
-        this.submittedNotebooks(assignmentId),
-        this.grades(assignmentId),
-        this.comments(assignmentId),
-      ]);
-    return {
-      notebooks,
-      cells: [...gradeCells, ...taskCells],
-      submissions,
-      submittedNotebooks,
-      grades,
-      comments,
-    };
+  /** The rows behind every total of the assignment: six queries, independent of its size. */
+  async scoreRows(assignmentId: number): Promise<AssignmentScoreRows> {
+    const [notebooks, gradeCells, taskCells, submissions, submittedNotebooks, grades] = await Promise.all([
+      this.notebooks(assignmentId),
+      this.scoredCells('gradebook_grade_cell', assignmentId),
+      this.scoredCells('gradebook_task_cell', assignmentId),
+      this.submissions(assignmentId),
+      this.submittedNotebooks(assignmentId),
+      this.grades(assignmentId),
+    ]);
+    return { notebooks, cells: [...gradeCells, ...taskCells], submissions, submittedNotebooks, grades };
   }
 
   private notebooks(assignmentId: number) {
@@ -160,13 +150,7 @@ export class ScoreStore {
   }
 
   private async submittedNotebooks(assignmentId: number): Promise<SubmittedNotebookRow[]> {
-    const rows = await this.db
-      .selectFrom('gradebook_submitted_notebook')
-      .innerJoin(
-        'gradebook_submission',
-        'gradebook_submission.id',
-        'gradebook_submitted_notebook.submission_id',
-      )
+    const rows = await this.submittedNotebooksOf(assignmentId)
       .select([
         'gradebook_submitted_notebook.id',
         'gradebook_submitted_notebook.submission_id',
@@ -174,7 +158,6 @@ export class ScoreStore {
         'gradebook_submitted_notebook.flagged',
         'gradebook_submitted_notebook.late_submission_penalty',
       ])
-      .where('gradebook_submission.assignment_id', '=', assignmentId)
       .execute();
     return rows.map((r) => ({
       id: r.id,
@@ -185,32 +168,34 @@ export class ScoreStore {
     }));
   }
 
-  /** The submitted notebooks of the assignment, as a subquery. */
-  private submittedNotebookIds(assignmentId: number) {
+  /** The submissions of the assignment with their submitted notebooks, to join a table to. */
+  private submittedNotebooksOf(assignmentId: number) {
     return this.db
-      .selectFrom('gradebook_submitted_notebook')
+      .selectFrom('gradebook_submission')
       .innerJoin(
-        'gradebook_submission',
-        'gradebook_submission.id',
+        'gradebook_submitted_notebook',
         'gradebook_submitted_notebook.submission_id',
+        'gradebook_submission.id',
       )
-      .select('gradebook_submitted_notebook.id')
       .where('gradebook_submission.assignment_id', '=', assignmentId);
   }
 
   private async grades(assignmentId: number): Promise<ScoreGradeRow[]> {
-    const rows = await this.db
-      .selectFrom('gradebook_grade')
+    const rows = await this.submittedNotebooksOf(assignmentId)
+      .innerJoin(
+        'gradebook_grade',
+        'gradebook_grade.submitted_notebook_id',
+        'gradebook_submitted_notebook.id',
+      )
       .select([
-        'submitted_notebook_id',
-        'name',
-        'cell_kind',
-        'auto_score',
-        'manual_score',
-        'extra_credit',
-        'needs_manual_grade',
+        'gradebook_grade.submitted_notebook_id',
+        'gradebook_grade.name',
+        'gradebook_grade.cell_kind',
+        'gradebook_grade.auto_score',
+        'gradebook_grade.manual_score',
+        'gradebook_grade.extra_credit',
+        'gradebook_grade.needs_manual_grade',
       ])
-      .where('submitted_notebook_id', 'in', this.submittedNotebookIds(assignmentId))
       .execute();
     return rows.map((g) => ({
       submittedNotebookId: g.submitted_notebook_id,
@@ -223,11 +208,21 @@ export class ScoreStore {
     }));
   }
 
-  private async comments(assignmentId: number): Promise<ScoreCommentRow[]> {
-    const rows = await this.db
-      .selectFrom('gradebook_comment')
-      .select(['submitted_notebook_id', 'name', 'cell_kind', 'auto_comment', 'manual_comment'])
-      .where('submitted_notebook_id', 'in', this.submittedNotebookIds(assignmentId))
+  /** Every comment of the assignment's submissions, in no particular order: one query. */
+  async commentRows(assignmentId: number): Promise<ScoreCommentRow[]> {
+    const rows = await this.submittedNotebooksOf(assignmentId)
+      .innerJoin(
+        'gradebook_comment',
+        'gradebook_comment.submitted_notebook_id',
+        'gradebook_submitted_notebook.id',
+      )
+      .select([
+        'gradebook_comment.submitted_notebook_id',
+        'gradebook_comment.name',
+        'gradebook_comment.cell_kind',
+        'gradebook_comment.auto_comment',
+        'gradebook_comment.manual_comment',
+      ])
       .execute();
     return rows.map((c) => ({
       submittedNotebookId: c.submitted_notebook_id,

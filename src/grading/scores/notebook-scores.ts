@@ -4,6 +4,7 @@
  * the gradebook reads the rows and hands them in, so SQLite and PostgreSQL give the same numbers
  * through this one code path.
  */
+import { inListingOrder } from './grade-order.js';
 import { gradeScore, type GradeValues } from './grade-score.js';
 
 /** What generate stored about a graded cell (a grade cell or a task cell). */
@@ -52,7 +53,8 @@ export interface CommentRecord {
   manualComment: string | null;
 }
 
-export interface NotebookScores {
+/** A submitted notebook's totals: nbgrader's SubmittedNotebook columns without the cells. */
+export interface NotebookTotals {
   score: number;
   maxScore: number;
   codeScore: number;
@@ -66,35 +68,54 @@ export interface NotebookScores {
   flagged: boolean;
   /** null when no penalty was assigned (nbgrader stores None). */
   latePenalty: number | null;
+}
+
+/** The totals with every grade and comment, by grade id. */
+export interface NotebookScores extends NotebookTotals {
   grades: Record<string, GradeScore>;
   comments: Record<string, CommentRecord>;
 }
 
+/** The maxima of a notebook, the same for every submission of it. */
+export type NotebookMaxima = Pick<
+  NotebookTotals,
+  'maxScore' | 'maxCodeScore' | 'maxWrittenScore' | 'maxTaskScore'
+>;
+
+/** What a submitted notebook holds besides its grades. */
+export interface SubmittedNotebookState {
+  flagged: boolean;
+  latePenalty: number | null;
+}
+
 /** Adds from left to right, starting at 0: the order is part of the result for non-integers. */
 export const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-
-/**
- * Rows in grade-id order: the order grades are listed and added up in, on every database. Grade ids
- * are ASCII (nbgrader allows [A-Za-z0-9_-]), so this is SQLite's binary order, the one its index on
- * (notebook, name) gave the gradebook's queries before they were set-based: the totals stay the
- * same to the last bit.
- */
-export function inGradeIdOrder<T extends { name: string }>(rows: T[]): T[] {
-  return [...rows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
 
 /** The sum of the maxima of the cells `pick` accepts (all of them by default). */
 export function maxScoreOf(cells: NotebookCells, pick: (cell: ScoredCell) => boolean = () => true): number {
   return sum([...cells.values()].filter(pick).map((c) => c.maxScore));
 }
 
-function scoreGrade(cells: NotebookCells, grade: StoredGrade): GradeScore {
-  // A grade whose cell generate no longer knows still counts, with no maximum.
-  const cell = cells.get(grade.name) ?? {
-    maxScore: 0,
-    cellType: 'code' as const,
-    task: grade.cellKind === 'task',
+export function notebookMaxima(cells: NotebookCells): NotebookMaxima {
+  return {
+    maxScore: maxScoreOf(cells),
+    maxCodeScore: maxScoreOf(cells, (c) => !c.task && c.cellType === 'code'),
+    maxWrittenScore: maxScoreOf(cells, (c) => !c.task && c.cellType === 'markdown'),
+    maxTaskScore: maxScoreOf(cells, (c) => c.task),
   };
+}
+
+/** The cell a grade belongs to; a grade whose cell generate no longer knows counts with no maximum. */
+function cellOf(cells: NotebookCells, grade: StoredGrade): ScoredCell {
+  return cells.get(grade.name) ?? { maxScore: 0, cellType: 'code', task: grade.cellKind === 'task' };
+}
+
+/** Grade.failed_tests: a code grade cell whose automatic score is below its points. */
+const failedTests = (cell: ScoredCell, grade: StoredGrade) =>
+  !cell.task && cell.cellType === 'code' && grade.autoScore !== null && grade.autoScore < cell.maxScore;
+
+export function scoreGrade(cells: NotebookCells, grade: StoredGrade): GradeScore {
+  const cell = cellOf(cells, grade);
   return {
     cellKind: cell.task ? 'TaskCell' : 'GradeCell',
     cellType: cell.cellType,
@@ -104,51 +125,68 @@ function scoreGrade(cells: NotebookCells, grade: StoredGrade): GradeScore {
     score: gradeScore(grade),
     maxScore: cell.maxScore,
     needsManualGrade: grade.needsManualGrade,
-    // Grade.failed_tests: a code grade cell whose automatic score is below its points.
-    failedTests:
-      !cell.task && cell.cellType === 'code' && grade.autoScore !== null && grade.autoScore < cell.maxScore,
+    failedTests: failedTests(cell, grade),
   };
 }
 
 /**
- * The totals of one submitted notebook. `grades` and `comments` come in the order they are to be
- * listed (and added up) in.
+ * A notebook's totals from its grades (in any order): each sum adds its grades in listing order
+ * (see grade-order.ts), from left to right, starting at 0. One pass, as the assignment's summary
+ * runs this for every notebook of every student.
  */
+export function notebookTotals(
+  cells: NotebookCells,
+  maxima: NotebookMaxima,
+  grades: StoredGrade[],
+  state: SubmittedNotebookState,
+): NotebookTotals {
+  let score = 0;
+  let codeScore = 0;
+  let writtenScore = 0;
+  let taskScore = 0;
+  let needsManualGrade = false;
+  let failed = false;
+  for (const grade of inListingOrder(grades)) {
+    const cell = cellOf(cells, grade);
+    const points = gradeScore(grade);
+    score += points;
+    if (cell.task) taskScore += points;
+    else if (cell.cellType === 'code') codeScore += points;
+    else writtenScore += points;
+    needsManualGrade ||= grade.needsManualGrade;
+    failed ||= failedTests(cell, grade);
+  }
+  return {
+    score,
+    maxScore: maxima.maxScore,
+    codeScore,
+    maxCodeScore: maxima.maxCodeScore,
+    writtenScore,
+    maxWrittenScore: maxima.maxWrittenScore,
+    taskScore,
+    maxTaskScore: maxima.maxTaskScore,
+    needsManualGrade,
+    failedTests: failed,
+    flagged: state.flagged,
+    latePenalty: state.latePenalty,
+  };
+}
+
+/** A notebook's totals with its grades and comments (in any order), by grade id in listing order. */
 export function scoreNotebook(
   cells: NotebookCells,
-  submitted: {
-    grades: StoredGrade[];
-    comments: StoredComment[];
-    flagged: boolean;
-    latePenalty: number | null;
-  },
+  maxima: NotebookMaxima,
+  submitted: SubmittedNotebookState & { grades: StoredGrade[]; comments: StoredComment[] },
 ): NotebookScores {
   const grades: Record<string, GradeScore> = {};
-  for (const grade of submitted.grades) grades[grade.name] = scoreGrade(cells, grade);
+  for (const grade of inListingOrder(submitted.grades)) grades[grade.name] = scoreGrade(cells, grade);
   const comments: Record<string, CommentRecord> = {};
-  for (const c of submitted.comments) {
+  for (const c of inListingOrder(submitted.comments)) {
     comments[c.name] = {
       cellKind: c.cellKind === 'task' ? 'TaskCell' : 'SolutionCell',
       autoComment: c.autoComment,
       manualComment: c.manualComment,
     };
   }
-  const values = Object.values(grades);
-  const scoreWhere = (pick: (g: GradeScore) => boolean) => sum(values.filter(pick).map((g) => g.score));
-  return {
-    score: sum(values.map((g) => g.score)),
-    maxScore: maxScoreOf(cells),
-    codeScore: scoreWhere((g) => g.cellKind === 'GradeCell' && g.cellType === 'code'),
-    maxCodeScore: maxScoreOf(cells, (c) => !c.task && c.cellType === 'code'),
-    writtenScore: scoreWhere((g) => g.cellKind === 'GradeCell' && g.cellType === 'markdown'),
-    maxWrittenScore: maxScoreOf(cells, (c) => !c.task && c.cellType === 'markdown'),
-    taskScore: scoreWhere((g) => g.cellKind === 'TaskCell'),
-    maxTaskScore: maxScoreOf(cells, (c) => c.task),
-    needsManualGrade: values.some((g) => g.needsManualGrade),
-    failedTests: values.some((g) => g.failedTests),
-    flagged: submitted.flagged,
-    latePenalty: submitted.latePenalty,
-    grades,
-    comments,
-  };
+  return { ...notebookTotals(cells, maxima, submitted.grades, submitted), grades, comments };
 }

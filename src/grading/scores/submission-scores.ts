@@ -2,7 +2,7 @@
  * nbgrader's totals of one submitted assignment (api.py's SubmittedAssignment column properties):
  * the sums over its submitted notebooks, the late penalty, and the score after it.
  */
-import { sum, type NotebookScores } from './notebook-scores.js';
+import { sum, type NotebookTotals } from './notebook-scores.js';
 
 export interface SubmissionTotals {
   score: number;
@@ -16,7 +16,7 @@ export interface SubmissionTotals {
 }
 
 /** Totals over the submitted notebooks, added in the order given. */
-export function submissionTotals(notebooks: NotebookScores[]): SubmissionTotals {
+export function submissionTotals(notebooks: NotebookTotals[]): SubmissionTotals {
   const score = sum(notebooks.map((n) => n.score));
   const latePenalty = sum(notebooks.map((n) => n.latePenalty ?? 0));
   return {

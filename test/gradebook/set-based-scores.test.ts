@@ -1,14 +1,15 @@
 // The scores of an assignment are read set-based: the number of queries loadAssignmentScores runs
 // is the same for 5 students as for 50, and for one notebook as for three (it was
 // 3 + 2 x notebooks + N x (1 + 2 x notebooks)). Queries are counted with a Kysely plugin, which
-// sees the result of every query a store executes.
+// sees the result of every query a store executes. The summary (totals only) agrees with the
+// totals of the full read.
 import type { Kysely, KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/schema.js';
 import { GradebookStore } from '../../src/db/stores/gradebook.js';
 import { ensureCourse, setExtension, updateOrCreateAssignment } from '../../src/gradebook/courses.js';
 import { setManualScore } from '../../src/gradebook/manual-grades.js';
-import { loadAssignmentScores } from '../../src/gradebook/scores.js';
+import { loadAssignmentScores, loadAssignmentSummary } from '../../src/gradebook/scores.js';
 import { loadSourceNotebooks, storeSourceNotebooks } from '../../src/gradebook/source-notebooks.js';
 import { recordSubmissionResult } from '../../src/gradebook/submissions.js';
 import { BACKENDS, openTestDatabase, type TestDatabase } from '../db/backends.js';
@@ -118,6 +119,32 @@ describe.each(BACKENDS)('the queries behind an assignment’s scores on %s', (ba
     // The assignment, then notebooks, grade cells, task cells, submissions, submitted notebooks,
     // grades and comments.
     expect(largeQueries).toBe(8);
+  });
+
+  it('reads the summary (totals only) of 5 or 50 students in the same few queries, without comments', async () => {
+    const { store, count } = counting;
+    const small = await count(() => loadAssignmentSummary(store, courseId, 'small'));
+    const large = await count(() => loadAssignmentSummary(store, courseId, 'large'));
+    expect(small).toBe(large);
+    expect(large).toBe(7);
+  });
+
+  it('gives the same totals in the summary as in the full scores', async () => {
+    const { store } = counting;
+    const scores = await loadAssignmentScores(store, courseId, 'large');
+    const withoutCells = {
+      ...scores,
+      submissions: scores.submissions.map((s) => ({
+        ...s,
+        notebooks: Object.fromEntries(
+          Object.entries(s.notebooks).map(([name, { grades: _grades, comments: _comments, ...totals }]) => [
+            name,
+            totals,
+          ]),
+        ),
+      })),
+    };
+    expect(await loadAssignmentSummary(store, courseId, 'large')).toStrictEqual(withoutCells);
   });
 
   it('loads the source notebooks of an assignment in the same few queries however many there are', async () => {
