@@ -17,7 +17,7 @@ import type { AutogradeSettings } from '../../grading/autograde/index.js';
 import { SchemaTooNewError, SchemaTooOldError } from '../../notebook/index.js';
 import { CoursehubError } from '../../util/errors.js';
 import { requireAssignment } from '../courses.js';
-import { loadAssignmentScores } from '../scores.js';
+import { loadAssignmentSummary } from '../scores.js';
 import { loadSourceNotebooks } from '../source-notebooks.js';
 import { recordSubmissionResult } from '../submissions.js';
 import { formatNaiveUtc, parseNaiveUtc, parseUtc } from '../timestamps.js';
@@ -220,7 +220,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
   }
   await Promise.allSettled(graded);
 
-  const scores = await loadAssignmentScores(options.store, options.courseId, options.assignment);
+  const scores = await loadAssignmentSummary(options.store, options.courseId, options.assignment);
   for (const outcome of outcomes) {
     const score = scores.submissions.find((s) => s.studentId === outcome.student);
     if (score && outcome.status === 'graded') {
