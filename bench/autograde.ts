@@ -45,10 +45,10 @@ async function prepareCourse(): Promise<string> {
   });
   const gradebook = await openCourseGradebook(dir, 'course101');
   try {
-    await updateOrCreateAssignment(gradebook.db, gradebook.courseId, 'ps1', {
+    await updateOrCreateAssignment(gradebook.store, gradebook.courseId, 'ps1', {
       duedate: '2015-02-03 08:00:00',
     });
-    await storeGeneratedAssignment(gradebook.db, gradebook.courseId, generated.record!);
+    await storeGeneratedAssignment(gradebook.store, gradebook.courseId, generated.record!);
   } finally {
     await gradebook.close();
   }
@@ -60,7 +60,7 @@ async function timeCoursehub(dir: string): Promise<{ ms: number; notebooks: numb
   try {
     const started = performance.now();
     const result = await autogradeAssignment({
-      db: gradebook.db,
+      store: gradebook.store,
       courseId: gradebook.courseId,
       courseDir: dir,
       assignment: 'ps1',

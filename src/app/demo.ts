@@ -4,8 +4,9 @@
  * course to work in.
  */
 import { fileURLToPath } from 'node:url';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { GradebookStore } from '../db/stores/gradebook.js';
 import { ensureCourse, updateOrCreateStudent } from '../gradebook/courses.js';
 import { readRosterFile } from '../hub/users/roster-csv.js';
 
@@ -18,16 +19,13 @@ export const DEMO_ROSTERS = {
 
 /** Creates the demo course with the demo students, unless some course exists. Returns its name, or undefined. */
 export async function seedDemoCourse(db: Kysely<Database>): Promise<string | undefined> {
-  const existing = await db
-    .selectFrom('gradebook_course')
-    .select(sql<number>`count(*)`.as('n'))
-    .executeTakeFirst();
-  if (Number(existing?.n ?? 0) > 0) return undefined;
+  const store = new GradebookStore(db);
+  if ((await store.courses.countCourses()) > 0) return undefined;
   const students = readRosterFile(DEMO_ROSTERS.students);
-  await db.transaction().execute(async (trx) => {
-    const courseId = await ensureCourse(trx, DEMO_COURSE);
+  await store.withTransaction(async (tx) => {
+    const courseId = await ensureCourse(tx, DEMO_COURSE);
     for (const student of students) {
-      await updateOrCreateStudent(trx, courseId, {
+      await updateOrCreateStudent(tx, courseId, {
         id: student.name,
         firstName: student.firstName,
         lastName: student.lastName,

@@ -5,15 +5,14 @@
  * next to it when a course moves from nbgrader to coursehub.
  */
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { migrateToLatest, openDatabase } from '../db/database.js';
-import type { Database } from '../db/schema.js';
+import { GradebookStore } from '../db/stores/gradebook.js';
 import { ensureCourse } from './courses.js';
 
 export const COURSE_GRADEBOOK_FILE = 'coursehub-gradebook.sqlite';
 
 export interface CourseGradebook {
-  db: Kysely<Database>;
+  store: GradebookStore;
   courseId: number;
   close(): Promise<void>;
 }
@@ -23,8 +22,9 @@ export async function openCourseGradebook(courseDir: string, courseName: string)
   const handle = openDatabase({ url: join(courseDir, COURSE_GRADEBOOK_FILE) });
   try {
     await migrateToLatest(handle.db);
-    const courseId = await ensureCourse(handle.db, courseName || 'default');
-    return { db: handle.db, courseId, close: () => handle.close() };
+    const store = new GradebookStore(handle.db);
+    const courseId = await ensureCourse(store, courseName || 'default');
+    return { store, courseId, close: () => handle.close() };
   } catch (error) {
     await handle.close();
     throw error;

@@ -4,9 +4,10 @@
  * One difference on purpose: a field containing a comma, quote or newline is quoted (RFC 4180),
  * where nbgrader writes it raw and so breaks the row.
  */
-import { listStudents, type GradebookDb } from './courses.js';
+import type { GradebookStore } from '../db/stores/gradebook.js';
+import { listAssignments, listStudents } from './courses.js';
 import { pythonFloat } from './python-format.js';
-import { loadAssignmentScores } from './scores.js';
+import { loadAssignmentSummary } from './scores.js';
 
 export const GRADES_CSV_COLUMNS = [
   'assignment',
@@ -36,21 +37,19 @@ function compareNullable(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-export async function gradesCsvRows(db: GradebookDb, courseId: number): Promise<Row[]> {
-  const assignments = await db
-    .selectFrom('gradebook_assignment')
-    .select(['name', 'duedate'])
-    .where('course_id', '=', courseId)
-    .execute();
-  assignments.sort((a, b) => compareNullable(a.duedate, b.duedate) || compareNullable(a.name, b.name));
-  const students = (await listStudents(db, courseId)).sort(
+export async function gradesCsvRows(store: GradebookStore, courseId: number): Promise<Row[]> {
+  const assignments = (await listAssignments(store, courseId)).sort(
+    (a, b) => compareNullable(a.duedate, b.duedate) || compareNullable(a.name, b.name),
+  );
+  const students = (await listStudents(store, courseId)).sort(
     (a, b) => compareNullable(a.lastName, b.lastName) || compareNullable(a.firstName, b.firstName),
   );
   const rows: Row[] = [];
   for (const assignment of assignments) {
-    const scores = await loadAssignmentScores(db, courseId, assignment.name);
+    const scores = await loadAssignmentSummary(store, courseId, assignment.name);
+    const byStudent = new Map(scores.submissions.map((s) => [s.studentId, s]));
     for (const student of students) {
-      const submission = scores.submissions.find((s) => s.studentId === student.id);
+      const submission = byStudent.get(student.id);
       rows.push({
         assignment: assignment.name,
         duedate: assignment.duedate ?? '',
@@ -69,8 +68,8 @@ export async function gradesCsvRows(db: GradebookDb, courseId: number): Promise<
   return rows;
 }
 
-export async function gradesCsv(db: GradebookDb, courseId: number): Promise<string> {
-  const rows = await gradesCsvRows(db, courseId);
+export async function gradesCsv(store: GradebookStore, courseId: number): Promise<string> {
+  const rows = await gradesCsvRows(store, courseId);
   const lines = [GRADES_CSV_COLUMNS.join(',')];
   for (const row of rows) lines.push(GRADES_CSV_COLUMNS.map((c) => csvField(row[c])).join(','));
   return lines.join('\n') + '\n';

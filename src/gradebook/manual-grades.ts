@@ -1,9 +1,11 @@
 /**
  * What a grader changes by hand (the formgrader's part of nbgrader's gradebook): manual scores,
  * extra credit, comments and the "flagged" mark of a submitted notebook. A manual score takes
- * precedence over the automatic one in every total (see scores.ts).
+ * precedence over the automatic one in every total (see src/grading/scores/).
  */
-import { requireAssignment, findStudentPk, type GradebookDb } from './courses.js';
+import type { GradeRow } from '../db/stores/gradebook-submissions.js';
+import type { GradebookStore } from '../db/stores/gradebook.js';
+import { findStudentPk, requireAssignment } from './courses.js';
 import { GradebookInvalidEntryError, GradebookMissingEntryError } from './errors.js';
 
 export interface CellRef {
@@ -14,46 +16,25 @@ export interface CellRef {
   cell: string;
 }
 
-async function submittedNotebookId(db: GradebookDb, courseId: number, ref: CellRef): Promise<number> {
-  const assignment = await requireAssignment(db, courseId, ref.assignment);
-  const studentPk = await findStudentPk(db, courseId, ref.studentId);
-  const row =
+async function submittedNotebookId(store: GradebookStore, courseId: number, ref: CellRef): Promise<number> {
+  const assignment = await requireAssignment(store, courseId, ref.assignment);
+  const studentPk = await findStudentPk(store, courseId, ref.studentId);
+  const id =
     studentPk === undefined
       ? undefined
-      : await db
-          .selectFrom('gradebook_submitted_notebook')
-          .innerJoin(
-            'gradebook_submission',
-            'gradebook_submission.id',
-            'gradebook_submitted_notebook.submission_id',
-          )
-          .innerJoin(
-            'gradebook_notebook',
-            'gradebook_notebook.id',
-            'gradebook_submitted_notebook.notebook_id',
-          )
-          .select('gradebook_submitted_notebook.id')
-          .where('gradebook_submission.assignment_id', '=', assignment.id)
-          .where('gradebook_submission.student_pk', '=', studentPk)
-          .where('gradebook_notebook.name', '=', ref.notebook)
-          .executeTakeFirst();
-  if (!row) {
+      : await store.submissions.findSubmittedNotebookId(assignment.id, studentPk, ref.notebook);
+  if (id === undefined) {
     throw new GradebookMissingEntryError(
       `No submission of notebook '${ref.notebook}' of '${ref.assignment}' by '${ref.studentId}'.`,
       { hint: 'Autograde the submission first; grades exist only for autograded submissions.' },
     );
   }
-  return row.id;
+  return id;
 }
 
-async function gradeRow(db: GradebookDb, courseId: number, ref: CellRef) {
-  const notebookId = await submittedNotebookId(db, courseId, ref);
-  const grade = await db
-    .selectFrom('gradebook_grade')
-    .selectAll()
-    .where('submitted_notebook_id', '=', notebookId)
-    .where('name', '=', ref.cell)
-    .executeTakeFirst();
+async function gradeRow(store: GradebookStore, courseId: number, ref: CellRef): Promise<GradeRow> {
+  const notebookId = await submittedNotebookId(store, courseId, ref);
+  const grade = await store.submissions.findGrade(notebookId, ref.cell);
   if (!grade) {
     throw new GradebookMissingEntryError(`Cell '${ref.cell}' of '${ref.notebook}' is not graded.`, {
       hint: 'Use the grade id of a grade or task cell.',
@@ -69,36 +50,40 @@ const checkScore = (value: number | null, what: string) => {
 };
 
 /** Sets (or, with null, clears) the manual score; a grade with a manual score needs no more grading. */
-export async function setManualScore(db: GradebookDb, courseId: number, ref: CellRef, score: number | null) {
+export async function setManualScore(
+  store: GradebookStore,
+  courseId: number,
+  ref: CellRef,
+  score: number | null,
+) {
   checkScore(score, 'manual score');
-  const grade = await gradeRow(db, courseId, ref);
-  await db
-    .updateTable('gradebook_grade')
-    .set({ manual_score: score, needs_manual_grade: score === null && grade.auto_score === null ? 1 : 0 })
-    .where('id', '=', grade.id)
-    .execute();
+  const grade = await gradeRow(store, courseId, ref);
+  await store.submissions.updateGrade(grade.id, {
+    manualScore: score,
+    needsManualGrade: score === null && grade.autoScore === null,
+  });
 }
 
-export async function setExtraCredit(db: GradebookDb, courseId: number, ref: CellRef, points: number | null) {
+export async function setExtraCredit(
+  store: GradebookStore,
+  courseId: number,
+  ref: CellRef,
+  points: number | null,
+) {
   checkScore(points, 'extra credit');
-  const grade = await gradeRow(db, courseId, ref);
-  await db.updateTable('gradebook_grade').set({ extra_credit: points }).where('id', '=', grade.id).execute();
+  const grade = await gradeRow(store, courseId, ref);
+  await store.submissions.updateGrade(grade.id, { extraCredit: points });
 }
 
 export async function setManualComment(
-  db: GradebookDb,
+  store: GradebookStore,
   courseId: number,
   ref: CellRef,
   comment: string | null,
 ) {
-  const notebookId = await submittedNotebookId(db, courseId, ref);
-  const updated = await db
-    .updateTable('gradebook_comment')
-    .set({ manual_comment: comment })
-    .where('submitted_notebook_id', '=', notebookId)
-    .where('name', '=', ref.cell)
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) {
+  const notebookId = await submittedNotebookId(store, courseId, ref);
+  const updated = await store.submissions.updateComment(notebookId, ref.cell, { manualComment: comment });
+  if (!updated) {
     throw new GradebookMissingEntryError(`Cell '${ref.cell}' of '${ref.notebook}' takes no comments.`, {
       hint: 'Comments belong to answer (solution) cells and task cells.',
     });
@@ -106,15 +91,11 @@ export async function setManualComment(
 }
 
 export async function setFlagged(
-  db: GradebookDb,
+  store: GradebookStore,
   courseId: number,
   ref: Omit<CellRef, 'cell'>,
   flagged: boolean,
 ): Promise<void> {
-  const notebookId = await submittedNotebookId(db, courseId, { ...ref, cell: '' });
-  await db
-    .updateTable('gradebook_submitted_notebook')
-    .set({ flagged: flagged ? 1 : 0 })
-    .where('id', '=', notebookId)
-    .execute();
+  const notebookId = await submittedNotebookId(store, courseId, { ...ref, cell: '' });
+  await store.submissions.setFlagged(notebookId, flagged);
 }

@@ -1,60 +1,40 @@
 /**
- * nbgrader's computed totals (api.py column properties), computed here from the stored rows so
- * that SQLite and PostgreSQL give the same numbers through one code path.
+ * nbgrader's computed totals (api.py column properties) for every submission of an assignment.
+ * The rows come from a set-based read (src/db/stores/gradebook-scores.ts: a fixed number of
+ * queries, however many students and notebooks), and the totals are computed from them here with
+ * nbgrader's rules (src/grading/scores/), so SQLite and PostgreSQL give the same numbers through
+ * one code path. Two reads: the summary (totals only: what the assignment's scores page and
+ * grades.csv show) and the scores (the totals with every grade and comment).
  */
-import type { GradebookDb } from './courses.js';
+import type { AssignmentRow } from '../db/stores/courses.js';
+import type {
+  AssignmentScoreRows,
+  ScoreCommentRow,
+  ScoredCellRow,
+  ScoreGradeRow,
+  SubmittedNotebookRow,
+} from '../db/stores/gradebook-scores.js';
+import type { GradebookStore } from '../db/stores/gradebook.js';
+import {
+  inGradeIdOrder,
+  notebookMaxima,
+  notebookTotals,
+  scoreNotebook,
+  secondsLate,
+  submissionTotals,
+  sum,
+  type NotebookCells,
+  type NotebookMaxima,
+  type NotebookScores,
+  type NotebookTotals,
+} from '../grading/scores/index.js';
 import { requireAssignment } from './courses.js';
-import { secondsLate } from './submissions.js';
+import { parseNaiveUtc } from './timestamps.js';
 
-/** Grade.score: the manual score if set, else the automatic one, else 0; plus extra credit. */
-export function gradeScore(grade: {
-  auto_score: number | null;
-  manual_score: number | null;
-  extra_credit: number | null;
-}): number {
-  const extra = grade.extra_credit === null ? 0 : Number(grade.extra_credit);
-  if (grade.manual_score !== null) return Number(grade.manual_score) + extra;
-  if (grade.auto_score !== null) return Number(grade.auto_score) + extra;
-  return 0;
-}
+export type { CommentRecord, GradeScore, NotebookScores, NotebookTotals } from '../grading/scores/index.js';
 
-export interface GradeScore {
-  cellKind: 'GradeCell' | 'TaskCell';
-  cellType: 'code' | 'markdown';
-  autoScore: number | null;
-  manualScore: number | null;
-  extraCredit: number | null;
-  score: number;
-  maxScore: number;
-  needsManualGrade: boolean;
-  failedTests: boolean;
-}
-
-export interface CommentRecord {
-  cellKind: 'SolutionCell' | 'TaskCell';
-  autoComment: string | null;
-  manualComment: string | null;
-}
-
-export interface NotebookScores {
-  score: number;
-  maxScore: number;
-  codeScore: number;
-  maxCodeScore: number;
-  writtenScore: number;
-  maxWrittenScore: number;
-  taskScore: number;
-  maxTaskScore: number;
-  needsManualGrade: boolean;
-  failedTests: boolean;
-  flagged: boolean;
-  /** null when no penalty was assigned (nbgrader stores None). */
-  latePenalty: number | null;
-  grades: Record<string, GradeScore>;
-  comments: Record<string, CommentRecord>;
-}
-
-export interface SubmissionScores {
+/** A submission with nbgrader's totals, and its notebooks as `Notebook`. */
+interface SubmissionOf<Notebook> {
   studentId: string;
   firstName: string | null;
   lastName: string | null;
@@ -69,172 +49,149 @@ export interface SubmissionScores {
   latePenalty: number;
   scoreAfterPenalty: number;
   needsManualGrade: boolean;
-  notebooks: Record<string, NotebookScores>;
+  notebooks: Record<string, Notebook>;
 }
 
-export interface AssignmentScores {
+interface AssignmentOf<Submission> {
   assignment: string;
   duedate: string | null;
   maxScore: number;
   notebooks: string[];
-  submissions: SubmissionScores[];
+  /** In student id order. */
+  submissions: Submission[];
 }
 
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+/** A submission with its totals, and every grade and comment of its notebooks. */
+export type SubmissionScores = SubmissionOf<NotebookScores>;
+export type AssignmentScores = AssignmentOf<SubmissionScores>;
+/** A submission with its totals and its notebooks' totals (no cells). */
+export type SubmissionSummary = SubmissionOf<NotebookTotals>;
+export type AssignmentSummary = AssignmentOf<SubmissionSummary>;
 
-/** Every submission of an assignment with nbgrader's totals, students in id order. */
+/**
+ * Every submission of an assignment with nbgrader's totals, students in id order: what the
+ * assignment's scores page and the grades export show. Seven queries, however many students.
+ */
+export async function loadAssignmentSummary(
+  store: GradebookStore,
+  courseId: number,
+  assignmentName: string,
+): Promise<AssignmentSummary> {
+  const assignment = await requireAssignment(store, courseId, assignmentName);
+  const rows = await store.scores.scoreRows(assignment.id);
+  return assemble(assignment, rows, (cells, maxima, submitted, grades) =>
+    notebookTotals(cells, maxima, grades, submitted),
+  );
+}
+
+/**
+ * Every submission of an assignment with nbgrader's totals and every grade and comment, students
+ * in id order. Eight queries, however many students.
+ */
 export async function loadAssignmentScores(
-  db: GradebookDb,
+  store: GradebookStore,
   courseId: number,
   assignmentName: string,
 ): Promise<AssignmentScores> {
-  const assignment = await requireAssignment(db, courseId, assignmentName);
-  const notebooks = await db
-    .selectFrom('gradebook_notebook')
-    .select(['id', 'name'])
-    .where('assignment_id', '=', assignment.id)
-    .orderBy('name')
-    .execute();
-  const cellInfo = new Map<
-    number,
-    Map<string, { maxScore: number; cellType: 'code' | 'markdown'; task: boolean }>
-  >();
-  for (const nb of notebooks) {
-    const info = new Map<string, { maxScore: number; cellType: 'code' | 'markdown'; task: boolean }>();
-    for (const table of ['gradebook_grade_cell', 'gradebook_task_cell'] as const) {
-      const rows = await db.selectFrom(table).selectAll().where('notebook_id', '=', nb.id).execute();
-      for (const r of rows) {
-        info.set(r.name, {
-          maxScore: Number(r.max_score),
-          cellType: r.cell_type === 'markdown' ? 'markdown' : 'code',
-          task: table === 'gradebook_task_cell',
-        });
-      }
-    }
-    cellInfo.set(nb.id, info);
+  const assignment = await requireAssignment(store, courseId, assignmentName);
+  const [rows, commentRows] = await Promise.all([
+    store.scores.scoreRows(assignment.id),
+    store.scores.commentRows(assignment.id),
+  ]);
+  const comments = groupBy(commentRows, (c: ScoreCommentRow) => c.submittedNotebookId);
+  return assemble(assignment, rows, (cells, maxima, submitted, grades) =>
+    scoreNotebook(cells, maxima, {
+      grades,
+      comments: comments.get(submitted.id) ?? [],
+      flagged: submitted.flagged,
+      latePenalty: submitted.latePenalty,
+    }),
+  );
+}
+
+type NotebookScorer<Notebook> = (
+  cells: NotebookCells,
+  maxima: NotebookMaxima,
+  submitted: SubmittedNotebookRow,
+  grades: ScoreGradeRow[],
+) => Notebook;
+
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(row);
+    else groups.set(key(row), [row]);
   }
-  const maxOf = (nbId: number, pick: (c: { cellType: string; task: boolean }) => boolean) =>
-    sum([...(cellInfo.get(nbId)?.values() ?? [])].filter(pick).map((c) => c.maxScore));
+  return groups;
+}
 
-  const submissions = await db
-    .selectFrom('gradebook_submission')
-    .innerJoin('gradebook_student', 'gradebook_student.id', 'gradebook_submission.student_pk')
-    .leftJoin('gradebook_extension', (join) =>
-      join
-        .onRef('gradebook_extension.assignment_id', '=', 'gradebook_submission.assignment_id')
-        .onRef('gradebook_extension.student_pk', '=', 'gradebook_submission.student_pk'),
-    )
-    .select([
-      'gradebook_submission.id as submissionId',
-      'gradebook_submission.timestamp',
-      'gradebook_student.student_id',
-      'gradebook_student.first_name',
-      'gradebook_student.last_name',
-      'gradebook_student.email',
-      'gradebook_extension.seconds as extensionSeconds',
-    ])
-    .where('gradebook_submission.assignment_id', '=', assignment.id)
-    .orderBy('gradebook_student.student_id')
-    .execute();
+/** Each notebook's graded cells: its grade cells, then its task cells, each in grade-id order. */
+function cellsByNotebook(cells: ScoredCellRow[]): Map<number, NotebookCells> {
+  const result = new Map<number, NotebookCells>();
+  const ordered = [
+    ...inGradeIdOrder(cells.filter((c) => !c.task)),
+    ...inGradeIdOrder(cells.filter((c) => c.task)),
+  ];
+  for (const cell of ordered) {
+    let notebook = result.get(cell.notebookId);
+    if (!notebook) result.set(cell.notebookId, (notebook = new Map()));
+    notebook.set(cell.name, { maxScore: cell.maxScore, cellType: cell.cellType, task: cell.task });
+  }
+  return result;
+}
 
-  const result: SubmissionScores[] = [];
-  for (const sub of submissions) {
-    const submittedNotebooks = await db
-      .selectFrom('gradebook_submitted_notebook')
-      .selectAll()
-      .where('submission_id', '=', sub.submissionId)
-      .execute();
-    const notebookScores: Record<string, NotebookScores> = {};
+const naiveUtcOrNull = (text: string | null) => (text === null ? null : parseNaiveUtc(text));
+
+/** The submissions' totals, computed from the rows of one set-based read. */
+function assemble<Notebook extends NotebookTotals>(
+  assignment: AssignmentRow,
+  rows: AssignmentScoreRows,
+  scoreNotebookOf: NotebookScorer<Notebook>,
+): AssignmentOf<SubmissionOf<Notebook>> {
+  const cells = cellsByNotebook(rows.cells);
+  // Cells and maxima are the same for every submission of a notebook: worked out once.
+  const notebooks = rows.notebooks.map((nb) => {
+    const notebookCells: NotebookCells = cells.get(nb.id) ?? new Map();
+    return { ...nb, cells: notebookCells, maxima: notebookMaxima(notebookCells) };
+  });
+  const maxScore = sum(notebooks.map((nb) => nb.maxima.maxScore));
+  const submittedBySubmission = groupBy(rows.submittedNotebooks, (s) => s.submissionId);
+  const grades = groupBy(rows.grades, (g) => g.submittedNotebookId);
+  const dueAt = naiveUtcOrNull(assignment.duedate);
+
+  const submissions = rows.submissions.map((sub): SubmissionOf<Notebook> => {
+    const submitted = new Map((submittedBySubmission.get(sub.id) ?? []).map((s) => [s.notebookId, s]));
+    const scored: Record<string, Notebook> = {};
     for (const nb of notebooks) {
-      const submitted = submittedNotebooks.find((s) => s.notebook_id === nb.id);
-      if (!submitted) continue;
-      const info = cellInfo.get(nb.id) ?? new Map();
-      const gradeRows = await db
-        .selectFrom('gradebook_grade')
-        .selectAll()
-        .where('submitted_notebook_id', '=', submitted.id)
-        .execute();
-      const commentRows = await db
-        .selectFrom('gradebook_comment')
-        .selectAll()
-        .where('submitted_notebook_id', '=', submitted.id)
-        .execute();
-      const grades: Record<string, GradeScore> = {};
-      for (const g of gradeRows) {
-        const cell = info.get(g.name) ?? {
-          maxScore: 0,
-          cellType: 'code' as const,
-          task: g.cell_kind === 'task',
-        };
-        const autoScore = g.auto_score === null ? null : Number(g.auto_score);
-        grades[g.name] = {
-          cellKind: cell.task ? 'TaskCell' : 'GradeCell',
-          cellType: cell.cellType,
-          autoScore,
-          manualScore: g.manual_score === null ? null : Number(g.manual_score),
-          extraCredit: g.extra_credit === null ? null : Number(g.extra_credit),
-          score: gradeScore(g),
-          maxScore: cell.maxScore,
-          needsManualGrade: Number(g.needs_manual_grade) === 1,
-          // Grade.failed_tests: a code grade cell whose automatic score is below its points.
-          failedTests:
-            !cell.task && cell.cellType === 'code' && autoScore !== null && autoScore < cell.maxScore,
-        };
-      }
-      const comments: Record<string, CommentRecord> = {};
-      for (const c of commentRows) {
-        comments[c.name] = {
-          cellKind: c.cell_kind === 'task' ? 'TaskCell' : 'SolutionCell',
-          autoComment: c.auto_comment,
-          manualComment: c.manual_comment,
-        };
-      }
-      const values = Object.values(grades);
-      const scoreWhere = (pick: (g: GradeScore) => boolean) => sum(values.filter(pick).map((g) => g.score));
-      notebookScores[nb.name] = {
-        score: sum(values.map((g) => g.score)),
-        maxScore: maxOf(nb.id, () => true),
-        codeScore: scoreWhere((g) => g.cellKind === 'GradeCell' && g.cellType === 'code'),
-        maxCodeScore: maxOf(nb.id, (c) => !c.task && c.cellType === 'code'),
-        writtenScore: scoreWhere((g) => g.cellKind === 'GradeCell' && g.cellType === 'markdown'),
-        maxWrittenScore: maxOf(nb.id, (c) => !c.task && c.cellType === 'markdown'),
-        taskScore: scoreWhere((g) => g.cellKind === 'TaskCell'),
-        maxTaskScore: maxOf(nb.id, (c) => c.task),
-        needsManualGrade: values.some((g) => g.needsManualGrade),
-        failedTests: values.some((g) => g.failedTests),
-        flagged: Number(submitted.flagged) === 1,
-        latePenalty:
-          submitted.late_submission_penalty === null ? null : Number(submitted.late_submission_penalty),
-        grades,
-        comments,
-      };
+      const notebook = submitted.get(nb.id);
+      if (!notebook) continue;
+      scored[nb.name] = scoreNotebookOf(nb.cells, nb.maxima, notebook, grades.get(notebook.id) ?? []);
     }
-    const nbs = Object.values(notebookScores);
-    const score = sum(nbs.map((n) => n.score));
-    const latePenalty = sum(nbs.map((n) => n.latePenalty ?? 0));
-    result.push({
-      studentId: sub.student_id,
-      firstName: sub.first_name,
-      lastName: sub.last_name,
+    const totals = submissionTotals(Object.values(scored));
+    return {
+      studentId: sub.studentId,
+      firstName: sub.firstName,
+      lastName: sub.lastName,
       email: sub.email,
       timestamp: sub.timestamp,
-      secondsLate: secondsLate(sub.timestamp, assignment.duedate, Number(sub.extensionSeconds ?? 0)),
-      score,
-      maxScore: sum(notebooks.map((nb) => maxOf(nb.id, () => true))),
-      codeScore: sum(nbs.map((n) => n.codeScore)),
-      writtenScore: sum(nbs.map((n) => n.writtenScore)),
-      taskScore: sum(nbs.map((n) => n.taskScore)),
-      latePenalty,
-      scoreAfterPenalty: Math.max(0, score - latePenalty),
-      needsManualGrade: nbs.some((n) => n.needsManualGrade),
-      notebooks: notebookScores,
-    });
-  }
+      secondsLate: secondsLate(naiveUtcOrNull(sub.timestamp), dueAt, sub.extensionSeconds),
+      score: totals.score,
+      maxScore,
+      codeScore: totals.codeScore,
+      writtenScore: totals.writtenScore,
+      taskScore: totals.taskScore,
+      latePenalty: totals.latePenalty,
+      scoreAfterPenalty: totals.scoreAfterPenalty,
+      needsManualGrade: totals.needsManualGrade,
+      notebooks: scored,
+    };
+  });
   return {
     assignment: assignment.name,
     duedate: assignment.duedate,
-    maxScore: sum(notebooks.map((nb) => maxOf(nb.id, () => true))),
-    notebooks: notebooks.map((n) => n.name),
-    submissions: result,
+    maxScore,
+    notebooks: rows.notebooks.map((n) => n.name),
+    submissions,
   };
 }

@@ -5,7 +5,8 @@
  */
 import type { GeneratedAssignmentRecord, GeneratedNotebookRecord } from '../grading/generate/types.js';
 import type { KernelspecMetadata } from '../notebook/index.js';
-import { updateOrCreateAssignment, type GradebookDb } from './courses.js';
+import type { GradebookStore } from '../db/stores/gradebook.js';
+import { updateOrCreateAssignment } from './courses.js';
 import { storeSourceNotebooks, type SourceNotebookRecord } from './source-notebooks.js';
 import { GradebookInvalidEntryError } from './errors.js';
 
@@ -68,14 +69,14 @@ export function sourceNotebookFromGenerated(
 
 /** Stores a generated assignment (creating the assignment if needed), replacing earlier cells. */
 export async function storeGeneratedAssignment(
-  db: GradebookDb,
+  store: GradebookStore,
   courseId: number,
   record: GeneratedAssignmentRecord,
   orders: Record<string, string[]> = {},
 ): Promise<void> {
-  await updateOrCreateAssignment(db, courseId, record.assignment);
+  await updateOrCreateAssignment(store, courseId, record.assignment);
   const notebooks = Object.values(record.notebooks).map((nb) =>
     sourceNotebookFromGenerated(nb, orders[nb.name]),
   );
-  await storeSourceNotebooks(db, courseId, record.assignment, notebooks);
+  await storeSourceNotebooks(store, courseId, record.assignment, notebooks);
 }

@@ -123,7 +123,7 @@ describe('coursehub nbgrader (command line)', () => {
     }
     const gradebook = await openCourseGradebook(dir, 'course101');
     try {
-      const scores = await loadAssignmentScores(gradebook.db, gradebook.courseId, 'ps1');
+      const scores = await loadAssignmentScores(gradebook.store, gradebook.courseId, 'ps1');
       // Every result on disk has its grades stored (the grades are committed before the rename).
       for (const s of graded) expect(scores.submissions.find((x) => x.studentId === s)?.score).toBe(1);
     } finally {
@@ -141,7 +141,7 @@ describe('coursehub nbgrader (command line)', () => {
     }
     const after = await openCourseGradebook(dir, 'course101');
     try {
-      const scores = await loadAssignmentScores(after.db, after.courseId, 'ps1');
+      const scores = await loadAssignmentScores(after.store, after.courseId, 'ps1');
       expect(scores.submissions.map((s) => [s.studentId, s.score])).toEqual(students.map((s) => [s, 1]));
     } finally {
       await after.close();

@@ -2,6 +2,7 @@
 // nbgrader's totals and late penalties, and grades.csv.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { GradebookStore } from '../../src/db/stores/gradebook.js';
 import {
   ensureCourse,
   listAssignments,
@@ -50,55 +51,57 @@ const sourceNotebook = {
 function suite(name: string, url: () => Promise<string>) {
   describe(`gradebook repository on ${name}`, () => {
     let handle: DatabaseHandle;
+    let store: GradebookStore;
     let courseId: number;
 
     beforeAll(async () => {
       handle = openDatabase({ url: await url() });
       await migrateToLatest(handle.db);
-      courseId = await ensureCourse(handle.db, 'course101');
+      store = new GradebookStore(handle.db);
+      courseId = await ensureCourse(store, 'course101');
     });
     afterAll(async () => {
       await handle?.close();
     });
 
     it('keeps a roster of students and assignments', async () => {
-      await updateOrCreateStudent(handle.db, courseId, {
+      await updateOrCreateStudent(store, courseId, {
         id: 'zed',
         firstName: 'Zed',
         lastName: 'Adams',
         email: 'z@x.org',
       });
-      await updateOrCreateStudent(handle.db, courseId, { id: 'amy', lastName: 'Brown' });
-      await updateOrCreateStudent(handle.db, courseId, { id: 'amy', firstName: 'Amy' });
-      expect(await listStudents(handle.db, courseId)).toEqual([
+      await updateOrCreateStudent(store, courseId, { id: 'amy', lastName: 'Brown' });
+      await updateOrCreateStudent(store, courseId, { id: 'amy', firstName: 'Amy' });
+      expect(await listStudents(store, courseId)).toEqual([
         { id: 'zed', firstName: 'Zed', lastName: 'Adams', email: 'z@x.org' },
         { id: 'amy', firstName: 'Amy', lastName: 'Brown', email: null },
       ]);
-      await expect(updateOrCreateStudent(handle.db, courseId, { id: '../etc' })).rejects.toThrow(
+      await expect(updateOrCreateStudent(store, courseId, { id: '../etc' })).rejects.toThrow(
         /not a valid student id/,
       );
-      await updateOrCreateAssignment(handle.db, courseId, 'ps1', { duedate: '2024-03-01 17:00:00' });
-      await updateOrCreateAssignment(handle.db, courseId, 'ps0');
-      await expect(updateOrCreateAssignment(handle.db, courseId, '../../etc')).rejects.toThrow(
+      await updateOrCreateAssignment(store, courseId, 'ps1', { duedate: '2024-03-01 17:00:00' });
+      await updateOrCreateAssignment(store, courseId, 'ps0');
+      await expect(updateOrCreateAssignment(store, courseId, '../../etc')).rejects.toThrow(
         /not a valid assignment id/,
       );
-      expect(await listAssignments(handle.db, courseId)).toEqual([
+      expect(await listAssignments(store, courseId)).toEqual([
         { name: 'ps0', duedate: null },
         { name: 'ps1', duedate: '2024-03-01 17:00:00' },
       ]);
-      await removeAssignment(handle.db, courseId, 'ps0');
-      expect((await listAssignments(handle.db, courseId)).map((a) => a.name)).toEqual(['ps1']);
+      await removeAssignment(store, courseId, 'ps0');
+      expect((await listAssignments(store, courseId)).map((a) => a.name)).toEqual(['ps1']);
     });
 
     it('stores and reloads what generate produced', async () => {
-      await storeSourceNotebooks(handle.db, courseId, 'ps1', [sourceNotebook]);
+      await storeSourceNotebooks(store, courseId, 'ps1', [sourceNotebook]);
       // Storing again (generate --force) replaces rather than duplicates.
-      await storeSourceNotebooks(handle.db, courseId, 'ps1', [sourceNotebook]);
-      expect(await loadSourceNotebooks(handle.db, courseId, 'ps1')).toEqual([sourceNotebook]);
+      await storeSourceNotebooks(store, courseId, 'ps1', [sourceNotebook]);
+      expect(await loadSourceNotebooks(store, courseId, 'ps1')).toEqual([sourceNotebook]);
     });
 
     it('records autograde results with totals, comments and a late penalty', async () => {
-      await recordSubmissionResult(handle.db, courseId, {
+      await recordSubmissionResult(store, courseId, {
         assignment: 'ps1',
         studentId: 'zed',
         timestamp: '2024-03-01 18:00:00',
@@ -119,7 +122,7 @@ function suite(name: string, url: () => Promise<string>) {
         missingNotebooks: [],
         latePenalty: 'zero',
       });
-      await recordSubmissionResult(handle.db, courseId, {
+      await recordSubmissionResult(store, courseId, {
         assignment: 'ps1',
         studentId: 'amy',
         timestamp: '2024-03-01 16:00:00',
@@ -127,7 +130,7 @@ function suite(name: string, url: () => Promise<string>) {
         missingNotebooks: ['p1'],
         latePenalty: 'zero',
       });
-      const scores = await loadAssignmentScores(handle.db, courseId, 'ps1');
+      const scores = await loadAssignmentScores(store, courseId, 'ps1');
       expect(scores.maxScore).toBe(6);
       const [amy, zed] = scores.submissions;
       expect(zed?.studentId).toBe('zed');
@@ -154,8 +157,8 @@ function suite(name: string, url: () => Promise<string>) {
     });
 
     it('moves the due date by a per-student extension', async () => {
-      await setExtension(handle.db, courseId, 'ps1', 'zed', 7200);
-      await recordSubmissionResult(handle.db, courseId, {
+      await setExtension(store, courseId, 'ps1', 'zed', 7200);
+      await recordSubmissionResult(store, courseId, {
         assignment: 'ps1',
         studentId: 'zed',
         timestamp: '2024-03-01 18:00:00',
@@ -163,7 +166,7 @@ function suite(name: string, url: () => Promise<string>) {
         missingNotebooks: [],
         latePenalty: 'zero',
       });
-      const zed = (await loadAssignmentScores(handle.db, courseId, 'ps1')).submissions.find(
+      const zed = (await loadAssignmentScores(store, courseId, 'ps1')).submissions.find(
         (s) => s.studentId === 'zed',
       );
       expect(zed?.secondsLate).toBe(0);
@@ -173,18 +176,18 @@ function suite(name: string, url: () => Promise<string>) {
 
     it('takes manual scores, extra credit, comments and flags, and a rerun keeps them', async () => {
       const ref = { assignment: 'ps1', studentId: 'zed', notebook: 'p1' };
-      await setManualScore(handle.db, courseId, { ...ref, cell: 'essay' }, 2.5);
-      await setExtraCredit(handle.db, courseId, { ...ref, cell: 'test1' }, 0.5);
-      await setManualComment(handle.db, courseId, { ...ref, cell: 'essay' }, 'Well argued.');
-      await setFlagged(handle.db, courseId, ref, true);
-      await expect(setManualScore(handle.db, courseId, { ...ref, cell: 'essay' }, -1)).rejects.toThrow(
+      await setManualScore(store, courseId, { ...ref, cell: 'essay' }, 2.5);
+      await setExtraCredit(store, courseId, { ...ref, cell: 'test1' }, 0.5);
+      await setManualComment(store, courseId, { ...ref, cell: 'essay' }, 'Well argued.');
+      await setFlagged(store, courseId, ref, true);
+      await expect(setManualScore(store, courseId, { ...ref, cell: 'essay' }, -1)).rejects.toThrow(
         /at least 0/,
       );
-      await expect(setManualComment(handle.db, courseId, { ...ref, cell: 'test1' }, 'x')).rejects.toThrow(
+      await expect(setManualComment(store, courseId, { ...ref, cell: 'test1' }, 'x')).rejects.toThrow(
         /no comments/,
       );
       // Autograding again does not undo the grader's work, and a manual grade keeps needing review.
-      await recordSubmissionResult(handle.db, courseId, {
+      await recordSubmissionResult(store, courseId, {
         assignment: 'ps1',
         studentId: 'zed',
         timestamp: '2024-03-01 18:00:00',
@@ -201,7 +204,7 @@ function suite(name: string, url: () => Promise<string>) {
         missingNotebooks: [],
         latePenalty: 'none',
       });
-      const zed = (await loadAssignmentScores(handle.db, courseId, 'ps1')).submissions.find(
+      const zed = (await loadAssignmentScores(store, courseId, 'ps1')).submissions.find(
         (s) => s.studentId === 'zed',
       );
       const p1 = zed?.notebooks.p1;
@@ -211,17 +214,17 @@ function suite(name: string, url: () => Promise<string>) {
       expect(p1?.flagged).toBe(true);
       expect(zed?.score).toBe(5);
       // Back to the state the next test expects.
-      await setManualScore(handle.db, courseId, { ...ref, cell: 'essay' }, null);
-      await setExtraCredit(handle.db, courseId, { ...ref, cell: 'test1' }, null);
+      await setManualScore(store, courseId, { ...ref, cell: 'essay' }, null);
+      await setExtraCredit(store, courseId, { ...ref, cell: 'test1' }, null);
     });
 
     it('exports grades.csv with nbgrader columns, order and formatting', async () => {
-      await updateOrCreateStudent(handle.db, courseId, {
+      await updateOrCreateStudent(store, courseId, {
         id: 'nosub',
         firstName: 'No',
         lastName: 'Sub, Jr.',
       });
-      const csv = await gradesCsv(handle.db, courseId);
+      const csv = await gradesCsv(store, courseId);
       expect(csv.split('\n')).toEqual([
         'assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,late_submission_penalty,score,max_score',
         'ps1,2024-03-01 17:00:00,2024-03-01 18:00:00,zed,Adams,Zed,z@x.org,2.0,0.0,2.0,6.0',
@@ -232,9 +235,9 @@ function suite(name: string, url: () => Promise<string>) {
     });
 
     it('refuses to drop a student with submissions unless forced', async () => {
-      await expect(removeStudent(handle.db, courseId, 'zed')).rejects.toThrow(/would delete their grades/);
-      await removeStudent(handle.db, courseId, 'zed', { force: true });
-      const scores = await loadAssignmentScores(handle.db, courseId, 'ps1');
+      await expect(removeStudent(store, courseId, 'zed')).rejects.toThrow(/would delete their grades/);
+      await removeStudent(store, courseId, 'zed', { force: true });
+      const scores = await loadAssignmentScores(store, courseId, 'ps1');
       expect(scores.submissions.map((s) => s.studentId)).toEqual(['amy']);
     });
   });

@@ -73,7 +73,7 @@ export function nbgraderAutogradeCommand(): Command {
         );
         const concurrency = flags.parallel ?? availableParallelism();
         const result = await autogradeAssignment({
-          db: course.gradebook.db,
+          store: course.gradebook.store,
           courseId: course.gradebook.courseId,
           courseDir: course.courseDir,
           assignment,

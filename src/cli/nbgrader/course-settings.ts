@@ -46,7 +46,7 @@ export async function recordGeneratedAssignment(
 ): Promise<void> {
   const course = await openCourse(courseDir);
   try {
-    await storeGeneratedAssignment(course.gradebook.db, course.gradebook.courseId, record);
+    await storeGeneratedAssignment(course.gradebook.store, course.gradebook.courseId, record);
   } finally {
     await course.gradebook.close();
   }

@@ -45,7 +45,7 @@ function studentCommands(): Command {
         flags: { firstName?: string; lastName?: string; email?: string; courseDir: string },
       ) => {
         await withCourse(flags.courseDir, async ({ gradebook }) => {
-          await updateOrCreateStudent(gradebook.db, gradebook.courseId, {
+          await updateOrCreateStudent(gradebook.store, gradebook.courseId, {
             id,
             firstName: flags.firstName ?? null,
             lastName: flags.lastName ?? null,
@@ -62,7 +62,7 @@ function studentCommands(): Command {
     .option(...courseDirOption)
     .action(async (id: string, flags: { force?: boolean; courseDir: string }) => {
       await withCourse(flags.courseDir, async ({ gradebook }) => {
-        await removeStudent(gradebook.db, gradebook.courseId, id, { force: flags.force ?? false });
+        await removeStudent(gradebook.store, gradebook.courseId, id, { force: flags.force ?? false });
         console.log(`Removed student with ID '${id}'`);
       });
     });
@@ -72,7 +72,7 @@ function studentCommands(): Command {
     .option(...courseDirOption)
     .action(async (flags: { courseDir: string }) => {
       await withCourse(flags.courseDir, async ({ gradebook }) => {
-        const students = await listStudents(gradebook.db, gradebook.courseId);
+        const students = await listStudents(gradebook.store, gradebook.courseId);
         console.log('There are %d students in the database:', students.length);
         for (const s of students) {
           console.log(`${s.id} (${s.lastName ?? 'None'}, ${s.firstName ?? 'None'}) -- ${s.email ?? 'None'}`);
@@ -98,7 +98,7 @@ function studentCommands(): Command {
       }
       await withCourse(flags.courseDir, async ({ gradebook }) => {
         // One transaction: a bad row leaves the gradebook as it was.
-        await gradebook.db.transaction().execute(async (tx) => {
+        await gradebook.store.withTransaction(async (tx) => {
           for (const [index, row] of rows.entries()) {
             if (!row.id) {
               throw new StudentImportError(`${file} line ${index + 2}: the id is empty.`, {
@@ -133,7 +133,7 @@ function assignmentCommands(): Command {
       const duedate = flags.duedate === undefined ? undefined : formatNaiveUtc(parseUtc(flags.duedate));
       await withCourse(flags.courseDir, async ({ gradebook }) => {
         await updateOrCreateAssignment(
-          gradebook.db,
+          gradebook.store,
           gradebook.courseId,
           id,
           duedate === undefined ? {} : { duedate },
@@ -148,7 +148,7 @@ function assignmentCommands(): Command {
     .option(...courseDirOption)
     .action(async (id: string, flags: { force?: boolean; courseDir: string }) => {
       await withCourse(flags.courseDir, async ({ gradebook }) => {
-        await removeAssignment(gradebook.db, gradebook.courseId, id, { force: flags.force ?? false });
+        await removeAssignment(gradebook.store, gradebook.courseId, id, { force: flags.force ?? false });
         console.log(`Removed assignment with ID '${id}'`);
       });
     });
@@ -158,7 +158,7 @@ function assignmentCommands(): Command {
     .option(...courseDirOption)
     .action(async (flags: { courseDir: string }) => {
       await withCourse(flags.courseDir, async ({ gradebook }) => {
-        const assignments = await listAssignments(gradebook.db, gradebook.courseId);
+        const assignments = await listAssignments(gradebook.store, gradebook.courseId);
         console.log('There are %d assignments in the database:', assignments.length);
         for (const a of assignments) console.log(`${a.name} (due: ${a.duedate ?? 'None'})`);
       });

@@ -15,7 +15,7 @@ export function nbgraderExportCommand(): Command {
       const course = await openCourse(flags.courseDir);
       try {
         const target = flags.to ? resolve(flags.to) : join(course.courseDir, 'grades.csv');
-        const text = await gradesCsv(course.gradebook.db, course.gradebook.courseId);
+        const text = await gradesCsv(course.gradebook.store, course.gradebook.courseId);
         await writeFileInPlace(target, text);
         console.log(`Exporting grades to ${target}`);
       } finally {

@@ -10,14 +10,13 @@
  * fails only its own submission.
  */
 import { availableParallelism } from 'node:os';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { GradebookStore } from '../../db/stores/gradebook.js';
 import type { KernelLauncher } from '../../grading/execution.js';
 import type { AutogradeSettings } from '../../grading/autograde/index.js';
 import { SchemaTooNewError, SchemaTooOldError } from '../../notebook/index.js';
 import { CoursehubError } from '../../util/errors.js';
 import { requireAssignment } from '../courses.js';
-import { loadAssignmentScores } from '../scores.js';
+import { loadAssignmentSummary } from '../scores.js';
 import { loadSourceNotebooks } from '../source-notebooks.js';
 import { recordSubmissionResult } from '../submissions.js';
 import { formatNaiveUtc, parseNaiveUtc, parseUtc } from '../timestamps.js';
@@ -52,7 +51,7 @@ export interface AutogradeProgress {
 }
 
 export interface AutogradeRunOptions {
-  db: Kysely<Database>;
+  store: GradebookStore;
   courseId: number;
   courseDir: string;
   assignment: string;
@@ -104,8 +103,8 @@ async function shouldProcess(
 export async function autogradeAssignment(options: AutogradeRunOptions): Promise<AutogradeRunResult> {
   const started = Date.now();
   const course = new CourseDirectory(options.courseDir, options.settings.courseDirectory);
-  await requireAssignment(options.db, options.courseId, options.assignment);
-  const sourceNotebooks = await loadSourceNotebooks(options.db, options.courseId, options.assignment);
+  await requireAssignment(options.store, options.courseId, options.assignment);
+  const sourceNotebooks = await loadSourceNotebooks(options.store, options.courseId, options.assignment);
   if (sourceNotebooks.length === 0) {
     throw new AutogradeSetupError(`Assignment '${options.assignment}' has no notebooks in the gradebook.`, {
       hint: `Run \`coursehub nbgrader generate_assignment ${options.assignment}\` first.`,
@@ -198,7 +197,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
     }
     result.isolation ??= submission.isolation;
     const finalDir = course.autograded(student, options.assignment);
-    await recordSubmissionResult(options.db, options.courseId, {
+    await recordSubmissionResult(options.store, options.courseId, {
       assignment: options.assignment,
       studentId: student,
       timestamp: submission.timestamp,
@@ -231,7 +230,7 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
   }
   await Promise.allSettled(graded);
 
-  const scores = await loadAssignmentScores(options.db, options.courseId, options.assignment);
+  const scores = await loadAssignmentSummary(options.store, options.courseId, options.assignment);
   for (const outcome of outcomes) {
     const score = scores.submissions.find((s) => s.studentId === outcome.student);
     if (score && outcome.status === 'graded') {

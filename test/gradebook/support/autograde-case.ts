@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
+import { GradebookStore } from '../../../src/db/stores/gradebook.js';
 import {
   autogradeAssignment,
   type AutogradeRunResult,
@@ -78,12 +79,13 @@ export async function runAutogradeCase(name: string, launcher: KernelLauncher): 
   const handle: DatabaseHandle = openDatabase({ url: join(courseDir, 'coursehub-gradebook.sqlite') });
   try {
     await migrateToLatest(handle.db);
-    const courseId = await ensureCourse(handle.db, 'course101');
-    await updateOrCreateAssignment(handle.db, courseId, 'ps1', {
+    const store = new GradebookStore(handle.db);
+    const courseId = await ensureCourse(store, 'course101');
+    await updateOrCreateAssignment(store, courseId, 'ps1', {
       duedate: formatNaiveUtc(parseUtc(spec.due_date)),
     });
     for (const student of spec.db_students ?? []) {
-      await updateOrCreateStudent(handle.db, courseId, {
+      await updateOrCreateStudent(store, courseId, {
         id: student.id,
         firstName: student.first_name ?? null,
         lastName: student.last_name ?? null,
@@ -94,7 +96,7 @@ export async function runAutogradeCase(name: string, launcher: KernelLauncher): 
       readFileSync(join(caseDir, 'expected/gradebook_source.json'), 'utf8'),
     ) as GeneratedAssignmentRecord;
     for (const [nbName, nb] of Object.entries(source.notebooks)) nb.name = nbName;
-    await storeGeneratedAssignment(handle.db, courseId, source, notebookOrder(join(caseDir, 'source/ps1')));
+    await storeGeneratedAssignment(store, courseId, source, notebookOrder(join(caseDir, 'source/ps1')));
 
     const logs: string[] = [];
     const runs: AutogradeRunResult[] = [];
@@ -102,7 +104,7 @@ export async function runAutogradeCase(name: string, launcher: KernelLauncher): 
       const student = step.argv.find((a) => a.startsWith('--student='))?.slice('--student='.length);
       runs.push(
         await autogradeAssignment({
-          db: handle.db,
+          store,
           courseId,
           courseDir,
           assignment: 'ps1',
@@ -118,8 +120,8 @@ export async function runAutogradeCase(name: string, launcher: KernelLauncher): 
     return {
       courseDir,
       runs,
-      scores: await loadAssignmentScores(handle.db, courseId, 'ps1'),
-      csv: await gradesCsv(handle.db, courseId),
+      scores: await loadAssignmentScores(store, courseId, 'ps1'),
+      csv: await gradesCsv(store, courseId),
       logs,
     };
   } finally {

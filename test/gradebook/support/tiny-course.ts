@@ -57,10 +57,10 @@ export async function createTinyCourse(courseDir: string, config = ''): Promise<
   });
   const gradebook = await openCourseGradebook(courseDir, 'tiny');
   try {
-    await updateOrCreateAssignment(gradebook.db, gradebook.courseId, 'ps1', {
+    await updateOrCreateAssignment(gradebook.store, gradebook.courseId, 'ps1', {
       duedate: '2024-01-02 00:00:00',
     });
-    await storeGeneratedAssignment(gradebook.db, gradebook.courseId, result.record!);
+    await storeGeneratedAssignment(gradebook.store, gradebook.courseId, result.record!);
   } finally {
     await gradebook.close();
   }

@@ -57,7 +57,7 @@ beforeAll(async () => {
   const gradebook = await openCourseGradebook(courseDir, 'tiny');
   try {
     run = await autogradeAssignment({
-      db: gradebook.db,
+      store: gradebook.store,
       courseId: gradebook.courseId,
       courseDir,
       assignment: 'ps1',
@@ -71,7 +71,7 @@ beforeAll(async () => {
       concurrency: 2,
       log: () => undefined,
     });
-    scores = await loadAssignmentScores(gradebook.db, gradebook.courseId, 'ps1');
+    scores = await loadAssignmentScores(gradebook.store, gradebook.courseId, 'ps1');
   } finally {
     await gradebook.close();
   }
