@@ -19,7 +19,7 @@ import type { HubContext } from '../src/hub/context.js';
 import { startProxyProcess } from '../src/hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../src/hub/proxy/secret.js';
 import { freeLoopbackPort } from '../src/hub/spawner/free-port.js';
-import { lookupUnixAccount } from '../src/hub/spawner/unix-account.js';
+import { lookupUnixAccount } from '../src/sandbox/unix-accounts.js';
 import { TokenService } from '../src/hub/tokens/index.js';
 import { UserService } from '../src/hub/users/user-service.js';
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerRequestError, ServerStartError } from '../../../src/hub/servers/errors.js';
-import { isSameProcessAlive } from '../../../src/hub/spawner/process-info.js';
+import { isSameProcessAlive } from '../../../src/sandbox/process-tree.js';
 import { cullIdleServers } from '../../../src/hub/servers/idle-culler.js';
 import type { ServerManager } from '../../../src/hub/servers/server-manager.js';
 import { serverFieldsOf } from '../../../src/hub/servers/server-model.js';
