@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const config = configSchema.parse({
     hub: { dataDir, cookieSecret: 'b'.repeat(64), hubPort: 0 },
     proxy: { apiIp: '127.0.0.1', apiPort: Number(new URL(proxy.apiUrl).port) },
-    spawner: { homeRoot: join(root, 'homes') },
+    spawner: { local: { homeRoot: join(root, 'homes') } },
   });
   const database = openDatabase({ url: join(dataDir, 'coursehub.sqlite') });
   await migrateToLatest(database.db);

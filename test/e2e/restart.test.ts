@@ -143,7 +143,7 @@ beforeAll(async () => {
       hub: { ip: '127.0.0.1', port: hubPort, hubPort, dataDir, cookieSecret: COOKIE_SECRET },
       proxy: { apiIp: '127.0.0.1', apiPort, autoStart: false },
       auth: { authenticator: 'local', local: { adminUser: 'chee_admin', adminPassword: 'admin-password-1' } },
-      spawner: { homeRoot: join(root, 'homes') },
+      spawner: { local: { homeRoot: join(root, 'homes') } },
       log: { level: 'info' },
     }),
   );

@@ -105,7 +105,7 @@ export class LocalProcessSpawner implements Spawner {
     return process.getuid?.() === 0;
   }
 
-  /** The sandbox of `spawner.sandbox`, with cgroups where this hub may write them. */
+  /** The sandbox of `spawner.local.sandbox`, with cgroups where this hub may write them. */
   private get sandbox(): Sandbox {
     if (!this.chosenSandbox) {
       const setting = this.options.sandbox;
@@ -132,8 +132,8 @@ export class LocalProcessSpawner implements Spawner {
   async start(request: SpawnRequest): Promise<SpawnedServer> {
     refuseUserOptions(request.userOptions);
     if (this.options.sandbox === 'bubblewrap' && !bubblewrapAvailable())
-      throw new SpawnerError(`spawner.sandbox is "bubblewrap" but ${BWRAP} is missing.`, {
-        hint: 'Install the Debian package bubblewrap, or set spawner.sandbox to "auto" or "none".',
+      throw new SpawnerError(`spawner.local.sandbox is "bubblewrap" but ${BWRAP} is missing.`, {
+        hint: 'Install the Debian package bubblewrap, or set spawner.local.sandbox to "auto" or "none".',
       });
     const progress = request.onProgress ?? (() => undefined);
     progress({ progress: 10, message: 'Preparing your account and home directory' });
@@ -186,7 +186,7 @@ export class LocalProcessSpawner implements Spawner {
       });
     } catch (error) {
       throw new SpawnerError(`Could not run ${command[0]}: ${(error as Error).message}`, {
-        hint: 'Check spawner.command in the configuration (and that jupyter-notebook is installed).',
+        hint: 'Check spawner.local.command in the configuration (and that jupyter-notebook is installed).',
         cause: error,
       });
     }

@@ -16,6 +16,11 @@ import { ServerManager } from '../../../src/hub/servers/server-manager.js';
 import { hubServerTokens } from '../../../src/hub/servers/server-tokens.js';
 import { removeUnixAccount } from '../spawner/test-accounts.js';
 
+/** Spawner settings to change, the local spawner's own among them. */
+export type SpawnerOverrides = Partial<Omit<SpawnerSettings, 'local'>> & {
+  local?: Partial<SpawnerSettings['local']>;
+};
+
 export interface ServerFixture {
   root: string;
   database: DatabaseHandle;
@@ -23,7 +28,7 @@ export interface ServerFixture {
   proxyClient: ProxyClient;
   /** The owner's own API token per user, which the proxy's oracle accepts for that user only. */
   ownerTokens: Record<string, string>;
-  makeManager(overrides?: Partial<SpawnerSettings>): ServerManager;
+  makeManager(overrides?: SpawnerOverrides): ServerManager;
   dispose(): Promise<void>;
 }
 
@@ -64,7 +69,12 @@ export async function createServerFixture(users: string[]): Promise<ServerFixtur
     proxyClient,
     ownerTokens,
     makeManager(overrides = {}) {
-      const settings = { ...spawnerSectionDefaults(), homeRoot: join(root, 'homes'), ...overrides };
+      const defaults = spawnerSectionDefaults();
+      const settings: SpawnerSettings = {
+        ...defaults,
+        ...overrides,
+        local: { ...defaults.local, homeRoot: join(root, 'homes'), ...overrides.local },
+      };
       const manager = new ServerManager({
         db: database.db,
         log,

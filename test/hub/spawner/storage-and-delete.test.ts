@@ -26,7 +26,7 @@ let root: string;
 
 function spawner(user: string, serverName = ''): LocalProcessSpawner {
   const options: LocalProcessSpawnerOptions = {
-    ...spawnerSection.parse({}),
+    ...spawnerSection.parse({}).local,
     homeRoot: join(root, 'homes'),
     environment: {},
     memoryLimitMb: 512,
