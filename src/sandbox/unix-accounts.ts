@@ -14,13 +14,12 @@ import { isAbsolute, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { checkUnixName, GRADER_ACCOUNT } from './account-names.js';
 import { SandboxSetupError, UnixAccountError } from './errors.js';
+import type { SandboxAccount } from './sandbox.js';
 
 const run = promisify(execFile);
 
-export interface UnixAccount {
-  name: string;
-  uid: number;
-  gid: number;
+/** An account of /etc/passwd (or NSS): who a sandbox runs as, with the home coursehub gave it. */
+export interface UnixAccount extends SandboxAccount {
   home: string;
 }
 
