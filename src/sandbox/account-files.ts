@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dropPrivilegesArgs } from './drop-privileges.js';
-import { AccountFileError, type AccountFileFailure } from './errors.js';
+import { AccountFileError, SandboxSetupError, type AccountFileFailure } from './errors.js';
 import type { SandboxAccount } from './sandbox.js';
 
 /** Debian's Python: every account can run it, whatever interpreter the hub's PATH prefers. */
@@ -56,9 +56,15 @@ export class AccountFiles {
   }
 
   private run(args: string[], input: Buffer | undefined, maxOutput: number): Promise<Buffer> {
-    const asOther = this.account !== undefined && process.getuid?.() === 0;
+    const switchTo = this.account && this.account.uid !== process.getuid?.() ? this.account : undefined;
+    if (switchTo && process.getuid?.() !== 0)
+      return Promise.reject(
+        new SandboxSetupError(`Only root can act as the account "${switchTo.name}".`, {
+          hint: "A hub that is not root reaches its users' files as its own account: pass no account.",
+        }),
+      );
     const command = [
-      ...(asOther ? dropPrivilegesArgs(this.account!) : []),
+      ...(switchTo ? dropPrivilegesArgs(switchTo) : []),
       PYTHON,
       '-I', // ignore PYTHON* variables and the user's site-packages
       '-S',
