@@ -32,6 +32,11 @@ export class AttachedProcess extends HostProcess {
     return this.watching;
   }
 
+  /** Not known: the process tree below a sandbox is not saved with its state. */
+  override programPid(): number | null {
+    return null;
+  }
+
   describeExit(): string {
     return this.alive ? 'still running' : 'exited (started by an earlier hub process: its status is unknown)';
   }
