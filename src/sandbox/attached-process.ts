@@ -32,6 +32,10 @@ export class AttachedProcess extends HostProcess {
     return this.watching;
   }
 
+  protected exitKnown(): boolean {
+    return !this.alive;
+  }
+
   /** Not known: the process tree below a sandbox is not saved with its state. */
   override programPid(): number | null {
     return null;

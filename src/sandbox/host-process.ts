@@ -24,6 +24,11 @@ export abstract class HostProcess implements SandboxedProcess {
   abstract readonly alive: boolean;
   abstract readonly exitCode: number | null;
   abstract describeExit(): string;
+  /**
+   * Whether its exit is known here: for our own child, once Node has reported it (with its
+   * status); for a re-attached process, once /proc no longer shows it.
+   */
+  protected abstract exitKnown(): boolean;
 
   programPid(): number | null {
     return descendantAtDepth(this.pid, this.programDepth);
@@ -47,10 +52,13 @@ export abstract class HostProcess implements SandboxedProcess {
     }
   }
 
-  /** Waits for the exit event, and looks at `alive` every 100 ms (a re-attached process has no event). */
+  /**
+   * Waits up to `ms` for its exit to be known, woken by the exit event, or every 100 ms (a
+   * re-attached process has no event).
+   */
   async wait(ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
-    while (this.alive) {
+    while (!this.exitKnown()) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
       let timer: NodeJS.Timeout | undefined;

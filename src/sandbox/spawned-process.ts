@@ -94,6 +94,10 @@ export class SpawnedProcess extends HostProcess {
     return !this.detached || isSameProcessAlive(this.pid, this.startTime);
   }
 
+  protected exitKnown(): boolean {
+    return this.hasExited;
+  }
+
   describeExit(): string {
     const how = this.exitSignal ? `killed by ${this.exitSignal}` : `exited with code ${this.exitCode}`;
     const tail = this.stderrTail.trim().split('\n').slice(-5).join('\n');
