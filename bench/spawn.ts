@@ -18,7 +18,7 @@ import { migrateToLatest, openDatabase } from '../src/db/database.js';
 import { startProxyProcess } from '../src/hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../src/hub/proxy/secret.js';
 import { freeLoopbackPort } from '../src/hub/spawner/free-port.js';
-import { lookupUnixAccount } from '../src/hub/spawner/unix-account.js';
+import { lookupUnixAccount } from '../src/sandbox/unix-accounts.js';
 
 const RUNS = 10;
 const CROWD = 20;
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const config = configSchema.parse({
     hub: { dataDir, cookieSecret: 'b'.repeat(64), hubPort: 0 },
     proxy: { apiIp: '127.0.0.1', apiPort: Number(new URL(proxy.apiUrl).port) },
-    spawner: { homeRoot: join(root, 'homes') },
+    spawner: { local: { homeRoot: join(root, 'homes') } },
   });
   const database = openDatabase({ url: join(dataDir, 'coursehub.sqlite') });
   await migrateToLatest(database.db);

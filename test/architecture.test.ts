@@ -11,6 +11,7 @@ const LAYER_RANK: Record<string, number> = {
   util: 0,
   notebook: 1,
   grading: 2,
+  sandbox: 2,
   kernel: 3,
   db: 4,
   config: 4,

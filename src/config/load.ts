@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { readEnv, UNUSED_SEED_ENV_VARS, type EnvValue } from './env.js';
+import { envNameForPath, readEnv, UNUSED_SEED_ENV_VARS, type EnvValue } from './env.js';
 import { ConfigError } from './errors.js';
-import { configSchema, type CoursehubConfig } from './schema.js';
+import { configSchema, MOVED_KEYS, type CoursehubConfig } from './schema.js';
 import { walkSchema, type ConfigLeaf } from './schema-walk.js';
 
 type Env = Record<string, string | undefined>;
@@ -47,6 +47,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
   const sources = new Map<string, string>();
   const reading = readEnv(options.env ?? process.env, leaves);
+  refuseMovedEnvVars(reading.unknown);
   const leafByPath = new Map(leaves.map((leaf) => [leaf.path, leaf]));
   for (const value of reading.values) {
     setPath(tree, value.path, convertEnvValue(value, leafByPath.get(value.path)));
@@ -190,6 +191,8 @@ function invalidConfig(
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
         const path = parent ? `${parent}.${key}` : key;
+        const moved = MOVED_KEYS[path];
+        if (moved) return `${path} has moved: it is now ${moved}`;
         const suggestion = closest(path, known);
         return `unknown key ${path}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
       });
@@ -200,6 +203,19 @@ function invalidConfig(
   const where = file ? `the config file ${file}` : 'the configuration';
   return new ConfigError(`Invalid configuration in ${where}:\n  - ${lines.join('\n  - ')}`, {
     hint: `Fix or remove each key named above. ${DOCS_HINT}`,
+  });
+}
+
+/** An environment variable of a key that moved sets nothing now: say where the key went. */
+function refuseMovedEnvVars(unknown: string[]): void {
+  const moved = Object.entries(MOVED_KEYS).filter(([from]) => unknown.includes(envNameForPath(from)));
+  if (moved.length === 0) return;
+  const lines = moved.map(
+    ([from, to]) =>
+      `${envNameForPath(from)} sets ${from}, which has moved: use ${envNameForPath(to)} (${to})`,
+  );
+  throw new ConfigError(`Invalid configuration in the environment:\n  - ${lines.join('\n  - ')}`, {
+    hint: `Rename each variable named above. ${DOCS_HINT}`,
   });
 }
 

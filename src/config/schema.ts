@@ -145,14 +145,9 @@ export const authSection = z
   })
   .strict();
 
-export const spawnerSection = z
+/** Settings of the local spawner (src/hub/spawner/local-process-spawner.ts): `spawner.local.*`. */
+const localSpawnerSection = z
   .object({
-    class: z
-      .enum(['local'])
-      .default('local')
-      .describe(
-        "Which spawner starts user servers: `local` runs each as a local process under a Unix account named after the user (as root; otherwise as the hub's own user).",
-      ),
     command: z
       .array(z.string())
       .min(1)
@@ -183,17 +178,33 @@ export const spawnerSection = z
       .describe(
         'Run local servers inside bubblewrap, seeing only their own home (+ system dirs read-only). `auto` = when /usr/bin/bwrap exists.',
       ),
+  })
+  .strict();
+
+/** User servers: which spawner class, what every class honours, and each class's own settings. */
+export const spawnerSection = z
+  .object({
+    class: z
+      .enum(['local'])
+      .default('local')
+      .describe(
+        "Which spawner starts user servers: `local` runs each as a local process under a Unix account named after the user (as root; otherwise as the hub's own user); its settings are under `spawner.local`.",
+      ),
     memoryLimitMb: z
       .number()
       .int()
       .min(0)
       .default(0)
-      .describe('Memory cap per server in MiB (cgroup v1 where writable, else RLIMIT_AS); 0 = none.'),
+      .describe(
+        'Memory cap per server in MiB; 0 = none. The local spawner holds it with cgroup v1 where writable, else RLIMIT_AS.',
+      ),
     cpuLimit: z
       .number()
       .min(0)
       .default(0)
-      .describe('CPU cap per server in cores (cgroup v1 only; rlimits cannot cap a rate); 0 = none.'),
+      .describe(
+        'CPU cap per server in cores; 0 = none. The local spawner holds it with cgroup v1 only (rlimits cannot cap a rate).',
+      ),
     environment: z
       .record(z.string(), z.string())
       .default({})
@@ -241,8 +252,22 @@ export const spawnerSection = z
       .describe(
         'Stop every user server when the hub stops. Off by default, as in JupyterHub with an external proxy: servers keep running, the restarted hub re-attaches to them from the database, and open notebooks do not notice.',
       ),
+    local: localSpawnerSection
+      .default(localSpawnerSection.parse({}))
+      .describe('Settings of the local spawner (`class: local`).'),
   })
   .strict();
+
+/**
+ * Keys that moved (the configuration is strict: an old key is an error, and the error names the
+ * new path).
+ */
+export const MOVED_KEYS: Record<string, string> = {
+  'spawner.command': 'spawner.local.command',
+  'spawner.args': 'spawner.local.args',
+  'spawner.homeRoot': 'spawner.local.homeRoot',
+  'spawner.sandbox': 'spawner.local.sandbox',
+};
 
 /** Who may use the hub: the roster files imported at every start (src/hub/users/). */
 export const usersSection = z

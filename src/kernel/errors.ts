@@ -8,6 +8,3 @@ export class KernelSpecInvalidError extends CoursehubError {}
 
 /** The kernel process did not start or did not answer kernel_info in time. */
 export class KernelStartError extends CoursehubError {}
-
-/** The grading sandbox cannot be set up on this machine as configured. */
-export class SandboxSetupError extends CoursehubError {}

@@ -11,11 +11,8 @@ export {
   type KernelSpec,
   type KernelSpecSearchOptions,
 } from './kernelspec.js';
-export { GRADER_ACCOUNT, ensureGraderAccount } from './grader-account.js';
-export {
-  KernelSpecNotFoundError,
-  KernelSpecInvalidError,
-  KernelStartError,
-  SandboxSetupError,
-} from './errors.js';
+export { GRADER_ACCOUNT } from '../sandbox/account-names.js';
+export { ensureGraderAccount } from '../sandbox/unix-accounts.js';
+export { KernelSpecNotFoundError, KernelSpecInvalidError, KernelStartError } from './errors.js';
+export { SandboxSetupError } from '../sandbox/errors.js';
 export type { KernelLogger } from './channels.js';

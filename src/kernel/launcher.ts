@@ -7,17 +7,21 @@ import { chown, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelLauncher, KernelStartOptions } from '../grading/execution.js';
-import { bwrapArgs, DEFAULT_HIDDEN_PATHS } from './bwrap.js';
-import { cgroupsWritable, KernelCgroup, removeStaleCgroups } from './cgroup.js';
+import { BubblewrapSandbox } from '../sandbox/bubblewrap-sandbox.js';
+import { cgroupsWritable, KERNEL_CGROUPS, removeStaleCgroups } from '../sandbox/cgroup.js';
+import { ensureMaskFile } from '../sandbox/mask-file.js';
+import { NoSandbox } from '../sandbox/no-sandbox.js';
+import { holdPidNamespace } from '../sandbox/process-tree.js';
+import type { Sandbox, SandboxedProcess, SandboxRequest } from '../sandbox/sandbox.js';
+import { GRADING_VIEW } from '../sandbox/system-view.js';
+import { ensureGraderAccount, type UnixAccount } from '../sandbox/unix-accounts.js';
+import { GRADER_ACCOUNT } from '../sandbox/account-names.js';
 import { KernelChannels, stderrLogger, type KernelLogger } from './channels.js';
 import { KernelStartError } from './errors.js';
-import { ensureGraderAccount, GRADER_ACCOUNT, type UnixAccount } from './grader-account.js';
-import { KernelProcess, type KernelProcessHandle } from './kernel-process.js';
 import { getKernelSpec, type KernelSpec } from './kernelspec.js';
-import { DEFAULT_LIMITS, prlimitArgs, rlimitValues, type KernelLimits } from './limits.js';
-import { descendantAtDepth, holdPidNamespace } from './process-tree.js';
-import { chownTree, ensureMaskFile, ensureRuntimeRoot, writeConnectionFile } from './runtime-files.js';
-import { KernelZygote } from './zygote/kernel-zygote.js';
+import { DEFAULT_LIMITS, rlimitsAlways, rlimitsWithoutCgroup, type KernelLimits } from './limits.js';
+import { chownTree, ensureRuntimeRoot, writeConnectionFile } from './runtime-files.js';
+import { ZygoteSandbox } from './zygote/zygote-sandbox.js';
 import { DEFAULT_TIMINGS, JupyterKernelSession, KERNEL_ID_VARIABLE, type SessionTimings } from './session.js';
 
 export interface KernelLauncherOptions {
@@ -68,56 +72,29 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
   const runtimeRoot =
     options.runtimeRoot ??
     join(tmpdir(), isRoot ? 'coursehub-kernels' : `coursehub-kernels-${process.getuid?.()}`);
-  const useCgroups = options.cgroups !== false && isRoot && cgroupsWritable();
-  if (useCgroups) removeStaleCgroups();
+  const cgroups =
+    options.cgroups !== false && isRoot && cgroupsWritable(KERNEL_CGROUPS) ? KERNEL_CGROUPS : null;
+  if (cgroups) removeStaleCgroups(cgroups, 'kernel-');
+  const maskFile = join(runtimeRoot, 'masked-file');
+  const sandbox: Sandbox =
+    options.sandbox === 'bwrap'
+      ? new BubblewrapSandbox({ cgroups, becomeAccount: 'inside', maskFile })
+      : new NoSandbox({ cgroups });
   // The zygote needs root: each fork mounts its own view and then drops to the grader account.
-  const useZygote = options.zygote !== false && options.sandbox === 'bwrap' && isRoot;
-  const zygotes = new Map<string, Promise<KernelZygote>>();
-
-  /** The zygote for this interpreter, started on first use and again if it has died. */
-  async function zygoteFor(python: string, maskFile: string): Promise<KernelZygote> {
-    const running = zygotes.get(python);
-    if (running) {
-      const zygote = await running.catch(() => null);
-      if (zygote?.alive) return zygote;
-    }
-    const starting = KernelZygote.start({
-      python,
-      env: SANDBOX_BASE_ENV,
-      hiddenPaths: options.hiddenPaths ?? [],
-      maskFile,
-      runtimeRoot,
-    });
-    zygotes.set(python, starting);
-    return starting;
-  }
-
-  function spawnCommand(
-    kernelArgv: string[],
-    runtimeDir: string,
-    workingDirectory: string,
-    maskFile: string,
-    account: UnixAccount | null,
-  ): string[] {
-    const limited = [...prlimitArgs(limits, !useCgroups), ...kernelArgv];
-    if (options.sandbox !== 'bwrap') return limited;
-    return bwrapArgs(
-      {
-        runtimeDir,
-        workingDirectory,
-        hiddenPaths: options.hiddenPaths ?? [],
-        tmpBytes: limits.tmpBytes,
-        maskFile,
-        runAs: account ? { uid: account.uid, gid: account.gid } : undefined,
-      },
-      limited,
-    );
-  }
+  const zygotes =
+    options.zygote !== false && options.sandbox === 'bwrap' && isRoot
+      ? new ZygoteSandbox({
+          env: SANDBOX_BASE_ENV,
+          hiddenPaths: options.hiddenPaths ?? [],
+          maskFile,
+          runtimeRoot,
+          cgroups,
+        })
+      : null;
 
   return {
     async close(): Promise<void> {
-      for (const starting of zygotes.values()) (await starting.catch(() => null))?.close();
-      zygotes.clear();
+      await zygotes?.close();
     },
     async start(start: KernelStartOptions): Promise<JupyterKernelSession> {
       const spec = getKernelSpec(start.kernelName, {
@@ -130,10 +107,9 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
           : null;
       const id = randomUUID();
       await ensureRuntimeRoot(runtimeRoot);
-      const maskFile = await ensureMaskFile(runtimeRoot);
+      await ensureMaskFile(runtimeRoot);
       const runtimeDir = join(runtimeRoot, id);
       await mkdir(runtimeDir, { mode: 0o700 });
-      let cgroup: KernelCgroup | null = null;
       try {
         const connection = await writeConnectionFile(runtimeDir, spec);
         if (account) {
@@ -149,83 +125,65 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
               .replace('{resource_dir}', spec.resourceDir ?? ''),
           ),
         );
-        const env = {
-          ...kernelEnvironment(options.sandbox, spec, start, runtimeDir),
-          [KERNEL_ID_VARIABLE]: id,
+        const request: SandboxRequest = {
+          name: `kernel-${id}`,
+          command: kernelArgv,
+          account: account ?? undefined,
+          view: {
+            system: GRADING_VIEW,
+            writable: [runtimeDir, start.workingDirectory],
+            hidden: options.hiddenPaths ?? [],
+            tmpBytes: limits.tmpBytes,
+          },
+          network: 'none',
+          limits: {
+            memoryBytes: limits.memoryBytes,
+            maxProcesses: limits.maxProcesses,
+            cpus: limits.cpus,
+            rlimits: rlimitsAlways(limits),
+            rlimitsWithoutCgroup: rlimitsWithoutCgroup(limits),
+          },
+          env: { ...kernelEnvironment(options.sandbox, spec, start, runtimeDir), [KERNEL_ID_VARIABLE]: id },
+          workingDirectory: start.workingDirectory,
+          lifetime: { kind: 'with-caller' },
         };
-        const forkArgs = useZygote && account ? forkableKernelArgs(kernelArgv, spec, start) : null;
-        const kernel =
-          forkArgs && account
-            ? await (
-                await zygoteFor(kernelArgv[0]!, maskFile)
-              ).fork({
-                id,
-                cwd: start.workingDirectory,
-                env,
-                kernelArgs: forkArgs,
-                uid: account.uid,
-                gid: account.gid,
-                binds: [runtimeDir, start.workingDirectory],
-                hidden: [...DEFAULT_HIDDEN_PATHS, ...(options.hiddenPaths ?? [])],
-                tmpBytes: limits.tmpBytes,
-                rlimits: rlimitValues(limits, !useCgroups),
-                logFile: join(runtimeRoot, `${id}.log`),
-              })
-            : await KernelProcess.spawnGated({
-                command: spawnCommand(kernelArgv, runtimeDir, start.workingDirectory, maskFile, account),
-                env,
-                cwd: start.workingDirectory,
-              });
+        const forked = zygotes !== null && account !== null && isForkable(kernelArgv, spec, start);
+        const kernel = await (forked ? zygotes : sandbox).start(request);
         try {
-          if (useCgroups) {
-            cgroup = KernelCgroup.create(`kernel-${id}`, {
-              memoryBytes: limits.memoryBytes,
-              maxProcesses: limits.maxProcesses,
-              cpus: limits.cpus,
-            });
-            cgroup.addProcess(kernel.pid);
+          const channels = new KernelChannels(
+            connection,
+            log,
+            Math.max(limits.maxOutputBytes * 2, 16 * 1024 ** 2),
+          );
+          channels.connect();
+          try {
+            await waitForReady(channels, kernel, start.startupTimeoutMs, spec.name);
+          } catch (error) {
+            channels.close();
+            throw error;
           }
+          channels.startHeartbeat(1000);
+          // Sandboxed, the kernel runs below bwrap (or the zygote's holder) and the sandbox's init.
+          const kernelPid = kernel.programPid() ?? kernel.pid;
+          return new JupyterKernelSession({
+            id,
+            channels,
+            process: kernel,
+            runtimeDir,
+            isolation: describeIsolation(options.sandbox, account, cgroups !== null, limits, forked),
+            interruptMode: spec.interruptMode,
+            kernelPid,
+            pidNamespace: holdPidNamespace(kernelPid, process.pid),
+            maxOutputBytes: limits.maxOutputBytes,
+            timings,
+            log,
+          });
         } catch (error) {
-          kernel.signalGroup('SIGKILL');
+          kernel.kill('SIGKILL');
+          await kernel.cgroup?.remove();
           throw error;
         }
-        kernel.release();
-
-        const channels = new KernelChannels(
-          connection,
-          log,
-          Math.max(limits.maxOutputBytes * 2, 16 * 1024 ** 2),
-        );
-        channels.connect();
-        try {
-          await waitForReady(channels, kernel, start.startupTimeoutMs, spec.name);
-        } catch (error) {
-          channels.close();
-          kernel.signalGroup('SIGKILL');
-          await cgroup?.remove();
-          throw error;
-        }
-        channels.startHeartbeat(1000);
-        // bwrap (or the zygote's holder) runs an init as pid 1 of the sandbox, which runs the
-        // kernel (its first child; setpriv and prlimit exec into it, so they add no level).
-        const kernelPid =
-          (options.sandbox === 'bwrap' ? descendantAtDepth(kernel.pid, 2) : kernel.pid) ?? kernel.pid;
-        return new JupyterKernelSession({
-          id,
-          channels,
-          process: kernel,
-          cgroup,
-          runtimeDir,
-          isolation: describeIsolation(options.sandbox, account, useCgroups, limits, forkArgs !== null),
-          interruptMode: spec.interruptMode,
-          kernelPid,
-          pidNamespace: holdPidNamespace(kernelPid, process.pid),
-          maxOutputBytes: limits.maxOutputBytes,
-          timings,
-          log,
-        });
       } catch (error) {
-        await cgroup?.remove();
         await rm(runtimeDir, { recursive: true, force: true });
         throw error;
       }
@@ -271,7 +229,7 @@ function kernelEnvironment(
  */
 async function waitForReady(
   channels: KernelChannels,
-  kernel: KernelProcessHandle,
+  kernel: SandboxedProcess,
   timeoutMs: number,
   name: string,
 ): Promise<void> {
@@ -354,13 +312,12 @@ function withoutHistoryDatabase(argv: string[]): string[] {
 }
 
 /**
- * The kernel's own arguments when it can be forked from the zygote: an ipykernel started as
+ * Whether the kernel can be forked from the zygote: an ipykernel started as
  * `PYTHON -m ipykernel_launcher ...`, with nothing in its environment that Python reads only at
  * start-up (a fork inherits the zygote's interpreter as it is).
  */
-function forkableKernelArgs(argv: string[], spec: KernelSpec, start: KernelStartOptions): string[] | null {
-  if (argv.length < 3 || argv[1] !== '-m' || argv[2] !== 'ipykernel_launcher') return null;
-  if (!argv[0]!.startsWith('/')) return null;
-  const readAtStartup = Object.keys({ ...spec.env, ...start.env }).some((name) => name.startsWith('PYTHON'));
-  return readAtStartup ? null : argv.slice(3);
+function isForkable(argv: string[], spec: KernelSpec, start: KernelStartOptions): boolean {
+  if (argv.length < 3 || argv[1] !== '-m' || argv[2] !== 'ipykernel_launcher') return false;
+  if (!argv[0]!.startsWith('/')) return false;
+  return !Object.keys({ ...spec.env, ...start.env }).some((name) => name.startsWith('PYTHON'));
 }

@@ -1,3 +1,5 @@
+import type { Rlimits } from '../sandbox/rlimits.js';
+
 /** Resource limits for one grading kernel, with defaults that fit a teaching notebook. */
 export interface KernelLimits {
   /** Memory for the kernel and everything it starts (cgroup), or its address space (rlimit). */
@@ -23,24 +25,16 @@ export const DEFAULT_LIMITS: KernelLimits = {
   maxFileBytes: 512 * 1024 ** 2,
 };
 
-/**
- * The rlimits a grading kernel runs under. Core dumps are always off; the process and
- * address-space caps stand in for cgroups only where cgroups are not writable (RLIMIT_NPROC counts
- * per user, so it is a coarser net).
- */
-export function rlimitValues(limits: KernelLimits, withoutCgroups: boolean): Record<string, number> {
-  const values: Record<string, number> = { core: 0, fsize: limits.maxFileBytes, nofile: 1024 };
-  if (withoutCgroups) Object.assign(values, { nproc: limits.maxProcesses, as: limits.memoryBytes * 2 });
-  return values;
+/** The rlimits a grading kernel always runs under: no core dumps, a file-size cap, an open-file cap. */
+export function rlimitsAlways(limits: KernelLimits): Rlimits {
+  return { core: 0, fsize: limits.maxFileBytes, nofile: 1024 };
 }
 
 /**
- * prlimit(1) arguments for the same limits. Node cannot call setrlimit for a child, and
- * util-linux's prlimit is on every Debian machine, so a spawned kernel is started through it.
+ * What stands in for the cgroup where cgroups are not writable: a process cap (RLIMIT_NPROC counts
+ * per user, so it is a coarser net) and an address-space cap (twice the memory: address space is
+ * reserved far beyond what is used).
  */
-export function prlimitArgs(limits: KernelLimits, withoutCgroups: boolean): string[] {
-  const args = Object.entries(rlimitValues(limits, withoutCgroups)).map(
-    ([name, value]) => `--${name}=${value}`,
-  );
-  return ['prlimit', ...args, '--'];
+export function rlimitsWithoutCgroup(limits: KernelLimits): Rlimits {
+  return { nproc: limits.maxProcesses, as: limits.memoryBytes * 2 };
 }

@@ -1,14 +1,14 @@
 /**
  * The files a grading kernel needs on the host: the private folder for every kernel's runtime
- * directory, the mask bound over hidden files, the connection file, and the working copy handed
- * to the grader account.
+ * directory (which also holds the sandbox's mask file), the connection file, and the working copy
+ * handed to the grader account.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConnectionInfo } from './channels.js';
-import { SandboxSetupError } from './errors.js';
-import type { UnixAccount } from './grader-account.js';
+import { SandboxSetupError } from '../sandbox/errors.js';
+import type { SandboxAccount } from '../sandbox/sandbox.js';
 import type { KernelSpec } from './kernelspec.js';
 
 /**
@@ -23,15 +23,6 @@ export async function ensureRuntimeRoot(path: string): Promise<void> {
       hint: 'Remove it (someone else may have created it) or choose another runtimeRoot.',
     });
   }
-}
-
-export async function ensureMaskFile(runtimeRoot: string): Promise<string> {
-  const path = join(runtimeRoot, 'masked-file');
-  // Created once, empty and mode 000; never reopened (a non-root owner could not open it again).
-  await writeFile(path, '', { flag: 'wx', mode: 0o000 }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
-  return path;
 }
 
 export async function writeConnectionFile(runtimeDir: string, spec: KernelSpec): Promise<ConnectionInfo> {
@@ -51,7 +42,7 @@ export async function writeConnectionFile(runtimeDir: string, spec: KernelSpec):
   return connection;
 }
 
-export async function chownTree(path: string, account: UnixAccount): Promise<void> {
+export async function chownTree(path: string, account: SandboxAccount): Promise<void> {
   const info = await lstat(path);
   await chown(path, account.uid, account.gid).catch(() => undefined);
   if (info.isDirectory()) {

@@ -6,9 +6,8 @@
 import { rm } from 'node:fs/promises';
 import type { CellRunResult, KernelSession } from '../grading/execution.js';
 import type { KernelChannels, KernelLogger } from './channels.js';
-import type { KernelCgroup } from './cgroup.js';
-import type { KernelProcessHandle } from './kernel-process.js';
-import { processesInPidNamespace, processesWithEnv, type HeldPidNamespace } from './process-tree.js';
+import { processesInPidNamespace, processesWithEnv, type HeldPidNamespace } from '../sandbox/process-tree.js';
+import type { SandboxedProcess } from '../sandbox/sandbox.js';
 import { OutputCollector, type DisplayIdMap } from './output-collector.js';
 import type { JupyterMessage } from './wire.js';
 
@@ -34,8 +33,8 @@ export interface SessionParts {
   /** Unique per kernel; also in its environment as COURSEHUB_KERNEL_ID. */
   id: string;
   channels: KernelChannels;
-  process: KernelProcessHandle;
-  cgroup: KernelCgroup | null;
+  /** The kernel's sandbox, with its cgroup (if any). */
+  process: SandboxedProcess;
   runtimeDir: string;
   isolation: string;
   interruptMode: 'signal' | 'message';
@@ -229,18 +228,18 @@ export class JupyterKernelSession implements KernelSession {
   }
 
   private async stop(): Promise<void> {
-    const { channels, process: kernel, cgroup, timings } = this.parts;
+    const { channels, process: kernel, timings } = this.parts;
     channels.expectClose();
     if (kernel.alive) {
       channels.send('control', 'shutdown_request', { restart: false });
-      await kernel.waitForExit(timings.shutdownGraceMs);
+      await kernel.wait(timings.shutdownGraceMs);
     }
     // The kernel may be gone while what it started lives on: always sweep the group and cgroup.
-    kernel.signalGroup('SIGTERM');
-    if (!(await kernel.waitForExit(500))) kernel.signalGroup('SIGKILL');
-    kernel.signalGroup('SIGKILL');
-    await kernel.waitForExit(5000);
-    await cgroup?.remove();
+    kernel.kill('SIGTERM');
+    if (!(await kernel.wait(500))) kernel.kill('SIGKILL');
+    kernel.kill('SIGKILL');
+    await kernel.wait(5000);
+    await kernel.cgroup?.remove();
     // Without a cgroup, a daemon may have left the group, and a pid namespace's members die
     // only after its init: sweep by the kernel's id until nothing is left (bounded).
     // Sandboxed, also sweep the kernel's pid namespace until its last process has exited.

@@ -153,7 +153,7 @@ describe.each(BASE_URLS)(
             authenticator: 'local',
             local: { adminUser: 'chee_admin', adminPassword: 'admin-password-1' },
           },
-          spawner: { homeRoot: join(root, 'homes') },
+          spawner: { local: { homeRoot: join(root, 'homes') } },
           log: { level: 'info' },
         }),
       );

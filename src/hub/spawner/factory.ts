@@ -1,6 +1,6 @@
 /**
- * Picks the spawner class named in the `spawner` config section. New classes (docker, ...) are
- * added here, next to the local one.
+ * Picks the spawner class named in the `spawner` config section: the shared keys, and the class's
+ * own section (`spawner.local`). New classes (docker, ...) are added here, next to the local one.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { CoursehubConfig } from '../../config/schema.js';
@@ -17,10 +17,7 @@ export function spawnerFactoryFromConfig(
     case 'local':
       return (userName, serverName) =>
         new LocalProcessSpawner(userName, serverName, {
-          command: settings.command,
-          args: settings.args,
-          homeRoot: settings.homeRoot,
-          sandbox: settings.sandbox,
+          ...settings.local,
           environment: settings.environment,
           memoryLimitMb: settings.memoryLimitMb,
           cpuLimit: settings.cpuLimit,

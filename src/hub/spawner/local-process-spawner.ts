@@ -1,32 +1,38 @@
 /**
  * LocalProcessSpawner: each user's Jupyter server as a local process, run as a Unix account with
- * the user's name, in a private home, optionally inside bubblewrap, with memory/CPU limits.
+ * the user's name, in a private home, inside bubblewrap where it is available, with memory/CPU
+ * limits (all of it through src/sandbox/).
  *
- * The process is started detached (its own session) with its output in a log file, not a pipe,
- * so it keeps running when the hub stops; its pid, the kernel's start time for that pid, its port
- * and token are the state the hub saves to re-attach later.
+ * The server is a detached sandbox (its own session, its output in a log file, not a pipe), so it
+ * keeps running when the hub stops; its pid, the kernel's start time for that pid, its cgroups,
+ * port and token are the state the hub saves to re-attach later.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { BWRAP, bubblewrapAvailable, bubblewrapPrefix } from './bubblewrap.js';
-import { SpawnerError } from './errors.js';
+import { bubblewrapAvailable, BWRAP } from '../../sandbox/bubblewrap-args.js';
+import { BubblewrapSandbox } from '../../sandbox/bubblewrap-sandbox.js';
+import { cgroupsWritable, SERVER_CGROUPS } from '../../sandbox/cgroup.js';
+import { NoSandbox } from '../../sandbox/no-sandbox.js';
+import type { Sandbox, SandboxedProcess } from '../../sandbox/sandbox.js';
+import { USER_SERVER_VIEW } from '../../sandbox/system-view.js';
+import { ensureUnixAccount, removeUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
+import { SpawnerError, UserOptionsError } from './errors.js';
 import { freeLoopbackPort } from './free-port.js';
-import { isSameProcessAlive, processStartTime } from './process-info.js';
-import {
-  cgroupPids,
-  describeLimits,
-  joinCgroups,
-  prepareCgroups,
-  removeCgroups,
-  rlimitWrapper,
-  type LimitSettings,
-} from './resource-limits.js';
-import type { PollResult, SpawnedServer, Spawner, SpawnerState, SpawnRequest } from './spawner.js';
-import { ensureUnixAccount, type UnixAccount } from './unix-account.js';
+import { localUserStorage } from './local-user-storage.js';
+import { describeLimits, serverLimits, type LimitSettings } from './server-limits.js';
+import type {
+  PollResult,
+  SpawnedServer,
+  Spawner,
+  SpawnerState,
+  SpawnRequest,
+  UserOptions,
+  UserStorage,
+} from './spawner.js';
 
 export interface LocalProcessSpawnerOptions extends LimitSettings {
   command: string[];
@@ -40,14 +46,11 @@ export interface LocalProcessSpawnerOptions extends LimitSettings {
   log: FastifyBaseLogger;
 }
 
-interface LocalState {
-  pid: number;
-  /** /proc start time of `pid`, so a recycled pid is not mistaken for the server. */
-  startTime: string;
+/** Where the server listens: with the sandbox's own state, what `getState` saves. */
+interface ServerAddress {
   port: number;
   token: string;
   url: string;
-  cgroupDirs: string[];
 }
 
 /** How long `stop` waits after SIGTERM before SIGKILL. */
@@ -58,77 +61,96 @@ function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** The local spawner has nothing for a user to choose: any option is refused, by name. */
+function refuseUserOptions(options: UserOptions | undefined): void {
+  const names = Object.keys(options ?? {});
+  if (names.length === 0) return;
+  throw new UserOptionsError(
+    `The local spawner takes no user options, but the start request has ${names.map((n) => `"${n}"`).join(', ')}.`,
+    { hint: 'Start the server without options: spawner.class "local" has none to choose from.' },
+  );
 }
 
-function killQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
+/** Whether `program` can be run: a path to an executable, or a name found on `path`. */
+function runnable(program: string, path: string): boolean {
+  const candidates = program.includes('/') ? [program] : path.split(':').map((dir) => join(dir, program));
+  return candidates.some((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 export class LocalProcessSpawner implements Spawner {
   readonly kind = 'local';
-  private state: LocalState | undefined;
-  private child: ChildProcess | undefined;
-  private exitCode: number | undefined;
-  /** Settles when our child's exit has been reported (only for servers this process started). */
-  private exited: Promise<void> | undefined;
+  readonly storage: UserStorage;
+  private process: SandboxedProcess | undefined;
+  private address: ServerAddress | undefined;
+  /** Exit status of the last server this spawner stopped, for `poll` afterwards. */
+  private lastExit: number | undefined;
+  private chosenSandbox: Sandbox | undefined;
 
   constructor(
     private readonly userName: string,
     private readonly serverName: string,
     private readonly options: LocalProcessSpawnerOptions,
-  ) {}
+  ) {
+    this.storage = localUserStorage(() => this.account(), this.runsAsRoot);
+  }
 
   private get runsAsRoot(): boolean {
     return process.getuid?.() === 0;
   }
 
-  private useBubblewrap(): boolean {
-    if (this.options.sandbox === 'none') return false;
-    if (this.options.sandbox === 'bubblewrap' && !bubblewrapAvailable())
-      throw new SpawnerError(`spawner.sandbox is "bubblewrap" but ${BWRAP} is missing.`, {
-        hint: 'Install the Debian package bubblewrap, or set spawner.sandbox to "auto" or "none".',
-      });
-    return bubblewrapAvailable();
+  /** The sandbox of `spawner.local.sandbox`, with cgroups where this hub may write them. */
+  private get sandbox(): Sandbox {
+    if (!this.chosenSandbox) {
+      const setting = this.options.sandbox;
+      const cgroups = this.runsAsRoot && cgroupsWritable(SERVER_CGROUPS) ? SERVER_CGROUPS : null;
+      const bubblewrap = setting === 'bubblewrap' || (setting === 'auto' && bubblewrapAvailable());
+      // The server's files are its own: it is started as its account, and bwrap builds the
+      // sandbox in a user namespace.
+      this.chosenSandbox = bubblewrap
+        ? new BubblewrapSandbox({ cgroups, becomeAccount: 'before' })
+        : new NoSandbox({ cgroups });
+    }
+    return this.chosenSandbox;
   }
 
+  /** The user's account and home: made on first use as root; a folder of the hub's own otherwise. */
   private async account(): Promise<UnixAccount> {
     if (this.runsAsRoot) return ensureUnixAccount(this.userName, this.options.homeRoot);
-    // Not root: no other accounts can be made or switched to. Every server runs as the hub's
-    // own user in a per-user folder: fine for one person trying coursehub, not for a class.
     const me = userInfo();
     const home = join(this.options.homeRoot, this.userName);
     mkdirSync(home, { recursive: true, mode: 0o700 });
-    this.options.log.warn(
-      { user: this.userName },
-      "hub is not running as root: the server runs as the hub's own user (%s), not as a separate account",
-      me.username,
-    );
     return { name: me.username, uid: me.uid, gid: me.gid, home };
   }
 
   async start(request: SpawnRequest): Promise<SpawnedServer> {
+    refuseUserOptions(request.userOptions);
+    if (this.options.sandbox === 'bubblewrap' && !bubblewrapAvailable())
+      throw new SpawnerError(`spawner.local.sandbox is "bubblewrap" but ${BWRAP} is missing.`, {
+        hint: 'Install the Debian package bubblewrap, or set spawner.local.sandbox to "auto" or "none".',
+      });
     const progress = request.onProgress ?? (() => undefined);
     progress({ progress: 10, message: 'Preparing your account and home directory' });
     const account = await this.account();
+    if (!this.runsAsRoot)
+      // No other accounts can be made or switched to: every server runs as the hub's own user in
+      // a per-user folder. Fine for one person trying coursehub, not for a class.
+      this.options.log.warn(
+        { user: this.userName },
+        "hub is not running as root: the server runs as the hub's own user (%s), not as a separate account",
+        account.name,
+      );
     const port = await freeLoopbackPort();
     const token = randomBytes(32).toString('hex');
     const values = { base_url: request.baseUrl, port: String(port), home: account.home };
-    const serverArgv = [...this.options.command, ...this.options.args.map((a) => fill(a, values))];
-
+    const command = [...this.options.command, ...this.options.args.map((a) => fill(a, values))];
     const groupName = `${this.userName}${this.serverName ? `-${this.serverName}` : ''}`;
-    const cgroupDirs = this.runsAsRoot ? await prepareCgroups(groupName, this.options) : undefined;
-    const sandboxed = this.useBubblewrap();
-    const argv = [
-      ...(cgroupDirs ? [] : rlimitWrapper(this.options)),
-      ...(sandboxed ? bubblewrapPrefix(account.home) : []),
-      ...serverArgv,
-    ];
     // Only what the server needs: JupyterHub's variables and the basics. Nothing is inherited
     // from the hub's environment, which may hold database passwords or OAuth secrets.
     const env: Record<string, string> = {
@@ -146,129 +168,115 @@ export class LocalProcessSpawner implements Spawner {
     progress({ progress: 30, message: 'Starting the Jupyter server' });
     mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
     const logFile = join(this.options.logDir, `${groupName}.log`);
-    const logFd = openSync(logFile, 'a', 0o600);
-    let child: ChildProcess;
+    const sandbox = this.sandbox;
+    let running: SandboxedProcess;
     try {
-      child = spawn(argv[0]!, argv.slice(1), {
-        cwd: account.home,
+      if (!runnable(command[0]!, DEFAULT_PATH)) throw new Error('no such program');
+      running = await sandbox.start({
+        name: groupName,
+        command,
+        account,
+        view: { system: USER_SERVER_VIEW, writable: [account.home], hidden: [] },
+        // The proxy reaches the server on 127.0.0.1.
+        network: 'host',
+        limits: serverLimits(this.options),
         env,
-        // Root switches to the user's account; a hub that is not root has no other to switch to.
-        ...(this.runsAsRoot ? { uid: account.uid, gid: account.gid } : {}),
-        detached: true,
-        stdio: ['ignore', logFd, logFd],
+        workingDirectory: account.home,
+        lifetime: { kind: 'detached', logFile },
       });
-    } finally {
-      closeSync(logFd);
+    } catch (error) {
+      throw new SpawnerError(`Could not run ${command[0]}: ${(error as Error).message}`, {
+        hint: 'Check spawner.local.command in the configuration (and that jupyter-notebook is installed).',
+        cause: error,
+      });
     }
-    const pid = await new Promise<number>((resolve, reject) => {
-      child.once('spawn', () => resolve(child.pid!));
-      child.once('error', (error) =>
-        reject(
-          new SpawnerError(`Could not run ${argv[0]}: ${error.message}`, {
-            hint: 'Check spawner.command in the configuration (and that jupyter-notebook is installed).',
-            cause: error,
-          }),
-        ),
-      );
-    });
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        this.exitCode = code ?? (signal ? 128 : -1);
-        resolve();
-      }),
-    );
-    child.unref();
-    this.child = child;
-    if (cgroupDirs) await joinCgroups(cgroupDirs, pid).catch(() => undefined);
-
     const url = `http://127.0.0.1:${port}${request.baseUrl}`;
-    this.state = {
-      pid,
-      startTime: processStartTime(pid) ?? '',
-      port,
-      token,
-      url,
-      cgroupDirs: cgroupDirs ?? [],
-    };
+    this.process = running;
+    this.address = { port, token, url };
+    this.lastExit = undefined;
     this.options.log.info(
       {
         user: this.userName,
         server: this.serverName,
-        pid,
+        pid: running.pid,
         port,
         account: account.name,
-        sandbox: sandboxed ? 'bubblewrap' : 'none',
+        sandbox: sandbox.kind,
         log: logFile,
       },
       'started user server; limits: %s',
-      describeLimits(this.options, cgroupDirs !== undefined),
+      describeLimits(this.options, running.cgroup !== null),
     );
     progress({ progress: 50, message: 'Server process started, waiting for it to answer' });
     return { url, token };
   }
 
   async poll(): Promise<PollResult> {
-    if (this.exitCode !== undefined) return this.exitCode;
-    if (!this.state) return 0;
-    if (isSameProcessAlive(this.state.pid, this.state.startTime)) return null;
+    const running = this.process;
+    if (!running) return this.lastExit ?? 0;
+    if (running.exitCode !== null) return running.exitCode;
+    if (running.alive) return null;
     // Our own child: /proc may show it gone a moment before Node reports its exit status.
-    if (this.exited) await Promise.race([this.exited, sleep(1_000)]);
+    await running.wait(1_000);
     // Not our child (re-attached after a hub restart): its exit status is not ours to know.
-    return this.exitCode ?? -1;
+    return running.exitCode ?? -1;
   }
 
   async stop(): Promise<void> {
-    const state = this.state;
-    if (!state) return;
-    if (isSameProcessAlive(state.pid, state.startTime)) {
-      // The server leads its own process group (detached); signal the whole group.
-      killQuietly(-state.pid, 'SIGTERM');
-      const deadline = Date.now() + STOP_GRACE_MS;
-      while (Date.now() < deadline && isSameProcessAlive(state.pid, state.startTime)) await sleep(100);
-      killQuietly(-state.pid, 'SIGKILL');
+    const running = this.process;
+    if (!running) return;
+    // SIGTERM to the server's process group, SIGKILL after the grace; kernels run in sessions of
+    // their own and survive a group kill: the cgroup knows them all.
+    await running.stop(STOP_GRACE_MS);
+    this.lastExit = running.exitCode ?? undefined;
+    this.process = undefined;
+    this.address = undefined;
+  }
+
+  async deleteForever(): Promise<void> {
+    await this.stop();
+    // Named servers share the user's home: it goes with the default server, i.e. with the user.
+    if (this.serverName !== '') return;
+    if (this.runsAsRoot) {
+      await removeUnixAccount(this.userName, this.options.homeRoot);
+      return;
     }
-    // Kernels run in sessions of their own and survive a group kill: the cgroup knows them all.
-    for (let round = 0; round < 20; round++) {
-      const left = await cgroupPids(state.cgroupDirs);
-      if (left.length === 0) break;
-      for (const pid of left) killQuietly(pid, 'SIGKILL');
-      await sleep(50);
-    }
-    await removeCgroups(state.cgroupDirs);
-    this.state = undefined;
+    // A hub that is not root made a plain folder HOME_ROOT/NAME; remove that and nothing else.
+    const home = resolve(this.options.homeRoot, this.userName);
+    if (dirname(home) === resolve(this.options.homeRoot) && basename(home) === this.userName)
+      await rm(home, { recursive: true, force: true });
   }
 
   getState(): SpawnerState {
-    return this.state ? { ...this.state } : {};
+    return this.process && this.address ? { ...this.process.state(), ...this.address } : {};
   }
 
   loadState(state: SpawnerState): void {
-    const s = state as Partial<LocalState>;
+    const s = state as Partial<ServerAddress & { pid: number; startTime: string; cgroupDirs: unknown }>;
     if (
       typeof s.pid !== 'number' ||
       typeof s.port !== 'number' ||
       typeof s.token !== 'string' ||
       typeof s.url !== 'string'
     ) {
-      this.state = undefined;
+      this.process = undefined;
+      this.address = undefined;
       return;
     }
-    this.state = {
+    this.process = this.sandbox.attach({
       pid: s.pid,
       startTime: String(s.startTime ?? ''),
-      port: s.port,
-      token: s.token,
-      url: s.url,
       cgroupDirs: Array.isArray(s.cgroupDirs) ? s.cgroupDirs.map(String) : [],
-    };
+    });
+    this.address = { port: s.port, token: s.token, url: s.url };
   }
 
   current(): SpawnedServer | undefined {
-    return this.state ? { url: this.state.url, token: this.state.token } : undefined;
+    return this.address ? { url: this.address.url, token: this.address.token } : undefined;
   }
 
   /** The server's pid (tests read its /proc entries). */
   pid(): number | undefined {
-    return this.state?.pid;
+    return this.process?.pid;
   }
 }

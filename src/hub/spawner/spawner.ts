@@ -1,10 +1,15 @@
 /**
  * The Spawner role, as JupyterHub has it: one object per (user, server name) that can start a
- * Jupyter server, stop it, and say whether it is still running. Its `state` is a small JSON value
- * the hub stores in the database, so a restarted hub can rebuild the spawner and re-attach to a
- * server that kept running. Implementations (local processes now, Docker later) sit side by side
- * in this folder and are picked by name in the `spawner.class` config key.
+ * Jupyter server with the user's options, stop it, say whether it is still running, delete what it
+ * keeps for the user for good, and reach the user's files (their storage) with the user's own
+ * rights. Its `state` is a small JSON value the hub stores in the database, so a restarted hub can
+ * rebuild the spawner and re-attach to a server that kept running. Implementations (local
+ * processes now, Docker and Kubernetes later) sit side by side in this folder and are picked by
+ * name in the `spawner.class` config key.
  */
+
+/** JupyterHub's `user_options`: JSON from the start request's body. */
+export type UserOptions = Record<string, unknown>;
 
 /** One step of a start, as JupyterHub's progress API reports it (0..100). */
 export interface SpawnProgress {
@@ -26,6 +31,11 @@ export interface SpawnRequest {
    * environment.
    */
   hubEnv: Record<string, string>;
+  /**
+   * JupyterHub's `user_options`: what the user chose for this server (an image, a profile, ...) in
+   * the start request; none is `{}`. A spawner refuses options it does not know (UserOptionsError).
+   */
+  userOptions?: UserOptions;
   /** Called at each step of the start. */
   onProgress?: (event: SpawnProgress) => void;
 }
@@ -44,6 +54,29 @@ export type PollResult = number | null;
 /** JSON-safe spawner state, stored in `servers.state`. */
 export type SpawnerState = Record<string, unknown>;
 
+/** One entry of a folder in the user's storage; symbolic links are listed as such, never followed. */
+export interface StorageEntry {
+  name: string;
+  kind: 'file' | 'folder' | 'symbolic-link' | 'other';
+  size: number;
+  modified: Date;
+}
+
+/**
+ * The user's files as the spawner keeps them (a home folder, a volume), for the hub's own uses
+ * (the exchange: release, submit, collect, feedback). Every access has the user's own rights,
+ * never the hub's, and works whether or not their server runs. Paths are relative to the storage's
+ * root (`course/ps1/problem1.ipynb`); no symbolic link in them is followed. Failures are
+ * AccountFileErrors (src/sandbox/errors.ts) saying why: not-found, permission-denied, symbolic-link, ...
+ */
+export interface UserStorage {
+  readFile(path: string, options?: { maxBytes?: number }): Promise<Buffer>;
+  /** Replaces the whole file at once (written beside it, then renamed), making missing folders. */
+  writeFile(path: string, data: Buffer | string): Promise<void>;
+  /** The entries of a folder ('' or nothing: the root), sorted by name. */
+  listFolder(path?: string): Promise<StorageEntry[]>;
+}
+
 export interface Spawner {
   /** Short name of the implementation (`local`, `docker`, ...), for logs and the admin page. */
   readonly kind: string;
@@ -57,6 +90,14 @@ export interface Spawner {
   loadState(state: SpawnerState): void;
   /** The server's address and token as last started or loaded, or undefined when none. */
   current(): SpawnedServer | undefined;
+  /**
+   * JupyterHub's delete_forever: stops the server, then removes for good what the spawner keeps
+   * for it (the local spawner: for the default server, the user's account and home as coursehub
+   * made them; Docker: its volume). The hub calls it when the user is removed.
+   */
+  deleteForever(): Promise<void>;
+  /** The user's files, with the user's own rights; works while the server is stopped. */
+  readonly storage: UserStorage;
 }
 
 /** Builds a fresh spawner for one (user, server name); the config decides which class. */

@@ -1,12 +1,14 @@
 /**
  * A kernel forked by the zygote, seen from the hub: `pid` is its holder (the process in the
- * zygote's namespaces that the launcher puts in the cgroup); below it are the pid namespace's init
+ * zygote's namespaces that is put in the kernel's cgroup); below it are the pid namespace's init
  * and the kernel itself. Exit is reported by the zygote, which reaps the holder.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
-import { waitForExit, type KernelProcessHandle } from '../kernel-process.js';
-import { descendantAtDepth } from '../process-tree.js';
+import type { Cgroup } from '../../sandbox/cgroup.js';
+import { descendantAtDepth } from '../../sandbox/process-tree.js';
+import type { SandboxState } from '../../sandbox/sandbox.js';
+import type { HeldProcess } from '../../sandbox/start-held.js';
 
 const LOG_TAIL_BYTES = 8192;
 
@@ -18,9 +20,10 @@ const signalNames = new Map<number, string>(
   Object.entries(constants.signals).map(([name, number]) => [number, name]),
 );
 
-export class ForkedKernel implements KernelProcessHandle {
+export class ForkedKernel implements HeldProcess {
   readonly exited: Promise<void>;
   exitCode: number | null = null;
+  cgroup: Cgroup | null = null;
   private hasExited = false;
   private logTail = '';
   private markExited!: () => void;
@@ -67,7 +70,7 @@ export class ForkedKernel implements KernelProcessHandle {
   }
 
   /** The kernel's host pid (holder -> init -> kernel), for interrupts. */
-  kernelPid(): number | null {
+  programPid(): number | null {
     return descendantAtDepth(this.pid, 2);
   }
 
@@ -75,11 +78,11 @@ export class ForkedKernel implements KernelProcessHandle {
    * SIGKILL ends the whole pid namespace at once (its init dies, and the holder with it); any
    * other signal goes to the kernel, which may handle it.
    */
-  signalGroup(signal: NodeJS.Signals): void {
+  kill(signal: NodeJS.Signals): void {
     // Once the zygote has reaped the holder, its namespace is gone and its pid is free: another
     // kernel's holder may get it (pids wrap quickly on a busy machine), so signal nothing.
     if (this.hasExited) return;
-    const targets = signal === 'SIGKILL' ? [descendantAtDepth(this.pid, 1), this.pid] : [this.kernelPid()];
+    const targets = signal === 'SIGKILL' ? [descendantAtDepth(this.pid, 1), this.pid] : [this.programPid()];
     for (const pid of targets) {
       if (pid === null) continue;
       try {
@@ -90,7 +93,22 @@ export class ForkedKernel implements KernelProcessHandle {
     }
   }
 
-  waitForExit(ms: number): Promise<boolean> {
-    return waitForExit(this.exited, this.hasExited, ms);
+  async wait(ms: number): Promise<boolean> {
+    if (this.hasExited) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const result = await Promise.race([this.exited.then(() => true), timeout]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.kill('SIGTERM');
+    if (!(await this.wait(graceMs))) this.kill('SIGKILL');
+    await this.cgroup?.remove();
+  }
+
+  state(): SandboxState {
+    return { pid: this.pid, startTime: '', cgroupDirs: this.cgroup?.dirs ?? [] };
   }
 }

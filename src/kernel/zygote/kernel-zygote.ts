@@ -11,7 +11,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { zygoteBwrapArgs } from '../bwrap.js';
+import { bubblewrapArgs } from '../../sandbox/bubblewrap-args.js';
+import type { Rlimits } from '../../sandbox/rlimits.js';
+import { GRADING_VIEW } from '../../sandbox/system-view.js';
 import { KernelStartError } from '../errors.js';
 import { ForkedKernel } from './forked-kernel.js';
 
@@ -42,7 +44,7 @@ export interface ForkRequest {
   /** Paths inside those folders to hide. */
   hidden: string[];
   tmpBytes: number;
-  rlimits: Record<string, number>;
+  rlimits: Rlimits;
   /** Where the kernel's stdout and stderr go (a file the kernel cannot see). */
   logFile: string;
 }
@@ -68,15 +70,7 @@ export class KernelZygote {
   ) {}
 
   static async start(options: ZygoteOptions): Promise<KernelZygote> {
-    const command = zygoteBwrapArgs(
-      {
-        script: SCRIPT,
-        runtimeRoot: options.runtimeRoot,
-        hiddenPaths: options.hiddenPaths,
-        maskFile: options.maskFile,
-      },
-      [options.python],
-    );
+    const command = zygoteSandboxCommand(options);
     const child = spawn(command[0]!, command.slice(1), {
       env: options.env,
       cwd: '/',
@@ -195,4 +189,32 @@ export class KernelZygote {
     this.child.stdin?.end();
     this.child.kill('SIGKILL');
   }
+}
+
+/**
+ * The sandbox the zygote lives in: the grading view of the system, without network, plus the
+ * host's root read-only at /.host, from which each forked kernel binds its own two folders before
+ * detaching /.host. The zygote stays root (bwrap keeps a root caller's capabilities) because every
+ * fork must mount and then drop to the grader account itself; the zygote never runs user code. No
+ * pid namespace here: the pids it reports are the host's, so the hub can put each kernel in its
+ * cgroup.
+ */
+function zygoteSandboxCommand(options: ZygoteOptions): string[] {
+  return bubblewrapArgs(
+    {
+      namespaces: ['ipc', 'net', 'uts', 'cgroup-try'],
+      tiedToCaller: true,
+      view: GRADING_VIEW,
+      readOnlyBinds: [
+        { source: '/', target: '/.host' },
+        { source: SCRIPT, target: '/zygote.py' },
+      ],
+      // The zygote writes each kernel's log file there.
+      writable: [options.runtimeRoot],
+      hidden: options.hiddenPaths,
+      maskFile: options.maskFile,
+      chdir: '/',
+    },
+    [options.python, '/zygote.py'],
+  );
 }

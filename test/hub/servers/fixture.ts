@@ -19,6 +19,11 @@ import { TokenService } from '../../../src/hub/tokens/index.js';
 import { HubUrls } from '../../../src/hub/urls.js';
 import { removeUnixAccount } from '../spawner/test-accounts.js';
 
+/** Spawner settings to change, the local spawner's own among them. */
+export type SpawnerOverrides = Partial<Omit<SpawnerSettings, 'local'>> & {
+  local?: Partial<SpawnerSettings['local']>;
+};
+
 export interface ServerFixture {
   root: string;
   database: DatabaseHandle;
@@ -26,7 +31,7 @@ export interface ServerFixture {
   proxyClient: ProxyClient;
   /** The owner's own API token per user, which the proxy's oracle accepts for that user only. */
   ownerTokens: Record<string, string>;
-  makeManager(overrides?: Partial<SpawnerSettings>): ServerManager;
+  makeManager(overrides?: SpawnerOverrides): ServerManager;
   dispose(): Promise<void>;
 }
 
@@ -67,7 +72,12 @@ export async function createServerFixture(users: string[]): Promise<ServerFixtur
     proxyClient,
     ownerTokens,
     makeManager(overrides = {}) {
-      const settings = { ...spawnerSectionDefaults(), homeRoot: join(root, 'homes'), ...overrides };
+      const defaults = spawnerSectionDefaults();
+      const settings: SpawnerSettings = {
+        ...defaults,
+        ...overrides,
+        local: { ...defaults.local, homeRoot: join(root, 'homes'), ...overrides.local },
+      };
       const stores = createHubStores(database.db);
       const manager = new ServerManager({
         store: stores.servers,

@@ -39,7 +39,8 @@ export interface TestHub {
 export async function startTestHub(options: {
   users: string[];
   admins?: string[];
-  spawner?: Record<string, unknown>;
+  /** Spawner settings over the defaults; `local.homeRoot` is a folder of the test's own. */
+  spawner?: { local?: Record<string, unknown>; [key: string]: unknown };
   /** hub.baseUrl (default '/'). */
   baseUrl?: string;
 }): Promise<TestHub> {
@@ -65,7 +66,10 @@ export async function startTestHub(options: {
   const config = configSchema.parse({
     hub: { dataDir, cookieSecret: COOKIE_SECRET, hubPort: 0, baseUrl: urls.base },
     proxy: { apiIp: '127.0.0.1', apiPort: Number(new URL(proxy.apiUrl).port) },
-    spawner: { homeRoot: join(root, 'homes'), ...options.spawner },
+    spawner: {
+      ...options.spawner,
+      local: { homeRoot: join(root, 'homes'), ...options.spawner?.local },
+    },
   });
   const database: DatabaseHandle = openDatabase({ url: join(dataDir, 'coursehub.sqlite') });
   await migrateToLatest(database.db);

@@ -3,7 +3,7 @@
 // what a server's own JUPYTERHUB_API_TOKEN may (not) do.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cgroupPids } from '../../../src/hub/spawner/resource-limits.js';
+import { cgroupPids } from '../../../src/sandbox/cgroup.js';
 import { startTestHub, type TestHub } from './hub-fixture.js';
 
 const ALICE = 'chapi_alice';

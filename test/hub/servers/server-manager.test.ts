@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerRequestError, ServerStartError } from '../../../src/hub/servers/errors.js';
-import { isSameProcessAlive } from '../../../src/hub/spawner/process-info.js';
+import { isSameProcessAlive } from '../../../src/sandbox/process-tree.js';
 import { cullIdleServers } from '../../../src/hub/servers/idle-culler.js';
 import type { ServerManager } from '../../../src/hub/servers/server-manager.js';
 import { serverFieldsOf } from '../../../src/hub/servers/server-model.js';
@@ -135,7 +135,7 @@ describe('ServerManager', () => {
   });
 
   it('a server that exits at once fails the start with a clear error and a failed event', async () => {
-    const broken = fx.makeManager({ command: ['/bin/false'], args: [] });
+    const broken = fx.makeManager({ local: { command: ['/bin/false'], args: [] } });
     const ticket = await broken.start(BOB);
     await expect(ticket.ready).rejects.toBeInstanceOf(ServerStartError);
     await expect(ticket.ready).rejects.toThrow(/exited \(status 1\) before it answered/);
@@ -146,7 +146,10 @@ describe('ServerManager', () => {
   });
 
   it('a server that never answers fails after the start timeout and is killed', async () => {
-    const slow = fx.makeManager({ command: ['/bin/sleep', '600'], args: [], startTimeoutSeconds: 2 });
+    const slow = fx.makeManager({
+      local: { command: ['/bin/sleep', '600'], args: [] },
+      startTimeoutSeconds: 2,
+    });
     const ticket = await slow.start(BOB);
     await expect(ticket.ready).rejects.toThrow(/did not answer .* within/);
     // Nothing of it may still run. (A sandbox's inner process can linger a moment as a zombie,

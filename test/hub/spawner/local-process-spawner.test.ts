@@ -10,9 +10,9 @@ import {
   LocalProcessSpawner,
   type LocalProcessSpawnerOptions,
 } from '../../../src/hub/spawner/local-process-spawner.js';
-import { UnixAccountError } from '../../../src/hub/spawner/errors.js';
-import { ensureUnixAccount, lookupUnixAccount } from '../../../src/hub/spawner/unix-account.js';
-import { cgroupPids } from '../../../src/hub/spawner/resource-limits.js';
+import { UnixAccountError } from '../../../src/sandbox/errors.js';
+import { ensureUnixAccount, lookupUnixAccount } from '../../../src/sandbox/unix-accounts.js';
+import { cgroupPids } from '../../../src/sandbox/cgroup.js';
 import { runCodeOnServer } from './run-code.js';
 import { removeUnixAccount } from './test-accounts.js';
 

@@ -18,7 +18,7 @@ const log = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.pa
 const spawner = new LocalProcessSpawner('alice', '', {
   command: ['/usr/bin/jupyter-notebook'],
   // The hub's default server arguments, as a real deployment has them.
-  args: spawnerSection.parse({}).args,
+  args: spawnerSection.parse({}).local.args,
   homeRoot: join(root, 'homes'),
   sandbox: 'auto',
   environment: {},

@@ -1,5 +1,30 @@
-/** Reading the host's process tree from /proc (Linux only, like the sandbox). */
+/**
+ * Facts about processes from the host's /proc (Linux only, like the sandboxes): start times, to
+ * know a pid still names the same process after a hub restart; children, to find the program
+ * below bwrap; environments and pid namespaces, to sweep up what a sandbox left.
+ */
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/** The fields of /proc/PID/stat after the command name (which is in parentheses and may hold spaces). */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start time of `pid` in clock ticks since boot (field 22 of /proc/PID/stat), or undefined. */
+export function processStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/** True when `pid` is the very process that started at `startTime` and has not become a zombie. */
+export function isSameProcessAlive(pid: number, startTime: string): boolean {
+  const fields = statFields(pid);
+  return fields !== undefined && fields[0] !== 'Z' && fields[19] === startTime;
+}
 
 export function childrenOf(pid: number): number[] {
   try {
@@ -9,7 +34,7 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
-/** Follows the only (or first) child `depth` times: bwrap -> its pid-1 init -> the kernel. */
+/** Follows the only (or first) child `depth` times: bwrap -> its pid-1 init -> the program. */
 export function descendantAtDepth(pid: number, depth: number): number | null {
   let current = pid;
   for (let level = 0; level < depth; level += 1) {
@@ -21,10 +46,10 @@ export function descendantAtDepth(pid: number, depth: number): number | null {
 }
 
 /**
- * Live processes whose environment holds `NAME=value`. Every kernel gets a unique id in its
- * environment, inherited by all it starts; where no cgroup is available (unsandboxed, not root)
- * this is how shutdown finds a daemon that left the process group. Code that scrubs its own
- * environment escapes it, which is why grading uses the sandbox, where the pid namespace ends all.
+ * Live processes whose environment holds `NAME=value`. A program given a unique id in its
+ * environment passes it to all it starts; where no cgroup is available this is how a daemon that
+ * left the process group is found. Code that scrubs its own environment escapes it, which is why
+ * grading uses the sandbox, where the pid namespace ends all.
  */
 export function processesWithEnv(name: string, value: string): number[] {
   const needle = `${name}=${value}`;
@@ -58,8 +83,8 @@ export interface HeldPidNamespace {
 
 /**
  * Holds the pid namespace of `pid` (null if the process is gone or shares `exceptLike`'s). A
- * namespace's id (`pid:[N]`) is reused soon after the namespace dies, often by the next kernel's:
- * sweeping by id after the kernel's death would hit that kernel unless the id is held.
+ * namespace's id (`pid:[N]`) is reused soon after the namespace dies, often by the next sandbox's:
+ * sweeping by id after the sandbox's death would hit that one unless the id is held.
  */
 export function holdPidNamespace(pid: number, exceptLike: number): HeldPidNamespace | null {
   let fd: number;
@@ -86,19 +111,14 @@ export function holdPidNamespace(pid: number, exceptLike: number): HeldPidNamesp
 /**
  * Processes of a pid namespace that have not finished exiting. When a sandbox's init dies the
  * kernel kills the rest of its namespace, but asynchronously: a shutdown that returns before they
- * are gone would leave them running for a moment, and some of them no longer show the kernel's
- * id in their environment while they exit.
+ * are gone would leave them running for a moment.
  */
 export function processesInPidNamespace(namespace: string): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || pidNamespaceOf(Number(entry)) !== namespace) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (!stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) found.push(Number(entry));
-    } catch {
-      /* gone while we looked */
-    }
+    const fields = statFields(entry);
+    if (fields && fields[0] !== 'Z') found.push(Number(entry));
   }
   return found;
 }

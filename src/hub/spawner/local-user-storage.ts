@@ -1,0 +1,23 @@
+/**
+ * The local spawner's user storage: the user's home, reached through their own Unix account
+ * (src/sandbox/account-files.ts), so the hub reads and writes there with the user's rights only.
+ */
+import { AccountFiles } from '../../sandbox/account-files.js';
+import type { UnixAccount } from '../../sandbox/unix-accounts.js';
+import type { UserStorage } from './spawner.js';
+
+/**
+ * @param account the user's account and home (made on first use, as for a start)
+ * @param actAs whether to switch to that account (false for a hub that is not root: it has none other)
+ */
+export function localUserStorage(account: () => Promise<UnixAccount>, actAs: boolean): UserStorage {
+  const files = async () => {
+    const owner = await account();
+    return new AccountFiles(owner.home, actAs ? owner : undefined);
+  };
+  return {
+    readFile: async (path, options) => (await files()).readFile(path, options),
+    writeFile: async (path, data) => (await files()).writeFile(path, data),
+    listFolder: async (path) => (await files()).listFolder(path),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The bubblewrap sandbox: the program sees the system folders of its view read-only (secrets
+ * masked), a fresh /proc, a minimal /dev, a private /tmp and the folders it may write; it has a
+ * pid, IPC and UTS namespace of its own, and no network unless the request asks for the host's.
+ * Killing bwrap's process group ends the pid namespace, so nothing it started survives that.
+ */
+import { bubblewrapArgs, type Namespace } from './bubblewrap-args.js';
+import { AttachedProcess } from './attached-process.js';
+import type { CgroupFamily } from './cgroup.js';
+import { prlimitArgs } from './rlimits.js';
+import type { Sandbox, SandboxedProcess, SandboxRequest, SandboxState } from './sandbox.js';
+import { SpawnedProcess } from './spawned-process.js';
+import { programRlimits, releaseIntoCgroup } from './start-held.js';
+
+export interface BubblewrapSandboxOptions {
+  /** The cgroup family its sandboxes' groups go in; null: no cgroups (the rlimit stand-ins apply). */
+  cgroups: CgroupFamily | null;
+  /**
+   * How the program becomes the request's account when the caller is root. `inside`: bwrap runs
+   * as root, so it can bind folders the account could not even traverse (a grader's 0700 temp
+   * copies), and setpriv drops to the account right before the program (grading). `before`: the
+   * process is started as the account and bwrap builds the sandbox in a user namespace (user
+   * servers, whose folders are their own).
+   */
+  becomeAccount: 'inside' | 'before';
+  /** The empty mode-000 file bound over masked files (mask-file.ts); needed when anything is masked. */
+  maskFile?: string;
+}
+
+export class BubblewrapSandbox implements Sandbox {
+  readonly kind = 'bubblewrap';
+
+  constructor(private readonly options: BubblewrapSandboxOptions) {}
+
+  async start(request: SandboxRequest): Promise<SandboxedProcess> {
+    const { account, view, limits } = request;
+    const asRoot = process.getuid?.() === 0;
+    const dropInside = account !== undefined && asRoot && this.options.becomeAccount === 'inside';
+    const namespaces: Namespace[] = ['ipc', 'pid'];
+    if (request.network === 'none') namespaces.push('net');
+    namespaces.push('uts');
+    if (view.system.ownCgroupNamespace) namespaces.push('cgroup-try');
+    const command = bubblewrapArgs(
+      {
+        namespaces,
+        tiedToCaller: request.lifetime.kind === 'with-caller',
+        view: view.system,
+        tmpBytes: view.tmpBytes,
+        writable: view.writable,
+        hidden: view.hidden,
+        maskFile: this.options.maskFile,
+        chdir: request.workingDirectory,
+        dropTo: dropInside ? account : undefined,
+      },
+      [...prlimitArgs(programRlimits(limits, this.options.cgroups !== null)), ...request.command],
+    );
+    const held = await SpawnedProcess.spawnHeld({
+      command,
+      env: request.env,
+      cwd: request.workingDirectory,
+      runAs: account && asRoot && !dropInside ? account : undefined,
+      lifetime: request.lifetime,
+      programDepth: 2,
+    });
+    return releaseIntoCgroup(held, this.options.cgroups, request.name, limits);
+  }
+
+  attach(state: SandboxState): SandboxedProcess {
+    return new AttachedProcess(state);
+  }
+}

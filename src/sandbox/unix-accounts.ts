@@ -1,0 +1,226 @@
+/**
+ * THE Unix accounts coursehub runs code as, made and removed here only:
+ * - one ordinary account per hub user, named after the user (so nbgrader and the notebook see
+ *   `alice`, not a shared service user), with a persistent private home under a configured root,
+ *   made on first use and removed for good with the user;
+ * - one system account, GRADER_ACCOUNT, that grading kernels run as; it owns nothing but the
+ *   runtime folder and working copy of the kernel it runs.
+ * useradd and userdel take /etc/passwd's lock and fail rather than wait: this process runs them
+ * one at a time, and retries briefly when another process holds the lock.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, chown, mkdir } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { checkUnixName, GRADER_ACCOUNT } from './account-names.js';
+import { SandboxSetupError, UnixAccountError } from './errors.js';
+import type { SandboxAccount } from './sandbox.js';
+
+const run = promisify(execFile);
+
+/** An account of /etc/passwd (or NSS): who a sandbox runs as, with the home coursehub gave it. */
+export interface UnixAccount extends SandboxAccount {
+  home: string;
+}
+
+/** The comment (GECOS) of the accounts coursehub makes for hub users: how removal knows its own. */
+const USER_ACCOUNT_COMMENT = 'coursehub user';
+
+/** Lowest uid of an ordinary (non-system) account, as in Debian's /etc/login.defs. */
+const UID_MIN = 1000;
+const NOBODY_UID = 65534;
+
+async function lookupPasswd(name: string): Promise<(UnixAccount & { comment: string }) | undefined> {
+  try {
+    const { stdout } = await run('getent', ['passwd', name]);
+    const [, , uid, gid, comment, home] = stdout.trim().split(':');
+    return { name, uid: Number(uid), gid: Number(gid), home: home ?? '', comment: comment ?? '' };
+  } catch {
+    return undefined; // getent exits 2 when there is no such account
+  }
+}
+
+export async function lookupUnixAccount(name: string): Promise<UnixAccount | undefined> {
+  const entry = await lookupPasswd(name);
+  return entry && { name: entry.name, uid: entry.uid, gid: entry.gid, home: entry.home };
+}
+
+function isUnder(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+let accountQueue: Promise<unknown> = Promise.resolve();
+
+/** Runs account changes of this process one after another (useradd fails on a held lock). */
+function oneAtATime<T>(job: () => Promise<T>): Promise<T> {
+  const next = accountQueue.then(job);
+  accountQueue = next.catch(() => undefined);
+  return next;
+}
+
+/**
+ * Another process (a second hub command, an admin, a grader making its account) may hold the lock
+ * on /etc/passwd or /etc/group; waiting briefly and trying again is what a person would do.
+ */
+async function runWithRetry(command: 'useradd' | 'userdel', args: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run(command, args);
+      return;
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? '');
+      if (attempt >= 10 || !/lock|try again/i.test(stderr)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+function stderrOf(error: unknown): string {
+  return String((error as { stderr?: string }).stderr ?? error).trim();
+}
+
+/**
+ * The account of hub user `name`, created with home `homeRoot/name` (mode 700) when missing. An
+ * existing account is used only when it is an ordinary account whose home is under `homeRoot`: a
+ * hub user who happens to share a name with the machine's administrator must not get that account.
+ */
+export function ensureUnixAccount(name: string, homeRoot: string): Promise<UnixAccount> {
+  try {
+    checkUnixName(name);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return oneAtATime(() => ensureUnixAccountNow(name, homeRoot));
+}
+
+async function ensureUnixAccountNow(name: string, homeRoot: string): Promise<UnixAccount> {
+  const existing = await lookupUnixAccount(name);
+  if (existing) {
+    if (existing.uid < UID_MIN || existing.uid === NOBODY_UID)
+      throw new UnixAccountError(`"${name}" is a system account (uid ${existing.uid}) on this machine.`, {
+        hint: 'Rename this hub user; a user server must never run as a system account.',
+      });
+    if (!isUnder(homeRoot, existing.home))
+      throw new UnixAccountError(
+        `The Unix account "${name}" exists already with home ${existing.home}, outside ${homeRoot}.`,
+        {
+          hint: "It was not made by coursehub: rename the hub user, or move that account's home under spawner.local.homeRoot.",
+        },
+      );
+    await ensureHome(existing);
+    return existing;
+  }
+  const home = join(homeRoot, name);
+  await mkdir(homeRoot, { recursive: true, mode: 0o755 });
+  try {
+    await runWithRetry('useradd', [
+      '--create-home',
+      '--home-dir',
+      home,
+      '--shell',
+      '/bin/bash',
+      '--user-group',
+      '--comment',
+      USER_ACCOUNT_COMMENT,
+      name,
+    ]);
+  } catch (error) {
+    throw new UnixAccountError(`Could not create the Unix account "${name}": ${stderrOf(error)}`, {
+      hint: 'The hub must run as root to create accounts; see the hub log for the command that failed.',
+      cause: error,
+    });
+  }
+  const created = await lookupUnixAccount(name);
+  if (!created) throw new UnixAccountError(`useradd reported success but "${name}" does not exist.`);
+  await ensureHome(created);
+  return created;
+}
+
+/** Home directories are private (700): one student must not read another's work. */
+async function ensureHome(account: UnixAccount): Promise<void> {
+  await mkdir(account.home, { recursive: true, mode: 0o700 });
+  await chown(account.home, account.uid, account.gid);
+  await chmod(account.home, 0o700);
+}
+
+/**
+ * Removes hub user `name`'s account and home for good (userdel --remove), if coursehub made it:
+ * an ordinary account with coursehub's comment and its home under `homeRoot`. Any other account of
+ * that name is refused, untouched. False when there was no such account.
+ */
+export function removeUnixAccount(name: string, homeRoot: string): Promise<boolean> {
+  try {
+    checkUnixName(name);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return oneAtATime(async () => {
+    const existing = await lookupPasswd(name);
+    if (!existing) return false;
+    if (
+      existing.comment !== USER_ACCOUNT_COMMENT ||
+      existing.uid < UID_MIN ||
+      existing.uid === NOBODY_UID ||
+      !isUnder(homeRoot, existing.home)
+    )
+      throw new UnixAccountError(`The Unix account "${name}" was not made by coursehub; it is left alone.`, {
+        hint: `Only accounts coursehub created (comment "${USER_ACCOUNT_COMMENT}", home under ${homeRoot}) are removed with their user; remove this one by hand if it should go.`,
+      });
+    try {
+      await runWithRetry('userdel', ['--remove', name]);
+    } catch (error) {
+      throw new UnixAccountError(`Could not remove the Unix account "${name}": ${stderrOf(error)}`, {
+        hint: 'Stop every process of that account first (its servers are stopped by the hub).',
+        cause: error,
+      });
+    }
+    return true;
+  });
+}
+
+let graderAccount: Promise<UnixAccount> | undefined;
+
+/**
+ * The system account grading kernels run as, created on first use when running as root with
+ *   useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin NAME
+ */
+export function ensureGraderAccount(name: string = GRADER_ACCOUNT): Promise<UnixAccount> {
+  graderAccount ??= oneAtATime(async () => {
+    const existing = await lookupUnixAccount(name);
+    if (existing) return existing;
+    if (process.getuid?.() !== 0) {
+      throw new SandboxSetupError(
+        `The grading account "${name}" does not exist and only root can create it.`,
+        {
+          hint: `Run as root once, or create it: useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${name}`,
+        },
+      );
+    }
+    try {
+      await runWithRetry('useradd', [
+        '--system',
+        '--user-group',
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        name,
+      ]);
+    } catch (cause) {
+      // Another hub process may have created it at the same moment.
+      if (!(await lookupUnixAccount(name))) {
+        throw new SandboxSetupError(`Could not create the grading account "${name}".`, {
+          hint: 'Check that useradd works on this machine, or create the account by hand.',
+          cause,
+        });
+      }
+    }
+    const created = await lookupUnixAccount(name);
+    if (!created) throw new SandboxSetupError(`The grading account "${name}" vanished after useradd.`);
+    return created;
+  });
+  graderAccount.catch(() => (graderAccount = undefined));
+  return graderAccount;
+}

@@ -1,0 +1,91 @@
+// The one bubblewrap command line: both sandboxes' views through the same builder and the same
+// mask list. Grading masks the host's secrets; user servers (today) see all of /etc and /opt.
+import { describe, expect, it } from 'vitest';
+import { bubblewrapArgs, type BubblewrapPlan } from '../../src/sandbox/bubblewrap-args.js';
+import { SandboxSetupError } from '../../src/sandbox/errors.js';
+import { GRADING_VIEW, MASKED_PATHS, USER_SERVER_VIEW } from '../../src/sandbox/system-view.js';
+
+const MASK = '/run/coursehub/masked-file';
+
+function plan(overrides: Partial<BubblewrapPlan>): BubblewrapPlan {
+  return {
+    namespaces: ['ipc', 'pid', 'uts'],
+    tiedToCaller: false,
+    view: GRADING_VIEW,
+    writable: [],
+    hidden: [],
+    maskFile: MASK,
+    chdir: '/',
+    ...overrides,
+  };
+}
+
+/** The argument after each occurrence of `flag`. */
+function valuesOf(args: string[], flag: string): string[] {
+  return args.flatMap((arg, i) => (arg === flag ? [args[i + 1]!] : []));
+}
+
+describe('bubblewrapArgs', () => {
+  it('builds a grading sandbox: secrets masked after every bind, no network, setpriv before the program', () => {
+    const args = bubblewrapArgs(
+      plan({
+        namespaces: ['ipc', 'pid', 'net', 'uts', 'cgroup-try'],
+        tiedToCaller: true,
+        tmpBytes: 1024,
+        writable: ['/tmp/kernels/k1', '/var/grading/alice/ps1'],
+        hidden: ['/var/grading/alice/ps1/.secret'],
+        chdir: '/var/grading/alice/ps1',
+        dropTo: { uid: 999, gid: 998 },
+      }),
+      ['python3', '-m', 'ipykernel_launcher'],
+    );
+    expect(args.slice(1, 8)).toEqual([
+      '--unshare-ipc',
+      '--unshare-pid',
+      '--unshare-net',
+      '--unshare-uts',
+      '--unshare-cgroup-try',
+      '--die-with-parent',
+      '--new-session',
+    ]);
+    expect(valuesOf(args, '--ro-bind')).toContain('/etc');
+    expect(valuesOf(args, '--ro-bind')).not.toContain('/opt');
+    // /etc/shadow exists on every Debian machine: a mode-000 file is bound over it, after the binds.
+    const shadow = args.indexOf('/etc/shadow');
+    expect(args[shadow - 1]).toBe(MASK);
+    expect(shadow).toBeGreaterThan(args.lastIndexOf('--bind'));
+    expect(args.slice(args.indexOf('--size') - 2, args.indexOf('--size') + 4)).toEqual([
+      '--perms',
+      '1777',
+      '--size',
+      '1024',
+      '--tmpfs',
+      '/tmp',
+    ]);
+    // The binds' parents are made traversable for the account: /var and /var/grading ... not /tmp.
+    expect(valuesOf(args, '--dir')).toEqual(['/tmp/kernels', '/var', '/var/grading', '/var/grading/alice']);
+    const program = args.indexOf('--', args.indexOf('--chdir'));
+    expect(args.slice(program + 1, program + 3)).toEqual(['/usr/bin/setpriv', '--reuid=999']);
+    expect(args.slice(-3)).toEqual(['python3', '-m', 'ipykernel_launcher']);
+  });
+
+  it('builds a user server sandbox: /etc and /opt whole, an empty /home with only the own home in it', () => {
+    const args = bubblewrapArgs(
+      plan({ view: USER_SERVER_VIEW, writable: ['/home/alice'], maskFile: undefined, chdir: '/home/alice' }),
+      ['jupyter-notebook'],
+    );
+    expect(args).not.toContain('--die-with-parent');
+    expect(args).not.toContain('--unshare-net');
+    expect(valuesOf(args, '--ro-bind')).toEqual(expect.arrayContaining(['/usr', '/etc']));
+    for (const masked of MASKED_PATHS) expect(args).not.toContain(masked);
+    expect(args.indexOf('/home')).toBeLessThan(args.indexOf('/home/alice'));
+    expect(valuesOf(args, '--tmpfs')).toEqual(['/tmp', '/home']);
+    expect(valuesOf(args, '--bind')).toEqual(['/home/alice']);
+    expect(valuesOf(args, '--dir')).toEqual([]); // /home is the emptied folder itself
+    expect(args.slice(-2)).toEqual(['--', 'jupyter-notebook']);
+  });
+
+  it('refuses to mask a file without a mask file to bind over it', () => {
+    expect(() => bubblewrapArgs(plan({ maskFile: undefined }), ['true'])).toThrow(SandboxSetupError);
+  });
+});
