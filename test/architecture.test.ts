@@ -1,62 +1,94 @@
-// Layers import downward only (see DESIGN.md). This test reads every import in src/ and fails
-// on one that reaches a higher layer, so the rule holds without anyone having to remember it.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, dirname, sep } from 'node:path';
-import { describe, expect, it } from 'vitest';
+// The house rules of src/ (docs/architecture.md): layers import downward only, SQL lives in
+// src/db/, and no files import each other in a circle. Each rule runs on src/ itself, and on a
+// copy of src/ with one violation planted, so the test shows the rule can fail.
+import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { importCycles, layerViolations, sqlOutsideDb, unknownLayers } from './support/architecture-rules.js';
 
 const SRC = resolve(import.meta.dirname, '..', 'src');
 
-// Lower number = lower layer. Peers (same number) may not import each other.
-const LAYER_RANK: Record<string, number> = {
-  util: 0,
-  notebook: 1,
-  grading: 2,
-  sandbox: 2,
-  kernel: 3,
-  db: 4,
-  config: 4,
-  course: 5,
-  gradebook: 6,
-  exchange: 7,
-  hub: 8,
-  web: 9,
-  app: 10,
-  cli: 11,
-};
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
-}
-
-function layerOf(file: string): string {
-  return relative(SRC, file).split(sep)[0] ?? '';
-}
-
-describe('architecture', () => {
+describe('architecture of src/', () => {
   it('every top-level folder of src/ is a known layer', () => {
-    const folders = readdirSync(SRC).filter((n) => statSync(join(SRC, n)).isDirectory());
-    for (const folder of folders) expect(Object.keys(LAYER_RANK)).toContain(folder);
+    expect(unknownLayers(SRC)).toEqual([]);
   });
 
   it('imports go only to the same layer or lower ones', () => {
-    const violations: string[] = [];
-    for (const file of sourceFiles(SRC)) {
-      const from = layerOf(file);
-      const text = readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
-        const target = resolve(dirname(file), match[1]!);
-        const to = layerOf(target);
-        if (to === from) continue;
-        const fromRank = LAYER_RANK[from] ?? -1;
-        const toRank = LAYER_RANK[to] ?? Infinity;
-        if (toRank >= fromRank)
-          violations.push(`${relative(SRC, file)} imports ${match[1]} (${from} -> ${to})`);
-      }
-    }
-    expect(violations).toEqual([]);
+    expect(layerViolations(SRC)).toEqual([]);
+  });
+
+  it('has no SQL outside src/db/', () => {
+    expect(sqlOutsideDb(SRC)).toEqual([]);
+  });
+
+  it('has no import cycles', () => {
+    expect(importCycles(SRC)).toEqual([]);
+  });
+});
+
+describe('the rules catch a deliberately broken copy of src/', () => {
+  const copies: string[] = [];
+  afterAll(() => copies.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  function brokenCopy(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'coursehub-architecture-'));
+    copies.push(dir);
+    cpSync(SRC, dir, { recursive: true });
+    return dir;
+  }
+
+  it('an unknown top-level folder', () => {
+    const root = brokenCopy();
+    cpSync(join(root, 'util'), join(root, 'misc'), { recursive: true });
+    expect(unknownLayers(root)).toEqual(['misc']);
+  });
+
+  it('an import that goes up a layer', () => {
+    const root = brokenCopy();
+    appendFileSync(join(root, 'notebook', 'index.ts'), "\nimport '../hub/urls.js';\n");
+    expect(layerViolations(root)).toEqual(['notebook/index.ts imports hub/urls.ts (notebook -> hub)']);
+  });
+
+  it('an import between peers', () => {
+    const root = brokenCopy();
+    appendFileSync(join(root, 'config', 'schema.ts'), "\nimport type { Database } from '../db/schema.js';\n");
+    expect(layerViolations(root)).toEqual(['config/schema.ts imports db/schema.ts (config -> db)']);
+  });
+
+  it('a query outside src/db/', () => {
+    const root = brokenCopy();
+    appendFileSync(
+      join(root, 'hub', 'urls.ts'),
+      "\nexport const leak = (db: { selectFrom(t: string): unknown }) => db.selectFrom('users');\n",
+    );
+    expect(sqlOutsideDb(root)).toEqual([
+      expect.stringMatching(/^hub\/urls\.ts:\d+: export const leak = .*db\.selectFrom\('users'\);$/),
+    ]);
+  });
+
+  it('an sql template and a value import from kysely outside src/db/', () => {
+    const root = brokenCopy();
+    writeFileSync(
+      join(root, 'gradebook', 'raw-count.ts'),
+      "import { sql } from 'kysely';\nexport const count = sql<number>`select count(*) from users`;\n",
+    );
+    expect(sqlOutsideDb(root)).toEqual([
+      'gradebook/raw-count.ts: imports a value from kysely',
+      'gradebook/raw-count.ts:2: export const count = sql<number>`select count(*) from users`;',
+    ]);
+  });
+
+  it('an import cycle', () => {
+    const root = brokenCopy();
+    writeFileSync(
+      join(root, 'util', 'cycle-a.ts'),
+      "import { b } from './cycle-b.js';\nexport const a = b;\n",
+    );
+    writeFileSync(
+      join(root, 'util', 'cycle-b.ts'),
+      "import type { a } from './cycle-a.js';\nexport const b = 1 as unknown as typeof a;\n",
+    );
+    expect(importCycles(root)).toEqual([['util/cycle-a.ts', 'util/cycle-b.ts']]);
   });
 });
