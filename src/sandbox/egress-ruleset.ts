@@ -29,8 +29,9 @@
  * "connection refused" at once, whether it tried another user's server, a kernel of theirs, the
  * proxy's API or PostgreSQL; the listener's half-open request simply expires.
  *
- * "refuse" also answers at once (a TCP reset, or ICMP administratively prohibited), so a client
- * fails fast instead of waiting for a timeout.
+ * "refuse" also answers at once (a TCP reset: "connection refused"; for a datagram, ICMP
+ * administratively prohibited, which the sender sees as EPERM), so a client fails fast instead of
+ * waiting for a timeout.
  *
  * Writing the rules again (each hub start, each server start) goes through one nft transaction,
  * which the kernel applies atomically: there is never a moment without rules, and writing twice

@@ -18,6 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,15 @@ let config: Record<string, unknown>;
 let hub: RunningHub | undefined;
 let outside: OutsideNetwork;
 let loopbackService: Server;
-let ports: { port: number; hubPort: number; apiPort: number; loopback: number; postgres: number };
+let udpService: Socket;
+let ports: {
+  port: number;
+  hubPort: number;
+  apiPort: number;
+  loopback: number;
+  udp: number;
+  postgres: number;
+};
 const tokens: Record<string, string> = {};
 
 function writeConfig(deny: string[]): void {
@@ -73,15 +82,22 @@ function serverOf(user: string): { url: string; token: string } {
   return current;
 }
 
+/** A TCP connection to open, or (with 'udp') a datagram to send that the service answers. */
+type Target = [host: string, port: number] | [host: string, port: number, protocol: 'udp'];
+
 /** Python that tries each target with a short timeout and prints how each attempt ended. */
-function probeCode(targets: Record<string, [string, number]>): string {
+function probeCode(targets: Record<string, Target>): string {
   return `
 import json, socket
-def probe(host, port):
-    s = socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET)
+def probe(host, port, protocol='tcp'):
+    family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_DGRAM if protocol == 'udp' else socket.SOCK_STREAM)
     s.settimeout(3)
     try:
         s.connect((host, port))
+        if protocol == 'udp':
+            s.send(b'ping')
+            return 'answered' if s.recv(16) == b'pong' else 'wrong answer'
         return 'connected'
     except ConnectionRefusedError:
         return 'refused'
@@ -98,14 +114,14 @@ print(json.dumps({name: probe(*where) for name, where in ${JSON.stringify(target
 /** Runs the probe in a new kernel of `user`'s server; through the proxy unless told where. */
 async function probeFrom(
   user: string,
-  targets: Record<string, [string, number]>,
+  targets: Record<string, Target>,
   server: { url: string; token: string } = { url: proxied(user), token: tokens[user]! },
 ): Promise<Record<string, string>> {
   const out = await runCodeOnServer(server.url, server.token, probeCode(targets));
   return JSON.parse(out.trim()) as Record<string, string>;
 }
 
-function targets(): Record<string, [string, number]> {
+function targets(): Record<string, Target> {
   const port = (url: string) => Number(new URL(url).port);
   return {
     hubApi: ['127.0.0.1', ports.hubPort],
@@ -114,6 +130,9 @@ function targets(): Record<string, [string, number]> {
     bobServer: ['127.0.0.1', port(serverOf(BOB).url)],
     loopbackService: ['127.0.0.1', ports.loopback],
     loopbackServiceOtherAddress: ['127.0.0.2', ports.loopback],
+    loopbackServiceIpv6: ['::1', ports.loopback],
+    loopbackServiceHostAddress: [outside.hostAddress, ports.loopback],
+    loopbackUdpService: ['127.0.0.1', ports.udp, 'udp'],
     metadata: [outside.metadataAddress, outside.port],
     outside: [outside.address, outside.port],
   };
@@ -126,6 +145,10 @@ const EXPECTED = {
   bobServer: 'refused',
   loopbackService: 'refused',
   loopbackServiceOtherAddress: 'refused',
+  loopbackServiceIpv6: 'refused',
+  loopbackServiceHostAddress: 'refused',
+  // The datagram is refused at the send: the kernel turns the rule's ICMP answer into EPERM.
+  loopbackUdpService: 'error: Operation not permitted',
   metadata: 'refused',
   outside: 'connected',
 };
@@ -147,14 +170,19 @@ beforeAll(async () => {
   chmodSync(root, 0o755);
   outside = await createOutsideNetwork();
   loopbackService = createServer((socket) => socket.destroy());
-  // Every loopback address (127.0.0.0/8), as many services listen.
-  await new Promise<void>((resolve) => loopbackService.listen(0, '0.0.0.0', resolve));
+  // Every address of the host, IPv4 and IPv6, as many services listen.
+  await new Promise<void>((resolve) => loopbackService.listen(0, '::', resolve));
+  udpService = createSocket('udp4', (message, from) => {
+    if (String(message) === 'ping') udpService.send('pong', from.port, from.address);
+  });
+  await new Promise<void>((resolve) => udpService.bind(0, '127.0.0.1', resolve));
   const dbUrl = await createTestDatabase();
   ports = {
     port: await freePort(),
     hubPort: await freePort(),
     apiPort: await freePort(),
     loopback: (loopbackService.address() as { port: number }).port,
+    udp: udpService.address().port,
     postgres: Number(new URL(dbUrl).port),
   };
   configFile = join(root, 'coursehub.json');
@@ -182,6 +210,7 @@ afterAll(async () => {
   if (nftTable()) execFileSync(findNft()!, ['delete', 'table', 'inet', TABLE]);
   outside?.dispose();
   loopbackService?.close();
+  udpService?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 }, 120_000);
 

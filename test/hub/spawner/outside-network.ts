@@ -10,6 +10,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 export interface OutsideNetwork {
   /** An address off this host, e.g. 10.200.17.2. */
   address: string;
+  /** This host's own end of the pair, e.g. 10.200.17.1: an address of this host that is not loopback. */
+  hostAddress: string;
   port: number;
   /** 169.254.169.254, served by the same listener. */
   metadataAddress: string;
@@ -84,5 +86,5 @@ export async function createOutsideNetwork(): Promise<OutsideNetwork> {
     dispose();
     throw error;
   }
-  return { address, port: 80, metadataAddress: METADATA, dispose };
+  return { address, hostAddress: `10.200.${n}.1`, port: 80, metadataAddress: METADATA, dispose };
 }
