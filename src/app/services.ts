@@ -8,6 +8,7 @@
  *   tokens        TokenService: API tokens
  *   sessions      SessionStore: browser sessions (signed with hub.cookieSecret)
  *   proxy         ProxyClient: the proxy's routes and login cache (+ proxySecret)
+ *   egress        EgressPolicy: what user servers may connect to (applied by start.ts)
  *   servers       ServerManager: user servers over the configured spawner
  *   serverFields  the server part of the REST API's user JSON, from `servers`
  *   userRemoval   the one way to remove a user (servers, tokens, sessions, proxy, row)
@@ -24,6 +25,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { CoursehubConfig } from '../config/schema.js';
 import type { Database } from '../db/schema.js';
+import { egressPolicyFromConfig } from './egress.js';
 import { createHubStores, type HubStores } from '../db/stores/hub-stores.js';
 import type { ServerFieldsProvider } from '../hub/api/user-model.js';
 import {
@@ -43,6 +45,7 @@ import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
 import { TokenService } from '../hub/tokens/index.js';
 import { HubUrls } from '../hub/urls.js';
 import { RosterImport } from '../hub/users/roster-import.js';
+import type { EgressPolicy } from '../sandbox/egress-policy.js';
 import { UserRemoval } from '../hub/users/user-removal.js';
 import { UserService } from '../hub/users/user-service.js';
 
@@ -65,6 +68,8 @@ export interface CoreServices {
   proxy: ProxyClient;
   /** The secret the proxy and the hub share, read on first use (never created here). */
   proxySecret: string | (() => string);
+  /** Inert until `install()` (coursehub start); then every server start is admitted through it. */
+  egress: EgressPolicy;
   servers: ServerManager;
   serverFields: ServerFieldsProvider;
   userRemoval: UserRemoval;
@@ -100,6 +105,8 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   const forgetCachedLogins = (user: string) => proxy.revoke({ users: [user] });
 
   const serverLog = log.child({ area: 'servers' });
+  const hubApiUrl = options.hubApiUrl ?? (() => `http://127.0.0.1:${config.hub.hubPort}${urls.api()}`);
+  const egress = egressPolicyFromConfig(config, hubApiUrl, serverLog);
   const servers = new ServerManager({
     store: stores.servers,
     log: serverLog,
@@ -107,10 +114,11 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     spawnerFactory: spawnerFactoryFromConfig(config.spawner, {
       logDir: join(config.hub.dataDir, 'logs', 'servers'),
       log: serverLog,
+      egress,
     }),
     routes: proxy,
     tokens: hubServerTokens(tokens, forgetCachedLogins),
-    hubApiUrl: options.hubApiUrl ?? (() => `http://127.0.0.1:${config.hub.hubPort}${urls.api()}`),
+    hubApiUrl,
     urls,
   });
 
@@ -125,6 +133,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     sessions,
     proxy,
     proxySecret,
+    egress,
     servers,
     serverFields: (user) => serverFieldsOf(servers, user.name),
     userRemoval,

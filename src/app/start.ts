@@ -1,7 +1,8 @@
 /**
  * `coursehub start`, as a function: load and check the configuration, open and migrate the
  * database, ensure the cookie secret, build the hub (./build-hub.ts), import the roster files,
- * start or re-use the proxy, listen, and stop cleanly. The CLI (src/cli/start.ts) and the tests (test/support/hub.ts) both run this.
+ * start or re-use the proxy, apply the user servers' egress policy, listen, and stop cleanly (the
+ * policy stays: servers outlive the hub). The CLI (src/cli/start.ts) and the tests (test/support/hub.ts) both run this.
  */
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
@@ -65,6 +66,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       if (course) log.info({ course }, 'demo course created');
     }
     const where = await placeBehindProxy(hub.services);
+    // Before listening, so that no server starts before the policy holds; servers a previous hub
+    // left running are covered again. (With hub.hubPort 0 the first server start rewrites the
+    // rules with the port the hub got.)
+    await hub.services.egress.install();
     await hub.app.listen({ host: where.host, port: where.port });
   } catch (error) {
     await hub?.app.close().catch(() => {});

@@ -6,6 +6,7 @@
  * Unknown keys are errors (`.strict()`): a typo must stop the start, not be ignored.
  */
 import { z } from 'zod';
+import { egressEntryProblem } from '../sandbox/egress-entries.js';
 
 export const hubSection = z
   .object({
@@ -181,6 +182,42 @@ const localSpawnerSection = z
   })
   .strict();
 
+const egressList = (what: string) =>
+  z
+    .array(
+      z.string().superRefine((entry, context) => {
+        const problem = egressEntryProblem(entry);
+        if (problem) context.addIssue({ code: 'custom', message: `${problem}; write CIDR[:port]` });
+      }),
+    )
+    .default([])
+    .describe(what);
+
+/** What user servers may connect to (src/sandbox/egress-policy.ts): `spawner.network.*`. */
+const networkSection = z
+  .object({
+    policy: z
+      .enum(['nftables', 'none'])
+      .default('nftables')
+      .describe(
+        "Egress policy of user servers. `nftables` (root and Debian's nftables package): a server and all it starts reach the hub's API, their own account's services on this host (kernels, a local Dask) and anything off this host; not other services of this host (loopback or not: proxy API, database, other users' servers), cloud metadata (169.254.0.0/16, fd00:ec2::254), a remote hub database, or `deny`. Rules match socket owners, live in their own table and outlast a hub stop. Where they cannot apply (no nft, not root) the hub warns and servers run unrestricted. `none`: no rules.",
+      ),
+    allow: egressList(
+      'Exceptions to every block of the policy (the built-in ones and `deny`), as CIDR[:port] entries: `10.0.0.0/8`, `192.0.2.7:5432`, `[2001:db8::1]:443`. A port applies to TCP and UDP. Example: a course database on this host, `127.0.0.1:5433`; or, with `deny: ["0.0.0.0/0", "::/0"]`, the one package mirror servers may use.',
+    ),
+    deny: egressList(
+      "Addresses user servers may not connect to, beyond the built-in blocks, as CIDR[:port] entries: e.g. `10.0.0.0/8` (the campus network), `100.100.100.200` (another cloud's metadata), or `0.0.0.0/0` and `::/0` for no outside world at all (DNS servers included).",
+    ),
+    table: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/, 'letters, digits and "_", starting with a letter (at most 32)')
+      .default('coursehub')
+      .describe(
+        'The nftables table (family inet) that holds the rules. Two hubs on one host need two names.',
+      ),
+  })
+  .strict();
+
 /** User servers: which spawner class, what every class honours, and each class's own settings. */
 export const spawnerSection = z
   .object({
@@ -252,6 +289,9 @@ export const spawnerSection = z
       .describe(
         'Stop every user server when the hub stops. Off by default, as in JupyterHub with an external proxy: servers keep running, the restarted hub re-attaches to them from the database, and open notebooks do not notice.',
       ),
+    network: networkSection
+      .default(networkSection.parse({}))
+      .describe('What user servers may connect to: the egress policy, with allow and deny lists.'),
     local: localSpawnerSection
       .default(localSpawnerSection.parse({}))
       .describe('Settings of the local spawner (`class: local`).'),

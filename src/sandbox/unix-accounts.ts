@@ -224,3 +224,25 @@ export function ensureGraderAccount(name: string = GRADER_ACCOUNT): Promise<Unix
   graderAccount.catch(() => (graderAccount = undefined));
   return graderAccount;
 }
+
+/**
+ * The uids of the accounts coursehub made for hub users with homes under `homeRoot` (the same
+ * test as for removal): what the user servers' egress policy covers, even after the policy's
+ * rules were lost (a flushed ruleset) while servers kept running.
+ */
+export async function userAccountUids(homeRoot: string): Promise<number[]> {
+  const { stdout } = await run('getent', ['passwd'], { maxBuffer: 64 * 1024 * 1024 });
+  const uids: number[] = [];
+  for (const line of stdout.split('\n')) {
+    const [, , uid, , comment, home] = line.split(':');
+    const id = Number(uid);
+    if (
+      comment === USER_ACCOUNT_COMMENT &&
+      id >= UID_MIN &&
+      id !== NOBODY_UID &&
+      isUnder(homeRoot, home ?? '')
+    )
+      uids.push(id);
+  }
+  return uids;
+}

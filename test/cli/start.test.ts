@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -134,9 +134,12 @@ describe('coursehub start (child process)', () => {
     const dataDir = join(scratch, 'cli-data');
     // Ports of its own for the hub behind the proxy and the proxy's API (tests run side by side).
     // The detached proxy leaves when its data directory is removed (afterAll).
+    // The user servers' egress rules in a table of its own, removed after.
+    const egressTable = `chtest_cli_${process.pid}`;
     const cli = runCli(['start', '--port', String(port), '--ip', '127.0.0.1', '--data-dir', dataDir], {
       COURSEHUB_HUB_HUB_PORT: String(await freePort()),
       COURSEHUB_PROXY_API_PORT: String(await freePort()),
+      COURSEHUB_SPAWNER_NETWORK_TABLE: egressTable,
     });
     try {
       let status = 0;
@@ -165,6 +168,9 @@ describe('coursehub start (child process)', () => {
       expect(statSync(join(dataDir, 'coursehub.sqlite')).isFile()).toBe(true);
     } finally {
       cli.child.kill('SIGKILL');
+      spawnSync('nft', ['delete', 'table', 'inet', egressTable], {
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      });
     }
   }, 120_000);
 

@@ -4,7 +4,7 @@
 // starts the server from the home page, opens a new notebook through the proxy, runs 1+1 and
 // sees 2; then the hub process is restarted (the proxy is not), and the same open notebook, on
 // the same kernel websocket, runs another cell. Once with hub.baseUrl '/' and once under a prefix.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +25,8 @@ const STUDENT = 'chee_student';
 const PASSWORD = 'student-password-1';
 const COOKIE_SECRET = 'e'.repeat(64);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// The user servers' egress policy (on by default) in a table of this test's own, removed after it.
+const EGRESS_TABLE = `chtest_e2e_${process.pid}`;
 
 describe.each(BASE_URLS)(
   'end to end: a student at work, through a hub restart (hub.baseUrl %s)',
@@ -153,7 +155,7 @@ describe.each(BASE_URLS)(
             authenticator: 'local',
             local: { adminUser: 'chee_admin', adminPassword: 'admin-password-1' },
           },
-          spawner: { local: { homeRoot: join(root, 'homes') } },
+          spawner: { local: { homeRoot: join(root, 'homes') }, network: { table: EGRESS_TABLE } },
           log: { level: 'info' },
         }),
       );
@@ -199,6 +201,9 @@ describe.each(BASE_URLS)(
         if (proxyProcess.exitCode === null) proxyProcess.kill('SIGKILL');
       }
       removeUnixAccount(STUDENT);
+      spawnSync('nft', ['delete', 'table', 'inet', EGRESS_TABLE], {
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      });
       if (root) rmSync(root, { recursive: true, force: true });
     }, 120_000);
 
@@ -220,6 +225,8 @@ describe.each(BASE_URLS)(
       await page.goto(urls.user(STUDENT, '', `notebooks/${path}`));
       await page.locator('#kernel_indicator_icon.kernel_idle_icon').waitFor({ timeout: 90_000 });
       expect(await runCell(0, '1+1', '2')).toContain('2');
+      // ... with the server under the egress policy: its kernel talks to it over loopback all the same.
+      expect(readFileSync(join(root, 'hub.log'), 'utf8')).toContain('egress policy: nftables');
 
       await stopHubProcess();
       // With the hub down, the open notebook still works: the proxy and the server do not need it.

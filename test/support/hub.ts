@@ -6,6 +6,7 @@
  *   await fetch(`${hub.url}hub/health`);
  *   await hub.stop(); // in afterAll: closes the server and the database, removes the data dir
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,9 @@ export async function startRealHub(options: RealHubOptions = {}): Promise<RealHu
     // Its own proxy API port too, so hubs of tests running side by side never meet.
     proxy: { apiPort: await freePort() },
     log: { level: process.env.COURSEHUB_TEST_LOG_LEVEL ?? 'silent' },
+    // The user servers' egress rules in a table of this hub's own (removed in stop), never the
+    // machine's `coursehub` table.
+    spawner: { network: { table: `chtest_hub_${root.split('-').pop()}` } },
     ...(options.dbUrl ? { db: { url: options.dbUrl } } : {}),
   };
   const configFile = join(root, 'coursehub.json');
@@ -81,6 +85,10 @@ export async function startRealHub(options: RealHubOptions = {}): Promise<RealHu
       try {
         await hub.stop();
       } finally {
+        const table = hub.config.spawner.network.table;
+        spawnSync('nft', ['delete', 'table', 'inet', table], {
+          env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+        });
         rmSync(root, { recursive: true, force: true });
       }
     },

@@ -4,14 +4,14 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { CoursehubConfig } from '../../config/schema.js';
-import { LocalProcessSpawner } from './local-process-spawner.js';
+import { LocalProcessSpawner, type LocalProcessSpawnerOptions } from './local-process-spawner.js';
 import type { SpawnerFactory } from './spawner.js';
 
 export type SpawnerSettings = CoursehubConfig['spawner'];
 
 export function spawnerFactoryFromConfig(
   settings: SpawnerSettings,
-  context: { logDir: string; log: FastifyBaseLogger },
+  context: { logDir: string; log: FastifyBaseLogger; egress?: LocalProcessSpawnerOptions['egress'] },
 ): SpawnerFactory {
   switch (settings.class) {
     case 'local':
@@ -23,6 +23,7 @@ export function spawnerFactoryFromConfig(
           cpuLimit: settings.cpuLimit,
           logDir: context.logDir,
           log: context.log,
+          egress: context.egress,
         });
   }
 }

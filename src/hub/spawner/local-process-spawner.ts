@@ -44,6 +44,11 @@ export interface LocalProcessSpawnerOptions extends LimitSettings {
   /** Where server logs go (one file per server, owned by the hub, not the user). */
   logDir: string;
   log: FastifyBaseLogger;
+  /**
+   * The egress policy (src/sandbox/egress-policy.ts): `admit` puts the account under it before the
+   * server starts, true when it holds. None: servers have the host's network unrestricted.
+   */
+  egress?: { admit(uid: number): Promise<boolean> };
 }
 
 /** Where the server listens: with the sandbox's own state, what `getState` saves. */
@@ -165,6 +170,9 @@ export class LocalProcessSpawner implements Spawner {
       JUPYTER_TOKEN: token,
     };
 
+    // Under the egress policy before it runs (it refuses, rather than let the server run without).
+    const restricted = this.runsAsRoot && ((await this.options.egress?.admit(account.uid)) ?? false);
+
     progress({ progress: 30, message: 'Starting the Jupyter server' });
     mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
     const logFile = join(this.options.logDir, `${groupName}.log`);
@@ -202,6 +210,7 @@ export class LocalProcessSpawner implements Spawner {
         port,
         account: account.name,
         sandbox: sandbox.kind,
+        egress: restricted ? 'policy' : 'unrestricted',
         log: logFile,
       },
       'started user server; limits: %s',
