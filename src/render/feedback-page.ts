@@ -121,9 +121,11 @@ function gradedCell(rendered: RenderedCell, cell: FeedbackCell, options: RenderO
   const id = escapeHtml(cell.gradeId);
   const comment =
     (cell.solution || cell.task) && cell.comment
-      ? `<div class="nb-grade-comment" id="comment-${id}"><b>Comments:</b> ${sanitizeHtml(markdownToHtml(cell.comment), options)}</div>`
+      ? `<div class="nb-grade-comment"><b>Comments:</b> ${sanitizeHtml(markdownToHtml(cell.comment), options)}</div>`
       : '';
-  const panel = `<div class="nb-grade-panel">${panelHeading(cell)}<div class="nb-grade-body">${rendered.input}</div>${comment}</div>`;
+  // Anchors as nbgrader's: #comment-ID at the panel of an answer or task, #grade-ID at a graded cell.
+  const anchor = cell.solution || cell.task ? ` id="comment-${id}"` : '';
+  const panel = `<div class="nb-grade-panel"${anchor}>${panelHeading(cell)}<div class="nb-grade-body">${rendered.input}</div>${comment}</div>`;
   return cellMarkup(rendered, {
     id: cell.grade || cell.task ? `grade-${cell.gradeId}` : undefined,
     className: 'nb-graded-cell',
