@@ -31,7 +31,6 @@ export const NOTEBOOK_CSS = `
 .nb-markdown code { background: #f2f2f2; padding: 0.1em 0.25em; border-radius: 3px; font-size: 90%; }
 .nb-markdown pre code { background: none; padding: 0; }
 .nb-markdown pre { background: #f7f7f7; padding: 0.4em 0.6em; overflow-x: auto; }
-.katex-block { display: block; margin: 0.6em 0; text-align: center; overflow-x: auto; }
 math[display="block"] { display: block math; }
 .katex-error { color: #cc0000; }
 .hljs-keyword, .hljs-selector-tag, .hljs-literal, .hljs-type { color: #008000; font-weight: bold; }

@@ -52,8 +52,39 @@ describe('markdown', () => {
     expect(html).toContain('style="color:#cc0000"');
   });
 
-  it('does not treat dollar amounts in a sentence as math', () => {
-    expect(renderMarkdown('It costs $5 and $10 today.')).not.toContain('<math');
+  it('finds math by Jupyter’s rule: no spaces needed around $, \\$ is a dollar, code is never math', () => {
+    // nbgrader's own header writes Kernel$\rightarrow$Restart.
+    expect(renderMarkdown('select Kernel$\\rightarrow$Restart')).toMatch(
+      /Kernel<span class="katex"><math>.*<mo>→<\/mo>.*<\/math><\/span>Restart/,
+    );
+    expect(renderMarkdown('It costs \\$5 and \\$10 today.')).toBe('<p>It costs $5 and $10 today.</p>\n');
+    expect(renderMarkdown('`$a` and `$b` are variables')).toBe(
+      '<p><code>$a</code> and <code>$b</code> are variables</p>\n',
+    );
+    expect(renderMarkdown('```\nprice = "$5"  # $x$\n```')).toBe(
+      '<pre><code>price = "$5"  # $x$\n</code></pre>\n',
+    );
+    // Math never crosses a blank line; an unmatched $ stays a dollar.
+    expect(renderMarkdown('a $5\n\nb $x$')).toMatch(/^<p>a \$5<\/p>\n<p>b <span class="katex"><math>/);
+  });
+
+  it('protects math from markdown: a list marker, emphasis and \\\\( \\\\[ delimiters', () => {
+    const html = renderMarkdown(
+      '$$\\begin{aligned} a &= b \\\\\n - c_1 * d_2 * e \\end{aligned}$$\n\nin \\\\(x^2\\\\) and \\\\[y\\\\]',
+    );
+    expect(html).not.toContain('<li>');
+    expect(html).not.toContain('<em>');
+    expect(html.match(/<math/g)).toHaveLength(3);
+    expect(html).toContain('<math display="block"><semantics><mrow><mi>y</mi>');
+  });
+
+  it('keeps a formula’s source where markup cannot go (a link address, alt text, an attribute)', () => {
+    expect(renderMarkdown('[see $q$](https://x.org/$a$)')).toContain('href="https://x.org/$a$"');
+    expect(renderMarkdown('![alt $m$](jupyter.png)')).toContain('alt="alt $m$"');
+    expect(renderMarkdown('<div title="$t$">$h$</div>')).toMatch(
+      /^<div title="\$t\$"><span class="katex"><math>/,
+    );
+    expect(renderMarkdown('literal @@0@@ and $z$')).toMatch(/^<p>literal @@0@@ and <span class="katex">/);
   });
 
   it('turns bare URLs into links that open in a new tab', () => {

@@ -73,6 +73,11 @@ export const HOSTILE_MARKDOWN: string[] = [
   '$\\url{javascript:alert(1)}$',
   '$\\htmlClass{x}{y}$ $\\htmlStyle{position:fixed}{z}$',
   `$\\includegraphics{https://${EVIL}/k.png}$`,
+  '$x$<img src=x onerror=alert(1)>$y$',
+  '<a title="$x$" href="javascript:alert(1)">math in a tag</a>',
+  '<img alt="$a>b$" src="x" onerror="alert(1)">',
+  '$\\text{<img src=x onerror=alert(1)>}$ $$<script>alert(1)</script>$$',
+  '@@0@@<script>alert(1)</script> $q$',
 ];
 
 const outputs: Output[] = [
