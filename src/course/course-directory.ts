@@ -95,9 +95,18 @@ export class CourseDirectory {
    * `assignment`, sorted as nbgrader processes them. The student id is one path component of the
    * directory structure.
    */
-  async submittedStudents(assignment: string): Promise<string[]> {
+  submittedStudents(assignment: string): Promise<string[]> {
+    return this.studentsWithFolder(this.settings.submittedDirectory, assignment);
+  }
+
+  /** The students with an autograded folder of `assignment` (generate_feedback's input), sorted. */
+  autogradedStudents(assignment: string): Promise<string[]> {
+    return this.studentsWithFolder(this.settings.autogradedDirectory, assignment);
+  }
+
+  private async studentsWithFolder(step: string, assignment: string): Promise<string[]> {
     const marker = '\0';
-    const parts = this.formatPath(this.settings.submittedDirectory, marker, assignment).split(sep);
+    const parts = this.formatPath(step, marker, assignment).split(sep);
     const at = parts.findIndex((part) => part.includes(marker));
     if (at === -1)
       throw new CourseLayoutError('CourseDirectory.directory_structure has no {student_id}', {
@@ -112,7 +121,7 @@ export class CourseDirectory {
         continue;
       const student = name.slice(before.length, name.length - after.length);
       if (!globMatches(name, `${escapeGlob(before)}${this.settings.studentId}${escapeGlob(after)}`)) continue;
-      if (await isFolder(this.submitted(student, assignment))) students.push(student);
+      if (await isFolder(this.formatPath(step, student, assignment))) students.push(student);
     }
     return students;
   }

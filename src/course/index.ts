@@ -3,8 +3,8 @@
  * the one fnmatch and the ignore rules, reading and writing course files, "build beside, then
  * rename into place" (stageBeside), and runs grading/'s step pipelines over the files with kernels
  * from the caller's launcher: generate_assignment, validate, and autograde of one submission.
- * The gradebook layer joins these with the stores; the exchange (release, fetch, submit, collect)
- * and generate_feedback build on the same pieces.
+ * One student's feedback pages (writeFeedback). The gradebook layer joins these with the stores;
+ * the exchange (release, fetch, submit, collect) builds on the same pieces.
  */
 export { CourseDirectory, CourseLayoutError } from './course-directory.js';
 export { fnmatch, fnmatchRegExp } from './fnmatch.js';
@@ -34,3 +34,5 @@ export { validateNotebookFile } from './validate-notebook-file.js';
 export type { ValidateNotebookOptions } from './validate-notebook-file.js';
 export { gradeSubmission, removeStalePartials, SubmissionSkippedError } from './grade-submission.js';
 export type { GradedSubmission, SubmissionJob } from './grade-submission.js';
+export { FEEDBACK_FILE_MODE, FeedbackNotGradedError, writeFeedback } from './write-feedback.js';
+export type { FeedbackJob, WrittenFeedback } from './write-feedback.js';

@@ -134,6 +134,8 @@ export interface NbgraderSettings {
   limitOutput: { maxLines: number; maxTraceback: number };
   ignoreChecksums: boolean;
   validateAll: boolean;
+  /** coursehub's own GenerateFeedback.show_hidden_tests (default False: hidden tests are removed). */
+  generateFeedback: { showHiddenTests: boolean };
   /** The course directory's layout and file rules (CourseDirectory.*). */
   courseDirectory: CourseDirectorySettings;
 }
@@ -332,6 +334,7 @@ export function nbgraderSettings(config?: NbgraderConfigFile): NbgraderSettings 
     },
     ignoreChecksums: bool('Validator.ignore_checksums', false),
     validateAll: bool('Validator.validate_all', false),
+    generateFeedback: { showHiddenTests: bool('GenerateFeedback.show_hidden_tests', false) },
     courseDirectory: courseDirectory(),
   };
 }

@@ -17,6 +17,7 @@ export const LAYER_RANK: Record<string, number> = {
   notebook: 1,
   grading: 2,
   sandbox: 2,
+  render: 2,
   kernel: 3,
   db: 4,
   config: 4,

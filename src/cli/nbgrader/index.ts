@@ -9,6 +9,7 @@ import { validateCommand } from './validate.js';
 import { nbgraderAutogradeCommand } from './autograde.js';
 import { nbgraderDbCommand } from './db.js';
 import { nbgraderExportCommand } from './export.js';
+import { generateFeedbackCommand } from './generate-feedback.js';
 
 const nbgrader = new Command('nbgrader')
   .description('nbgrader-compatible assignment commands on an nbgrader course directory')
@@ -18,6 +19,7 @@ const nbgrader = new Command('nbgrader')
 nbgrader.addCommand(generateAssignmentCommand());
 nbgrader.addCommand(validateCommand());
 nbgrader.addCommand(nbgraderAutogradeCommand());
+nbgrader.addCommand(generateFeedbackCommand());
 nbgrader.addCommand(nbgraderExportCommand());
 nbgrader.addCommand(nbgraderDbCommand());
 
