@@ -20,6 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
+import { SandboxSetupError } from './errors.js';
 
 export type Controller = 'memory' | 'pids' | 'cpu' | 'freezer';
 
@@ -48,11 +49,14 @@ export const KERNEL_CGROUPS: CgroupFamily = {
   capSwapToo: true,
 };
 
-/** User servers: /sys/fs/cgroup/{memory,pids,cpu}/coursehub/NAME. */
+/**
+ * User servers: /sys/fs/cgroup/{memory,pids,cpu,freezer}/coursehub/NAME. The freezer lets a stop
+ * end a fork bomb that keeps refilling its process limit.
+ */
 export const SERVER_CGROUPS: CgroupFamily = {
   parent: 'coursehub',
   cpuAtTop: false,
-  freezer: false,
+  freezer: true,
   capSwapToo: false,
 };
 
@@ -202,10 +206,11 @@ export class Cgroup {
   }
 
   /**
-   * SIGKILLs everything in the group until it is empty. A group with a freezer is frozen first so
-   * a fork bomb cannot fork into the slots its killed members free; the kills land when it thaws.
+   * SIGKILLs everything in the group and waits until it is empty. A group with a freezer is frozen
+   * first so a fork bomb cannot fork into the slots its killed members free; the kills land when
+   * it thaws. A process that outlives `ms` (stuck in the kernel, say) is named in the error.
    */
-  async killAll(): Promise<void> {
+  async killAll(ms = 10_000): Promise<void> {
     const freezer = this.paths.freezer;
     if (freezer) {
       const freezerState = join(freezer, 'freezer.state');
@@ -224,9 +229,17 @@ export class Cgroup {
         }
       }
     }
-    for (let attempt = 0; attempt < 100; attempt += 1) {
+    const deadline = Date.now() + ms;
+    for (;;) {
       const pids = this.processes();
       if (pids.length === 0) return;
+      if (Date.now() > deadline)
+        throw new SandboxSetupError(
+          `Processes ${pids.join(', ')} are still in the cgroup ${this.dirs[0]} after SIGKILL.`,
+          {
+            hint: 'They may be stuck in the kernel (state D in /proc/PID/stat); the group is removed once they end.',
+          },
+        );
       for (const pid of pids) killQuietly(pid);
       await delay(20);
     }

@@ -74,6 +74,8 @@ export interface SandboxState {
   /** /proc start time of `pid`, so a recycled pid is not mistaken for the sandbox. */
   startTime: string;
   cgroupDirs: string[];
+  /** How far below `pid` the program runs (see `programPid`); absent in states saved before it was. */
+  programDepth?: number;
 }
 
 export interface SandboxedProcess {

@@ -10,7 +10,8 @@ const MASK = '/run/coursehub/masked-file';
 function plan(overrides: Partial<BubblewrapPlan>): BubblewrapPlan {
   return {
     namespaces: ['ipc', 'pid', 'uts'],
-    tiedToCaller: false,
+    dieWithParent: false,
+    newSession: false,
     view: GRADING_VIEW,
     writable: [],
     hidden: [],
@@ -30,7 +31,8 @@ describe('bubblewrapArgs', () => {
     const args = bubblewrapArgs(
       plan({
         namespaces: ['ipc', 'pid', 'net', 'uts', 'cgroup-try'],
-        tiedToCaller: true,
+        dieWithParent: true,
+        newSession: true,
         tmpBytes: 1024,
         writable: ['/tmp/kernels/k1', '/var/grading/alice/ps1'],
         hidden: ['/var/grading/alice/ps1/.secret'],

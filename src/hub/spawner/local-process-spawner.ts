@@ -43,6 +43,11 @@ export interface LocalProcessSpawnerOptions extends LimitSettings {
   environment: Record<string, string>;
   /** Where server logs go (one file per server, owned by the hub, not the user). */
   logDir: string;
+  /**
+   * Hold the limits with cgroup v1 where this hub may write them (default); false always uses the
+   * rlimit stand-ins (tests of the fallback, or a host whose cgroups another manager owns).
+   */
+  cgroups?: boolean;
   log: FastifyBaseLogger;
 }
 
@@ -109,7 +114,10 @@ export class LocalProcessSpawner implements Spawner {
   private get sandbox(): Sandbox {
     if (!this.chosenSandbox) {
       const setting = this.options.sandbox;
-      const cgroups = this.runsAsRoot && cgroupsWritable(SERVER_CGROUPS) ? SERVER_CGROUPS : null;
+      const cgroups =
+        this.options.cgroups !== false && this.runsAsRoot && cgroupsWritable(SERVER_CGROUPS)
+          ? SERVER_CGROUPS
+          : null;
       const bubblewrap = setting === 'bubblewrap' || (setting === 'auto' && bubblewrapAvailable());
       // The server's files are its own: it is started as its account, and bwrap builds the
       // sandbox in a user namespace.
@@ -179,7 +187,7 @@ export class LocalProcessSpawner implements Spawner {
         view: { system: USER_SERVER_VIEW, writable: [account.home], hidden: [] },
         // The proxy reaches the server on 127.0.0.1.
         network: 'host',
-        limits: serverLimits(this.options),
+        limits: serverLimits(this.options, this.runsAsRoot),
         env,
         workingDirectory: account.home,
         lifetime: { kind: 'detached', logFile },
@@ -205,7 +213,7 @@ export class LocalProcessSpawner implements Spawner {
         log: logFile,
       },
       'started user server; limits: %s',
-      describeLimits(this.options, running.cgroup !== null),
+      describeLimits(this.options, running.cgroup !== null, this.runsAsRoot),
     );
     progress({ progress: 50, message: 'Server process started, waiting for it to answer' });
     return { url, token };
@@ -252,7 +260,9 @@ export class LocalProcessSpawner implements Spawner {
   }
 
   loadState(state: SpawnerState): void {
-    const s = state as Partial<ServerAddress & { pid: number; startTime: string; cgroupDirs: unknown }>;
+    const s = state as Partial<
+      ServerAddress & { pid: number; startTime: string; cgroupDirs: unknown; programDepth: unknown }
+    >;
     if (
       typeof s.pid !== 'number' ||
       typeof s.port !== 'number' ||
@@ -267,6 +277,7 @@ export class LocalProcessSpawner implements Spawner {
       pid: s.pid,
       startTime: String(s.startTime ?? ''),
       cgroupDirs: Array.isArray(s.cgroupDirs) ? s.cgroupDirs.map(String) : [],
+      programDepth: typeof s.programDepth === 'number' ? s.programDepth : 0,
     });
     this.address = { port: s.port, token: s.token, url: s.url };
   }

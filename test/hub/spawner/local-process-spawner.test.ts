@@ -39,6 +39,7 @@ function options(overrides: Partial<LocalProcessSpawnerOptions> = {}): LocalProc
     environment: {},
     memoryLimitMb: 512,
     cpuLimit: 1,
+    processLimit: 256,
     logDir: join(root, 'logs'),
     log: pino({ level: 'silent' }),
     ...overrides,

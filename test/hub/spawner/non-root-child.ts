@@ -24,6 +24,7 @@ const spawner = new LocalProcessSpawner('alice', '', {
   environment: {},
   memoryLimitMb: 1024,
   cpuLimit: 1,
+  processLimit: 256,
   logDir: join(root, 'logs'),
   log,
 });

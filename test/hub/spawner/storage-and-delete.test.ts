@@ -31,6 +31,7 @@ function spawner(user: string, serverName = ''): LocalProcessSpawner {
     environment: {},
     memoryLimitMb: 512,
     cpuLimit: 1,
+    processLimit: 256,
     logDir: join(root, 'logs'),
     log: pino({ level: 'silent' }),
   };
