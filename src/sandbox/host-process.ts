@@ -4,7 +4,7 @@
  * holds everything they started, and stopping escalates SIGTERM -> SIGKILL -> the cgroup.
  */
 import type { Cgroup } from './cgroup.js';
-import { descendantAtDepth } from './process-tree.js';
+import { descendantAtDepth, processTreeOf } from './process-tree.js';
 import type { SandboxedProcess, SandboxState } from './sandbox.js';
 
 export abstract class HostProcess implements SandboxedProcess {
@@ -32,6 +32,11 @@ export abstract class HostProcess implements SandboxedProcess {
 
   programPid(): number | null {
     return descendantAtDepth(this.pid, this.programDepth);
+  }
+
+  processes(): number[] {
+    if (this.cgroup) return this.cgroup.processes();
+    return this.exitKnown() ? [] : processTreeOf(this.pid);
   }
 
   /**

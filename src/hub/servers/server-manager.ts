@@ -179,7 +179,11 @@ export class ServerManager {
       progress.emit({ progress: 60, message: 'Waiting for the server to answer' });
       const remaining = () => Math.max(1_000, settings.startTimeoutSeconds * 1000 - (Date.now() - startedAt));
       try {
-        await waitForServer(server.url, { timeoutMs: remaining(), poll: () => spawner.poll() });
+        await waitForServer(server.url, {
+          timeoutMs: remaining(),
+          poll: () => spawner.poll(),
+          ownsAddress: () => spawner.ownsAddress(),
+        });
       } catch (error) {
         // The free port we picked can be taken (by a kernel, another program) before the server
         // binds it; the server then exits at once. One more try on a fresh port, then give up.
@@ -193,7 +197,11 @@ export class ServerManager {
         await spawner.stop();
         server = await spawner.start(request);
         await this.store.update(live.userId, serverName, { state: spawner.getState() });
-        await waitForServer(server.url, { timeoutMs: remaining(), poll: () => spawner.poll() });
+        await waitForServer(server.url, {
+          timeoutMs: remaining(),
+          poll: () => spawner.poll(),
+          ownsAddress: () => spawner.ownsAddress(),
+        });
       }
       progress.emit({ progress: 90, message: 'Adding the route to the proxy' });
       await this.options.routes.addUserServer({

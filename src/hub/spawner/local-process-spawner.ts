@@ -16,6 +16,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { bubblewrapAvailable, BWRAP } from '../../sandbox/bubblewrap-args.js';
 import { BubblewrapSandbox } from '../../sandbox/bubblewrap-sandbox.js';
 import { cgroupsWritable, SERVER_CGROUPS } from '../../sandbox/cgroup.js';
+import { loopbackPortHeldBy } from '../../sandbox/listening-sockets.js';
 import { NoSandbox } from '../../sandbox/no-sandbox.js';
 import type { Sandbox, SandboxedProcess } from '../../sandbox/sandbox.js';
 import { USER_SERVER_VIEW } from '../../sandbox/system-view.js';
@@ -228,6 +229,17 @@ export class LocalProcessSpawner implements Spawner {
     await running.wait(1_000);
     // Not our child (re-attached after a hub restart): its exit status is not ours to know.
     return running.exitCode ?? -1;
+  }
+
+  /**
+   * The server listens on a loopback port of the host's network: the listening socket must be held
+   * by a process of the server's own sandbox (its cgroup, or its process tree without one).
+   */
+  async ownsAddress(): Promise<boolean> {
+    const running = this.process;
+    const address = this.address;
+    if (!running || !address) return false;
+    return loopbackPortHeldBy(address.port, running.processes());
   }
 
   async stop(): Promise<void> {
