@@ -58,6 +58,21 @@ export function descendantAtDepth(pid: number, depth: number): number | null {
   return current;
 }
 
+/** Live (not zombie) processes whose real uid is `uid`. */
+export function processesOfUser(uid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const real = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (Number(real) === uid && statFields(entry)?.[0] !== 'Z') found.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return found;
+}
+
 /**
  * Live processes whose environment holds `NAME=value`. A program given a unique id in its
  * environment passes it to all it starts; where no cgroup is available this is how a daemon that

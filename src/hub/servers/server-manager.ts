@@ -389,6 +389,20 @@ export class ServerManager {
   }
 
   /**
+   * A user's removal: stops every server of theirs (stopAllOf), then has the spawner delete for
+   * good what it keeps for each (JupyterHub's delete_forever; the local spawner: the account, its
+   * home archived), so that nothing of theirs is handed to a new user of the same name.
+   */
+  async stopAndDeleteAllOf(userName: string): Promise<void> {
+    const names = new Set(['', ...(await this.store.forUser(userName)).map((row) => row.name)]);
+    for (const live of this.live.values()) if (live.userName === userName) names.add(live.serverName);
+    await this.stopAllOf(userName);
+    // The default server ('') last: named servers share its home, which goes with it.
+    for (const name of [...names].sort().reverse())
+      await this.options.spawnerFactory(userName, name).deleteForever();
+  }
+
+  /**
    * The proxy routes the servers in the database should have: those whose process still runs.
    * For the proxy's start-up re-sync, which runs before the hub re-attaches to them.
    */

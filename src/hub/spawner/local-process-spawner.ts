@@ -8,14 +8,14 @@
  * port and token are the state the hub saves to re-attach later.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { bubblewrapAvailable, BWRAP } from '../../sandbox/bubblewrap-args.js';
 import { BubblewrapSandbox } from '../../sandbox/bubblewrap-sandbox.js';
 import { cgroupsWritable, SERVER_CGROUPS } from '../../sandbox/cgroup.js';
+import { archiveHome } from '../../sandbox/home-archive.js';
 import { loopbackPortHeldBy } from '../../sandbox/listening-sockets.js';
 import { NoSandbox } from '../../sandbox/no-sandbox.js';
 import type { Sandbox, SandboxedProcess } from '../../sandbox/sandbox.js';
@@ -253,18 +253,36 @@ export class LocalProcessSpawner implements Spawner {
     this.address = undefined;
   }
 
+  /**
+   * For the default server (named servers share the user's home): the user's account and home, as
+   * coursehub made them, go for good. The home is archived, root-only (src/sandbox/home-archive.ts),
+   * never left where a new user of the same name would get it. An account coursehub did not make is
+   * left alone (it was never used: ensureUnixAccount refuses it).
+   */
   async deleteForever(): Promise<void> {
     await this.stop();
-    // Named servers share the user's home: it goes with the default server, i.e. with the user.
     if (this.serverName !== '') return;
-    if (this.runsAsRoot) {
-      await removeUnixAccount(this.userName, this.options.homeRoot);
+    const { homeRoot, log } = this.options;
+    if (!this.runsAsRoot) {
+      // A hub that is not root made a plain folder HOME_ROOT/NAME; archive that and nothing else.
+      const home = resolve(homeRoot, this.userName);
+      if (dirname(home) === resolve(homeRoot) && basename(home) === this.userName && existsSync(home)) {
+        const archivedHome = await archiveHome(this.userName, home, homeRoot);
+        log.info({ user: this.userName, archivedHome }, "archived a removed user's home");
+      }
       return;
     }
-    // A hub that is not root made a plain folder HOME_ROOT/NAME; remove that and nothing else.
-    const home = resolve(this.options.homeRoot, this.userName);
-    if (dirname(home) === resolve(this.options.homeRoot) && basename(home) === this.userName)
-      await rm(home, { recursive: true, force: true });
+    const removal = await removeUnixAccount(this.userName, homeRoot);
+    if (removal.outcome === 'removed')
+      log.info(
+        { user: this.userName, uid: removal.uid, archivedHome: removal.archivedHome },
+        "removed a removed user's Unix account and archived its home",
+      );
+    else if (removal.outcome === 'not-made-by-coursehub')
+      log.warn(
+        { user: this.userName, uid: removal.account.uid, home: removal.account.home },
+        'the Unix account of this name was not made by coursehub; it is left alone',
+      );
   }
 
   getState(): SpawnerState {

@@ -1,9 +1,18 @@
 // LocalProcessSpawner against the real Debian jupyter-notebook, real Unix accounts, real cgroups
 // and bubblewrap (the hub runs as root on these machines, as the spawner expects).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chownSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  chownSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +27,8 @@ import { removeUnixAccount } from './test-accounts.js';
 
 const ALICE = 'chsp_alice';
 const BOB = 'chsp_bob';
+const OUTSIDER = 'chsp_outsider';
+const LOCAL = 'chsp_local';
 const HUB_SECRET = 'hub-secret-value-that-must-not-leak';
 
 let root: string;
@@ -79,8 +90,7 @@ async function startServer(user: string, overrides: Partial<LocalProcessSpawnerO
 }
 
 beforeAll(() => {
-  removeUnixAccount(ALICE);
-  removeUnixAccount(BOB);
+  for (const name of [ALICE, BOB, OUTSIDER, LOCAL]) removeUnixAccount(name);
   root = mkdtempSync(join(tmpdir(), 'coursehub-spawner-'));
   chmodSync(root, 0o755);
   process.env.COURSEHUB_TEST_HUB_SECRET = HUB_SECRET;
@@ -88,8 +98,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   for (const spawner of started) await spawner.stop();
-  removeUnixAccount(ALICE);
-  removeUnixAccount(BOB);
+  for (const name of [ALICE, BOB, OUTSIDER, LOCAL]) removeUnixAccount(name);
   rmSync(root, { recursive: true, force: true });
   delete process.env.COURSEHUB_TEST_HUB_SECRET;
 });
@@ -227,15 +236,35 @@ describe('LocalProcessSpawner', () => {
     await expect(ensureUnixAccount('Alice@example.org', join(root, 'homes'))).rejects.toThrow(
       /cannot be a Unix account name/,
     );
-    // An ordinary account that exists but lives outside the home root is not taken over.
-    const outsider = execFileSync('getent', ['passwd'])
-      .toString()
-      .split('\n')
-      .find((l) => Number(l.split(':')[2]) >= 1000 && Number(l.split(':')[2]) < 65534);
-    if (outsider) {
-      await expect(ensureUnixAccount(outsider.split(':')[0]!, join(root, 'homes'))).rejects.toThrow(
-        /outside/,
-      );
+  });
+
+  it('never takes over an ordinary account coursehub did not make, wherever its home is (home untouched)', async () => {
+    const homes = join(root, 'homes');
+    const cases = [
+      // One whose home happens to be under the home root (a hub user named like a host account
+      // when the home root is /home): the dangerous case, taken over before.
+      { name: LOCAL, home: join(homes, LOCAL) },
+      // An account of the machine's own, home elsewhere (as a uid >= 1000 login of the host).
+      { name: OUTSIDER, home: join(root, 'elsewhere', OUTSIDER) },
+    ];
+    for (const { name, home } of cases) {
+      mkdirSync(dirname(home), { recursive: true });
+      execFileSync('useradd', ['--create-home', '--home-dir', home, '--comment', 'made by the admin', name]);
+      chmodSync(home, 0o755);
+      writeFileSync(join(home, 'private.txt'), 'the owner’s');
+      const account = (await lookupUnixAccount(name))!;
+      expect(account.uid).toBeGreaterThanOrEqual(1000);
+
+      await expect(ensureUnixAccount(name, homes)).rejects.toBeInstanceOf(UnixAccountError);
+      await expect(ensureUnixAccount(name, homes)).rejects.toThrow(/was not made by coursehub/);
+      // A start through the spawner is refused with the same clear error, before anything runs.
+      const spawner = new LocalProcessSpawner(name, '', options());
+      await expect(
+        spawner.start({ userName: name, serverName: '', baseUrl: `/user/${name}/`, hubEnv: {} }),
+      ).rejects.toThrow(/was not made by coursehub/);
+      expect(spawner.pid()).toBeUndefined();
+      expect(statSync(home).mode & 0o777).toBe(0o755);
+      expect(statSync(home).uid).toBe(account.uid);
     }
   });
 });
