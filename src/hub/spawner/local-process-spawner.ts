@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { bubblewrapAvailable, BWRAP } from '../../sandbox/bubblewrap-args.js';
@@ -17,7 +17,9 @@ import { BubblewrapSandbox } from '../../sandbox/bubblewrap-sandbox.js';
 import { cgroupsWritable, SERVER_CGROUPS } from '../../sandbox/cgroup.js';
 import { archiveHome } from '../../sandbox/home-archive.js';
 import { loopbackPortHeldBy } from '../../sandbox/listening-sockets.js';
+import { ensureMaskFile } from '../../sandbox/mask-file.js';
 import { NoSandbox } from '../../sandbox/no-sandbox.js';
+import { ensurePrivateFolder } from '../../sandbox/private-folder.js';
 import type { Sandbox, SandboxedProcess } from '../../sandbox/sandbox.js';
 import { USER_SERVER_VIEW } from '../../sandbox/system-view.js';
 import { ensureUnixAccount, removeUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
@@ -58,6 +60,15 @@ interface ServerAddress {
   token: string;
   url: string;
 }
+
+/**
+ * The folder of the empty, unreadable file bound over each masked file in a server's sandbox
+ * (mask-file.ts): one of the hub's own, traversable (0711) because bwrap runs as the user.
+ */
+const MASK_FOLDER = join(
+  tmpdir(),
+  process.getuid?.() === 0 ? 'coursehub-servers' : `coursehub-servers-${process.getuid?.()}`,
+);
 
 /** How long `stop` waits after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5_000;
@@ -123,7 +134,11 @@ export class LocalProcessSpawner implements Spawner {
       // The server's files are its own: it is started as its account, and bwrap builds the
       // sandbox in a user namespace.
       this.chosenSandbox = bubblewrap
-        ? new BubblewrapSandbox({ cgroups, becomeAccount: 'before' })
+        ? new BubblewrapSandbox({
+            cgroups,
+            becomeAccount: 'before',
+            maskFile: join(MASK_FOLDER, 'masked-file'),
+          })
         : new NoSandbox({ cgroups });
     }
     return this.chosenSandbox;
@@ -178,6 +193,8 @@ export class LocalProcessSpawner implements Spawner {
     mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
     const logFile = join(this.options.logDir, `${groupName}.log`);
     const sandbox = this.sandbox;
+    await ensurePrivateFolder(MASK_FOLDER, 0o711, 'folder of the servers’ mask file');
+    await ensureMaskFile(MASK_FOLDER);
     let running: SandboxedProcess;
     try {
       if (!runnable(command[0]!, DEFAULT_PATH)) throw new Error('no such program');

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -30,6 +31,11 @@ const BOB = 'chsp_bob';
 const OUTSIDER = 'chsp_outsider';
 const LOCAL = 'chsp_local';
 const HUB_SECRET = 'hub-secret-value-that-must-not-leak';
+// A secret of the hub's in /etc/coursehub, readable by everyone on the host (as an admin might
+// leave one): the mask list (src/sandbox/system-view.ts) must hide it from user servers too.
+const ETC_COURSEHUB = '/etc/coursehub';
+const ETC_SECRET = join(ETC_COURSEHUB, `test-secret-${process.pid}.yaml`);
+let madeEtcCoursehub = false;
 
 let root: string;
 const started: LocalProcessSpawner[] = [];
@@ -94,6 +100,12 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'coursehub-spawner-'));
   chmodSync(root, 0o755);
   process.env.COURSEHUB_TEST_HUB_SECRET = HUB_SECRET;
+  if (!existsSync(ETC_COURSEHUB)) {
+    mkdirSync(ETC_COURSEHUB, { mode: 0o755 });
+    madeEtcCoursehub = true;
+  }
+  writeFileSync(ETC_SECRET, `cookieSecret: ${HUB_SECRET}\n`, { mode: 0o644 });
+  chmodSync(ETC_SECRET, 0o644);
 });
 
 afterAll(async () => {
@@ -101,6 +113,8 @@ afterAll(async () => {
   for (const name of [ALICE, BOB, OUTSIDER, LOCAL]) removeUnixAccount(name);
   rmSync(root, { recursive: true, force: true });
   delete process.env.COURSEHUB_TEST_HUB_SECRET;
+  rmSync(ETC_SECRET, { force: true });
+  if (madeEtcCoursehub) rmSync(ETC_COURSEHUB, { recursive: true, force: true });
 });
 
 describe('LocalProcessSpawner', () => {
@@ -191,6 +205,28 @@ describe('LocalProcessSpawner', () => {
     );
     expect(out).toMatch(/^(PermissionError|FileNotFoundError)/);
     expect(out).not.toContain('bob-only');
+  });
+
+  it("hides the host's secrets (the grading sandbox's mask list) from the user's server, which still works", async () => {
+    const alice = started[0]!.current()!;
+    const out = await runCodeOnServer(
+      alice.url,
+      alice.token,
+      [
+        `for path in [${JSON.stringify(ETC_SECRET)}, "/etc/shadow", "/etc/gshadow"]:`,
+        '    try:',
+        '        print("READ", path, open(path).read())',
+        '    except OSError as error:',
+        '        print("refused", path, type(error).__name__)',
+        'import os; print("listing", os.listdir("/etc/coursehub") if os.access("/etc/coursehub", os.R_OK) else "refused")',
+        'print("hostname", bool(open("/etc/hostname").read()))',
+      ].join('\n'),
+    );
+    expect(out).not.toContain('READ');
+    expect(out).not.toContain(HUB_SECRET);
+    expect(out).toContain(`refused ${ETC_SECRET} PermissionError`);
+    expect(out).toContain('listing refused');
+    expect(out).toContain('hostname True');
   });
 
   it("alice's server cannot read bob's home without bubblewrap either (mode 700, other uid)", async () => {
