@@ -129,6 +129,9 @@ describe.runIf(isRoot)('a hostile student on a real hub, with the default limits
     expect(cgroupValue(dirs, 'cpu', 'cpu.cfs_quota_us')).toBe(
       String(Math.round(defaults.cpuLimit * 100_000)),
     );
+    // At the top of the cpu hierarchy, where each server weighs as much as any process: nested
+    // under one parent, all servers together would weigh as one process against the rest.
+    expect(groupOf(dirs, 'cpu')).toBe(`/sys/fs/cgroup/cpu/coursehub-server-${ALICE}`);
     await stopServer(ALICE);
   });
 
