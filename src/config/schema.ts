@@ -227,20 +227,31 @@ export const spawnerSection = z
       .describe(
         "Which spawner starts user servers: `local` runs each as a local process under a Unix account named after the user (as root; otherwise as the hub's own user); its settings are under `spawner.local`.",
       ),
+    // The defaults fit a class on a 2-core teaching VM with a few GB: one student's runaway code
+    // (a leak, a loop, a fork bomb) stops at its own server's limits, and the hub and the rest of
+    // the class keep the other core and most of the memory.
     memoryLimitMb: z
       .number()
       .int()
       .min(0)
-      .default(0)
+      .default(1024)
       .describe(
-        'Memory cap per server in MiB; 0 = none. The local spawner holds it with cgroup v1 where writable, else RLIMIT_AS.',
+        'Memory cap per server (the notebook server and all its kernels) in MiB; 0 = none. The local spawner holds it with a cgroup v1 memory group where writable (the OOM killer then ends the largest process of that server only), else with RLIMIT_AS of twice this per process.',
       ),
     cpuLimit: z
       .number()
       .min(0)
-      .default(0)
+      .default(1)
       .describe(
-        'CPU cap per server in cores; 0 = none. The local spawner holds it with cgroup v1 only (rlimits cannot cap a rate).',
+        "CPU cap per server in cores (1 = one core's worth of time); 0 = none. The local spawner holds it with cgroup v1 only (rlimits cannot cap a rate): without cgroups it is not held, and the start log says so.",
+      ),
+    processLimit: z
+      .number()
+      .int()
+      .min(0)
+      .default(256)
+      .describe(
+        "Most processes and threads per server at once (a notebook server with a kernel uses about 20); 0 = none. Stops fork bombs. The local spawner holds it with a cgroup v1 pids group where writable, else with RLIMIT_NPROC for the user's own account (a hub that is not root runs servers as its own account and sets none).",
       ),
     environment: z
       .record(z.string(), z.string())

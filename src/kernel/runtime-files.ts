@@ -4,25 +4,20 @@
  * handed to the grader account.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConnectionInfo } from './channels.js';
-import { SandboxSetupError } from '../sandbox/errors.js';
+import { ensurePrivateFolder } from '../sandbox/private-folder.js';
 import type { SandboxAccount } from '../sandbox/sandbox.js';
 import type { KernelSpec } from './kernelspec.js';
 
 /**
- * The folder for every kernel's runtime directory. It lives in a shared /tmp, so refuse one that
- * someone else created in advance (or a symlink): they could read connection keys or swap sockets.
+ * The folder for every kernel's runtime directory (0711: the grader account reaches its own
+ * runtime directory inside, and lists nothing). It lives in a shared /tmp, so one that someone
+ * else created in advance, or a symlink, is refused: they could read connection keys or swap sockets.
  */
 export async function ensureRuntimeRoot(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: 0o711 });
-  const info = await lstat(path);
-  if (!info.isDirectory() || info.uid !== process.getuid?.() || (info.mode & 0o022) !== 0) {
-    throw new SandboxSetupError(`The kernel runtime folder ${path} is not a private folder of this user.`, {
-      hint: 'Remove it (someone else may have created it) or choose another runtimeRoot.',
-    });
-  }
+  await ensurePrivateFolder(path, 0o711, 'kernel runtime folder');
 }
 
 export async function writeConnectionFile(runtimeDir: string, spec: KernelSpec): Promise<ConnectionInfo> {

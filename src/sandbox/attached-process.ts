@@ -15,7 +15,7 @@ export class AttachedProcess extends HostProcess {
   private watching: Promise<void> | undefined;
 
   constructor(state: SandboxState) {
-    super(state.pid, true, state.startTime, 0);
+    super(state.pid, true, state.startTime, state.programDepth ?? 0);
     this.cgroup = state.cgroupDirs.length > 0 ? Cgroup.fromDirs(state.cgroupDirs) : null;
   }
 
@@ -34,11 +34,6 @@ export class AttachedProcess extends HostProcess {
 
   protected exitKnown(): boolean {
     return !this.alive;
-  }
-
-  /** Not known: the process tree below a sandbox is not saved with its state. */
-  override programPid(): number | null {
-    return null;
   }
 
   describeExit(): string {

@@ -25,8 +25,14 @@ export interface BubblewrapPlan {
    * itself when its caller is not root, and as root none is wanted (setpriv drops to the account).
    */
   namespaces: Namespace[];
-  /** --die-with-parent and --new-session: a sandbox that lives and dies with its caller (grading). */
-  tiedToCaller: boolean;
+  /**
+   * --die-with-parent: every process of the sandbox is SIGKILLed when bwrap's parent dies, and the
+   * sandbox's init when bwrap itself dies. Grading kernels die with the grader this way; a user
+   * server with the process the hub watches (a shell that stays as bwrap's parent, spawned-process.ts).
+   */
+  dieWithParent: boolean;
+  /** --new-session: no controlling terminal to push input into (grading: the grader's may be a tty). */
+  newSession: boolean;
   view: SystemView;
   /** Size cap of the private in-memory /tmp; undefined: none. */
   tmpBytes?: number;
@@ -47,7 +53,8 @@ export function bubblewrapArgs(plan: BubblewrapPlan, command: string[]): string[
   return [
     BWRAP,
     ...plan.namespaces.map((namespace) => `--unshare-${namespace}`),
-    ...(plan.tiedToCaller ? ['--die-with-parent', '--new-session'] : []),
+    ...(plan.dieWithParent ? ['--die-with-parent'] : []),
+    ...(plan.newSession ? ['--new-session'] : []),
     ...systemFolderArgs(plan.view.readOnly),
     '--proc',
     '/proc',

@@ -34,6 +34,7 @@ export class BubblewrapSandbox implements Sandbox {
 
   async start(request: SandboxRequest): Promise<SandboxedProcess> {
     const { account, view, limits } = request;
+    const detached = request.lifetime.kind === 'detached';
     const asRoot = process.getuid?.() === 0;
     const dropInside = account !== undefined && asRoot && this.options.becomeAccount === 'inside';
     const namespaces: Namespace[] = ['ipc', 'pid'];
@@ -43,7 +44,10 @@ export class BubblewrapSandbox implements Sandbox {
     const command = bubblewrapArgs(
       {
         namespaces,
-        tiedToCaller: request.lifetime.kind === 'with-caller',
+        // Every sandbox dies with the process its caller watches, so that no kill of that process
+        // leaves the program running unseen (holding its memory and port) where no cgroup sweeps up.
+        dieWithParent: true,
+        newSession: !detached,
         view: view.system,
         tmpBytes: view.tmpBytes,
         writable: view.writable,
@@ -60,7 +64,10 @@ export class BubblewrapSandbox implements Sandbox {
       cwd: request.workingDirectory,
       runAs: account && asRoot && !dropInside ? account : undefined,
       lifetime: request.lifetime,
-      programDepth: 2,
+      // Detached, bwrap must not die with the hub: the gate shell stays as its parent and is the
+      // process the hub watches (shell -> bwrap -> the sandbox's init -> the program).
+      shellStays: detached,
+      programDepth: detached ? 3 : 2,
     });
     return releaseIntoCgroup(held, this.options.cgroups, request.name, limits);
   }

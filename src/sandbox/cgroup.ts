@@ -20,6 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
+import { SandboxSetupError } from './errors.js';
 
 export type Controller = 'memory' | 'pids' | 'cpu' | 'freezer';
 
@@ -28,12 +29,13 @@ export interface CgroupFamily {
   /** Folder under each controller's hierarchy that holds the family's groups. */
   parent: string;
   /**
-   * The cpu group at the top of the cpu hierarchy (`coursehub-NAME`) instead of under `parent`: in
-   * cgroup v1 a parent group competes for CPU as ONE task against every other task at the top, so
-   * groups nested under one parent share a single task's time (a kernel start took 6x longer on a
-   * busy machine). At the top each group weighs what a process does.
+   * The cpu group at the top of the cpu hierarchy, named this prefix and the group's name, instead
+   * of under `parent`: in cgroup v1 a parent group competes for CPU as ONE task against every other
+   * task at the top, so groups nested under one parent share a single task's time (a kernel start
+   * took 6x longer on a busy machine; 20 servers starting at once, 4x). At the top each group
+   * weighs what a process does. null: under `parent` like the other controllers.
    */
-  cpuAtTop: boolean;
+  cpuAtTop: string | null;
   /** A freezer group, so a fork bomb cannot refill the slots its killed members free. */
   freezer: boolean;
   /** The memory cap holds for memory and swap together (memsw), not for memory alone. */
@@ -43,16 +45,19 @@ export interface CgroupFamily {
 /** Grading kernels: /sys/fs/cgroup/{memory,pids,freezer}/coursehub-kernels/kernel-ID, cpu/coursehub-kernel-ID. */
 export const KERNEL_CGROUPS: CgroupFamily = {
   parent: 'coursehub-kernels',
-  cpuAtTop: true,
+  cpuAtTop: 'coursehub-',
   freezer: true,
   capSwapToo: true,
 };
 
-/** User servers: /sys/fs/cgroup/{memory,pids,cpu}/coursehub/NAME. */
+/**
+ * User servers: /sys/fs/cgroup/{memory,pids,freezer}/coursehub/NAME, cpu/coursehub-server-NAME.
+ * The freezer lets a stop end a fork bomb that keeps refilling its process limit.
+ */
 export const SERVER_CGROUPS: CgroupFamily = {
   parent: 'coursehub',
-  cpuAtTop: false,
-  freezer: false,
+  cpuAtTop: 'coursehub-server-',
+  freezer: true,
   capSwapToo: false,
 };
 
@@ -72,7 +77,7 @@ function controllersOf(family: CgroupFamily): Controller[] {
 }
 
 function groupPath(family: CgroupFamily, controller: Controller, name: string): string {
-  if (controller === 'cpu' && family.cpuAtTop) return join(ROOT, 'cpu', `coursehub-${name}`);
+  if (controller === 'cpu' && family.cpuAtTop !== null) return join(ROOT, 'cpu', `${family.cpuAtTop}${name}`);
   return join(ROOT, controller, family.parent, name);
 }
 
@@ -81,7 +86,7 @@ export function cgroupsWritable(family: CgroupFamily): boolean {
   try {
     for (const controller of controllersOf(family)) accessSync(join(ROOT, controller), constants.W_OK);
     for (const controller of controllersOf(family)) {
-      if (controller === 'cpu' && family.cpuAtTop) continue;
+      if (controller === 'cpu' && family.cpuAtTop !== null) continue;
       mkdirSync(join(ROOT, controller, family.parent), { recursive: true });
     }
     return true;
@@ -98,9 +103,9 @@ export function cgroupsWritable(family: CgroupFamily): boolean {
 export function removeStaleCgroups(family: CgroupFamily, prefix: string, minAgeMs = 10 * 60_000): void {
   const now = Date.now();
   const candidates = controllersOf(family).flatMap((controller) => {
-    const atTop = controller === 'cpu' && family.cpuAtTop;
+    const atTop = controller === 'cpu' && family.cpuAtTop !== null;
     const parent = atTop ? join(ROOT, 'cpu') : join(ROOT, controller, family.parent);
-    const start = atTop ? `coursehub-${prefix}` : prefix;
+    const start = atTop ? `${family.cpuAtTop}${prefix}` : prefix;
     try {
       return readdirSync(parent)
         .filter((name) => name.startsWith(start))
@@ -202,10 +207,11 @@ export class Cgroup {
   }
 
   /**
-   * SIGKILLs everything in the group until it is empty. A group with a freezer is frozen first so
-   * a fork bomb cannot fork into the slots its killed members free; the kills land when it thaws.
+   * SIGKILLs everything in the group and waits until it is empty. A group with a freezer is frozen
+   * first so a fork bomb cannot fork into the slots its killed members free; the kills land when
+   * it thaws. A process that outlives `ms` (stuck in the kernel, say) is named in the error.
    */
-  async killAll(): Promise<void> {
+  async killAll(ms = 10_000): Promise<void> {
     const freezer = this.paths.freezer;
     if (freezer) {
       const freezerState = join(freezer, 'freezer.state');
@@ -224,9 +230,17 @@ export class Cgroup {
         }
       }
     }
-    for (let attempt = 0; attempt < 100; attempt += 1) {
+    const deadline = Date.now() + ms;
+    for (;;) {
       const pids = this.processes();
       if (pids.length === 0) return;
+      if (Date.now() > deadline)
+        throw new SandboxSetupError(
+          `Processes ${pids.join(', ')} are still in the cgroup ${this.dirs[0]} after SIGKILL.`,
+          {
+            hint: 'They may be stuck in the kernel (state D in /proc/PID/stat); the group is removed once they end.',
+          },
+        );
       for (const pid of pids) killQuietly(pid);
       await delay(20);
     }

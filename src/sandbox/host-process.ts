@@ -4,7 +4,7 @@
  * holds everything they started, and stopping escalates SIGTERM -> SIGKILL -> the cgroup.
  */
 import type { Cgroup } from './cgroup.js';
-import { descendantAtDepth } from './process-tree.js';
+import { descendantAtDepth, processTreeOf } from './process-tree.js';
 import type { SandboxedProcess, SandboxState } from './sandbox.js';
 
 export abstract class HostProcess implements SandboxedProcess {
@@ -34,6 +34,11 @@ export abstract class HostProcess implements SandboxedProcess {
     return descendantAtDepth(this.pid, this.programDepth);
   }
 
+  processes(): number[] {
+    if (this.cgroup) return this.cgroup.processes();
+    return this.exitKnown() ? [] : processTreeOf(this.pid);
+  }
+
   /**
    * A detached process is known by pid and start time: once that process is gone its pid may be
    * another's, so it is signalled only while it lives. One that dies with its caller is our child,
@@ -45,11 +50,7 @@ export abstract class HostProcess implements SandboxedProcess {
   }
 
   protected signalGroup(signal: NodeJS.Signals): void {
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      /* group already gone */
-    }
+    signalQuietly(-this.pid, signal);
   }
 
   /**
@@ -69,9 +70,17 @@ export abstract class HostProcess implements SandboxedProcess {
     return true;
   }
 
+  /**
+   * SIGTERM to the program itself, so it can end gracefully (a notebook server shuts its kernels
+   * down): signalled as a group, bwrap would die first and take the program along at once
+   * (--die-with-parent). Then SIGKILL to the group, and whatever is left in the cgroup.
+   */
   async stop(graceMs: number): Promise<void> {
     if (this.alive) {
-      this.signalGroup('SIGTERM');
+      // Depth 0: the program leads the group (or, from an older saved state, its depth is unknown).
+      const program = this.programDepth > 0 ? this.programPid() : null;
+      if (program === null) this.signalGroup('SIGTERM');
+      else signalQuietly(program, 'SIGTERM');
       await this.wait(graceMs);
       this.signalGroup('SIGKILL');
     }
@@ -80,6 +89,20 @@ export abstract class HostProcess implements SandboxedProcess {
   }
 
   state(): SandboxState {
-    return { pid: this.pid, startTime: this.startTime, cgroupDirs: this.cgroup?.dirs ?? [] };
+    return {
+      pid: this.pid,
+      startTime: this.startTime,
+      cgroupDirs: this.cgroup?.dirs ?? [],
+      programDepth: this.programDepth,
+    };
+  }
+}
+
+/** Signals `pid` (a negative one: its process group), if it is still there. */
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
   }
 }

@@ -29,6 +29,7 @@ export class NoSandbox implements Sandbox {
       // Only root can start a process as another account.
       runAs: request.account && process.getuid?.() === 0 ? request.account : undefined,
       lifetime: request.lifetime,
+      shellStays: false,
       programDepth: 0,
     });
     return releaseIntoCgroup(held, this.options.cgroups, request.name, request.limits);

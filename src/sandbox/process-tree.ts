@@ -34,6 +34,19 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
+/** `pid` and every process below it (children, their children, ...), while they are there. */
+export function processTreeOf(pid: number): number[] {
+  const found: number[] = [];
+  const next = [pid];
+  while (next.length > 0) {
+    const current = next.pop()!;
+    if (found.includes(current)) continue;
+    found.push(current);
+    next.push(...childrenOf(current));
+  }
+  return found.filter((each) => statFields(each) !== undefined);
+}
+
 /** Follows the only (or first) child `depth` times: bwrap -> its pid-1 init -> the program. */
 export function descendantAtDepth(pid: number, depth: number): number | null {
   let current = pid;
@@ -43,6 +56,21 @@ export function descendantAtDepth(pid: number, depth: number): number | null {
     current = next;
   }
   return current;
+}
+
+/** Live (not zombie) processes whose real uid is `uid`. */
+export function processesOfUser(uid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const real = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (Number(real) === uid && statFields(entry)?.[0] !== 'Z') found.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return found;
 }
 
 /**

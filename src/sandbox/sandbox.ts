@@ -74,6 +74,8 @@ export interface SandboxState {
   /** /proc start time of `pid`, so a recycled pid is not mistaken for the sandbox. */
   startTime: string;
   cgroupDirs: string[];
+  /** How far below `pid` the program runs (see `programPid`); absent in states saved before it was. */
+  programDepth?: number;
 }
 
 export interface SandboxedProcess {
@@ -88,6 +90,11 @@ export interface SandboxedProcess {
   readonly exitCode: number | null;
   /** The program's own host pid (below bwrap and its init), or null if it is gone. */
   programPid(): number | null;
+  /**
+   * Every live process of the sandbox, by host pid: its cgroup's where it has one (daemons that
+   * left the process tree included), else the process tree below `pid`.
+   */
+  processes(): number[];
   /** How it ended, with its last messages where they were kept, for error messages. */
   describeExit(): string;
   /** Signals the program and what it started (its process group; a forked kernel's namespace on SIGKILL). */

@@ -18,7 +18,13 @@ export interface HeldSpawnOptions {
   /** Start it as this account (uid and gid; supplementary groups are dropped). */
   runAs?: { uid: number; gid: number };
   lifetime: SandboxLifetime;
-  /** How far below the started process the program runs: 2 under bwrap, else 0. */
+  /**
+   * The gate shell stays as the command's parent instead of becoming it (exec): what a detached
+   * `bwrap --die-with-parent` needs, which must outlive the hub but die with the process the hub
+   * watches (the shell, in a session of its own, outlives the hub).
+   */
+  shellStays: boolean;
+  /** How far below the started process the program runs: 2 under bwrap, 3 with the shell above it, else 0. */
   programDepth: number;
 }
 
@@ -63,7 +69,8 @@ export class SpawnedProcess extends HostProcess {
     const stdio: StdioOptions = logFd === null ? ['pipe', 'pipe', 'pipe'] : ['pipe', logFd, logFd];
     let child: ChildProcess;
     try {
-      child = spawn('/bin/sh', ['-c', 'read -r _gate; exec "$@"', 'sandbox-gate', ...options.command], {
+      const script = options.shellStays ? 'read -r _gate; "$@"' : 'read -r _gate; exec "$@"';
+      child = spawn('/bin/sh', ['-c', script, 'sandbox-gate', ...options.command], {
         cwd: options.cwd,
         env: options.env,
         uid: options.runAs?.uid,

@@ -1,11 +1,10 @@
 /**
  * What sandboxed code sees of the host system, and THE list of paths hidden from it.
  *
- * Two views today, side by side so that their difference is in one place: grading kernels see the
- * system folders and /etc with its secrets masked, nothing else; user servers see the system
- * folders, all of /etc and /opt, and of /home only their own home (bound in by the request). The
- * security issue is to bring the user servers' view to the grading one (mask MASKED_PATHS there
- * too); until then each keeps what it had.
+ * Two views, side by side so that their difference is in one place, with ONE mask list: grading
+ * kernels see the system folders and /etc, nothing else; user servers see the system folders,
+ * /etc and /opt (software a class installs there), and of /home only their own home (bound in by
+ * the request). In both, every path of MASKED_PATHS is replaced by an unreadable stand-in.
  */
 
 /** Host folders every sandbox sees read-only. Not /srv, /var or /home: a hub's data and users' files live there. */
@@ -19,7 +18,10 @@ export const SYSTEM_FOLDERS: readonly string[] = [
   '/libx32',
 ];
 
-/** Files and folders in a bound folder that sandboxed code must not read: the host's secrets. */
+/**
+ * Files and folders in a bound folder that sandboxed code must not read: the host's secrets, and
+ * the hub's own configuration (/etc/coursehub may hold its cookie, proxy and OAuth secrets).
+ */
 export const MASKED_PATHS: readonly string[] = [
   '/etc/shadow',
   '/etc/shadow-',
@@ -51,10 +53,10 @@ export const GRADING_VIEW: SystemView = {
   ownCgroupNamespace: true,
 };
 
-/** What a user server sees today: system folders, /etc and /opt whole, an empty /home. */
+/** What a user server sees: system folders, /etc without its secrets, /opt, an empty /home. */
 export const USER_SERVER_VIEW: SystemView = {
   readOnly: [...SYSTEM_FOLDERS, '/etc', '/opt'],
-  masked: [],
+  masked: MASKED_PATHS,
   emptied: ['/home'],
   ownCgroupNamespace: false,
 };

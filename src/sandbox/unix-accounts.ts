@@ -9,11 +9,13 @@
  * one at a time, and retries briefly when another process holds the lock.
  */
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdir } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, rename } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { checkUnixName, GRADER_ACCOUNT } from './account-names.js';
 import { SandboxSetupError, UnixAccountError } from './errors.js';
+import { archiveHome } from './home-archive.js';
+import { processesOfUser } from './process-tree.js';
 import type { SandboxAccount } from './sandbox.js';
 
 const run = promisify(execFile);
@@ -23,7 +25,11 @@ export interface UnixAccount extends SandboxAccount {
   home: string;
 }
 
-/** The comment (GECOS) of the accounts coursehub makes for hub users: how removal knows its own. */
+/**
+ * The comment (GECOS) of the accounts coursehub makes for hub users: the mark by which it knows its
+ * own, to use and to remove. Only root sets it (Debian's CHFN_RESTRICT lets users change neither
+ * their full name nor this field as a whole).
+ */
 const USER_ACCOUNT_COMMENT = 'coursehub user';
 
 /** Lowest uid of an ordinary (non-system) account, as in Debian's /etc/login.defs. */
@@ -80,10 +86,22 @@ function stderrOf(error: unknown): string {
   return String((error as { stderr?: string }).stderr ?? error).trim();
 }
 
+/** Whether `account` is one coursehub made for a hub user: its mark, an ordinary uid, its home under `homeRoot`. */
+function madeByCoursehub(account: UnixAccount & { comment: string }, homeRoot: string): boolean {
+  return (
+    account.comment === USER_ACCOUNT_COMMENT &&
+    account.uid >= UID_MIN &&
+    account.uid !== NOBODY_UID &&
+    isUnder(homeRoot, account.home)
+  );
+}
+
 /**
  * The account of hub user `name`, created with home `homeRoot/name` (mode 700) when missing. An
- * existing account is used only when it is an ordinary account whose home is under `homeRoot`: a
- * hub user who happens to share a name with the machine's administrator must not get that account.
+ * existing account is used only when coursehub made it (its mark, an ordinary uid, its home under
+ * `homeRoot`): a hub user who shares a name with a login of the machine must never run as that
+ * login, nor have its home changed. A home folder left where a new account's home goes (a removed
+ * account's, not archived) is moved aside, never handed to the new account (see archiveHome).
  */
 export function ensureUnixAccount(name: string, homeRoot: string): Promise<UnixAccount> {
   try {
@@ -95,24 +113,27 @@ export function ensureUnixAccount(name: string, homeRoot: string): Promise<UnixA
 }
 
 async function ensureUnixAccountNow(name: string, homeRoot: string): Promise<UnixAccount> {
-  const existing = await lookupUnixAccount(name);
+  const existing = await lookupPasswd(name);
   if (existing) {
     if (existing.uid < UID_MIN || existing.uid === NOBODY_UID)
       throw new UnixAccountError(`"${name}" is a system account (uid ${existing.uid}) on this machine.`, {
         hint: 'Rename this hub user; a user server must never run as a system account.',
       });
-    if (!isUnder(homeRoot, existing.home))
+    if (!madeByCoursehub(existing, homeRoot))
       throw new UnixAccountError(
-        `The Unix account "${name}" exists already with home ${existing.home}, outside ${homeRoot}.`,
+        `The Unix account "${name}" (uid ${existing.uid}, home ${existing.home}) exists on this machine and was not made by coursehub; the hub user "${name}" cannot use it.`,
         {
-          hint: "It was not made by coursehub: rename the hub user, or move that account's home under spawner.local.homeRoot.",
+          hint: `Rename the hub user (every hub user gets an account of their own, made by coursehub with the comment "${USER_ACCOUNT_COMMENT}" and a home under ${homeRoot}); coursehub never takes over another account or changes its home.`,
         },
       );
-    await ensureHome(existing);
-    return existing;
+    const account = { name: existing.name, uid: existing.uid, gid: existing.gid, home: existing.home };
+    await ensureHome(account);
+    return account;
   }
   const home = join(homeRoot, name);
   await mkdir(homeRoot, { recursive: true, mode: 0o755 });
+  // No account, but its home is there: a removed user's files, which a new account must not get.
+  if (await exists(home)) await archiveHome(name, home, homeRoot);
   try {
     await runWithRetry('useradd', [
       '--create-home',
@@ -144,39 +165,70 @@ async function ensureHome(account: UnixAccount): Promise<void> {
   await chmod(account.home, 0o700);
 }
 
+/** What removing a hub user's account did. */
+export type AccountRemoval =
+  | { outcome: 'removed'; uid: number; archivedHome: string | null }
+  | { outcome: 'no-account' }
+  | { outcome: 'not-made-by-coursehub'; account: UnixAccount };
+
 /**
- * Removes hub user `name`'s account and home for good (userdel --remove), if coursehub made it:
- * an ordinary account with coursehub's comment and its home under `homeRoot`. Any other account of
- * that name is refused, untouched. False when there was no such account.
+ * Removes hub user `name`'s account for good, if coursehub made it (its mark, an ordinary uid, its
+ * home under `homeRoot`): every process of the account is ended, its home is archived
+ * (home-archive.ts), then the account is deleted; if deleting fails the home is put back, so a
+ * user who is not removed keeps their files. Any other account of that name is left untouched and
+ * reported, never removed.
  */
-export function removeUnixAccount(name: string, homeRoot: string): Promise<boolean> {
+export function removeUnixAccount(name: string, homeRoot: string): Promise<AccountRemoval> {
   try {
     checkUnixName(name);
   } catch (error) {
     return Promise.reject(error);
   }
-  return oneAtATime(async () => {
+  return oneAtATime(async (): Promise<AccountRemoval> => {
     const existing = await lookupPasswd(name);
-    if (!existing) return false;
-    if (
-      existing.comment !== USER_ACCOUNT_COMMENT ||
-      existing.uid < UID_MIN ||
-      existing.uid === NOBODY_UID ||
-      !isUnder(homeRoot, existing.home)
-    )
-      throw new UnixAccountError(`The Unix account "${name}" was not made by coursehub; it is left alone.`, {
-        hint: `Only accounts coursehub created (comment "${USER_ACCOUNT_COMMENT}", home under ${homeRoot}) are removed with their user; remove this one by hand if it should go.`,
-      });
+    if (!existing) return { outcome: 'no-account' };
+    const account = { name: existing.name, uid: existing.uid, gid: existing.gid, home: existing.home };
+    if (!madeByCoursehub(existing, homeRoot)) return { outcome: 'not-made-by-coursehub', account };
+    await killEveryProcessOf(account.uid);
+    const archivedHome = (await exists(account.home))
+      ? await archiveHome(name, account.home, homeRoot)
+      : null;
     try {
-      await runWithRetry('userdel', ['--remove', name]);
+      await runWithRetry('userdel', [name]);
     } catch (error) {
+      if (archivedHome) await rename(archivedHome, account.home);
       throw new UnixAccountError(`Could not remove the Unix account "${name}": ${stderrOf(error)}`, {
-        hint: 'Stop every process of that account first (its servers are stopped by the hub).',
+        hint: 'Its home is back in place. Stop every process of that account first (its servers are stopped by the hub).',
         cause: error,
       });
     }
-    return true;
+    return { outcome: 'removed', uid: account.uid, archivedHome };
   });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs every process of `uid` until none is left (a removed account must not run anything). */
+async function killEveryProcessOf(uid: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const pids = processesOfUser(uid);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone already */
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 let graderAccount: Promise<UnixAccount> | undefined;

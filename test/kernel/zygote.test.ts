@@ -17,6 +17,24 @@ afterAll(async () => {
 const start = () =>
   launcher.start({ kernelName: 'python3', workingDirectory: work.path, env: {}, startupTimeoutMs: 90_000 });
 
+/** Waits until `pid` is gone or a zombie; fails the test if it is still running after `ms`. */
+async function waitForExit(pid: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  const running = () => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    } catch {
+      return false;
+    }
+  };
+  while (running()) {
+    if (Date.now() > deadline)
+      throw new Error(`process ${pid} still runs ${ms} ms after its zygote was killed`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
@@ -44,6 +62,9 @@ describe.runIf(isRoot)('kernels forked from the zygote', () => {
     const zygote = parentOf(parentOf(parentOf(first.kernelPid)));
     expect(readFileSync(`/proc/${zygote}/cmdline`, 'utf8')).toContain('/zygote.py');
     process.kill(zygote, 'SIGKILL');
+    // Its kernels die by PDEATHSIG, one link of the chain at a time, a moment after the zygote:
+    // until then the kernel may still answer a cell. Wait for the kernel process itself to go.
+    await waitForExit(first.kernelPid, 20_000);
     const after = await first.execute('print(1)', { timeoutMs: 20_000 });
     expect(after.status).toBe('dead');
     await first.shutdown();

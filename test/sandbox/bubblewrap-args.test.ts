@@ -1,5 +1,5 @@
 // The one bubblewrap command line: both sandboxes' views through the same builder and the same
-// mask list. Grading masks the host's secrets; user servers (today) see all of /etc and /opt.
+// mask list: the host's secrets are masked for grading kernels and user servers alike.
 import { describe, expect, it } from 'vitest';
 import { bubblewrapArgs, type BubblewrapPlan } from '../../src/sandbox/bubblewrap-args.js';
 import { SandboxSetupError } from '../../src/sandbox/errors.js';
@@ -10,7 +10,8 @@ const MASK = '/run/coursehub/masked-file';
 function plan(overrides: Partial<BubblewrapPlan>): BubblewrapPlan {
   return {
     namespaces: ['ipc', 'pid', 'uts'],
-    tiedToCaller: false,
+    dieWithParent: false,
+    newSession: false,
     view: GRADING_VIEW,
     writable: [],
     hidden: [],
@@ -30,7 +31,8 @@ describe('bubblewrapArgs', () => {
     const args = bubblewrapArgs(
       plan({
         namespaces: ['ipc', 'pid', 'net', 'uts', 'cgroup-try'],
-        tiedToCaller: true,
+        dieWithParent: true,
+        newSession: true,
         tmpBytes: 1024,
         writable: ['/tmp/kernels/k1', '/var/grading/alice/ps1'],
         hidden: ['/var/grading/alice/ps1/.secret'],
@@ -69,17 +71,29 @@ describe('bubblewrapArgs', () => {
     expect(args.slice(-3)).toEqual(['python3', '-m', 'ipykernel_launcher']);
   });
 
-  it('builds a user server sandbox: /etc and /opt whole, an empty /home with only the own home in it', () => {
+  it('builds a user server sandbox: /etc with the same mask list, /opt, an empty /home with only the own home in it', () => {
     const args = bubblewrapArgs(
-      plan({ view: USER_SERVER_VIEW, writable: ['/home/alice'], maskFile: undefined, chdir: '/home/alice' }),
+      plan({
+        view: USER_SERVER_VIEW,
+        dieWithParent: true,
+        writable: ['/home/alice'],
+        chdir: '/home/alice',
+      }),
       ['jupyter-notebook'],
     );
-    expect(args).not.toContain('--die-with-parent');
+    expect(args).toContain('--die-with-parent'); // with the shell the hub watches (detached)
+    expect(args).not.toContain('--new-session');
     expect(args).not.toContain('--unshare-net');
-    expect(valuesOf(args, '--ro-bind')).toEqual(expect.arrayContaining(['/usr', '/etc']));
-    for (const masked of MASKED_PATHS) expect(args).not.toContain(masked);
+    expect(valuesOf(args, '--ro-bind')).toEqual(expect.arrayContaining(['/usr', '/etc', '/opt']));
+    // The grading sandbox's mask list, the same one, after the binds.
+    expect(USER_SERVER_VIEW.masked).toBe(GRADING_VIEW.masked);
+    expect(USER_SERVER_VIEW.masked).toBe(MASKED_PATHS);
+    const shadow = args.indexOf('/etc/shadow');
+    expect(args[shadow - 1]).toBe(MASK);
+    expect(shadow).toBeGreaterThan(args.lastIndexOf('--bind'));
     expect(args.indexOf('/home')).toBeLessThan(args.indexOf('/home/alice'));
-    expect(valuesOf(args, '--tmpfs')).toEqual(['/tmp', '/home']);
+    expect(valuesOf(args, '--tmpfs')[0]).toBe('/tmp');
+    expect(valuesOf(args, '--tmpfs')[1]).toBe('/home');
     expect(valuesOf(args, '--bind')).toEqual(['/home/alice']);
     expect(valuesOf(args, '--dir')).toEqual([]); // /home is the emptied folder itself
     expect(args.slice(-2)).toEqual(['--', 'jupyter-notebook']);

@@ -5,6 +5,13 @@
  * millisecond between it being up and the next probe is added to the user's wait (with 200 ms
  * steps that was 9% on average; bench/spawn.ts measures it). Until the server listens, a probe is
  * a refused connection on loopback, which costs next to nothing even with a class starting.
+ *
+ * An answer counts only if the spawner says the listening socket is its server's: any local
+ * process (another student's code among them) can bind a free port between the spawner choosing
+ * it and the server binding it, and would then be sent the server's token with every proxied
+ * request. Asking the spawner (which knows the server's processes) keeps the check exact without
+ * changing how the proxy reaches servers. A server that finds its port taken exits, which ends
+ * the wait with an error that says so (the hub then tries once more on a fresh port).
  */
 import { ServerStartError } from './errors.js';
 import type { PollResult } from '../spawner/spawner.js';
@@ -13,6 +20,8 @@ export interface ReadinessOptions {
   timeoutMs: number;
   /** Asked between attempts; a non-null answer means the server exited and will never answer. */
   poll: () => Promise<PollResult>;
+  /** Asked once the address answers: whether the answering process is the server (Spawner.ownsAddress). */
+  ownsAddress: () => Promise<boolean>;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -33,13 +42,24 @@ export async function waitForServer(baseUrl: string, options: ReadinessOptions):
   const probe = new URL('api', baseUrl).toString();
   const deadline = Date.now() + options.timeoutMs;
   let interval = 20;
+  let squatted = false;
   while (Date.now() < deadline) {
-    if (await answers(probe)) return;
+    if (await answers(probe)) {
+      if (await options.ownsAddress()) return;
+      squatted = true;
+    }
     const exit = await options.poll();
     if (exit !== null)
-      throw new ServerStartError(`The server exited (status ${exit}) before it answered HTTP.`, {
-        hint: 'See the server log in DATA_DIR/logs/servers/ for the reason.',
-      });
+      throw new ServerStartError(
+        squatted
+          ? `The server exited (status ${exit}) before it answered HTTP: another process was answering on its port, and was not trusted with the server's token.`
+          : `The server exited (status ${exit}) before it answered HTTP.`,
+        {
+          hint: squatted
+            ? 'Something on this host took the port chosen for the server; the hub tries once more on another. See the server log in DATA_DIR/logs/servers/.'
+            : 'See the server log in DATA_DIR/logs/servers/ for the reason.',
+        },
+      );
     await sleep(interval);
     interval = Math.min(50, Math.round(interval * 1.3));
   }

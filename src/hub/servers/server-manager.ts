@@ -179,7 +179,11 @@ export class ServerManager {
       progress.emit({ progress: 60, message: 'Waiting for the server to answer' });
       const remaining = () => Math.max(1_000, settings.startTimeoutSeconds * 1000 - (Date.now() - startedAt));
       try {
-        await waitForServer(server.url, { timeoutMs: remaining(), poll: () => spawner.poll() });
+        await waitForServer(server.url, {
+          timeoutMs: remaining(),
+          poll: () => spawner.poll(),
+          ownsAddress: () => spawner.ownsAddress(),
+        });
       } catch (error) {
         // The free port we picked can be taken (by a kernel, another program) before the server
         // binds it; the server then exits at once. One more try on a fresh port, then give up.
@@ -193,7 +197,11 @@ export class ServerManager {
         await spawner.stop();
         server = await spawner.start(request);
         await this.store.update(live.userId, serverName, { state: spawner.getState() });
-        await waitForServer(server.url, { timeoutMs: remaining(), poll: () => spawner.poll() });
+        await waitForServer(server.url, {
+          timeoutMs: remaining(),
+          poll: () => spawner.poll(),
+          ownsAddress: () => spawner.ownsAddress(),
+        });
       }
       progress.emit({ progress: 90, message: 'Adding the route to the proxy' });
       await this.options.routes.addUserServer({
@@ -378,6 +386,20 @@ export class ServerManager {
         done: Promise.resolve(),
       });
     }
+  }
+
+  /**
+   * A user's removal: stops every server of theirs (stopAllOf), then has the spawner delete for
+   * good what it keeps for each (JupyterHub's delete_forever; the local spawner: the account, its
+   * home archived), so that nothing of theirs is handed to a new user of the same name.
+   */
+  async stopAndDeleteAllOf(userName: string): Promise<void> {
+    const names = new Set(['', ...(await this.store.forUser(userName)).map((row) => row.name)]);
+    for (const live of this.live.values()) if (live.userName === userName) names.add(live.serverName);
+    await this.stopAllOf(userName);
+    // The default server ('') last: named servers share its home, which goes with it.
+    for (const name of [...names].sort().reverse())
+      await this.options.spawnerFactory(userName, name).deleteForever();
   }
 
   /**

@@ -21,6 +21,7 @@ export function spawnerFactoryFromConfig(
           environment: settings.environment,
           memoryLimitMb: settings.memoryLimitMb,
           cpuLimit: settings.cpuLimit,
+          processLimit: settings.processLimit,
           logDir: context.logDir,
           log: context.log,
           egress: context.egress,

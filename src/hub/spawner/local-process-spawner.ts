@@ -8,15 +8,18 @@
  * port and token are the state the hub saves to re-attach later.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { bubblewrapAvailable, BWRAP } from '../../sandbox/bubblewrap-args.js';
 import { BubblewrapSandbox } from '../../sandbox/bubblewrap-sandbox.js';
 import { cgroupsWritable, SERVER_CGROUPS } from '../../sandbox/cgroup.js';
+import { archiveHome } from '../../sandbox/home-archive.js';
+import { loopbackPortHeldBy } from '../../sandbox/listening-sockets.js';
+import { ensureMaskFile } from '../../sandbox/mask-file.js';
 import { NoSandbox } from '../../sandbox/no-sandbox.js';
+import { ensurePrivateFolder } from '../../sandbox/private-folder.js';
 import type { Sandbox, SandboxedProcess } from '../../sandbox/sandbox.js';
 import { USER_SERVER_VIEW } from '../../sandbox/system-view.js';
 import { ensureUnixAccount, removeUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
@@ -43,6 +46,11 @@ export interface LocalProcessSpawnerOptions extends LimitSettings {
   environment: Record<string, string>;
   /** Where server logs go (one file per server, owned by the hub, not the user). */
   logDir: string;
+  /**
+   * Hold the limits with cgroup v1 where this hub may write them (default); false always uses the
+   * rlimit stand-ins (tests of the fallback, or a host whose cgroups another manager owns).
+   */
+  cgroups?: boolean;
   log: FastifyBaseLogger;
   /**
    * The egress policy (src/sandbox/egress-policy.ts): `admit` puts the account under it before the
@@ -57,6 +65,15 @@ interface ServerAddress {
   token: string;
   url: string;
 }
+
+/**
+ * The folder of the empty, unreadable file bound over each masked file in a server's sandbox
+ * (mask-file.ts): one of the hub's own, traversable (0711) because bwrap runs as the user.
+ */
+const MASK_FOLDER = join(
+  tmpdir(),
+  process.getuid?.() === 0 ? 'coursehub-servers' : `coursehub-servers-${process.getuid?.()}`,
+);
 
 /** How long `stop` waits after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5_000;
@@ -114,12 +131,19 @@ export class LocalProcessSpawner implements Spawner {
   private get sandbox(): Sandbox {
     if (!this.chosenSandbox) {
       const setting = this.options.sandbox;
-      const cgroups = this.runsAsRoot && cgroupsWritable(SERVER_CGROUPS) ? SERVER_CGROUPS : null;
+      const cgroups =
+        this.options.cgroups !== false && this.runsAsRoot && cgroupsWritable(SERVER_CGROUPS)
+          ? SERVER_CGROUPS
+          : null;
       const bubblewrap = setting === 'bubblewrap' || (setting === 'auto' && bubblewrapAvailable());
       // The server's files are its own: it is started as its account, and bwrap builds the
       // sandbox in a user namespace.
       this.chosenSandbox = bubblewrap
-        ? new BubblewrapSandbox({ cgroups, becomeAccount: 'before' })
+        ? new BubblewrapSandbox({
+            cgroups,
+            becomeAccount: 'before',
+            maskFile: join(MASK_FOLDER, 'masked-file'),
+          })
         : new NoSandbox({ cgroups });
     }
     return this.chosenSandbox;
@@ -177,6 +201,8 @@ export class LocalProcessSpawner implements Spawner {
     mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
     const logFile = join(this.options.logDir, `${groupName}.log`);
     const sandbox = this.sandbox;
+    await ensurePrivateFolder(MASK_FOLDER, 0o711, 'folder of the servers’ mask file');
+    await ensureMaskFile(MASK_FOLDER);
     let running: SandboxedProcess;
     try {
       if (!runnable(command[0]!, DEFAULT_PATH)) throw new Error('no such program');
@@ -187,7 +213,7 @@ export class LocalProcessSpawner implements Spawner {
         view: { system: USER_SERVER_VIEW, writable: [account.home], hidden: [] },
         // The proxy reaches the server on 127.0.0.1.
         network: 'host',
-        limits: serverLimits(this.options),
+        limits: serverLimits(this.options, this.runsAsRoot),
         env,
         workingDirectory: account.home,
         lifetime: { kind: 'detached', logFile },
@@ -214,7 +240,7 @@ export class LocalProcessSpawner implements Spawner {
         log: logFile,
       },
       'started user server; limits: %s',
-      describeLimits(this.options, running.cgroup !== null),
+      describeLimits(this.options, running.cgroup !== null, this.runsAsRoot),
     );
     progress({ progress: 50, message: 'Server process started, waiting for it to answer' });
     return { url, token };
@@ -231,6 +257,17 @@ export class LocalProcessSpawner implements Spawner {
     return running.exitCode ?? -1;
   }
 
+  /**
+   * The server listens on a loopback port of the host's network: the listening socket must be held
+   * by a process of the server's own sandbox (its cgroup, or its process tree without one).
+   */
+  async ownsAddress(): Promise<boolean> {
+    const running = this.process;
+    const address = this.address;
+    if (!running || !address) return false;
+    return loopbackPortHeldBy(address.port, running.processes());
+  }
+
   async stop(): Promise<void> {
     const running = this.process;
     if (!running) return;
@@ -242,18 +279,36 @@ export class LocalProcessSpawner implements Spawner {
     this.address = undefined;
   }
 
+  /**
+   * For the default server (named servers share the user's home): the user's account and home, as
+   * coursehub made them, go for good. The home is archived, root-only (src/sandbox/home-archive.ts),
+   * never left where a new user of the same name would get it. An account coursehub did not make is
+   * left alone (it was never used: ensureUnixAccount refuses it).
+   */
   async deleteForever(): Promise<void> {
     await this.stop();
-    // Named servers share the user's home: it goes with the default server, i.e. with the user.
     if (this.serverName !== '') return;
-    if (this.runsAsRoot) {
-      await removeUnixAccount(this.userName, this.options.homeRoot);
+    const { homeRoot, log } = this.options;
+    if (!this.runsAsRoot) {
+      // A hub that is not root made a plain folder HOME_ROOT/NAME; archive that and nothing else.
+      const home = resolve(homeRoot, this.userName);
+      if (dirname(home) === resolve(homeRoot) && basename(home) === this.userName && existsSync(home)) {
+        const archivedHome = await archiveHome(this.userName, home, homeRoot);
+        log.info({ user: this.userName, archivedHome }, "archived a removed user's home");
+      }
       return;
     }
-    // A hub that is not root made a plain folder HOME_ROOT/NAME; remove that and nothing else.
-    const home = resolve(this.options.homeRoot, this.userName);
-    if (dirname(home) === resolve(this.options.homeRoot) && basename(home) === this.userName)
-      await rm(home, { recursive: true, force: true });
+    const removal = await removeUnixAccount(this.userName, homeRoot);
+    if (removal.outcome === 'removed')
+      log.info(
+        { user: this.userName, uid: removal.uid, archivedHome: removal.archivedHome },
+        "removed a removed user's Unix account and archived its home",
+      );
+    else if (removal.outcome === 'not-made-by-coursehub')
+      log.warn(
+        { user: this.userName, uid: removal.account.uid, home: removal.account.home },
+        'the Unix account of this name was not made by coursehub; it is left alone',
+      );
   }
 
   getState(): SpawnerState {
@@ -261,7 +316,9 @@ export class LocalProcessSpawner implements Spawner {
   }
 
   loadState(state: SpawnerState): void {
-    const s = state as Partial<ServerAddress & { pid: number; startTime: string; cgroupDirs: unknown }>;
+    const s = state as Partial<
+      ServerAddress & { pid: number; startTime: string; cgroupDirs: unknown; programDepth: unknown }
+    >;
     if (
       typeof s.pid !== 'number' ||
       typeof s.port !== 'number' ||
@@ -276,6 +333,7 @@ export class LocalProcessSpawner implements Spawner {
       pid: s.pid,
       startTime: String(s.startTime ?? ''),
       cgroupDirs: Array.isArray(s.cgroupDirs) ? s.cgroupDirs.map(String) : [],
+      programDepth: typeof s.programDepth === 'number' ? s.programDepth : 0,
     });
     this.address = { port: s.port, token: s.token, url: s.url };
   }

@@ -85,6 +85,12 @@ export interface Spawner {
   /** Stops the server and everything it started; resolves when it is gone. Safe to call twice. */
   stop(): Promise<void>;
   poll(): Promise<PollResult>;
+  /**
+   * Whether what listens at the server's address is this spawner's server, and not a process that
+   * took the port before the server could bind it. The hub asks before it trusts the address with
+   * the server's token (the proxy adds it to every request), as readiness.ts does.
+   */
+  ownsAddress(): Promise<boolean>;
   /** State to save so that `loadState` in a later hub process re-attaches to the same server. */
   getState(): SpawnerState;
   loadState(state: SpawnerState): void;

@@ -2,7 +2,9 @@
  * Removing a user: the one way, used by the REST API, the admin console and the roster prune
  * (`users import --prune` and the import at start). In this order:
  *   1. their servers stop (as JupyterHub does, so no process keeps running under a name nobody
- *      owns); a server that is still starting refuses the removal (ServerRequestError 400);
+ *      owns), and the spawner deletes what it keeps for them for good (delete_forever: their
+ *      account, their home archived); a server that is still starting refuses the removal
+ *      (ServerRequestError 400);
  *   2. their API tokens and browser sessions are revoked. This happens while the user's row still
  *      exists: the session store tells its listeners (the proxy) which session ids ended, which
  *      the foreign-key cascade of step 5 could not (see migration 0020);
@@ -20,7 +22,7 @@ import { UserNotFoundError } from './errors.js';
 /** What removal needs of the other areas (the ServerManager, TokenService, SessionStore, ProxyClient fit). */
 export interface UserRemovalDeps {
   users: UserStore;
-  servers: { stopAllOf(userName: string): Promise<void> };
+  servers: { stopAndDeleteAllOf(userName: string): Promise<void> };
   tokens: { revokeAllForUser(userName: string): Promise<number> };
   sessions: { revokeAllForUser(userName: string): Promise<number> };
   proxy: {
@@ -41,7 +43,7 @@ export class UserRemoval {
       throw new UserNotFoundError(`No user named ${name}.`, {
         hint: 'Check the name; `coursehub users import` and the admin console list who exists.',
       });
-    await servers.stopAllOf(name);
+    await servers.stopAndDeleteAllOf(name);
     const revoked = {
       tokens: await tokens.revokeAllForUser(name),
       sessions: await sessions.revokeAllForUser(name),

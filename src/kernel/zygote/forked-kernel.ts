@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Cgroup } from '../../sandbox/cgroup.js';
-import { descendantAtDepth } from '../../sandbox/process-tree.js';
+import { descendantAtDepth, processTreeOf } from '../../sandbox/process-tree.js';
 import type { SandboxState } from '../../sandbox/sandbox.js';
 import type { HeldProcess } from '../../sandbox/start-held.js';
 
@@ -67,6 +67,11 @@ export class ForkedKernel implements HeldProcess {
         : `exited with code ${code}`;
     const tail = this.logTail.trim().split('\n').slice(-5).join('\n');
     return tail ? `${how}; its last messages:\n${tail}` : how;
+  }
+
+  processes(): number[] {
+    if (this.cgroup) return this.cgroup.processes();
+    return this.hasExited ? [] : processTreeOf(this.pid);
   }
 
   /** The kernel's host pid (holder -> init -> kernel), for interrupts. */

@@ -203,7 +203,8 @@ function zygoteSandboxCommand(options: ZygoteOptions): string[] {
   return bubblewrapArgs(
     {
       namespaces: ['ipc', 'net', 'uts', 'cgroup-try'],
-      tiedToCaller: true,
+      dieWithParent: true,
+      newSession: true,
       view: GRADING_VIEW,
       readOnlyBinds: [
         { source: '/', target: '/.host' },

@@ -1,9 +1,19 @@
 // LocalProcessSpawner against the real Debian jupyter-notebook, real Unix accounts, real cgroups
 // and bubblewrap (the hub runs as root on these machines, as the spawner expects).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chownSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  chownSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,7 +28,14 @@ import { removeUnixAccount } from './test-accounts.js';
 
 const ALICE = 'chsp_alice';
 const BOB = 'chsp_bob';
+const OUTSIDER = 'chsp_outsider';
+const LOCAL = 'chsp_local';
 const HUB_SECRET = 'hub-secret-value-that-must-not-leak';
+// A secret of the hub's in /etc/coursehub, readable by everyone on the host (as an admin might
+// leave one): the mask list (src/sandbox/system-view.ts) must hide it from user servers too.
+const ETC_COURSEHUB = '/etc/coursehub';
+const ETC_SECRET = join(ETC_COURSEHUB, `test-secret-${process.pid}.yaml`);
+let madeEtcCoursehub = false;
 
 let root: string;
 const started: LocalProcessSpawner[] = [];
@@ -39,6 +56,7 @@ function options(overrides: Partial<LocalProcessSpawnerOptions> = {}): LocalProc
     environment: {},
     memoryLimitMb: 512,
     cpuLimit: 1,
+    processLimit: 256,
     logDir: join(root, 'logs'),
     log: pino({ level: 'silent' }),
     ...overrides,
@@ -78,19 +96,25 @@ async function startServer(user: string, overrides: Partial<LocalProcessSpawnerO
 }
 
 beforeAll(() => {
-  removeUnixAccount(ALICE);
-  removeUnixAccount(BOB);
+  for (const name of [ALICE, BOB, OUTSIDER, LOCAL]) removeUnixAccount(name);
   root = mkdtempSync(join(tmpdir(), 'coursehub-spawner-'));
   chmodSync(root, 0o755);
   process.env.COURSEHUB_TEST_HUB_SECRET = HUB_SECRET;
+  if (!existsSync(ETC_COURSEHUB)) {
+    mkdirSync(ETC_COURSEHUB, { mode: 0o755 });
+    madeEtcCoursehub = true;
+  }
+  writeFileSync(ETC_SECRET, `cookieSecret: ${HUB_SECRET}\n`, { mode: 0o644 });
+  chmodSync(ETC_SECRET, 0o644);
 });
 
 afterAll(async () => {
   for (const spawner of started) await spawner.stop();
-  removeUnixAccount(ALICE);
-  removeUnixAccount(BOB);
+  for (const name of [ALICE, BOB, OUTSIDER, LOCAL]) removeUnixAccount(name);
   rmSync(root, { recursive: true, force: true });
   delete process.env.COURSEHUB_TEST_HUB_SECRET;
+  rmSync(ETC_SECRET, { force: true });
+  if (madeEtcCoursehub) rmSync(ETC_COURSEHUB, { recursive: true, force: true });
 });
 
 describe('LocalProcessSpawner', () => {
@@ -183,6 +207,28 @@ describe('LocalProcessSpawner', () => {
     expect(out).not.toContain('bob-only');
   });
 
+  it("hides the host's secrets (the grading sandbox's mask list) from the user's server, which still works", async () => {
+    const alice = started[0]!.current()!;
+    const out = await runCodeOnServer(
+      alice.url,
+      alice.token,
+      [
+        `for path in [${JSON.stringify(ETC_SECRET)}, "/etc/shadow", "/etc/gshadow"]:`,
+        '    try:',
+        '        print("READ", path, open(path).read())',
+        '    except OSError as error:',
+        '        print("refused", path, type(error).__name__)',
+        'import os; print("listing", os.listdir("/etc/coursehub") if os.access("/etc/coursehub", os.R_OK) else "refused")',
+        'print("hostname", bool(open("/etc/hostname").read()))',
+      ].join('\n'),
+    );
+    expect(out).not.toContain('READ');
+    expect(out).not.toContain(HUB_SECRET);
+    expect(out).toContain(`refused ${ETC_SECRET} PermissionError`);
+    expect(out).toContain('listing refused');
+    expect(out).toContain('hostname True');
+  });
+
   it("alice's server cannot read bob's home without bubblewrap either (mode 700, other uid)", async () => {
     await started[0]!.stop();
     const { server } = await startServer(ALICE, { sandbox: 'none' });
@@ -226,15 +272,35 @@ describe('LocalProcessSpawner', () => {
     await expect(ensureUnixAccount('Alice@example.org', join(root, 'homes'))).rejects.toThrow(
       /cannot be a Unix account name/,
     );
-    // An ordinary account that exists but lives outside the home root is not taken over.
-    const outsider = execFileSync('getent', ['passwd'])
-      .toString()
-      .split('\n')
-      .find((l) => Number(l.split(':')[2]) >= 1000 && Number(l.split(':')[2]) < 65534);
-    if (outsider) {
-      await expect(ensureUnixAccount(outsider.split(':')[0]!, join(root, 'homes'))).rejects.toThrow(
-        /outside/,
-      );
+  });
+
+  it('never takes over an ordinary account coursehub did not make, wherever its home is (home untouched)', async () => {
+    const homes = join(root, 'homes');
+    const cases = [
+      // One whose home happens to be under the home root (a hub user named like a host account
+      // when the home root is /home): the dangerous case, taken over before.
+      { name: LOCAL, home: join(homes, LOCAL) },
+      // An account of the machine's own, home elsewhere (as a uid >= 1000 login of the host).
+      { name: OUTSIDER, home: join(root, 'elsewhere', OUTSIDER) },
+    ];
+    for (const { name, home } of cases) {
+      mkdirSync(dirname(home), { recursive: true });
+      execFileSync('useradd', ['--create-home', '--home-dir', home, '--comment', 'made by the admin', name]);
+      chmodSync(home, 0o755);
+      writeFileSync(join(home, 'private.txt'), 'the owner’s');
+      const account = (await lookupUnixAccount(name))!;
+      expect(account.uid).toBeGreaterThanOrEqual(1000);
+
+      await expect(ensureUnixAccount(name, homes)).rejects.toBeInstanceOf(UnixAccountError);
+      await expect(ensureUnixAccount(name, homes)).rejects.toThrow(/was not made by coursehub/);
+      // A start through the spawner is refused with the same clear error, before anything runs.
+      const spawner = new LocalProcessSpawner(name, '', options());
+      await expect(
+        spawner.start({ userName: name, serverName: '', baseUrl: `/user/${name}/`, hubEnv: {} }),
+      ).rejects.toThrow(/was not made by coursehub/);
+      expect(spawner.pid()).toBeUndefined();
+      expect(statSync(home).mode & 0o777).toBe(0o755);
+      expect(statSync(home).uid).toBe(account.uid);
     }
   });
 });

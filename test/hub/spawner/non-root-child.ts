@@ -24,6 +24,7 @@ const spawner = new LocalProcessSpawner('alice', '', {
   environment: {},
   memoryLimitMb: 1024,
   cpuLimit: 1,
+  processLimit: 256,
   logDir: join(root, 'logs'),
   log,
 });
@@ -45,7 +46,15 @@ while (!answered && Date.now() < deadline) {
   if (!answered) await new Promise((resolve) => setTimeout(resolve, 200));
 }
 process.stdout.write(
-  JSON.stringify({ uid: process.getuid?.(), logs, pid: spawner.pid(), answered, ...server }) + '\n',
+  JSON.stringify({
+    uid: process.getuid?.(),
+    logs,
+    pid: spawner.pid(),
+    answered,
+    // Without root, the listening socket is still found among the server's own processes.
+    ownsAddress: answered && (await spawner.ownsAddress()),
+    ...server,
+  }) + '\n',
 );
 process.stdin.resume();
 process.stdin.on('end', () => {

@@ -77,10 +77,12 @@ describe('LocalProcessSpawner in a hub that is not root', () => {
           url: string;
           token: string;
           answered: boolean;
+          ownsAddress: boolean;
         };
         const hubUid = isRoot ? NOBODY : process.getuid!();
         expect(report.uid).toBe(hubUid);
         expect(report.answered).toBe(true);
+        expect(report.ownsAddress).toBe(true);
         // The warning, at warn level (40), naming the account the server runs as.
         const warning = report.logs.find((entry) => entry.level === 40);
         expect(warning?.msg).toMatch(/not running as root: the server runs as the hub's own user \(\w+\)/);

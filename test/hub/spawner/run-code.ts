@@ -1,55 +1,57 @@
 /**
- * Test helper: runs Python code in a new kernel of a real Jupyter server through its REST API and
- * kernel websocket (the Jupyter messaging protocol over JSON), and returns what it printed.
+ * Test helper: runs Python code in a kernel of a real Jupyter server through its REST API and
+ * kernel websocket (the Jupyter messaging protocol over JSON). `runCodeOnServer` starts a kernel,
+ * runs one cell, returns what it printed and deletes the kernel; `openKernel` keeps the kernel for
+ * several cells, and can start a cell without waiting for it (a fork bomb never ends).
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 
-export async function runCodeOnServer(baseUrl: string, token: string, code: string): Promise<string> {
+interface KernelMessage {
+  msg_type: string;
+  parent_header: { msg_id?: string };
+  content: Record<string, unknown>;
+}
+
+export interface CellOutcome {
+  /** stdout, results and `Ename: evalue` of errors, in order. */
+  output: string;
+  /** `idle`: the cell ended; `died`: the server reported the kernel restarting or dead meanwhile. */
+  ended: 'idle' | 'died';
+}
+
+export interface KernelOnServer {
+  readonly id: string;
+  /** Runs a cell and waits until it ends or the kernel dies (rejects after `timeoutMs`). */
+  execute(code: string, timeoutMs?: number): Promise<CellOutcome>;
+  /** Starts a cell and returns at once. */
+  send(code: string): void;
+  /** Closes the websocket and deletes the kernel. */
+  close(): Promise<void>;
+}
+
+export async function openKernel(baseUrl: string, token: string): Promise<KernelOnServer> {
   const auth = { Authorization: `token ${token}` };
   const created = await fetch(new URL('api/kernels', baseUrl), { method: 'POST', headers: auth, body: '{}' });
   if (created.status !== 201) throw new Error(`starting a kernel: HTTP ${created.status}`);
   const kernel = (await created.json()) as { id: string };
-  try {
-    const wsUrl = new URL(`api/kernels/${kernel.id}/channels`, baseUrl);
-    wsUrl.protocol = 'ws:';
-    const socket = new WebSocket(wsUrl, { headers: auth });
-    await new Promise((resolve, reject) => {
-      socket.once('open', resolve);
-      socket.once('error', reject);
-    });
+  const wsUrl = new URL(`api/kernels/${kernel.id}/channels`, baseUrl);
+  wsUrl.protocol = 'ws:';
+  const socket = new WebSocket(wsUrl, { headers: auth });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const session = randomUUID();
+  const send = (code: string): string => {
     const msgId = randomUUID();
-    const output: string[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no reply; output so far: ${output.join('')}`)),
-        30_000,
-      );
-      socket.on('message', (raw) => {
-        const msg = JSON.parse(String(raw)) as {
-          msg_type: string;
-          parent_header: { msg_id?: string };
-          content: Record<string, unknown>;
-        };
-        if (msg.parent_header.msg_id !== msgId) return;
-        if (msg.msg_type === 'stream') output.push(String(msg.content.text));
-        if (msg.msg_type === 'execute_result')
-          output.push(String((msg.content.data as Record<string, string>)['text/plain']));
-        if (msg.msg_type === 'error')
-          output.push(`${String(msg.content.ename)}: ${String(msg.content.evalue)}`);
-        if (msg.msg_type === 'status' && msg.content.execution_state === 'idle') {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
     socket.send(
       JSON.stringify({
         header: {
           msg_id: msgId,
           msg_type: 'execute_request',
           username: 'test',
-          session: randomUUID(),
+          session,
           date: new Date().toISOString(),
           version: '5.3',
         },
@@ -67,12 +69,57 @@ export async function runCodeOnServer(baseUrl: string, token: string, code: stri
         buffers: [],
       }),
     );
-    await done;
-    socket.close();
-    return output.join('');
+    return msgId;
+  };
+  return {
+    id: kernel.id,
+    send: (code) => void send(code),
+    execute(code, timeoutMs = 30_000) {
+      const output: string[] = [];
+      return new Promise<CellOutcome>((resolve, reject) => {
+        let msgId = '';
+        const finish = (ended: CellOutcome['ended']) => {
+          clearTimeout(timer);
+          socket.off('message', onMessage);
+          resolve({ output: output.join(''), ended });
+        };
+        const timer = setTimeout(() => {
+          socket.off('message', onMessage);
+          reject(new Error(`no reply; output so far: ${output.join('')}`));
+        }, timeoutMs);
+        const onMessage = (raw: WebSocket.RawData) => {
+          const msg = JSON.parse(String(raw)) as KernelMessage;
+          // The server's own news of the kernel (its restarter) has no parent.
+          const state = msg.msg_type === 'status' ? msg.content.execution_state : undefined;
+          if (state === 'restarting' || state === 'dead') return finish('died');
+          if (msg.parent_header.msg_id !== msgId) return;
+          if (msg.msg_type === 'stream') output.push(String(msg.content.text));
+          if (msg.msg_type === 'execute_result')
+            output.push(String((msg.content.data as Record<string, string>)['text/plain']));
+          if (msg.msg_type === 'error')
+            output.push(`${String(msg.content.ename)}: ${String(msg.content.evalue)}`);
+          if (state === 'idle') finish('idle');
+        };
+        socket.on('message', onMessage);
+        msgId = send(code);
+      });
+    },
+    async close() {
+      socket.close();
+      await fetch(new URL(`api/kernels/${kernel.id}`, baseUrl), { method: 'DELETE', headers: auth }).catch(
+        () => undefined,
+      );
+    },
+  };
+}
+
+export async function runCodeOnServer(baseUrl: string, token: string, code: string): Promise<string> {
+  const kernel = await openKernel(baseUrl, token);
+  try {
+    const { output, ended } = await kernel.execute(code);
+    if (ended === 'died') throw new Error(`the kernel died; output so far: ${output}`);
+    return output;
   } finally {
-    await fetch(new URL(`api/kernels/${kernel.id}`, baseUrl), { method: 'DELETE', headers: auth }).catch(
-      () => undefined,
-    );
+    await kernel.close();
   }
 }

@@ -3,7 +3,7 @@
 // not their server runs; "delete forever", which removes only what coursehub made; user options,
 // of which the local spawner takes none.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -14,7 +14,7 @@ import {
   LocalProcessSpawner,
   type LocalProcessSpawnerOptions,
 } from '../../../src/hub/spawner/local-process-spawner.js';
-import { UnixAccountError } from '../../../src/sandbox/errors.js';
+import { REMOVED_HOMES_FOLDER } from '../../../src/sandbox/home-archive.js';
 import { lookupUnixAccount } from '../../../src/sandbox/unix-accounts.js';
 import { removeUnixAccount } from './test-accounts.js';
 
@@ -31,6 +31,7 @@ function spawner(user: string, serverName = ''): LocalProcessSpawner {
     environment: {},
     memoryLimitMb: 512,
     cpuLimit: 1,
+    processLimit: 256,
     logDir: join(root, 'logs'),
     log: pino({ level: 'silent' }),
   };
@@ -72,7 +73,7 @@ describe.runIf(isRoot)('the local spawner’s storage, delete forever and user o
     expect(await lookupUnixAccount(ERIN)).toBeUndefined();
   });
 
-  it('deletes forever: stops the server, removes the account and home it made', async () => {
+  it('deletes forever: stops the server, removes the account it made and archives its home', async () => {
     const carol = spawner(CAROL);
     const server = await carol.start({
       userName: CAROL,
@@ -92,13 +93,30 @@ describe.runIf(isRoot)('the local spawner’s storage, delete forever and user o
     await expect(fetch(new URL('api', server.url))).rejects.toThrow();
     expect(await lookupUnixAccount(CAROL)).toBeUndefined();
     expect(existsSync(home)).toBe(false);
+    // Archived, root-only, with her files.
+    const archive = join(root, 'homes', REMOVED_HOMES_FOLDER);
+    expect(statSync(archive).mode & 0o777).toBe(0o700);
+    const [archived] = readdirSync(archive).filter((name) => name.startsWith(`${CAROL}-`));
+    expect(readFileSync(join(archive, archived!, 'course/ps1/problem1.ipynb'), 'utf8')).toBe('{}');
     await carol.deleteForever(); // nothing left: nothing to do
   });
 
-  it('does not delete an account coursehub did not make', async () => {
+  it('never hands a home left behind without its account to a new account of that name', async () => {
+    const fresh = spawner(CAROL);
+    await fresh.storage.writeFile('notes.txt', 'old');
+    const home = (await lookupUnixAccount(CAROL))!.home;
+    execFileSync('userdel', [CAROL]); // as an admin might: the account goes, its home stays
+    expect(existsSync(join(home, 'notes.txt'))).toBe(true);
+    expect((await spawner(CAROL).storage.listFolder()).map((entry) => entry.name)).not.toContain('notes.txt');
+    const archive = join(root, 'homes', REMOVED_HOMES_FOLDER);
+    const kept = readdirSync(archive).filter((name) => existsSync(join(archive, name, 'notes.txt')));
+    expect(kept).toHaveLength(1);
+  });
+
+  it('leaves an account coursehub did not make alone, home and all', async () => {
     const home = join(root, 'homes', DAVE);
     execFileSync('useradd', ['--create-home', '--home-dir', home, '--comment', 'made by the admin', DAVE]);
-    await expect(spawner(DAVE).deleteForever()).rejects.toBeInstanceOf(UnixAccountError);
+    await spawner(DAVE).deleteForever();
     expect(await lookupUnixAccount(DAVE)).toBeDefined();
     expect(existsSync(home)).toBe(true);
   });
