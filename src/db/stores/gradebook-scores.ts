@@ -265,19 +265,21 @@ export class ScoreStore {
    * loadAssignmentScores uses). One rule written twice: test/gradebook/summary-rule.test.ts fills
    * gradebooks with random grades and checks that the two agree, on SQLite and PostgreSQL.
    *
-   * - A grade's points: its manual score if set, else its automatic score, plus extra credit
-   *   either way; 0 (without extra credit) when neither is set.
+   * - A grade's points (Grade.score): its manual score if set, else its automatic score, plus
+   *   extra credit either way; 0, extra credit or not, when neither is set.
    * - A grade belongs to the cell of its kind and name in the notebook (a task grade to a task
-   *   cell); a grade whose cell is gone counts as a code cell worth 0.
-   * - Task grades count as task score; the other grades as written score when their cell is
-   *   markdown, else as code score.
-   * - failed_tests: a code grade cell whose automatic score is below the cell's points.
+   *   cell). A grade whose cell is gone (nbgrader's foreign key has no such case; generate here
+   *   replaces cells by name) counts as a code cell worth 0.
+   * - Task grades count as task score (nbgrader's task cells are all markdown); the other grades as
+   *   written score when their cell is markdown, else as code score.
+   * - failed_tests: any code grade cell whose automatic score is below the cell's points.
    * - needs_manual_grade: any grade that needs one.
    *
-   * The sums are the database's SUM, as in nbgrader. SQLite adds with compensation and PostgreSQL
-   * in the order it reads the rows, where the JavaScript rule adds from left to right in listing
-   * order: the results are the same whenever the additions are exact (points in halves or
-   * quarters, as nbgrader's usually are), and can otherwise differ in the last bit.
+   * The sums are the database's SUM, as in nbgrader. SQLite's compensates for rounding
+   * (Kahan-Babuska-Neumaier, since 3.43) and PostgreSQL's adds in the order it reads the rows,
+   * where the JavaScript rule adds from left to right in listing order: the results are the same
+   * whenever the additions are exact (points in halves or quarters, as nbgrader's usually are) and
+   * can otherwise differ in the last bit.
    */
   async notebookTotalRows(assignmentId: number): Promise<NotebookTotalsRow[]> {
     // Grade.score, as api.py writes it.
@@ -303,7 +305,8 @@ export class ScoreStore {
           .onRef('gradebook_grade_cell.notebook_id', '=', 'gradebook_submitted_notebook.notebook_id')
           .onRef('gradebook_grade_cell.name', '=', 'gradebook_grade.name'),
       )
-      // Only what the totals show: each column of 10,000 rows costs a few ms to bring into objects.
+      // Only what the totals show: on Node 20 better-sqlite3 builds each row key by key, so every
+      // column of 10,000 rows costs about 2 ms.
       .select([
         'gradebook_submitted_notebook.submission_id',
         'gradebook_submitted_notebook.notebook_id',
