@@ -5,7 +5,7 @@
  * (bench/support/gradebook-data.ts).
  *
  * - summary: loadAssignmentSummary, the totals the assignment's scores page and grades.csv show
- *   (7 queries however large the assignment);
+ *   (6 queries however large the assignment; each submitted notebook's sums come from SQL);
  * - scores: loadAssignmentScores, the totals with every grade and comment (8 queries);
  * - baseline: the old per-student loop, a copy of the code before (bench/support/per-student-scores.ts:
  *   3 + 2 x notebooks + N x (1 + 2 x notebooks) queries), which both pages used.

@@ -1,24 +1,27 @@
 /**
- * nbgrader's computed totals (api.py column properties) for every submission of an assignment.
- * The rows come from a set-based read (src/db/stores/gradebook-scores.ts: a fixed number of
- * queries, however many students and notebooks), and the totals are computed from them here with
- * nbgrader's rules (src/grading/scores/), so SQLite and PostgreSQL give the same numbers through
- * one code path. Two reads: the summary (totals only: what the assignment's scores page and
- * grades.csv show) and the scores (the totals with every grade and comment).
+ * nbgrader's computed totals (api.py column properties) for every submission of an assignment,
+ * read set-based (src/db/stores/gradebook-scores.ts: a fixed number of queries, however many
+ * students and notebooks). Two reads:
+ *
+ * - the summary (totals only: what the assignment's scores page and grades.csv show): each
+ *   submitted notebook's sums come from the database, one row per submitted notebook;
+ * - the scores (the totals with every grade and comment): the totals are computed here from the
+ *   grade rows with nbgrader's rules (src/grading/scores/).
+ *
+ * The maxima and each submission's totals over its notebooks are worked out here for both.
  */
 import type { AssignmentRow } from '../db/stores/courses.js';
 import type {
-  AssignmentScoreRows,
+  AssignmentHeaderRows,
+  NotebookTotalsRow,
   ScoreCommentRow,
   ScoredCellRow,
-  ScoreGradeRow,
   SubmittedNotebookRow,
 } from '../db/stores/gradebook-scores.js';
 import type { GradebookStore } from '../db/stores/gradebook.js';
 import {
   inGradeIdOrder,
   notebookMaxima,
-  notebookTotals,
   scoreNotebook,
   secondsLate,
   submissionTotals,
@@ -70,7 +73,7 @@ export type AssignmentSummary = AssignmentOf<SubmissionSummary>;
 
 /**
  * Every submission of an assignment with nbgrader's totals, students in id order: what the
- * assignment's scores page and the grades export show. Seven queries, however many students.
+ * assignment's scores page and the grades export show. Six queries, however many students.
  */
 export async function loadAssignmentSummary(
   store: GradebookStore,
@@ -78,10 +81,26 @@ export async function loadAssignmentSummary(
   assignmentName: string,
 ): Promise<AssignmentSummary> {
   const assignment = await requireAssignment(store, courseId, assignmentName);
-  const rows = await store.scores.scoreRows(assignment.id);
-  return assemble(assignment, rows, (cells, maxima, submitted, grades) =>
-    notebookTotals(cells, maxima, grades, submitted),
-  );
+  const rows = await store.scores.summaryRows(assignment.id);
+  return assemble(assignment, rows, rows.notebookTotals, (_cells, maxima, sums) => withMaxima(sums, maxima));
+}
+
+/** A submitted notebook's totals: the sums the database added up, and the notebook's maxima. */
+function withMaxima(sums: NotebookTotalsRow, maxima: NotebookMaxima): NotebookTotals {
+  return {
+    score: sums.score,
+    maxScore: maxima.maxScore,
+    codeScore: sums.codeScore,
+    maxCodeScore: maxima.maxCodeScore,
+    writtenScore: sums.writtenScore,
+    maxWrittenScore: maxima.maxWrittenScore,
+    taskScore: sums.taskScore,
+    maxTaskScore: maxima.maxTaskScore,
+    needsManualGrade: sums.needsManualGrade,
+    failedTests: sums.failedTests,
+    flagged: sums.flagged,
+    latePenalty: sums.latePenalty,
+  };
 }
 
 /**
@@ -98,10 +117,11 @@ export async function loadAssignmentScores(
     store.scores.scoreRows(assignment.id),
     store.scores.commentRows(assignment.id),
   ]);
+  const grades = groupBy(rows.grades, (g) => g.submittedNotebookId);
   const comments = groupBy(commentRows, (c: ScoreCommentRow) => c.submittedNotebookId);
-  return assemble(assignment, rows, (cells, maxima, submitted, grades) =>
+  return assemble(assignment, rows, rows.submittedNotebooks, (cells, maxima, submitted) =>
     scoreNotebook(cells, maxima, {
-      grades,
+      grades: grades.get(submitted.id) ?? [],
       comments: comments.get(submitted.id) ?? [],
       flagged: submitted.flagged,
       latePenalty: submitted.latePenalty,
@@ -109,11 +129,14 @@ export async function loadAssignmentScores(
   );
 }
 
-type NotebookScorer<Notebook> = (
+/** What the assembly needs to know of a submitted notebook: where it belongs. */
+type SubmittedIn = Pick<SubmittedNotebookRow, 'submissionId' | 'notebookId'>;
+
+/** A submitted notebook's entry in a read, from its row and its notebook's cells and maxima. */
+type NotebookScorer<Submitted, Notebook> = (
   cells: NotebookCells,
   maxima: NotebookMaxima,
-  submitted: SubmittedNotebookRow,
-  grades: ScoreGradeRow[],
+  submitted: Submitted,
 ) => Notebook;
 
 function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
@@ -143,11 +166,12 @@ function cellsByNotebook(cells: ScoredCellRow[]): Map<number, NotebookCells> {
 
 const naiveUtcOrNull = (text: string | null) => (text === null ? null : parseNaiveUtc(text));
 
-/** The submissions' totals, computed from the rows of one set-based read. */
-function assemble<Notebook extends NotebookTotals>(
+/** The submissions' totals, from the rows of one set-based read and its submitted notebooks. */
+function assemble<Submitted extends SubmittedIn, Notebook extends NotebookTotals>(
   assignment: AssignmentRow,
-  rows: AssignmentScoreRows,
-  scoreNotebookOf: NotebookScorer<Notebook>,
+  rows: AssignmentHeaderRows,
+  submittedNotebooks: Submitted[],
+  scoreNotebookOf: NotebookScorer<Submitted, Notebook>,
 ): AssignmentOf<SubmissionOf<Notebook>> {
   const cells = cellsByNotebook(rows.cells);
   // Cells and maxima are the same for every submission of a notebook: worked out once.
@@ -156,17 +180,16 @@ function assemble<Notebook extends NotebookTotals>(
     return { ...nb, cells: notebookCells, maxima: notebookMaxima(notebookCells) };
   });
   const maxScore = sum(notebooks.map((nb) => nb.maxima.maxScore));
-  const submittedBySubmission = groupBy(rows.submittedNotebooks, (s) => s.submissionId);
-  const grades = groupBy(rows.grades, (g) => g.submittedNotebookId);
   const dueAt = naiveUtcOrNull(assignment.duedate);
+  const submittedBySubmission = groupBy(submittedNotebooks, (s) => s.submissionId);
 
   const submissions = rows.submissions.map((sub): SubmissionOf<Notebook> => {
-    const submitted = new Map((submittedBySubmission.get(sub.id) ?? []).map((s) => [s.notebookId, s]));
+    // A few per submission: found by a scan rather than through a map built for each.
+    const submitted = submittedBySubmission.get(sub.id) ?? [];
     const scored: Record<string, Notebook> = {};
     for (const nb of notebooks) {
-      const notebook = submitted.get(nb.id);
-      if (!notebook) continue;
-      scored[nb.name] = scoreNotebookOf(nb.cells, nb.maxima, notebook, grades.get(notebook.id) ?? []);
+      const notebook = submitted.find((s) => s.notebookId === nb.id);
+      if (notebook) scored[nb.name] = scoreNotebookOf(nb.cells, nb.maxima, notebook);
     }
     const totals = submissionTotals(Object.values(scored));
     return {

@@ -190,6 +190,40 @@ describe.each(BACKENDS)('gradebook stores on %s', (backend) => {
       extraCredit: 0.25,
       needsManualGrade: false,
     });
+    // The summary's rows: the same notebooks, cells and submissions, and nbgrader's sums per
+    // submitted notebook instead of the grades.
+    const summary = await store.scores.summaryRows(ps1.id);
+    expect([summary.notebooks, summary.cells, summary.submissions]).toEqual([
+      rows.notebooks,
+      rows.cells,
+      rows.submissions,
+    ]);
+    expect(summary.notebookTotals).toHaveLength(2);
+    expect(summary.notebookTotals.find((t) => t.notebookId === p1!.id)).toEqual({
+      submissionId: rows.submissions[0]!.id,
+      notebookId: p1!.id,
+      flagged: false,
+      latePenalty: null,
+      score: 0.75,
+      codeScore: 0.75,
+      writtenScore: 0,
+      taskScore: 0,
+      needsManualGrade: true,
+      failedTests: false,
+    });
+    // c_test scored 0 of 1 by the autograder: its tests failed.
+    expect(summary.notebookTotals.find((t) => t.notebookId === p2!.id)).toEqual({
+      submissionId: rows.submissions[0]!.id,
+      notebookId: p2!.id,
+      flagged: true,
+      latePenalty: 1.5,
+      score: 0,
+      codeScore: 0,
+      writtenScore: 0,
+      taskScore: 0,
+      needsManualGrade: false,
+      failedTests: true,
+    });
     expect(comments.map((c) => c.name).sort()).toEqual(['a', 'b', 'c', 'p1_task', 'p2_task']);
     expect(comments.find((c) => c.name === 'a')).toEqual({
       submittedNotebookId: ids.get('p1'),
@@ -212,6 +246,7 @@ describe.each(BACKENDS)('gradebook stores on %s', (backend) => {
     await store.courses.deleteStudent(zed);
     expect(await store.submissions.count({ assignmentId: ps1.id })).toBe(0);
     expect((await store.scores.scoreRows(ps1.id)).grades).toEqual([]);
+    expect((await store.scores.summaryRows(ps1.id)).notebookTotals).toEqual([]);
     expect(await store.scores.commentRows(ps1.id)).toEqual([]);
     expect(await store.courses.findStudentPk(courseId, 'zed')).toBeUndefined();
   });

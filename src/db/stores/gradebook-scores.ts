@@ -1,11 +1,13 @@
 /**
- * SQL for reading every score of an assignment at once: the rows behind nbgrader's totals for all
- * its submissions, in six queries (and one more for the comments) however many students,
- * notebooks and cells there are; the formgrader lists thousands of students. The totals themselves
- * are computed from these rows by the gradebook layer (src/gradebook/scores.ts) with nbgrader's
- * rules (src/grading/scores/).
+ * SQL for reading every score of an assignment at once, in a fixed number of queries however many
+ * students, notebooks and cells there are (the formgrader lists thousands of students):
+ *
+ * - scoreRows: every grade (and commentRows every comment), from which the gradebook layer
+ *   (src/gradebook/scores.ts) computes the totals with nbgrader's rules (src/grading/scores/);
+ * - summaryRows: the totals only, summed here per submitted notebook (notebookTotalRows), so one
+ *   row per submitted notebook reaches JavaScript instead of one per grade.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 
 export interface ScoredCellRow {
@@ -57,17 +59,41 @@ export interface ScoreCommentRow {
   manualComment: string | null;
 }
 
-/** Every row nbgrader's totals of an assignment's submissions are computed from. */
-export interface AssignmentScoreRows {
+/** A submitted notebook with nbgrader's sums over its grades (see notebookTotalRows). */
+export interface NotebookTotalsRow {
+  submissionId: number;
+  notebookId: number;
+  flagged: boolean;
+  latePenalty: number | null;
+  score: number;
+  codeScore: number;
+  writtenScore: number;
+  taskScore: number;
+  needsManualGrade: boolean;
+  failedTests: boolean;
+}
+
+/** What every read of an assignment's scores starts from: its notebooks, cells and submissions. */
+export interface AssignmentHeaderRows {
   /** By name. */
   notebooks: Array<{ id: number; name: string }>;
   /** The graded cells of those notebooks: every grade cell, then every task cell. */
   cells: ScoredCellRow[];
   /** By student id. */
   submissions: SubmissionRow[];
+}
+
+/** Every row nbgrader's totals of an assignment's submissions are computed from. */
+export interface AssignmentScoreRows extends AssignmentHeaderRows {
   submittedNotebooks: SubmittedNotebookRow[];
   /** In no particular order. */
   grades: ScoreGradeRow[];
+}
+
+/** The rows of an assignment's totals: one per submitted notebook, with its sums. */
+export interface AssignmentSummaryRows extends AssignmentHeaderRows {
+  /** In no particular order. */
+  notebookTotals: NotebookTotalsRow[];
 }
 
 const nullableNumber = (value: number | null) => (value === null ? null : Number(value));
@@ -78,15 +104,35 @@ export class ScoreStore {
 
   /** The rows behind every total of the assignment: six queries, independent of its size. */
   async scoreRows(assignmentId: number): Promise<AssignmentScoreRows> {
-    const [notebooks, gradeCells, taskCells, submissions, submittedNotebooks, grades] = await Promise.all([
+    const [header, submittedNotebooks, grades] = await Promise.all([
+      this.header(assignmentId),
+      this.submittedNotebooks(assignmentId),
+      this.grades(assignmentId),
+    ]);
+    return { ...header, submittedNotebooks, grades };
+  }
+
+  /**
+   * The rows of the assignment's totals, summed per submitted notebook: five queries, independent
+   * of its size.
+   */
+  async summaryRows(assignmentId: number): Promise<AssignmentSummaryRows> {
+    const [header, notebookTotals] = await Promise.all([
+      this.header(assignmentId),
+      this.notebookTotalRows(assignmentId),
+    ]);
+    return { ...header, notebookTotals };
+  }
+
+  /** Four queries. */
+  private async header(assignmentId: number): Promise<AssignmentHeaderRows> {
+    const [notebooks, gradeCells, taskCells, submissions] = await Promise.all([
       this.notebooks(assignmentId),
       this.scoredCells('gradebook_grade_cell', assignmentId),
       this.scoredCells('gradebook_task_cell', assignmentId),
       this.submissions(assignmentId),
-      this.submittedNotebooks(assignmentId),
-      this.grades(assignmentId),
     ]);
-    return { notebooks, cells: [...gradeCells, ...taskCells], submissions, submittedNotebooks, grades };
+    return { notebooks, cells: [...gradeCells, ...taskCells], submissions };
   }
 
   private notebooks(assignmentId: number) {
@@ -205,6 +251,96 @@ export class ScoreStore {
       manualScore: nullableNumber(g.manual_score),
       extraCredit: nullableNumber(g.extra_credit),
       needsManualGrade: Number(g.needs_manual_grade) === 1,
+    }));
+  }
+
+  /**
+   * Every submitted notebook of the assignment with nbgrader's sums over its grades: one query,
+   * one row per submitted notebook (a notebook without grades sums to 0).
+   *
+   * This is nbgrader's SubmittedNotebook column properties (nbgrader/api.py: score, code_score,
+   * written_score, task_score, needs_manual_grade, failed_tests) over Grade.score and
+   * Grade.failed_tests, the same rule src/grading/scores/ applies to the grade rows in JavaScript
+   * (gradeScore in grade-score.ts, notebookTotals and failedTests in notebook-scores.ts, which
+   * loadAssignmentScores uses). One rule written twice: test/gradebook/summary-rule.test.ts fills
+   * gradebooks with random grades and checks that the two agree, on SQLite and PostgreSQL.
+   *
+   * - A grade's points (Grade.score): its manual score if set, else its automatic score, plus
+   *   extra credit either way; 0, extra credit or not, when neither is set.
+   * - A grade belongs to the cell of its kind and name in the notebook (a task grade to a task
+   *   cell). A grade whose cell is gone (nbgrader's foreign key has no such case; generate here
+   *   replaces cells by name) counts as a code cell worth 0.
+   * - Task grades count as task score (nbgrader's task cells are all markdown); the other grades as
+   *   written score when their cell is markdown, else as code score.
+   * - failed_tests: any code grade cell whose automatic score is below the cell's points.
+   * - needs_manual_grade: any grade that needs one.
+   *
+   * The sums are the database's SUM, as in nbgrader. SQLite's compensates for rounding
+   * (Kahan-Babuska-Neumaier, since 3.43) and PostgreSQL's adds in the order it reads the rows,
+   * where the JavaScript rule adds from left to right in listing order: the results are the same
+   * whenever the additions are exact (points in halves or quarters, as nbgrader's usually are) and
+   * can otherwise differ in the last bit.
+   */
+  async notebookTotalRows(assignmentId: number): Promise<NotebookTotalsRow[]> {
+    // Grade.score, as api.py writes it.
+    const points = sql<number>`case
+      when gradebook_grade.manual_score is not null
+        then gradebook_grade.manual_score + coalesce(gradebook_grade.extra_credit, 0.0)
+      when gradebook_grade.auto_score is not null
+        then gradebook_grade.auto_score + coalesce(gradebook_grade.extra_credit, 0.0)
+      else 0.0 end`;
+    // Which sum a grade's points go to. Its cell is the grade cell joined below: none for a task
+    // grade, nor for a grade whose cell is gone (a code cell worth 0).
+    const isTask = sql<boolean>`gradebook_grade.cell_kind = 'task'`;
+    const isWritten = sql<boolean>`gradebook_grade_cell.cell_type = 'markdown'`;
+    const isCode = sql<boolean>`gradebook_grade.cell_kind <> 'task'
+      and coalesce(gradebook_grade_cell.cell_type, 'code') <> 'markdown'`;
+    const sumOf = (where: RawBuilder<boolean>) =>
+      sql<number>`coalesce(sum(${points}) filter (where ${where}), 0.0)`;
+    const rows = await this.submittedNotebooksOf(assignmentId)
+      .leftJoin('gradebook_grade', 'gradebook_grade.submitted_notebook_id', 'gradebook_submitted_notebook.id')
+      .leftJoin('gradebook_grade_cell', (join) =>
+        join
+          .on('gradebook_grade.cell_kind', '<>', sql.lit('task'))
+          .onRef('gradebook_grade_cell.notebook_id', '=', 'gradebook_submitted_notebook.notebook_id')
+          .onRef('gradebook_grade_cell.name', '=', 'gradebook_grade.name'),
+      )
+      // Only what the totals show: on Node 20 better-sqlite3 builds each row key by key, so every
+      // column of 10,000 rows costs about 2 ms.
+      .select([
+        'gradebook_submitted_notebook.submission_id',
+        'gradebook_submitted_notebook.notebook_id',
+        'gradebook_submitted_notebook.flagged',
+        'gradebook_submitted_notebook.late_submission_penalty',
+        sql<number>`coalesce(sum(${points}), 0.0)`.as('score'),
+        sumOf(isCode).as('code_score'),
+        sumOf(isWritten).as('written_score'),
+        sumOf(isTask).as('task_score'),
+        sql<number>`count(*) filter (where gradebook_grade.needs_manual_grade = 1)`.as('needs_manual_grades'),
+        // Grade.failed_tests.
+        sql<number>`count(*) filter (where ${isCode}
+          and gradebook_grade.auto_score < coalesce(gradebook_grade_cell.max_score, 0.0))`.as('failed_tests'),
+      ])
+      // One group per submitted notebook, named in the order the rows are read (a submission per
+      // student, a submitted notebook per notebook of it), so SQLite groups without sorting; its id
+      // lets PostgreSQL select the submitted notebook's columns.
+      .groupBy([
+        'gradebook_submission.student_pk',
+        'gradebook_submitted_notebook.notebook_id',
+        'gradebook_submitted_notebook.id',
+      ])
+      .execute();
+    return rows.map((r) => ({
+      submissionId: r.submission_id,
+      notebookId: r.notebook_id,
+      flagged: Number(r.flagged) === 1,
+      latePenalty: nullableNumber(r.late_submission_penalty),
+      score: Number(r.score),
+      codeScore: Number(r.code_score),
+      writtenScore: Number(r.written_score),
+      taskScore: Number(r.task_score),
+      needsManualGrade: Number(r.needs_manual_grades) > 0,
+      failedTests: Number(r.failed_tests) > 0,
     }));
   }
 

@@ -105,9 +105,14 @@ export function notebookMaxima(cells: NotebookCells): NotebookMaxima {
   };
 }
 
-/** The cell a grade belongs to; a grade whose cell generate no longer knows counts with no maximum. */
+/**
+ * The cell a grade belongs to: the cell of its name and kind (a task grade's is a task cell, as
+ * nbgrader's Grade.cell is). A grade whose cell generate no longer knows counts with no maximum.
+ */
 function cellOf(cells: NotebookCells, grade: StoredGrade): ScoredCell {
-  return cells.get(grade.name) ?? { maxScore: 0, cellType: 'code', task: grade.cellKind === 'task' };
+  const task = grade.cellKind === 'task';
+  const cell = cells.get(grade.name);
+  return cell && cell.task === task ? cell : { maxScore: 0, cellType: 'code', task };
 }
 
 /** Grade.failed_tests: a code grade cell whose automatic score is below its points. */

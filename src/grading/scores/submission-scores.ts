@@ -2,7 +2,7 @@
  * nbgrader's totals of one submitted assignment (api.py's SubmittedAssignment column properties):
  * the sums over its submitted notebooks, the late penalty, and the score after it.
  */
-import { sum, type NotebookTotals } from './notebook-scores.js';
+import type { NotebookTotals } from './notebook-scores.js';
 
 export interface SubmissionTotals {
   score: number;
@@ -15,17 +15,29 @@ export interface SubmissionTotals {
   needsManualGrade: boolean;
 }
 
-/** Totals over the submitted notebooks, added in the order given. */
+/** Totals over the submitted notebooks, each sum added in the order given, starting at 0. */
 export function submissionTotals(notebooks: NotebookTotals[]): SubmissionTotals {
-  const score = sum(notebooks.map((n) => n.score));
-  const latePenalty = sum(notebooks.map((n) => n.latePenalty ?? 0));
+  let score = 0;
+  let codeScore = 0;
+  let writtenScore = 0;
+  let taskScore = 0;
+  let latePenalty = 0;
+  let needsManualGrade = false;
+  for (const n of notebooks) {
+    score += n.score;
+    codeScore += n.codeScore;
+    writtenScore += n.writtenScore;
+    taskScore += n.taskScore;
+    latePenalty += n.latePenalty ?? 0;
+    needsManualGrade ||= n.needsManualGrade;
+  }
   return {
     score,
-    codeScore: sum(notebooks.map((n) => n.codeScore)),
-    writtenScore: sum(notebooks.map((n) => n.writtenScore)),
-    taskScore: sum(notebooks.map((n) => n.taskScore)),
+    codeScore,
+    writtenScore,
+    taskScore,
     latePenalty,
     scoreAfterPenalty: Math.max(0, score - latePenalty),
-    needsManualGrade: notebooks.some((n) => n.needsManualGrade),
+    needsManualGrade,
   };
 }

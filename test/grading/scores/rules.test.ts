@@ -62,6 +62,18 @@ describe('scoring rules', () => {
       maxScore: 0,
       failedTests: false,
     });
+    // A grade belongs to the cell of its kind: a grade cell that became a task cell (or the
+    // other way round) is gone for the grades given before.
+    expect(scoreGrade(cells, { ...grades[2]!, name: 'task', autoScore: -1 })).toMatchObject({
+      cellKind: 'GradeCell',
+      cellType: 'code',
+      maxScore: 0,
+      failedTests: true,
+    });
+    expect(scoreGrade(cells, { ...grades[1]!, name: 'essay' })).toMatchObject({
+      cellKind: 'TaskCell',
+      maxScore: 0,
+    });
     const totals = notebookTotals(cells, notebookMaxima(cells), grades.slice(0, 3), {
       flagged: false,
       latePenalty: 1,
