@@ -12,11 +12,14 @@ import { registerIdentityHook } from '../hub/identity.js';
 import { registerMetrics } from '../hub/metrics.js';
 import { registerProxyHubRoutes } from '../hub/proxy/hub-routes.js';
 import { registerServerLifecycle } from '../hub/servers/register.js';
+import { HubUrls } from '../hub/urls.js';
 import { registerAdmin } from '../web/admin/register.js';
 import { adminServerCell } from '../web/home/admin-server-cell.js';
 import { registerHomePages } from '../web/home/register.js';
 import { registerLogin } from '../web/login/register.js';
+import { useNullPrototypeJson } from './json-body.js';
 import { registerOperations } from './operations.js';
+import { routerErrorHandler } from './router-errors.js';
 import { buildHubServices, type HubBase, type HubServiceOptions, type HubServices } from './services.js';
 
 /** The areas of the hub app, in the order they are registered. */
@@ -79,9 +82,12 @@ const REGISTRARS: Record<HubArea, Registrar> = {
   home: (app, s) => registerHomePages(app, { servers: s.servers, urls: s.urls }),
 };
 
-/** The hub's Fastify instance, with the limits and request ids every hub app has. */
-export function createHubFastify(log: FastifyBaseLogger): FastifyInstance {
-  return Fastify({
+/**
+ * The hub's Fastify instance, with the limits, request ids, JSON parser and router answers every
+ * hub app has. `baseUrl` is hub.baseUrl (the REST API's router refusals are JSON).
+ */
+export function createHubFastify(log: FastifyBaseLogger, baseUrl = '/'): FastifyInstance {
+  const app = Fastify({
     loggerInstance: log,
     // 1 MiB is plenty for every form and API body; uploads (notebooks) set their own limit.
     bodyLimit: 1024 * 1024,
@@ -89,7 +95,10 @@ export function createHubFastify(log: FastifyBaseLogger): FastifyInstance {
     // A request id unique across restarts and processes (Fastify's default counts from req-1 in
     // every process), so a log line can be traced whatever hub process wrote it.
     genReqId: () => randomUUID(),
+    frameworkErrors: routerErrorHandler(new HubUrls(baseUrl).api()),
   });
+  useNullPrototypeJson(app);
+  return app;
 }
 
 /** Registers the given areas (default: all), always in HUB_AREAS order. */
@@ -116,7 +125,7 @@ export interface BuiltHub {
  * every area. Not listening yet; the servers' hub API URL follows the port it will listen on.
  */
 export async function buildHub(base: HubBase, options: BuildHubOptions = {}): Promise<BuiltHub> {
-  const app = createHubFastify(base.log);
+  const app = createHubFastify(base.log, base.config.hub.baseUrl);
   const services = await buildHubServices(base, {
     ...options,
     hubApiUrl: () => listeningApiUrl(app, services),

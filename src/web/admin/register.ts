@@ -60,15 +60,38 @@ function names(text: string): string[] {
   return text.split(/[\s,;]+/).filter(Boolean);
 }
 
+/** The console's query (offset, limit) names a number out of range: a 400 page says which. */
+class AdminQueryError extends CoursehubError {}
+
+/**
+ * The largest offset or limit in the console's links: PostgreSQL's `integer`. A larger number
+ * would fail the database query; it is refused by name instead.
+ */
+const MAX_PAGE_NUMBER = 2_147_483_647;
+
+const DEFAULT_QUERY: UsersQuery = { offset: 0, limit: 50, filter: '', sort: 'name', order: 'asc' };
+
+function pageNumber(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number <= MAX_PAGE_NUMBER))
+    throw new AdminQueryError(
+      `${name} must be a whole number from 0 to ${MAX_PAGE_NUMBER} (got "${value}").`,
+      {
+        hint: 'Use the links of the console to page through the users.',
+      },
+    );
+  return number;
+}
+
 function usersQuery(request: FastifyRequest): UsersQuery {
   const q = request.query as Record<string, string | undefined>;
-  const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
   const sort = q.sort === 'last_activity' ? 'last_activity' : 'name';
   const order =
     q.order === 'desc' ? 'desc' : q.order === 'asc' ? 'asc' : sort === 'last_activity' ? 'desc' : 'asc';
   return {
-    offset: int(q.offset, 0),
-    limit: Math.min(Math.max(int(q.limit, 50), 1), 500),
+    offset: pageNumber(q.offset, 'offset', 0),
+    limit: Math.min(Math.max(pageNumber(q.limit, 'limit', 50), 1), 500),
     filter: q.filter ?? '',
     sort,
     order,
@@ -85,7 +108,14 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
     identity: Identity,
     extra: { flash?: { kind: 'error' | 'info'; text: string }; addUsersInput?: string; status?: number } = {},
   ) {
-    const query = usersQuery(request);
+    let query: UsersQuery;
+    try {
+      query = usersQuery(request);
+    } catch (error) {
+      if (!(error instanceof AdminQueryError)) throw error;
+      query = DEFAULT_QUERY;
+      extra = { ...extra, status: 400, flash: extra.flash ?? { kind: 'error', text: error.describe() } };
+    }
     const csrfToken = request.session?.csrfToken ?? '';
     const { users: list, total } = await users.list({
       offset: query.offset,
@@ -99,9 +129,10 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
     );
     const { groups } = await users.listGroups();
     const q = request.query as Record<string, string | undefined>;
+    // Own keys only: ?flash=constructor names no message (FLASH is an object).
     const flash =
       extra.flash ??
-      (q.flash && FLASH[q.flash]
+      (q.flash && Object.hasOwn(FLASH, q.flash)
         ? { kind: 'info' as const, text: `${FLASH[q.flash]}${q.subject ?? ''}` }
         : undefined);
     return reply
