@@ -34,7 +34,7 @@ export function registerUsersCommand(program: Command): void {
         });
       }
       const { config } = loadCliConfig(options, { 'log.level': 'warn' });
-      const opened = await openHubDatabase(config);
+      const opened = await openHubDatabase(config, { createDataDir: true });
       try {
         // Pruned users are removed as the running hub would: servers stopped, tokens and
         // sessions revoked, the proxy told.

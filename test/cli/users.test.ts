@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -121,6 +121,7 @@ describe('coursehub users import', () => {
 describe('coursehub db upgrade', () => {
   it('applies the migrations once, then reports the database up to date', async () => {
     const dataDir = join(dir, 'fresh');
+    mkdirSync(dataDir); // db upgrade never makes a data directory (start and users import do)
     expect(await coursehub('db', 'upgrade', '--data-dir', dataDir)).toMatch(/^applied: 0001_users_groups/);
     expect(await coursehub('db', 'upgrade', '--data-dir', dataDir)).toBe('the database is up to date');
   });
@@ -128,6 +129,7 @@ describe('coursehub db upgrade', () => {
   it('reads the database URL from the config file', async () => {
     const config = join(dir, 'pg.yaml');
     const url = await createTestDatabase();
+    mkdirSync(join(dir, 'pgdata'));
     writeFileSync(config, `db:\n  url: ${url}\nhub:\n  dataDir: ${join(dir, 'pgdata')}\n`);
     expect(await coursehub('db', 'upgrade', '--config', config)).toMatch(/^applied: 0001_users_groups/);
     const handle = await connectDatabase({ url });
