@@ -81,6 +81,7 @@ describe('coursehub users import', () => {
       '--students',
       students,
       '--prune',
+      '--yes', // 1 of 2 students is more than a tenth (test/bad-input/hub-roster.test.ts)
       '--data-dir',
       dataDir,
     );

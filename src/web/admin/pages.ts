@@ -263,3 +263,50 @@ export function confirmPage(options: {
     </div>`,
   });
 }
+
+/**
+ * "Remove these users?" before a roster import whose prune would remove more than a tenth of a
+ * role. The uploaded files come back in hidden fields (base64), so confirming imports exactly
+ * what was checked, without choosing the files again.
+ */
+export function pruneConfirmPage(options: {
+  urls: HubUrls;
+  admin: { name: string };
+  csrfToken: string;
+  removals: { roster: string; names: string[]; of: number }[];
+  files: { instructors?: Buffer; students?: Buffer };
+}): string {
+  const { urls, removals, files } = options;
+  return page({
+    urls,
+    title: 'Confirm removal',
+    user: { name: options.admin.name, admin: true },
+    csrfToken: options.csrfToken,
+    body: html`<div class="card narrow">
+      <h1>Remove these users?</h1>
+      ${removals.map(
+        (r) =>
+          html`<p class="prune-removal" data-roster="${r.roster}">
+              The import removes ${r.names.length} of ${r.of} ${r.roster}${r.names.length === r.of ? ' (all of them)' : ''}:
+            </p>
+            <ul>
+              ${r.names.map((name) => html`<li data-removed="${name}">${name}</li>`)}
+            </ul>`,
+      )}
+      <p class="muted">Their servers stop and their sessions and API tokens end. Nothing has changed yet.</p>
+      <form method="post" action="${urls.hub('admin/import')}" enctype="multipart/form-data">
+        ${csrfField(options.csrfToken)}
+        ${(['instructors', 'students'] as const).map((roster) => {
+          const content = files[roster];
+          return content
+            ? html`<input type="hidden" name="${roster}_base64" value="${content.toString('base64')}" />`
+            : '';
+        })}
+        <input type="hidden" name="prune" value="1" />
+        <input type="hidden" name="confirm" value="yes" />
+        <button type="submit" class="danger" id="confirm">Yes, import and remove them</button>
+        <a class="button secondary" href="${urls.hub('admin')}">Cancel</a>
+      </form>
+    </div>`,
+  });
+}

@@ -14,13 +14,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerFields, ServerFieldsProvider } from '../../hub/api/user-model.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
-import type { RosterImport } from '../../hub/users/roster-import.js';
+import { LargePruneError, type RosterImport } from '../../hub/users/roster-import.js';
 import type { UserRemoval } from '../../hub/users/user-removal.js';
 import type { HubUser, UserService } from '../../hub/users/user-service.js';
 import { CoursehubError } from '../../util/errors.js';
 import type { SafeHtml } from '../layout.js';
 import { requireAdmin } from './access.js';
-import { adminPage, confirmPage, type UsersQuery } from './pages.js';
+import { adminPage, confirmPage, pruneConfirmPage, type UsersQuery } from './pages.js';
 
 /** The "Server" cell of a user's row: state and start/stop buttons (the home area makes it). */
 export type AdminServerCell = (user: HubUser, fields: ServerFields, csrfToken: string) => SafeHtml;
@@ -189,7 +189,8 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
     // Only here: the roster upload. Two small CSV files, kept in memory.
     await admin.register(fastifyMultipart, {
       attachFieldsToBody: 'keyValues',
-      limits: { fileSize: 1024 * 1024, files: 2, fields: 10 },
+      // Field values hold the files again on the confirmation page (base64: 4/3 of 1 MiB each).
+      limits: { fileSize: 1024 * 1024, files: 2, fields: 10, fieldSize: 2 * 1024 * 1024 },
     });
 
     admin.get(consolePath, async (request, reply) => {
@@ -257,22 +258,36 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
     );
 
     admin.post(urls.hub('admin/import'), async (request, reply) =>
-      act(request, reply, 'admin:users', async () => {
+      act(request, reply, 'admin:users', async (identity) => {
         const body = request.body as Form;
+        const confirmed = field(body, 'confirm') === 'yes';
         const dir = mkdtempSync(join(tmpdir(), 'coursehub-import-'));
         try {
           const files: { instructors?: string; students?: string } = {};
+          const contents: { instructors?: Buffer; students?: Buffer } = {};
           for (const roster of ['instructors', 'students'] as const) {
-            const content = body[roster];
-            if (Buffer.isBuffer(content) && content.length > 0) {
+            // An upload, or (from the confirmation page) the upload it showed, sent back as base64.
+            const uploaded = body[roster];
+            const returned = field(body, `${roster}_base64`);
+            const content = Buffer.isBuffer(uploaded)
+              ? uploaded
+              : returned
+                ? Buffer.from(returned, 'base64')
+                : undefined;
+            if (content && content.length > 0) {
               files[roster] = join(dir, `${roster}.csv`);
+              contents[roster] = content;
               writeFileSync(files[roster], content);
             }
           }
           if (!files.instructors && !files.students)
             throw new CoursehubError('Choose instructors.csv, students.csv or both.');
           try {
-            const report = await deps.rosters.importFiles({ ...files, prune: field(body, 'prune') === '1' });
+            const report = await deps.rosters.importFiles({
+              ...files,
+              prune: field(body, 'prune') === '1',
+              confirmLargePrune: confirmed,
+            });
             const parts = [
               `${report.created.length} added`,
               `${report.updated.length} updated`,
@@ -281,6 +296,21 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
             if (report.removed.length > 0) parts.push(`removed: ${report.removed.join(', ')}`);
             return { flash: 'imported', subject: parts.join(', ') };
           } catch (error) {
+            if (error instanceof LargePruneError) {
+              await reply
+                .type('text/html; charset=utf-8')
+                .header('cache-control', 'no-store')
+                .send(
+                  pruneConfirmPage({
+                    urls,
+                    admin: identity.user,
+                    csrfToken: request.session?.csrfToken ?? '',
+                    removals: error.removals,
+                    files: contents,
+                  }),
+                );
+              return 'answered';
+            }
             // The messages name the uploaded copy; show the plain file name instead.
             if (error instanceof CoursehubError)
               throw new CoursehubError(error.message.split(`${dir}/`).join(''), { hint: error.hint });
