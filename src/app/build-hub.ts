@@ -14,16 +14,27 @@ import { registerProxyHubRoutes } from '../hub/proxy/hub-routes.js';
 import { registerServerLifecycle } from '../hub/servers/register.js';
 import { HubUrls } from '../hub/urls.js';
 import { registerAdmin } from '../web/admin/register.js';
+import { registerAssets } from '../web/assets.js';
 import { adminServerCell } from '../web/home/admin-server-cell.js';
 import { registerHomePages } from '../web/home/register.js';
 import { registerLogin } from '../web/login/register.js';
+import { registerSecurityHeaders } from '../web/security-headers.js';
 import { useNullPrototypeJson } from './json-body.js';
 import { registerOperations } from './operations.js';
 import { routerErrorHandler } from './router-errors.js';
 import { buildHubServices, type HubBase, type HubServiceOptions, type HubServices } from './services.js';
 
 /** The areas of the hub app, in the order they are registered. */
-export const HUB_AREAS = ['operations', 'login', 'api', 'admin', 'proxy', 'servers', 'home'] as const;
+export const HUB_AREAS = [
+  'operations',
+  'assets',
+  'login',
+  'api',
+  'admin',
+  'proxy',
+  'servers',
+  'home',
+] as const;
 export type HubArea = (typeof HUB_AREAS)[number];
 
 type Registrar = (app: FastifyInstance, services: HubServices) => Promise<void> | void;
@@ -32,6 +43,8 @@ const REGISTRARS: Record<HubArea, Registrar> = {
   // GET /hub/health and the x-request-id header on every response.
   operations: (app, s) =>
     registerOperations(app, { pingDatabase: () => s.stores.ping(), log: s.log, urls: s.urls }),
+  // The stylesheet every page links to.
+  assets: (app, s) => registerAssets(app, s.urls),
   // Its hooks set request.session and check CSRF for every later route.
   login: (app, s) => registerLogin(app, { auth: s.auth, users: s.users, urls: s.urls }),
   // request.identity (token or session; needs request.session), /hub/metrics and the REST API.
@@ -98,6 +111,7 @@ export function createHubFastify(log: FastifyBaseLogger, baseUrl = '/'): Fastify
     frameworkErrors: routerErrorHandler(new HubUrls(baseUrl).api()),
   });
   useNullPrototypeJson(app);
+  registerSecurityHeaders(app);
   return app;
 }
 

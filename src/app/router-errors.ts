@@ -5,6 +5,7 @@
  * JSON error shape, elsewhere plain text.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SECURITY_HEADERS } from '../web/security-headers.js';
 
 export function routerErrorHandler(apiPrefix: string) {
   return (error: { code?: string }, request: FastifyRequest, reply: FastifyReply): void => {
@@ -16,7 +17,8 @@ export function routerErrorHandler(apiPrefix: string) {
           ]
         : [400, 'The URL is not valid: it has a percent sign that is not followed by two hex digits.'];
     request.log.info({ status, code: error.code }, 'request refused by the router');
-    void reply.header('x-content-type-options', 'nosniff');
+    // No hook runs for these requests: the security headers are added here.
+    void reply.headers(SECURITY_HEADERS);
     if (request.url.startsWith(apiPrefix)) void reply.code(status).send({ status, message });
     else void reply.code(status).type('text/plain; charset=utf-8').send(message);
   };

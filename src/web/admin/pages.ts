@@ -199,30 +199,6 @@ function groupsSection(data: AdminPageData): SafeHtml {
   </section>`;
 }
 
-const STYLE = html`<style>
-  form.inline {
-    display: inline;
-    margin: 0 0.2rem 0 0;
-  }
-  form.inline button {
-    margin-top: 0;
-    padding: 0.15rem 0.5rem;
-  }
-  form.filter {
-    display: flex;
-    gap: 0.5rem;
-    align-items: end;
-    margin-bottom: 0.8rem;
-  }
-  form.filter label {
-    margin: 0;
-  }
-  .pager {
-    display: flex;
-    gap: 1rem;
-  }
-</style>`;
-
 export function adminPage(data: AdminPageData): string {
   return page({
     urls: data.urls,
@@ -230,8 +206,7 @@ export function adminPage(data: AdminPageData): string {
     user: { name: data.admin.name, admin: true },
     csrfToken: data.csrfToken,
     flash: data.flash,
-    body: html`${STYLE}
-      <h1>Admin</h1>
+    body: html`<h1>Admin</h1>
       ${usersTable(data)}${addUsersForm(data)}${importForm(data)}${groupsSection(data)}`,
   });
 }
