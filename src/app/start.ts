@@ -58,6 +58,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   const { base } = opened;
   let hub: BuiltHub | undefined;
   let proxy: EnsuredProxy | undefined;
+  let proxyWasRunning = true;
   try {
     hub = await buildHub(base);
     const { instructors, students, prune } = base.config.users;
@@ -69,14 +70,19 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       const course = await seedDemoCourse(base.db);
       if (course) log.info({ course }, 'demo course created');
     }
+    proxyWasRunning = await hub.services.proxy.isRunning();
     proxy = await ensureProxy(hub.services, hub.services.proxy, {
       wantedRoutes: () => hub!.services.servers.routesOfRunningServers(),
     });
     await listenBehindProxy(hub);
   } catch (error) {
     // A proxy this start launched belongs to no hub now: stop it rather than leave it holding
-    // hub.port. (One that was running already, re-used, stays: it serves open notebooks.)
-    if (proxy?.outcome === 'started')
+    // hub.port. (One that was running already, re-used, stays: it serves open notebooks.) It
+    // may have been launched by an ensureProxy that then failed (re-syncing its routes).
+    const launchedHere =
+      proxy?.outcome === 'started' ||
+      (proxy === undefined && !proxyWasRunning && (await hub?.services.proxy.isRunning().catch(() => false)));
+    if (launchedHere)
       await stopProxy(base.config.hub.dataDir).catch((err: unknown) =>
         log.error({ err }, 'could not stop the proxy this failed start launched'),
       );
