@@ -318,7 +318,7 @@ export const usersSection = z
       .boolean()
       .default(false)
       .describe(
-        'When importing at start, remove users who came from a roster file and are no longer listed (users created by hand are never removed).',
+        'When importing at start, remove users who came from a roster file and are no longer listed (users created by hand are never removed). A prune of more than a tenth of the instructors or students stops the start: confirm it once with `coursehub users import ... --prune --yes`.',
       ),
   })
   .strict();
