@@ -111,7 +111,9 @@ describe.each(BASE_URLS)('home page (hub.baseUrl %s)', (baseUrl) => {
 
   it("bob cannot start alice's server from her missing-route page", async () => {
     // Alice's server is stopped, so a start that got through would show.
-    await (await hub.services.servers.stop(ALICE)).done;
+    await (
+      await hub.services.servers.stop(ALICE)
+    ).done;
     const { page, context, csrf } = await pageAs(BOB);
     const answer = await page.goto(urls.hub(`user/${ALICE}/tree`));
     expect(answer?.status()).toBe(403);
