@@ -129,6 +129,10 @@ describe.each(backends)('REST API bad input on %s', (_name, makeUrl) => {
       },
     );
 
+    it('a URL that does not decode is a 400 that says so', async () => {
+      await refused(400, 'GET', '/hub/api/users/%E0%A4%A', undefined, /^The URL is not valid/);
+    });
+
     it('a page outside the API says it too, in plain text', async () => {
       const response = await hub.app.inject({ url: `/hub/spawn-pending/${'a'.repeat(300)}` });
       expect(response.statusCode).toBe(414);
