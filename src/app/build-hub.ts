@@ -12,15 +12,29 @@ import { registerIdentityHook } from '../hub/identity.js';
 import { registerMetrics } from '../hub/metrics.js';
 import { registerProxyHubRoutes } from '../hub/proxy/hub-routes.js';
 import { registerServerLifecycle } from '../hub/servers/register.js';
+import { HubUrls } from '../hub/urls.js';
 import { registerAdmin } from '../web/admin/register.js';
+import { registerAssets } from '../web/assets.js';
 import { adminServerCell } from '../web/home/admin-server-cell.js';
 import { registerHomePages } from '../web/home/register.js';
 import { registerLogin } from '../web/login/register.js';
+import { registerSecurityHeaders } from '../web/security-headers.js';
+import { useNullPrototypeJson } from './json-body.js';
 import { registerOperations } from './operations.js';
+import { routerErrorHandler } from './router-errors.js';
 import { buildHubServices, type HubBase, type HubServiceOptions, type HubServices } from './services.js';
 
 /** The areas of the hub app, in the order they are registered. */
-export const HUB_AREAS = ['operations', 'login', 'api', 'admin', 'proxy', 'servers', 'home'] as const;
+export const HUB_AREAS = [
+  'operations',
+  'assets',
+  'login',
+  'api',
+  'admin',
+  'proxy',
+  'servers',
+  'home',
+] as const;
 export type HubArea = (typeof HUB_AREAS)[number];
 
 type Registrar = (app: FastifyInstance, services: HubServices) => Promise<void> | void;
@@ -29,6 +43,8 @@ const REGISTRARS: Record<HubArea, Registrar> = {
   // GET /hub/health and the x-request-id header on every response.
   operations: (app, s) =>
     registerOperations(app, { pingDatabase: () => s.stores.ping(), log: s.log, urls: s.urls }),
+  // The stylesheet every page links to.
+  assets: (app, s) => registerAssets(app, s.urls),
   // Its hooks set request.session and check CSRF for every later route.
   login: (app, s) => registerLogin(app, { auth: s.auth, users: s.users, urls: s.urls }),
   // request.identity (token or session; needs request.session), /hub/metrics and the REST API.
@@ -79,9 +95,12 @@ const REGISTRARS: Record<HubArea, Registrar> = {
   home: (app, s) => registerHomePages(app, { servers: s.servers, urls: s.urls }),
 };
 
-/** The hub's Fastify instance, with the limits and request ids every hub app has. */
-export function createHubFastify(log: FastifyBaseLogger): FastifyInstance {
-  return Fastify({
+/**
+ * The hub's Fastify instance, with the limits, request ids, JSON parser and router answers every
+ * hub app has. `baseUrl` is hub.baseUrl (the REST API's router refusals are JSON).
+ */
+export function createHubFastify(log: FastifyBaseLogger, baseUrl = '/'): FastifyInstance {
+  const app = Fastify({
     loggerInstance: log,
     // 1 MiB is plenty for every form and API body; uploads (notebooks) set their own limit.
     bodyLimit: 1024 * 1024,
@@ -89,7 +108,11 @@ export function createHubFastify(log: FastifyBaseLogger): FastifyInstance {
     // A request id unique across restarts and processes (Fastify's default counts from req-1 in
     // every process), so a log line can be traced whatever hub process wrote it.
     genReqId: () => randomUUID(),
+    frameworkErrors: routerErrorHandler(new HubUrls(baseUrl).api()),
   });
+  useNullPrototypeJson(app);
+  registerSecurityHeaders(app);
+  return app;
 }
 
 /** Registers the given areas (default: all), always in HUB_AREAS order. */
@@ -116,7 +139,7 @@ export interface BuiltHub {
  * every area. Not listening yet; the servers' hub API URL follows the port it will listen on.
  */
 export async function buildHub(base: HubBase, options: BuildHubOptions = {}): Promise<BuiltHub> {
-  const app = createHubFastify(base.log);
+  const app = createHubFastify(base.log, base.config.hub.baseUrl);
   const services = await buildHubServices(base, {
     ...options,
     hubApiUrl: () => listeningApiUrl(app, services),

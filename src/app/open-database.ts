@@ -3,14 +3,18 @@
  * database (opened, reachable, migrated) and the logger, as a HubBase. Shared by
  * `coursehub start` and the commands that work on the same data (`users import`, `db upgrade`).
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { ensureCookieSecret } from '../config/cookie-secret.js';
 import type { CoursehubConfig } from '../config/schema.js';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from '../db/database.js';
+import { CoursehubError } from '../util/errors.js';
 import type { HubBase } from './services.js';
+
+/** The data directory a command was pointed at does not exist, and that command may not make it. */
+export class DataDirError extends CoursehubError {}
 
 export interface OpenedHub {
   base: HubBase;
@@ -57,15 +61,27 @@ export function databaseUrlOf(config: CoursehubConfig): string {
   return config.db.url ?? join(resolve(config.hub.dataDir), 'coursehub.sqlite');
 }
 
+export interface OpenHubOptions {
+  log?: FastifyBaseLogger;
+  migrate?: boolean;
+  /**
+   * Make the data directory when it is missing: only `coursehub start` and `users import` do,
+   * the commands that set a hub up. Any other command pointed at a missing one (a typo in
+   * --data-dir) would otherwise make an empty hub database there and work on that.
+   */
+  createDataDir: boolean;
+}
+
 /**
  * Opens the data directory and database and runs pending migrations. Resolves `hub.dataDir` to an
  * absolute path and fills `hub.cookieSecret` (generated on first start) in the config it returns.
  */
-export async function openHubDatabase(
-  loaded: CoursehubConfig,
-  options: { log?: FastifyBaseLogger; migrate?: boolean } = {},
-): Promise<OpenedHub> {
+export async function openHubDatabase(loaded: CoursehubConfig, options: OpenHubOptions): Promise<OpenedHub> {
   const dataDir = resolve(loaded.hub.dataDir);
+  if (!options.createDataDir && !existsSync(dataDir))
+    throw new DataDirError(`The data directory ${dataDir} does not exist.`, {
+      hint: 'Check --data-dir (or hub.dataDir). A new hub gets its data directory from `coursehub start` or `coursehub users import`.',
+    });
   // 700: the data dir holds the cookie secret and (with SQLite) every user's data.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const config: CoursehubConfig = {

@@ -45,6 +45,7 @@ import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
 import { TokenService } from '../hub/tokens/index.js';
 import { HubUrls } from '../hub/urls.js';
 import { RosterImport } from '../hub/users/roster-import.js';
+import { unixAccountNameCheck } from '../hub/users/unix-account-names.js';
 import type { EgressPolicy } from '../sandbox/egress-policy.js';
 import { UserRemoval } from '../hub/users/user-removal.js';
 import { UserService } from '../hub/users/user-service.js';
@@ -96,7 +97,10 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   const { config, log } = base;
   const urls = new HubUrls(config.hub.baseUrl);
   const stores = createHubStores(base.db);
-  const users = new UserService(stores);
+  // User servers run as Unix accounts named after their users (the local spawner, the only
+  // class so far): names of system accounts and of accounts coursehub did not make are refused.
+  const accountCheck = unixAccountNameCheck(config.spawner.local.homeRoot);
+  const users = new UserService(stores, accountCheck);
   const tokens = new TokenService(stores.tokens);
   const sessions = createSessionStore(config, stores.logins);
 
@@ -137,7 +141,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     servers,
     serverFields: (user) => serverFieldsOf(servers, user.name),
     userRemoval,
-    rosters: new RosterImport(stores, userRemoval),
+    rosters: new RosterImport(stores, userRemoval, accountCheck),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

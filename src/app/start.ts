@@ -8,11 +8,15 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { CoursehubConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/database.js';
-import { ensureProxy } from '../hub/proxy/lifecycle.js';
+import { ensureProxy, stopProxy, type EnsuredProxy } from '../hub/proxy/lifecycle.js';
+import { CoursehubError } from '../util/errors.js';
 import { buildHub, type BuiltHub } from './build-hub.js';
 import { DEMO_ROSTERS, seedDemoCourse } from './demo.js';
 import { createLogger, openHubDatabase } from './open-database.js';
 import type { HubServices } from './services.js';
+
+/** The hub could not start listening (its port is taken, or not ours to use). */
+export class HubStartError extends CoursehubError {}
 
 export interface StartHubOptions {
   /** Config file (YAML or JSON). */
@@ -51,9 +55,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   const log = createLogger(loaded.config);
   for (const warning of loaded.warnings) log.warn(warning);
 
-  const opened = await openHubDatabase(loaded.config, { log });
+  const opened = await openHubDatabase(loaded.config, { log, createDataDir: true });
   const { base } = opened;
   let hub: BuiltHub | undefined;
+  let proxy: EnsuredProxy | undefined;
+  let proxyWasRunning = true;
   try {
     hub = await buildHub(base);
     const { instructors, students, prune } = base.config.users;
@@ -65,14 +71,29 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       const course = await seedDemoCourse(base.db);
       if (course) log.info({ course }, 'demo course created');
     }
-    const where = await placeBehindProxy(hub.services);
+    proxyWasRunning = await hub.services.proxy.isRunning();
+    proxy = await ensureProxy(hub.services, hub.services.proxy, {
+      wantedRoutes: () => hub!.services.servers.routesOfRunningServers(),
+    });
     // Before listening, so that no server starts before the policy holds; servers a previous hub
     // left running are covered again. (With hub.hubPort 0 the first server start rewrites the
     // rules with the port the hub got.)
     await hub.services.egress.install();
-    await hub.app.listen({ host: where.host, port: where.port });
+    await listenBehindProxy(hub);
   } catch (error) {
-    await hub?.app.close().catch(() => {});
+    // A proxy this start launched belongs to no hub now: stop it rather than leave it holding
+    // hub.port. (One that was running already, re-used, stays: it serves open notebooks.) It
+    // may have been launched by an ensureProxy that then failed (re-syncing its routes).
+    const launchedHere =
+      proxy?.outcome === 'started' ||
+      (proxy === undefined && !proxyWasRunning && (await hub?.services.proxy.isRunning().catch(() => false)));
+    if (launchedHere)
+      await stopProxy(base.config.hub.dataDir).catch((err: unknown) =>
+        log.error({ err }, 'could not stop the proxy this failed start launched'),
+      );
+    await hub?.app
+      .close()
+      .catch((err: unknown) => log.warn({ err }, 'closing the hub app after a failed start'));
     await opened.close();
     throw error;
   }
@@ -110,15 +131,27 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 }
 
 /**
- * Where the hub listens, behind the proxy: starts the proxy (or re-uses the one a previous hub left
- * running, re-syncing its routes from the database) on hub.ip:hub.port, and returns
- * 127.0.0.1:hub.hubPort for the hub.
+ * The hub listens on 127.0.0.1:hub.hubPort, behind the proxy (started, or re-used with its routes
+ * re-synced from the database, by ensureProxy on hub.ip:hub.port). A port taken by another
+ * program is said in words, naming the key.
  */
-async function placeBehindProxy(services: HubServices): Promise<{ host: string; port: number }> {
-  await ensureProxy(services, services.proxy, {
-    wantedRoutes: () => services.servers.routesOfRunningServers(),
-  });
-  return { host: '127.0.0.1', port: services.config.hub.hubPort };
+async function listenBehindProxy(hub: BuiltHub): Promise<void> {
+  const port = hub.services.config.hub.hubPort;
+  try {
+    await hub.app.listen({ host: '127.0.0.1', port });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    throw new HubStartError(
+      code === 'EADDRINUSE'
+        ? `hub.hubPort ${port} on 127.0.0.1 is taken by another program.`
+        : `hub.hubPort ${port} on 127.0.0.1 may only be used by root.`,
+      {
+        hint: 'Choose a free port for hub.hubPort (COURSEHUB_HUB_HUB_PORT), or stop the program using it (`ss -ltnp` shows it).',
+        cause: error,
+      },
+    );
+  }
 }
 
 function urlHost(ip: string): string {

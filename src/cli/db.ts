@@ -15,7 +15,7 @@ export function registerDbCommand(program: Command): void {
     .option('--data-dir <dir>', 'the hub data directory (hub.dataDir)')
     .action(async (options: DataOptions) => {
       const { config } = loadCliConfig(options, { 'log.level': 'warn' });
-      const opened = await openHubDatabase(config, { migrate: false });
+      const opened = await openHubDatabase(config, { migrate: false, createDataDir: false });
       try {
         const result = await migrateToLatest(opened.base.db);
         const applied = (result.results ?? []).map((r) => r.migrationName);

@@ -43,7 +43,7 @@ export function registerTokenCommand(program: Command): void {
       const { config } = loadCliConfig(options);
       // Logs to stderr: stdout carries only the token (and nothing after it).
       const log = pino({ level: config.log.level }, pino.destination(2));
-      const opened = await openHubDatabase(config, { log });
+      const opened = await openHubDatabase(config, { log, createDataDir: false });
       try {
         const { tokens } = buildCoreServices(opened.base);
         const { token: secret, record } = await tokens.create({

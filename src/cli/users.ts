@@ -1,7 +1,9 @@
 /**
- * `coursehub users import --instructors F --students F [--prune]`: loads the roster files into the
- * hub's database (the same import `users:` in the config runs at start). A bad file exits 1 and
- * prints file, line and reason; nothing of it is applied.
+ * `coursehub users import --instructors F --students F [--prune [--yes]]`: loads the roster files
+ * into the hub's database (the same import `users:` in the config runs at start). A bad file exits
+ * 1 and prints file, line and reason; nothing of it is applied. A prune names whom it removes, and
+ * one that would remove more than a tenth of a role (a students.csv with only its header would
+ * remove every student) is refused, naming them, unless --yes confirms it.
  */
 import type { Command } from 'commander';
 import { openHubDatabase } from '../app/open-database.js';
@@ -13,6 +15,7 @@ interface ImportOptions extends DataOptions {
   instructors?: string;
   students?: string;
   prune?: boolean;
+  yes?: boolean;
 }
 
 export function registerUsersCommand(program: Command): void {
@@ -25,6 +28,7 @@ export function registerUsersCommand(program: Command): void {
     .option('--instructors <file>', 'instructors.csv')
     .option('--students <file>', 'students.csv')
     .option('--prune', 'remove imported users no longer listed (users created by hand are kept)')
+    .option('--yes', 'confirm a prune that removes more than a tenth of the instructors or students')
     .option('--config <file>', 'config file, YAML or JSON (default: $COURSEHUB_CONFIG)')
     .option('--data-dir <dir>', 'the hub data directory (hub.dataDir)')
     .action(async (options: ImportOptions) => {
@@ -34,7 +38,7 @@ export function registerUsersCommand(program: Command): void {
         });
       }
       const { config } = loadCliConfig(options, { 'log.level': 'warn' });
-      const opened = await openHubDatabase(config);
+      const opened = await openHubDatabase(config, { createDataDir: true });
       try {
         // Pruned users are removed as the running hub would: servers stopped, tokens and
         // sessions revoked, the proxy told.
@@ -43,6 +47,7 @@ export function registerUsersCommand(program: Command): void {
           instructors: options.instructors,
           students: options.students,
           prune: options.prune ?? false,
+          confirmLargePrune: options.yes ?? false,
         });
         const line = (label: string, names: string[]) =>
           console.log(`${label}: ${names.length}${names.length > 0 ? ` (${names.join(', ')})` : ''}`);

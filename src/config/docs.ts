@@ -41,8 +41,12 @@ const ROSTER_TEXT = [
   'that is, 1 to 32 characters: a lowercase letter or `_` first, then lowercase letters, digits, `_`',
   'or `-`, since usernames become Unix account names. A file with a bad row',
   '(missing column, missing or duplicate id, invalid username, invalid UTF-8) is refused with file,',
-  'line and reason, and nothing of it is applied. `coursehub users import --instructors F --students F',
-  '[--prune]` does the same import by hand.',
+  'line and reason, and nothing of it is applied. So are both files when an id is in both (naming',
+  'both lines), and an id that is a system account (`root`, `nobody`, the grader account) or a Unix',
+  'account coursehub did not create. A prune that would remove more than a tenth of the instructors',
+  'or of the students (a file with only its header removes them all) is refused, naming them, until',
+  'it is confirmed. `coursehub users import --instructors F --students F [--prune [--yes]]` does the',
+  'same import by hand; `--yes` confirms such a prune.',
   '',
 ];
 

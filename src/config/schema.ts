@@ -5,12 +5,34 @@
  *
  * Unknown keys are errors (`.strict()`): a typo must stop the start, not be ignored.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { egressEntryProblem } from '../sandbox/egress-entries.js';
 
+/**
+ * An address to listen on: an IP address or `localhost`. Anything else would reach Node's
+ * listen() or the authenticator's loopback check and fail there with a message about them.
+ */
+function listenAddress(defaultValue: string, description: string) {
+  return z
+    .string()
+    .refine((ip) => ip === 'localhost' || isIP(ip) !== 0, {
+      error: (issue) =>
+        `${JSON.stringify(issue.input)} is not an IP address: use one such as 127.0.0.1 (this machine only), 0.0.0.0 or :: (every address), or localhost`,
+    })
+    .default(defaultValue)
+    .describe(description);
+}
+
+/** The database URL forms src/db/database.ts opens; any other `scheme:` is refused by name. */
+const DATABASE_URL_PREFIXES = ['postgresql://', 'postgres://', 'sqlite://'];
+
 export const hubSection = z
   .object({
-    ip: z.string().default('127.0.0.1').describe('Address the hub (and its proxy) listens on.'),
+    ip: listenAddress(
+      '127.0.0.1',
+      'Address the hub (and its proxy) listens on (an IP address or localhost).',
+    ),
     port: z
       .number()
       .int()
@@ -49,9 +71,19 @@ export const dbSection = z
   .object({
     url: z
       .string()
+      .superRefine((url, context) => {
+        // A scheme of two letters or more (a one-letter one would be a drive, not a scheme).
+        const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(url)?.[1];
+        if (scheme && !DATABASE_URL_PREFIXES.some((prefix) => url.startsWith(prefix)))
+          // The URL itself is not repeated: it may hold a password.
+          context.addIssue({
+            code: 'custom',
+            message: `a "${scheme}:" URL is not a database coursehub can use; use postgresql:// (or postgres://), sqlite:///PATH or a file path`,
+          });
+      })
       .optional()
       .describe(
-        'postgresql://user:pass@host/db for PostgreSQL; default: SQLite file DATA_DIR/coursehub.sqlite.',
+        'postgresql://user:pass@host/db (or postgres://) for PostgreSQL; sqlite:///PATH or a file path for SQLite; default: SQLite file DATA_DIR/coursehub.sqlite.',
       ),
   })
   .strict();
@@ -337,7 +369,7 @@ export const usersSection = z
       .boolean()
       .default(false)
       .describe(
-        'When importing at start, remove users who came from a roster file and are no longer listed (users created by hand are never removed).',
+        'When importing at start, remove users who came from a roster file and are no longer listed (users created by hand are never removed). A prune of more than a tenth of the instructors or students stops the start: confirm it once with `coursehub users import ... --prune --yes`.',
       ),
   })
   .strict();
@@ -353,10 +385,10 @@ export const logSection = z
 
 export const proxySection = z
   .object({
-    apiIp: z
-      .string()
-      .default('127.0.0.1')
-      .describe("Address of the proxy's REST API (keep it on loopback: only the hub calls it)."),
+    apiIp: listenAddress(
+      '127.0.0.1',
+      "Address of the proxy's REST API (keep it on loopback: only the hub calls it).",
+    ),
     apiPort: z
       .number()
       .int()
@@ -399,6 +431,22 @@ export const configSchema = z
     auth: authSection.default(authSection.parse({})),
     proxy: proxySection.default(proxySection.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    // Three listeners on three ports: the proxy (hub.port), the hub behind it (hub.hubPort) and
+    // the proxy's API (proxy.apiPort). Two on one port fail with EADDRINUSE after the first has
+    // started; say so before anything starts. (0 means "any free port" and never clashes.)
+    const { port, hubPort } = config.hub;
+    const { apiPort } = config.proxy;
+    const clash = (path: [string, string], value: number, other: string) =>
+      context.addIssue({
+        code: 'custom',
+        path,
+        message: `${value} is also ${other}: the proxy listens on hub.port, the hub behind it on hub.hubPort and the proxy's API on proxy.apiPort, so each needs a port of its own`,
+      });
+    if (hubPort !== 0 && hubPort === port) clash(['hub', 'hubPort'], hubPort, 'hub.port');
+    if (apiPort === port) clash(['proxy', 'apiPort'], apiPort, 'hub.port');
+    else if (apiPort !== 0 && apiPort === hubPort) clash(['proxy', 'apiPort'], apiPort, 'hub.hubPort');
+  });
 
 export type CoursehubConfig = z.infer<typeof configSchema>;

@@ -80,7 +80,8 @@ export interface ParsedScope {
 export function parseScope(scope: string): ParsedScope {
   const bang = scope.indexOf('!');
   const base = bang < 0 ? scope : scope.slice(0, bang);
-  if (!(base in SUBSCOPES) && base !== 'self' && base !== 'inherit')
+  // Own keys only: "constructor" or "toString" are not scopes because SUBSCOPES is an object.
+  if (!Object.hasOwn(SUBSCOPES, base) && base !== 'self' && base !== 'inherit')
     throw new UnknownScopeError(`Unknown scope "${base}".`, {
       hint: `Known scopes: self, inherit, ${KNOWN_SCOPES.join(', ')}.`,
     });

@@ -32,7 +32,7 @@ async function withDb<T>(
   fn: (services: { users: UserService; tokens: TokenService }) => Promise<T>,
 ): Promise<T> {
   const { config } = loadConfig({ env: {}, overrides: { 'hub.dataDir': dataDir } });
-  const opened = await openHubDatabase(config, { log: undefined });
+  const opened = await openHubDatabase(config, { createDataDir: false });
   try {
     return await fn(buildCoreServices(opened.base));
   } finally {

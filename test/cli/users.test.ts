@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -81,6 +81,7 @@ describe('coursehub users import', () => {
       '--students',
       students,
       '--prune',
+      '--yes', // 1 of 2 students is more than a tenth (test/bad-input/hub-roster.test.ts)
       '--data-dir',
       dataDir,
     );
@@ -121,6 +122,7 @@ describe('coursehub users import', () => {
 describe('coursehub db upgrade', () => {
   it('applies the migrations once, then reports the database up to date', async () => {
     const dataDir = join(dir, 'fresh');
+    mkdirSync(dataDir); // db upgrade never makes a data directory (start and users import do)
     expect(await coursehub('db', 'upgrade', '--data-dir', dataDir)).toMatch(/^applied: 0001_users_groups/);
     expect(await coursehub('db', 'upgrade', '--data-dir', dataDir)).toBe('the database is up to date');
   });
@@ -128,6 +130,7 @@ describe('coursehub db upgrade', () => {
   it('reads the database URL from the config file', async () => {
     const config = join(dir, 'pg.yaml');
     const url = await createTestDatabase();
+    mkdirSync(join(dir, 'pgdata'));
     writeFileSync(config, `db:\n  url: ${url}\nhub:\n  dataDir: ${join(dir, 'pgdata')}\n`);
     expect(await coursehub('db', 'upgrade', '--config', config)).toMatch(/^applied: 0001_users_groups/);
     const handle = await connectDatabase({ url });

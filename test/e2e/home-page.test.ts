@@ -24,7 +24,7 @@ describe.each(BASE_URLS)('home page (hub.baseUrl %s)', (baseUrl) => {
     await opened.context.addCookies([
       { name: SESSION_COOKIE_NAME, value: session.cookieValue, url: `${hub.proxy.publicUrl}${urls.base}` },
     ]);
-    return opened;
+    return { ...opened, csrf: session.csrf };
   }
 
   beforeAll(async () => {
@@ -110,15 +110,23 @@ describe.each(BASE_URLS)('home page (hub.baseUrl %s)', (baseUrl) => {
   });
 
   it("bob cannot start alice's server from her missing-route page", async () => {
-    const { page, context } = await pageAs(BOB);
+    // Alice's server is stopped, so a start that got through would show.
+    await (
+      await hub.services.servers.stop(ALICE)
+    ).done;
+    const { page, context, csrf } = await pageAs(BOB);
     const answer = await page.goto(urls.hub(`user/${ALICE}/tree`));
     expect(answer?.status()).toBe(403);
     expect(await page.locator('#start').count()).toBe(0);
+    // With a valid CSRF token of bob's own session, so that it is the permission check that
+    // refuses (a wrong token would be refused by the CSRF check before it).
     const forged = await page.request.post(urls.hub(`spawn/${ALICE}`), {
-      headers: { 'x-xsrf-token': 'nope' },
+      headers: { 'x-xsrf-token': csrf },
       maxRedirects: 0,
     });
     expect(forged.status()).toBe(403);
+    expect(await forged.text()).toContain(`You (${BOB}) may not start or stop ${ALICE}&#39;s server.`);
+    expect(hub.services.servers.status(ALICE)).toBeUndefined();
     await context.close();
   });
 

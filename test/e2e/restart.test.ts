@@ -148,8 +148,9 @@ describe.each(BASE_URLS)(
       writeFileSync(
         configFile,
         JSON.stringify({
-          // The hub listens on hubPort whether it places itself behind the proxy or not.
-          hub: { ip: '127.0.0.1', port: hubPort, hubPort, dataDir, cookieSecret: COOKIE_SECRET, baseUrl },
+          // hub.port is the proxy's public port (the proxy runs on its own here, proxy.autoStart
+          // off); the hub listens on hubPort behind it.
+          hub: { ip: '127.0.0.1', port, hubPort, dataDir, cookieSecret: COOKIE_SECRET, baseUrl },
           proxy: { apiIp: '127.0.0.1', apiPort, autoStart: false },
           auth: {
             authenticator: 'local',

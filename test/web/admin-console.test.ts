@@ -50,10 +50,11 @@ describe.each(BASE_URLS)('admin console in Chromium (hub.baseUrl %s)', (baseUrl)
       hub: { cookieSecret: 'b'.repeat(64), baseUrl },
       auth: { authenticator: 'local', local: { adminUser: 'admin', adminPassword: ADMIN_PASSWORD } },
     });
-    // The login, REST API and admin areas of the hub app, as src/app/build-hub.ts builds them.
+    // The login, REST API and admin areas of the hub app (and the stylesheet their pages load), as
+    // src/app/build-hub.ts builds them.
     ({ app, services } = await buildHub(
       { config, db: handle.db, log: pino({ level: 'silent' }) },
-      { auth: { env: {} }, areas: ['login', 'api', 'admin'] },
+      { auth: { env: {} }, areas: ['assets', 'login', 'api', 'admin'] },
     ));
     base = `${await app.listen({ host: '127.0.0.1', port: 0 })}${services.urls.base.replace(/\/$/, '')}`;
     ({ users } = services);

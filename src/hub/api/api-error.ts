@@ -60,6 +60,7 @@ export function toApiError(error: unknown): { status: number; message: string } 
       return { status: 415, message: 'Send the request body as JSON (Content-Type: application/json).' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      // The hub's parser (src/app/json-body.ts) puts the parser's reason in the message.
       return { status: 400, message: `The request body is not valid JSON: ${fastifyError.message}` };
   }
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500)

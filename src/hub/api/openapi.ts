@@ -72,7 +72,7 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
     post: {
       summary: 'Create a token (the secret is returned once, as `token`)',
       scopes: ['tokens'],
-      body: '{note?: string, expires_in?: seconds, scopes?: [string], roles?: [string]}',
+      body: '{note?: string, expires_in?: whole seconds 1..3155760000 (omit, null or 0: no expiry, as JupyterHub), scopes?: [string], roles?: [string]}',
       responses: {
         '201': 'token model + token',
         '400': 'bad request',
@@ -93,7 +93,8 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
     post: {
       summary: "Start the user's server",
       scopes: ['servers'],
-      responses: { '201': 'started', '202': 'pending', ...ERR },
+      body: 'user_options: {name: value} handed to the spawner (the local spawner takes none: 400 names them)',
+      responses: { '201': 'started', '202': 'pending', '400': 'user options refused', ...ERR },
     },
     delete: {
       summary: "Stop the user's server",

@@ -18,12 +18,23 @@ export interface PageRequest {
   envelope: boolean;
 }
 
+/**
+ * The largest offset or limit taken: PostgreSQL's `integer`, which every database and JavaScript
+ * hold exactly. A larger number (`offset=99999999999999999999`) is refused rather than passed to
+ * the database, which would fail on it.
+ */
+export const MAX_PAGE_NUMBER = 2_147_483_647;
+
+/** A whole number; a minus sign is dropped, as JupyterHub does (`abs(int(offset))`). */
 function integerParam(value: unknown, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const text = String(value);
-  if (!/^-?\d+$/.test(text))
-    throw new ApiError(400, `Invalid argument type, ${name} must be an integer (got "${text}").`);
-  return Math.abs(Number(text));
+  const number = /^-?\d{1,10}$/.test(text) ? Math.abs(Number(text)) : Number.NaN;
+  if (!(number <= MAX_PAGE_NUMBER))
+    throw new ApiError(400, `${name} must be a whole number from 0 to ${MAX_PAGE_NUMBER} (got "${text}").`, {
+      hint: `Lists come in pages of at most ${MAX_PAGE_LIMIT}; follow _pagination.next for the rest.`,
+    });
+  return number;
 }
 
 export function pageRequest(request: FastifyRequest): PageRequest {

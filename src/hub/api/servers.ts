@@ -7,10 +7,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerRequestError, ServerStartError } from '../servers/errors.js';
 import type { ServerManager } from '../servers/server-manager.js';
+import type { UserOptions } from '../spawner/spawner.js';
 import type { ProgressEvent } from '../servers/progress-log.js';
 import type { HubUrls } from '../urls.js';
 import { ApiError, toApiError } from './api-error.js';
 import { requireScope } from './authorize.js';
+import { objectBody } from './body.js';
 
 type NameParams = { Params: { name: string } };
 
@@ -92,8 +94,13 @@ function registerServerRoutes(api: FastifyInstance, manager: ServerManager, urls
   api.post<NameParams>('/users/:name/server', async (request, reply) => {
     const { name } = request.params;
     requireScope(request, 'servers', { user: name });
+    // The body is JupyterHub's user_options: what the user chose for this server, copied without
+    // a prototype so that "__proto__" is an option name like any other. `_xsrf` (the CSRF field
+    // of a form) is not an option.
+    const userOptions = Object.assign(Object.create(null) as UserOptions, objectBody(request.body, true));
+    delete userOptions._xsrf;
     try {
-      const ticket = await manager.start(name);
+      const ticket = await manager.start(name, '', userOptions);
       const outcome = await within(ticket.ready, ANSWER_WITHIN_MS);
       return reply.code(outcome === 'done' ? 201 : 202).send();
     } catch (error) {

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ROLES } from '../scopes.js';
-import type { TokenRecord } from '../tokens/index.js';
+import { expiresInProblem, type TokenRecord } from '../tokens/index.js';
 import { parseUsername } from '../users/username.js';
 import { ApiError } from './api-error.js';
 import { requireScope } from './authorize.js';
@@ -32,11 +32,15 @@ export function tokenModel(record: TokenRecord): Record<string, unknown> {
   };
 }
 
+/** Token ids are database `integer`s: a larger number names no token (and would fail the query). */
+const MAX_TOKEN_ID = 2_147_483_647;
+
 /** Accepts `a12` (JupyterHub's form) or `12`. */
 function parseTokenId(raw: string): number {
-  const match = /^a?(\d{1,15})$/.exec(raw);
-  if (!match) throw new ApiError(404, `No such token: ${raw}.`);
-  return Number(match[1]);
+  const match = /^a?(\d{1,10})$/.exec(raw);
+  const id = match ? Number(match[1]) : Number.NaN;
+  if (!(id <= MAX_TOKEN_ID)) throw new ApiError(404, `No such token: ${raw}.`);
+  return id;
 }
 
 export function registerTokenRoutes(api: FastifyInstance, deps: ApiDeps): void {
@@ -60,7 +64,8 @@ export function registerTokenRoutes(api: FastifyInstance, deps: ApiDeps): void {
     const identity = request.identity!;
     const body = objectBody(request.body, true);
     const roles = stringList(body.roles, 'roles', true);
-    const unknownRole = roles.find((r) => !(r in ROLES));
+    // Own keys only: "constructor" or "__proto__" are not roles because ROLES is an object.
+    const unknownRole = roles.find((r) => !Object.hasOwn(ROLES, r));
     if (unknownRole)
       throw new ApiError(
         400,
@@ -68,8 +73,8 @@ export function registerTokenRoutes(api: FastifyInstance, deps: ApiDeps): void {
       );
     const scopes = [...stringList(body.scopes, 'scopes', true), ...roles.flatMap((r) => ROLES[r]!)];
     const expiresIn = body.expires_in;
-    if (expiresIn !== undefined && expiresIn !== null && typeof expiresIn !== 'number')
-      throw new ApiError(400, '"expires_in" must be a number of seconds.');
+    const expiryProblem = expiresInProblem(expiresIn);
+    if (expiryProblem) throw new ApiError(400, expiryProblem);
     const requested =
       identity.user.name === user.name
         ? 'Requested via api'
@@ -78,7 +83,7 @@ export function registerTokenRoutes(api: FastifyInstance, deps: ApiDeps): void {
       user: user.name,
       note: optionalString(body.note, 'note') ?? requested,
       scopes: scopes.length > 0 ? scopes : undefined,
-      expiresInSeconds: typeof expiresIn === 'number' ? expiresIn : undefined,
+      expiresInSeconds: expiresIn as number | null | undefined,
       requesterScopes: identity.scopes,
     });
     request.log.info({ by: identity.user.name, user: user.name, token: record.id }, 'created API token');

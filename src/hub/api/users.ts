@@ -95,8 +95,12 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
     const fresh: string[] = [];
     for (const name of unique) if (!(await users.get(name))) fresh.push(name);
     if (fresh.length === 0) throw new ApiError(409, `All ${unique.length} users already exist.`);
-    const created = [];
-    for (const name of fresh) created.push(await users.create({ name, admin }));
+    // All or none: a name refused half-way (a system account, say) must not leave the rest made.
+    const created = await users.inTransaction(async (inTrx) => {
+      const made = [];
+      for (const name of fresh) made.push(await inTrx.create({ name, admin }));
+      return made;
+    });
     request.log.info({ by: identity.user.name, users: fresh, admin }, 'created users');
     const models = await Promise.all(created.map((u) => userModel(serverFields, u, identity.scopes)));
     return reply.code(201).send(models);

@@ -2,8 +2,11 @@
  * CSRF protection for cookie-authenticated requests. A browser sends the session cookie with any
  * request a foreign page makes it send; only pages we rendered know the session's CSRF token. So
  * every state-changing request that rides on the cookie must echo the token, in the form field
- * `_xsrf` or the header `X-XSRF-Token` (JupyterHub's names). Requests that authenticate with an
- * `Authorization: token|bearer` header carry no ambient credential and are exempt.
+ * `_xsrf` or the header `X-XSRF-Token` (JupyterHub's names). Requests that were in fact
+ * authenticated by an API token (`request.identity.kind === 'token'`, set by src/hub/identity.ts)
+ * carry no ambient credential and are exempt. The check asks the identity rather than looking at
+ * the header itself: a malformed header (`token a b`) identifies nobody, so the cookie does, and
+ * a request the cookie identifies must carry the CSRF token.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -12,11 +15,6 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export const CSRF_FORM_FIELD = '_xsrf';
 export const CSRF_HEADER = 'x-xsrf-token';
-
-export function usesAuthorizationHeader(request: FastifyRequest): boolean {
-  const value = request.headers.authorization;
-  return typeof value === 'string' && /^(token|bearer)\s+\S/i.test(value);
-}
 
 export function tokensEqual(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
@@ -52,7 +50,7 @@ export function enforceCsrf(
 
 async function checkCsrf(request: FastifyRequest, reply: FastifyReply, apiPrefix: string): Promise<unknown> {
   if (!STATE_CHANGING.has(request.method)) return undefined;
-  if (usesAuthorizationHeader(request)) {
+  if (request.identity?.kind === 'token') {
     // The token decides who this is; the cookie that came along must not lend its authority to
     // a request that skipped the CSRF check.
     request.session = null;

@@ -8,7 +8,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ServerRecord, ServerStore } from '../../db/stores/servers.js';
 import type { SpawnerSettings } from '../spawner/factory.js';
 import type { HubUrls } from '../urls.js';
-import type { Spawner, SpawnerFactory } from '../spawner/spawner.js';
+import { UserOptionsError } from '../spawner/errors.js';
+import type { Spawner, SpawnerFactory, UserOptions } from '../spawner/spawner.js';
 import { ServerRequestError, ServerStartError } from './errors.js';
 import { ProgressLog } from './progress-log.js';
 import { waitForServer } from './readiness.js';
@@ -39,13 +40,18 @@ interface LiveServer {
   serverName: string;
   spawner: Spawner;
   pending: 'spawn' | 'stop' | null;
+  /** JupyterHub's user_options of the current start ({} when none, or after a re-attach). */
+  userOptions: UserOptions;
   progress: ProgressLog;
   /** Settles when the current start or stop is over. */
   done: Promise<void>;
 }
 
 export interface StartTicket {
-  /** Resolves when the server is ready; rejects with ServerStartError if the start failed. */
+  /**
+   * Resolves when the server is ready; rejects with ServerStartError if the start failed, or with
+   * ServerRequestError (400) when the spawner refused the user options.
+   */
   ready: Promise<void>;
   progress: ProgressLog;
 }
@@ -95,7 +101,11 @@ export class ServerManager {
     return { starting, active: this.live.size };
   }
 
-  async start(userName: string, serverName = ''): Promise<StartTicket> {
+  /**
+   * Starts a server with JupyterHub's `user_options` (the body of the start request), which go to
+   * the spawner as they are: it is the spawner that knows which options it takes.
+   */
+  async start(userName: string, serverName = '', userOptions: UserOptions = {}): Promise<StartTicket> {
     const k = key(userName, serverName);
     const existing = this.live.get(k);
     if (existing?.pending === 'spawn') return { ready: existing.done, progress: existing.progress };
@@ -134,6 +144,7 @@ export class ServerManager {
       serverName,
       spawner: this.options.spawnerFactory(userName, serverName),
       pending: 'spawn',
+      userOptions,
       progress: new ProgressLog(),
       done: Promise.resolve(),
     };
@@ -172,6 +183,7 @@ export class ServerManager {
         serverName,
         baseUrl: this.publicUrl(userName, serverName),
         hubEnv: this.hubEnv(userName, serverName, apiToken),
+        userOptions: live.userOptions,
         onProgress: (event: { progress: number; message: string }) => progress.emit(event),
       };
       let server = await spawner.start(request);
@@ -233,6 +245,9 @@ export class ServerManager {
       progress.emit({ progress: 100, failed: true, message: `Spawn failed: ${reason}` });
       this.failures.set(key(userName, serverName), progress);
       await this.tearDown(live);
+      // Options the spawner does not take are the request's fault, not the server's.
+      if (error instanceof UserOptionsError)
+        throw new ServerRequestError(400, error.message, { hint: error.hint, cause: error });
       throw error instanceof ServerStartError
         ? error
         : new ServerStartError(`${userName}'s server failed to start: ${reason}`, { cause: error });
@@ -309,6 +324,7 @@ export class ServerManager {
         serverName: row.name,
         spawner,
         pending: row.pending,
+        userOptions: {},
         progress: new ProgressLog(),
         done: Promise.resolve(),
       };
@@ -382,6 +398,7 @@ export class ServerManager {
         serverName: row.name,
         spawner,
         pending: 'stop',
+        userOptions: {},
         progress: new ProgressLog(),
         done: Promise.resolve(),
       });

@@ -5,7 +5,12 @@
 import { ROLES } from '../scopes.js';
 import type { TokenRecord, TokenService } from './token-service.js';
 
-export { TokenService, DEFAULT_ACTIVITY_WRITE_INTERVAL_MS } from './token-service.js';
+export {
+  TokenService,
+  DEFAULT_ACTIVITY_WRITE_INTERVAL_MS,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  expiresInProblem,
+} from './token-service.js';
 export type { CreateTokenOptions, TokenRecord, TokenOwner } from './token-service.js';
 export { InvalidTokenError, TokenRequestError, TokenScopeError } from './errors.js';
 export { hashToken } from './token-secret.js';

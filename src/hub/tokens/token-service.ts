@@ -22,14 +22,41 @@ export interface CreateTokenOptions {
   note?: string;
   /** Default `['inherit']`: everything the owner may do (as JupyterHub's default token role). */
   scopes?: string[];
-  /** Seconds until the token stops working; undefined or 0 = never. */
-  expiresInSeconds?: number;
+  /**
+   * Seconds until the token stops working, a whole number from 1 to MAX_TOKEN_LIFETIME_SECONDS;
+   * undefined, null or 0 = never (see expiresInProblem).
+   */
+  expiresInSeconds?: number | null;
   kind?: 'api' | 'server';
   /**
    * Scopes of whoever asks for the token (e.g. an admin making one for a student). The new token
    * may hold neither more than its owner nor more than its requester. Omitted = the owner asks.
    */
   requesterScopes?: Set<string>;
+}
+
+/**
+ * The longest lifetime a token may be given: 100 years. Far beyond any use, and far inside what a
+ * date can hold (`expires_in: 1e16` would overflow one and fail the request with a 500).
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 3_155_760_000;
+
+/**
+ * Why `value` cannot be a token's `expires_in`, or undefined when it can. 0 and null mean "never
+ * expires", as JupyterHub 5 documents for POST /users/{name}/tokens ("Omit, or specify null or 0
+ * for no expiration"); JupyterHub also takes only whole numbers. So 0 is not refused here: a
+ * client written for JupyterHub that sends it means "no expiry".
+ */
+export function expiresInProblem(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === 0) return undefined;
+  if (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 1 &&
+    value <= MAX_TOKEN_LIFETIME_SECONDS
+  )
+    return undefined;
+  return `"expires_in" must be null, 0 (no expiry) or a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (100 years); got ${JSON.stringify(value) ?? String(value)}.`;
 }
 
 export class TokenService {
@@ -64,8 +91,8 @@ export class TokenService {
         );
     }
     const expires = options.expiresInSeconds;
-    if (expires !== undefined && (!Number.isFinite(expires) || expires < 0))
-      throw new TokenRequestError(`expires_in must be a positive number of seconds, got ${expires}.`);
+    const expiryProblem = expiresInProblem(expires);
+    if (expiryProblem) throw new TokenRequestError(expiryProblem);
     const note = options.note ?? '';
     if (note.length > 1000) throw new TokenRequestError('The token note is longer than 1000 characters.');
 

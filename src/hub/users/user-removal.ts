@@ -32,6 +32,10 @@ export interface UserRemovalDeps {
   log: FastifyBaseLogger;
 }
 
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class UserRemoval {
   constructor(private readonly deps: UserRemovalDeps) {}
 
@@ -48,14 +52,21 @@ export class UserRemoval {
       tokens: await tokens.revokeAllForUser(name),
       sessions: await sessions.revokeAllForUser(name),
     };
+    // The reason only, not the stack: `users import --prune` prints these lines on a terminal, and
+    // a proxy that is not running (no hub started yet) is no bug.
     await proxy
       .revoke({ users: [name] })
       .catch((err: unknown) =>
-        log.warn({ err, user: name }, 'could not tell the proxy to forget a removed user; its cache expires'),
+        log.warn(
+          { user: name, reason: reasonOf(err) },
+          'could not tell the proxy to forget a removed user; its cache expires',
+        ),
       );
     await proxy
       .deleteUserServer(name)
-      .catch((err: unknown) => log.debug({ err, user: name }, 'no proxy route removed for a removed user'));
+      .catch((err: unknown) =>
+        log.debug({ user: name, reason: reasonOf(err) }, 'no proxy route removed for a removed user'),
+      );
     await users.delete(name);
     log.info({ user: name, ...revoked }, 'user removed');
     return name;

@@ -10,7 +10,14 @@ import type { GroupRecord } from '../../db/stores/groups.js';
 import type { HubStores } from '../../db/stores/hub-stores.js';
 import type { ListUsersQuery, UserRecord, UserStore } from '../../db/stores/users.js';
 import { nowIso } from '../../db/schema-helpers.js';
-import { GroupExistsError, GroupNotFoundError, UserExistsError, UserNotFoundError } from './errors.js';
+import {
+  GroupExistsError,
+  GroupNotFoundError,
+  InvalidNameError,
+  UserExistsError,
+  UserNotFoundError,
+} from './errors.js';
+import type { AccountNameCheck } from './unix-account-names.js';
 import { parseGroupName, parseUsername } from './username.js';
 
 export interface HubUser extends UserRecord {
@@ -32,7 +39,14 @@ export type UserPatch = Partial<NewUser>;
 export type ListUsersOptions = ListUsersQuery;
 
 export class UserService {
-  constructor(private readonly stores: HubStores) {}
+  constructor(
+    private readonly stores: HubStores,
+    /**
+     * Names this hub cannot give a user (system accounts, accounts coursehub did not make: see
+     * ./unix-account-names.ts); checked when a user is created or renamed. None when omitted.
+     */
+    private readonly accountCheck?: AccountNameCheck,
+  ) {}
 
   async get(rawName: string): Promise<HubUser | undefined> {
     const record = await this.stores.users.findByName(normalize(rawName));
@@ -64,7 +78,7 @@ export class UserService {
   }
 
   async create(input: NewUser): Promise<HubUser> {
-    const name = parseUsername(input.name);
+    const name = await this.usableName(input.name);
     if (await this.stores.users.findByName(name)) {
       throw new UserExistsError(`User ${name} already exists.`, {
         hint: 'Pick another name, or update that user.',
@@ -77,7 +91,10 @@ export class UserService {
   /** Changes fields; `name` renames the user (validated like a new name). */
   async update(rawName: string, patch: UserPatch): Promise<HubUser> {
     const current = await this.require(rawName);
-    const newName = patch.name === undefined ? undefined : parseUsername(patch.name);
+    const newName =
+      patch.name === undefined || parseUsername(patch.name) === current.name
+        ? undefined
+        : await this.usableName(patch.name);
     if (newName !== undefined && newName !== current.name && (await this.stores.users.findByName(newName))) {
       throw new UserExistsError(`Cannot rename ${current.name} to ${newName}: that user already exists.`, {
         hint: 'Pick another name.',
@@ -101,7 +118,18 @@ export class UserService {
    * adding a list of users, where one bad name must add nobody).
    */
   async inTransaction<T>(work: (users: UserService) => Promise<T>): Promise<T> {
-    return this.stores.transaction((stores) => work(new UserService(stores)));
+    return this.stores.transaction((stores) => work(new UserService(stores, this.accountCheck)));
+  }
+
+  /** A valid username (InvalidNameError otherwise) that this hub can give a user. */
+  private async usableName(raw: string): Promise<string> {
+    const name = parseUsername(raw);
+    const problem = await this.accountCheck?.(name);
+    if (problem)
+      throw new InvalidNameError(`Invalid username: ${problem}.`, {
+        hint: "A user's server runs as a Unix account of the same name: pick another name.",
+      });
+    return name;
   }
 
   async getGroup(rawName: string): Promise<HubGroup | undefined> {

@@ -199,30 +199,6 @@ function groupsSection(data: AdminPageData): SafeHtml {
   </section>`;
 }
 
-const STYLE = html`<style>
-  form.inline {
-    display: inline;
-    margin: 0 0.2rem 0 0;
-  }
-  form.inline button {
-    margin-top: 0;
-    padding: 0.15rem 0.5rem;
-  }
-  form.filter {
-    display: flex;
-    gap: 0.5rem;
-    align-items: end;
-    margin-bottom: 0.8rem;
-  }
-  form.filter label {
-    margin: 0;
-  }
-  .pager {
-    display: flex;
-    gap: 1rem;
-  }
-</style>`;
-
 export function adminPage(data: AdminPageData): string {
   return page({
     urls: data.urls,
@@ -230,8 +206,7 @@ export function adminPage(data: AdminPageData): string {
     user: { name: data.admin.name, admin: true },
     csrfToken: data.csrfToken,
     flash: data.flash,
-    body: html`${STYLE}
-      <h1>Admin</h1>
+    body: html`<h1>Admin</h1>
       ${usersTable(data)}${addUsersForm(data)}${importForm(data)}${groupsSection(data)}`,
   });
 }
@@ -259,6 +234,53 @@ export function confirmPage(options: {
         <input type="hidden" name="confirm" value="yes" />
         <button type="submit" class="danger" id="confirm">Yes, delete</button>
         <a class="button secondary" href="${options.urls.hub('admin')}">Cancel</a>
+      </form>
+    </div>`,
+  });
+}
+
+/**
+ * "Remove these users?" before a roster import whose prune would remove more than a tenth of a
+ * role. The uploaded files come back in hidden fields (base64), so confirming imports exactly
+ * what was checked, without choosing the files again.
+ */
+export function pruneConfirmPage(options: {
+  urls: HubUrls;
+  admin: { name: string };
+  csrfToken: string;
+  removals: { roster: string; names: string[]; of: number }[];
+  files: { instructors?: Buffer; students?: Buffer };
+}): string {
+  const { urls, removals, files } = options;
+  return page({
+    urls,
+    title: 'Confirm removal',
+    user: { name: options.admin.name, admin: true },
+    csrfToken: options.csrfToken,
+    body: html`<div class="card narrow">
+      <h1>Remove these users?</h1>
+      ${removals.map(
+        (r) =>
+          html`<p class="prune-removal" data-roster="${r.roster}">
+              The import removes ${r.names.length} of ${r.of} ${r.roster}${r.names.length === r.of ? ' (all of them)' : ''}:
+            </p>
+            <ul>
+              ${r.names.map((name) => html`<li data-removed="${name}">${name}</li>`)}
+            </ul>`,
+      )}
+      <p class="muted">Their servers stop and their sessions and API tokens end. Nothing has changed yet.</p>
+      <form method="post" action="${urls.hub('admin/import')}" enctype="multipart/form-data">
+        ${csrfField(options.csrfToken)}
+        ${(['instructors', 'students'] as const).map((roster) => {
+          const content = files[roster];
+          return content
+            ? html`<input type="hidden" name="${roster}_base64" value="${content.toString('base64')}" />`
+            : '';
+        })}
+        <input type="hidden" name="prune" value="1" />
+        <input type="hidden" name="confirm" value="yes" />
+        <button type="submit" class="danger" id="confirm">Yes, import and remove them</button>
+        <a class="button secondary" href="${urls.hub('admin')}">Cancel</a>
       </form>
     </div>`,
   });

@@ -14,13 +14,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerFields, ServerFieldsProvider } from '../../hub/api/user-model.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
-import type { RosterImport } from '../../hub/users/roster-import.js';
+import { LargePruneError, type RosterImport } from '../../hub/users/roster-import.js';
 import type { UserRemoval } from '../../hub/users/user-removal.js';
 import type { HubUser, UserService } from '../../hub/users/user-service.js';
 import { CoursehubError } from '../../util/errors.js';
 import type { SafeHtml } from '../layout.js';
 import { requireAdmin } from './access.js';
-import { adminPage, confirmPage, type UsersQuery } from './pages.js';
+import { adminPage, confirmPage, pruneConfirmPage, type UsersQuery } from './pages.js';
 
 /** The "Server" cell of a user's row: state and start/stop buttons (the home area makes it). */
 export type AdminServerCell = (user: HubUser, fields: ServerFields, csrfToken: string) => SafeHtml;
@@ -60,15 +60,38 @@ function names(text: string): string[] {
   return text.split(/[\s,;]+/).filter(Boolean);
 }
 
+/** The console's query (offset, limit) names a number out of range: a 400 page says which. */
+class AdminQueryError extends CoursehubError {}
+
+/**
+ * The largest offset or limit in the console's links: PostgreSQL's `integer`. A larger number
+ * would fail the database query; it is refused by name instead.
+ */
+const MAX_PAGE_NUMBER = 2_147_483_647;
+
+const DEFAULT_QUERY: UsersQuery = { offset: 0, limit: 50, filter: '', sort: 'name', order: 'asc' };
+
+function pageNumber(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number <= MAX_PAGE_NUMBER))
+    throw new AdminQueryError(
+      `${name} must be a whole number from 0 to ${MAX_PAGE_NUMBER} (got "${value}").`,
+      {
+        hint: 'Use the links of the console to page through the users.',
+      },
+    );
+  return number;
+}
+
 function usersQuery(request: FastifyRequest): UsersQuery {
   const q = request.query as Record<string, string | undefined>;
-  const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
   const sort = q.sort === 'last_activity' ? 'last_activity' : 'name';
   const order =
     q.order === 'desc' ? 'desc' : q.order === 'asc' ? 'asc' : sort === 'last_activity' ? 'desc' : 'asc';
   return {
-    offset: int(q.offset, 0),
-    limit: Math.min(Math.max(int(q.limit, 50), 1), 500),
+    offset: pageNumber(q.offset, 'offset', 0),
+    limit: Math.min(Math.max(pageNumber(q.limit, 'limit', 50), 1), 500),
     filter: q.filter ?? '',
     sort,
     order,
@@ -85,7 +108,14 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
     identity: Identity,
     extra: { flash?: { kind: 'error' | 'info'; text: string }; addUsersInput?: string; status?: number } = {},
   ) {
-    const query = usersQuery(request);
+    let query: UsersQuery;
+    try {
+      query = usersQuery(request);
+    } catch (error) {
+      if (!(error instanceof AdminQueryError)) throw error;
+      query = DEFAULT_QUERY;
+      extra = { ...extra, status: 400, flash: extra.flash ?? { kind: 'error', text: error.describe() } };
+    }
     const csrfToken = request.session?.csrfToken ?? '';
     const { users: list, total } = await users.list({
       offset: query.offset,
@@ -99,9 +129,10 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
     );
     const { groups } = await users.listGroups();
     const q = request.query as Record<string, string | undefined>;
+    // Own keys only: ?flash=constructor names no message (FLASH is an object).
     const flash =
       extra.flash ??
-      (q.flash && FLASH[q.flash]
+      (q.flash && Object.hasOwn(FLASH, q.flash)
         ? { kind: 'info' as const, text: `${FLASH[q.flash]}${q.subject ?? ''}` }
         : undefined);
     return reply
@@ -158,7 +189,8 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
     // Only here: the roster upload. Two small CSV files, kept in memory.
     await admin.register(fastifyMultipart, {
       attachFieldsToBody: 'keyValues',
-      limits: { fileSize: 1024 * 1024, files: 2, fields: 10 },
+      // Field values hold the files again on the confirmation page (base64: 4/3 of 1 MiB each).
+      limits: { fileSize: 1024 * 1024, files: 2, fields: 10, fieldSize: 2 * 1024 * 1024 },
     });
 
     admin.get(consolePath, async (request, reply) => {
@@ -226,22 +258,36 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
     );
 
     admin.post(urls.hub('admin/import'), async (request, reply) =>
-      act(request, reply, 'admin:users', async () => {
+      act(request, reply, 'admin:users', async (identity) => {
         const body = request.body as Form;
+        const confirmed = field(body, 'confirm') === 'yes';
         const dir = mkdtempSync(join(tmpdir(), 'coursehub-import-'));
         try {
           const files: { instructors?: string; students?: string } = {};
+          const contents: { instructors?: Buffer; students?: Buffer } = {};
           for (const roster of ['instructors', 'students'] as const) {
-            const content = body[roster];
-            if (Buffer.isBuffer(content) && content.length > 0) {
+            // An upload, or (from the confirmation page) the upload it showed, sent back as base64.
+            const uploaded = body[roster];
+            const returned = field(body, `${roster}_base64`);
+            const content = Buffer.isBuffer(uploaded)
+              ? uploaded
+              : returned
+                ? Buffer.from(returned, 'base64')
+                : undefined;
+            if (content && content.length > 0) {
               files[roster] = join(dir, `${roster}.csv`);
+              contents[roster] = content;
               writeFileSync(files[roster], content);
             }
           }
           if (!files.instructors && !files.students)
             throw new CoursehubError('Choose instructors.csv, students.csv or both.');
           try {
-            const report = await deps.rosters.importFiles({ ...files, prune: field(body, 'prune') === '1' });
+            const report = await deps.rosters.importFiles({
+              ...files,
+              prune: field(body, 'prune') === '1',
+              confirmLargePrune: confirmed,
+            });
             const parts = [
               `${report.created.length} added`,
               `${report.updated.length} updated`,
@@ -250,6 +296,21 @@ export async function registerAdmin(app: FastifyInstance, deps: AdminDeps): Prom
             if (report.removed.length > 0) parts.push(`removed: ${report.removed.join(', ')}`);
             return { flash: 'imported', subject: parts.join(', ') };
           } catch (error) {
+            if (error instanceof LargePruneError) {
+              await reply
+                .type('text/html; charset=utf-8')
+                .header('cache-control', 'no-store')
+                .send(
+                  pruneConfirmPage({
+                    urls,
+                    admin: identity.user,
+                    csrfToken: request.session?.csrfToken ?? '',
+                    removals: error.removals,
+                    files: contents,
+                  }),
+                );
+              return 'answered';
+            }
             // The messages name the uploaded copy; show the plain file name instead.
             if (error instanceof CoursehubError)
               throw new CoursehubError(error.message.split(`${dir}/`).join(''), { hint: error.hint });

@@ -29,11 +29,11 @@ function serverCell(urls: HubUrls, user: HubUser, fields: ServerFields, csrfToke
       <span class="muted" title="started ${shortTime(own?.started)}"
         >active ${shortTime(own?.last_activity)}</span
       >
-      <form method="post" action="${urls.hub(`stop/${user.name}`)}" style="display:inline">
+      <form method="post" action="${urls.hub(`stop/${user.name}`)}" class="inline">
         ${csrfField(csrfToken)}<button type="submit" class="danger" data-action="stop-server">Stop</button>
       </form>`;
   return html`<span class="muted" data-server-state="stopped">stopped</span>
-    <form method="post" action="${urls.hub(`spawn/${user.name}`)}" style="display:inline">
+    <form method="post" action="${urls.hub(`spawn/${user.name}`)}" class="inline">
       ${csrfField(csrfToken)}<button type="submit" class="secondary" data-action="start-server">Start</button>
     </form>`;
 }

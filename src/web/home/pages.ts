@@ -55,7 +55,7 @@ function serverControl(
       ${
         view.phase === 'running'
           ? html`<a class="button" id="open-server" href="${next}">Open my server</a>
-              <form id="stop-form" method="post" action="${urls.hub(`stop/${user}`)}" style="display:inline">
+              <form id="stop-form" method="post" action="${urls.hub(`stop/${user}`)}" class="inline">
                 ${csrfField(csrfToken)}<button type="submit" class="danger" id="stop">Stop my server</button>
               </form>`
           : view.phase === 'stopped'

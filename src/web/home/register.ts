@@ -23,6 +23,7 @@ import {
   spawnPendingPage,
   type ServerView,
 } from './pages.js';
+import { safeServerPath } from './safe-server-path.js';
 import { SERVER_SCRIPT } from './server-script.js';
 import { sendHtml } from '../respond.js';
 
@@ -30,13 +31,6 @@ type NameParams = { Params: { name: string }; Querystring: { next?: string } };
 
 function wantsJson(request: FastifyRequest): boolean {
   return /application\/json/.test(String(request.headers.accept ?? ''));
-}
-
-/** Only a path into that user's own server may be `next` (no open redirect, no other user). */
-function safeServerPath(next: unknown, serverUrl: string): string {
-  if (typeof next !== 'string' || !next.startsWith(serverUrl) || /[\\\s]|\/\/|\/\.\.?(\/|$)/.test(next))
-    return `${serverUrl}tree`;
-  return next;
 }
 
 async function viewOf(manager: ServerManager, userName: string): Promise<ServerView> {
@@ -177,7 +171,11 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
     if (!identity) return reply;
     const { name } = request.params;
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    const target = `${manager.publicUrl(name)}${request.params['*']}${query}`;
+    // The rest of the path as the browser sent it (still percent-encoded: `a%20b.ipynb`), not
+    // Fastify's decoded wildcard, so that the server gets the same path back.
+    const afterPrefix = request.url.split('?')[0]!.slice(urls.hub('user/').length);
+    const tail = afterPrefix.slice(afterPrefix.indexOf('/') + 1);
+    const target = `${manager.publicUrl(name)}${tail}${query}`;
     if (identity.user.name !== name && !hasScope(identity.scopes, 'access:servers', { user: name }))
       return sendHtml(
         reply,
@@ -187,9 +185,9 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
     const view = await viewOf(manager, name);
     // Running now (the route was being added, or the proxy restarted): try the server again,
     // once; a marker stops a redirect loop if the proxy still has no route.
-    if (view.phase === 'running' && !('redirects' in (request.query as Record<string, unknown>)))
-      return reply.redirect(`${target}${query ? '&' : '?'}redirects=1`, 302);
     const next = safeServerPath(target.replace(/[?&]redirects=1$/, ''), manager.publicUrl(name));
+    if (view.phase === 'running' && !('redirects' in (request.query as Record<string, unknown>)))
+      return reply.redirect(`${next}${next.includes('?') ? '&' : '?'}redirects=1`, 302);
     return sendHtml(
       reply,
       view.phase === 'running' ? 503 : 424,

@@ -5,9 +5,9 @@
  * own HTTP handling (`inject`). Users are made through the real UserService, sessions through the
  * real SessionStore, tokens through the real TokenService.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { registerHubAreas } from '../../../src/app/build-hub.js';
+import { createHubFastify, registerHubAreas, type HubArea } from '../../../src/app/build-hub.js';
 import { buildHubServices, type HubServices } from '../../../src/app/services.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../../src/db/database.js';
@@ -40,6 +40,8 @@ export interface ApiTestHub {
 export async function startApiTestHub(
   url = ':memory:',
   log: FastifyBaseLogger = pino({ level: 'silent' }),
+  /** The areas registered (default: login and the REST API). */
+  areas: readonly HubArea[] = ['login', 'api'],
 ): Promise<ApiTestHub> {
   const handle = openDatabase({ url });
   await migrateToLatest(handle.db);
@@ -48,14 +50,14 @@ export async function startApiTestHub(
   const built = await buildHubServices({ config, db: handle.db, log }, { auth: { env: {} } });
   let serverFields = built.serverFields;
   const services: HubServices = { ...built, serverFields: (user) => serverFields(user) };
-  // Same limits as src/app/build-hub.ts.
-  const app = Fastify({ loggerInstance: log, bodyLimit: 1024 * 1024 });
+  // The hub's own Fastify instance: its limits, body parsers and error pages.
+  const app = createHubFastify(log);
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
       if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
-  await registerHubAreas(app, services, ['login', 'api']);
+  await registerHubAreas(app, services, areas);
   await app.ready();
   const { users, tokens, sessions } = services;
   return {

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('dummy authenticator', () => {
-  it.each(['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'hub.example.org'])(
+  it.each(['0.0.0.0', '::', '192.168.1.10', '10.0.0.1'])(
     'is refused at start when the hub listens on %s',
     async (ip) => {
       const config = configSchema.parse({

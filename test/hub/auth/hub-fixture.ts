@@ -72,6 +72,8 @@ export class Browser {
     url: string;
     form?: Record<string, string>;
     headers?: Record<string, string>;
+    /** A body of another kind than a form (its content-type in `headers`). */
+    payload?: Buffer | string;
   }): Promise<LightMyRequestResponse> {
     const headers: Record<string, string> = { ...options.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -79,7 +81,7 @@ export class Browser {
       method: options.method ?? (options.form ? 'POST' : 'GET'),
       url: options.url,
       headers: options.form ? { ...headers, 'content-type': 'application/x-www-form-urlencoded' } : headers,
-      payload: options.form ? new URLSearchParams(options.form).toString() : undefined,
+      payload: options.form ? new URLSearchParams(options.form).toString() : options.payload,
       remoteAddress: this.remoteAddress,
     });
     for (const cookie of response.cookies as Array<{
