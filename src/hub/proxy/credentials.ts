@@ -96,10 +96,25 @@ export function withoutHubCookies(header: string | undefined): string | undefine
 }
 
 /**
- * Set-Cookie headers from a user server, without any that would set a `coursehub-*` cookie:
- * a user server must not be able to plant or overwrite a hub session in its visitor's browser.
+ * Whether a Set-Cookie value may reach the browser from a user server: not when it names a
+ * `coursehub-*` cookie, and not when it has no name at all. A browser keeps `=a=b` (and `a`
+ * without `=`) as a cookie with an empty name and sends it back as the bare `a=b` (RFC 6265bis
+ * 5.6), so a nameless cookie can pose as any cookie, the hub's session included.
+ */
+function mayServerSetCookie(value: string): boolean {
+  const pair = value.split(';')[0] ?? '';
+  const eq = pair.indexOf('=');
+  if (eq === -1) return false;
+  const name = pair.slice(0, eq).trim();
+  return name !== '' && !name.startsWith(HUB_COOKIE_PREFIX);
+}
+
+/**
+ * Set-Cookie headers from a user server, without any that would set a `coursehub-*` cookie or a
+ * nameless one: a user server must not be able to plant or overwrite a hub session in its
+ * visitor's browser.
  */
 export function withoutHubSetCookies(values: string[] | undefined): string[] | undefined {
   if (!values) return undefined;
-  return values.filter((value) => !cookieName(value.split(';')[0] ?? '').startsWith(HUB_COOKIE_PREFIX));
+  return values.filter(mayServerSetCookie);
 }

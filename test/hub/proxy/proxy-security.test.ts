@@ -121,6 +121,16 @@ describe('HTTP through the proxy', () => {
     expect(response.headers['set-cookie']).toEqual(['alice-own=1; Path=/user/alice/']);
   });
 
+  it('keeps a user server from setting a nameless cookie, which the browser sends back bare', async () => {
+    const response = await rawRequest(
+      proxy.publicUrl,
+      '/user/alice/set-nameless-cookies',
+      session(aliceCookie),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers['set-cookie']).toEqual(['alice-own=2; Path=/user/alice/']);
+  });
+
   it("refuses bob's session at alice's server", async () => {
     const count = alice.seen.length;
     const response = await rawRequest(proxy.publicUrl, '/user/alice/tree', session(bobCookie));
