@@ -210,6 +210,47 @@ describe('HTTP through the proxy', () => {
     expect(post.body).toContain("carol's server is not running");
   });
 
+  it('sets X-Forwarded-For/Proto/Host/Port from the connection, whatever the client sent', async () => {
+    const forged = {
+      'x-forwarded-for': '6.6.6.6',
+      'X-Forwarded-Proto': 'https',
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-port': '1',
+      forwarded: 'for=6.6.6.6;proto=https',
+      'x-real-ip': '6.6.6.6',
+    };
+    const proxyPort = new URL(proxy.publicUrl).port;
+    const expected = {
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': `127.0.0.1:${proxyPort}`,
+      'x-forwarded-port': proxyPort,
+    };
+    // GET takes the fast lane, POST node:http's, the websocket its own forwarder.
+    for (const method of ['GET', 'POST']) {
+      const response = await rawRequest(
+        proxy.publicUrl,
+        '/user/alice/tree',
+        { ...session(aliceCookie), ...forged },
+        method,
+      );
+      expect(response.status).toBe(200);
+      const seen = alice.seen.at(-1)!.headers;
+      expect(seen, method).toMatchObject(expected);
+      expect(seen.forwarded, method).toBeUndefined();
+      expect(seen['x-real-ip'], method).toBeUndefined();
+    }
+    const { socket, first } = await openWebSocket(
+      `${proxy.publicUrl.replace('http:', 'ws:')}/user/alice/api/kernels/k1/channels`,
+      { ...session(aliceCookie), ...forged, origin: proxy.publicUrl },
+    );
+    expect(first.headers).toMatchObject(expected);
+    socket.close();
+    // The hub's own requests (its per-IP login limit reads X-Forwarded-For) likewise.
+    const toHub = await rawRequest(proxy.publicUrl, '/hub/home', forged);
+    expect(toHub.status).toBe(200);
+  });
+
   it("drops the proxy's own x-coursehub-* headers when a client sends them", async () => {
     const response = await rawRequest(proxy.publicUrl, '/user/alice/tree', {
       ...session(aliceCookie),
