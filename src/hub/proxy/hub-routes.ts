@@ -7,6 +7,7 @@
  *   PATCH /hub/api/proxy {api_url?, auth_token?}   JupyterHub's: the proxy moved or has a new
  *       secret; the hub uses them from now on (until it restarts) and re-syncs
  * and the push of session revocations to the proxy, so a logout takes effect there at once.
+ * The hub's server also closes connections the way a proxy in front needs (lingering-close.ts).
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -20,6 +21,7 @@ import type { AccessDecision } from './access-gate.js';
 import type { ProxyClient } from './client.js';
 import { ProxyApiError } from './errors.js';
 import { API_TOKEN_HEADER, PROXY_SECRET_HEADER, SESSION_COOKIE_HEADER } from './hub-oracle.js';
+import { lingerBeforeClosing } from './lingering-close.js';
 
 export interface ProxyHubRoutesOptions {
   users: UserStore;
@@ -113,6 +115,8 @@ export async function authorizeCredential(
 }
 
 export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRoutesOptions): void {
+  // A refused body's answer (413) must reach the proxy whole, not be lost to a connection reset.
+  lingerBeforeClosing(app.server);
   // One secret serves both ways; once PATCH gave a new one, the proxy that has it is ours.
   let patchedSecret: string | undefined;
   // No secret configured yet means no proxy of ours runs: nobody can be the proxy, so refuse all.

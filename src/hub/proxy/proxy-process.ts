@@ -13,6 +13,7 @@ import { closeForwardAgents, forwardHttp, type ForwardFailure } from './forward-
 import { forwardUpgrade } from './forward-upgrade.js';
 import { FastLane } from './fast-lane.js';
 import { createGatekeeper, type Verdict } from './gatekeeper.js';
+import { answerClientError } from './oversized-head.js';
 import { RouteTable } from './route-table.js';
 import { HubUrls } from '../urls.js';
 
@@ -141,6 +142,8 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
         socket.destroy();
       });
   });
+  // A head it could not read: node:http's answers, but 414 when the request line is too long.
+  publicServer.on('clientError', answerClientError);
   // Idle websockets (kernels) stay open for hours: no socket timeout on the public side.
   publicServer.keepAliveTimeout = 65_000;
   // Every connection starts on the fast lane (fast-lane.ts), which hands it to node:http's own
