@@ -162,7 +162,11 @@ describe('HTTP through the proxy', () => {
       const response = await rawRequest(proxy.publicUrl, '/user/alice/api/status', {
         authorization: `token ${token}`,
       });
-      expect(response.status).not.toBe(200);
+      // Nobody's token: treated as no login at all.
+      expect(response.status).toBe(302);
+      expect(response.headers.location).toBe(
+        `/hub/login?next=${encodeURIComponent('/user/alice/api/status')}`,
+      );
     }
     aliceSawNothingSince(count);
   });
