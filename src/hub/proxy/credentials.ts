@@ -71,15 +71,59 @@ function sessionValue(pair: string): string {
   return decodeURIComponentSafe(unquoted);
 }
 
-/** `Authorization: token T` / `bearer T` (JupyterHub accepts both), else the session cookie. */
-export function credentialOf(headers: IncomingHttpHeaders): Credential {
+/**
+ * `Authorization: token T` / `bearer T` (JupyterHub accepts both), else `?token=T` in the query
+ * (`search`, as sent: for websockets, which a browser script cannot give headers), else the
+ * session cookie. An explicit token, valid or not, decides alone: a request that names a token
+ * is judged as that token's, never as the cookie's that happens to come with it.
+ */
+export function credentialOf(headers: IncomingHttpHeaders, search = ''): Credential {
   const auth = headers.authorization;
   if (auth) {
     const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(auth);
     if (match?.[1]) return { kind: 'token', token: match[1] };
   }
+  const fromQuery = search.includes('token=') ? queryToken(search) : undefined;
+  if (fromQuery) return { kind: 'token', token: fromQuery };
   const session = headers.cookie ? splitCookies(headers.cookie).session : undefined;
   return session === undefined ? { kind: 'none' } : { kind: 'session', cookie: session };
+}
+
+/** The first non-empty `token` parameter of a query (`?a=1&token=T`), decoded. */
+function queryToken(search: string): string | undefined {
+  for (const part of search.slice(1).split('&')) {
+    if (!part.startsWith('token=')) continue;
+    const value = decodeURIComponentSafe(part.slice('token='.length).replace(/\+/g, ' ')).trim();
+    if (value !== '') return value;
+  }
+  return undefined;
+}
+
+/**
+ * The query without its `token` parameters, every other one exactly as sent: a hub API token is
+ * the proxy's business and must not reach the user server (Jupyter would take it for its own).
+ */
+export function withoutTokenParameter(search: string): string {
+  if (!search.includes('token=')) return search;
+  const kept = search
+    .slice(1)
+    .split('&')
+    .filter((part) => !part.startsWith('token=') && part !== 'token');
+  return kept.length === 0 ? '' : `?${kept.join('&')}`;
+}
+
+/**
+ * Whether the Cookie header holds Jupyter's own login cookie for this Host: Jupyter names it
+ * `username-HOST`, every character of HOST but letters and digits made a dash (notebook 6,
+ * jupyter_server). A browser has it once a page of the server was opened.
+ */
+export function hasJupyterLogin(headers: IncomingHttpHeaders): boolean {
+  const { cookie, host } = headers;
+  if (!cookie || !host) return false;
+  const forServer = splitCookies(cookie).forServer;
+  if (!forServer) return false;
+  const name = `username-${host}`.replace(/[^A-Za-z0-9]/g, '-');
+  return forServer.startsWith(`${name}=`) || forServer.includes(`; ${name}=`);
 }
 
 function decodeURIComponentSafe(value: string): string {

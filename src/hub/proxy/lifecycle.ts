@@ -115,6 +115,7 @@ function proxyArgs(config: CoursehubConfig): string[] {
     String(proxy.authMaxStaleSeconds),
     '--data-dir',
     resolve(hub.dataDir),
+    ...(hub.publicUrl ? ['--public-url', hub.publicUrl] : []),
   ];
 }
 

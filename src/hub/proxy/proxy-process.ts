@@ -30,6 +30,8 @@ export interface ProxyProcessOptions {
   verifySessionCookie: (value: string) => string | null;
   /** hub.baseUrl ('/' by default): users' servers are under BASE/user/, the hub's pages under BASE/hub/. */
   baseUrl?: string;
+  /** hub.publicUrl, when users reach the hub through a TLS front: its origin is the hub's own. */
+  publicUrl?: string | undefined;
   authTtlMs?: number;
   authMaxStaleMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -69,7 +71,7 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     ttlMs: options.authTtlMs ?? 30_000,
     maxStaleMs: options.authMaxStaleMs ?? 15 * 60_000,
   });
-  const judge = createGatekeeper({ routes, gate, baseUrl });
+  const judge = createGatekeeper({ routes, gate, baseUrl, publicUrl: options.publicUrl });
   const homeUrl = new HubUrls(baseUrl).hub('home');
 
   const failureMessage = ({ route, error }: ForwardFailure): string => {
