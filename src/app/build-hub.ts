@@ -65,6 +65,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       proxySecret: s.proxySecret,
       adminAccess: s.config.proxy.adminAccess,
       urls: s.urls,
+      servers: s.servers,
     }),
   // The /server API routes; re-attach, poll loop and culler once the app is ready.
   servers: async (app, s) => {

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { CoursehubConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/database.js';
-import { ensureProxy } from '../hub/proxy/lifecycle.js';
+import { ensureProxy, type EnsuredProxy } from '../hub/proxy/lifecycle.js';
+import { watchProxy, type ProxyWatchdog } from '../hub/proxy/watchdog.js';
 import { buildHub, type BuiltHub } from './build-hub.js';
 import { DEMO_ROSTERS, seedDemoCourse } from './demo.js';
 import { createLogger, openHubDatabase } from './open-database.js';
@@ -53,6 +54,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   const opened = await openHubDatabase(loaded.config, { log });
   const { base } = opened;
   let hub: BuiltHub | undefined;
+  let watchdog: ProxyWatchdog | undefined;
   try {
     hub = await buildHub(base);
     const { instructors, students, prune } = base.config.users;
@@ -66,7 +68,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     }
     const where = await placeBehindProxy(hub.services);
     await hub.app.listen({ host: where.host, port: where.port });
+    // A proxy that dies is started again (or, run by someone else, given its routes when back).
+    watchdog = watchProxy(hub.services, hub.services.proxy, { ensured: where.proxy });
   } catch (error) {
+    await watchdog?.stop();
     await hub?.app.close().catch(() => {});
     await opened.close();
     throw error;
@@ -93,6 +98,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     stop() {
       stopping ??= (async () => {
         log.info('coursehub is stopping');
+        await watchdog?.stop();
         try {
           await running.close();
         } finally {
@@ -109,11 +115,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
  * running, re-syncing its routes from the database) on hub.ip:hub.port, and returns
  * 127.0.0.1:hub.hubPort for the hub.
  */
-async function placeBehindProxy(services: HubServices): Promise<{ host: string; port: number }> {
-  await ensureProxy(services, services.proxy, {
+async function placeBehindProxy(
+  services: HubServices,
+): Promise<{ host: string; port: number; proxy: EnsuredProxy }> {
+  const proxy = await ensureProxy(services, services.proxy, {
     wantedRoutes: () => services.servers.routesOfRunningServers(),
   });
-  return { host: '127.0.0.1', port: services.config.hub.hubPort };
+  return { host: '127.0.0.1', port: services.config.hub.hubPort, proxy };
 }
 
 function urlHost(ip: string): string {

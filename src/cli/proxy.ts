@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { verifySessionCookie } from '../hub/auth/session-cookie.js';
 import { ProxyStartError } from '../hub/proxy/errors.js';
-import { hubOracle } from '../hub/proxy/hub-oracle.js';
+import { hubOracle, hubServerCheck } from '../hub/proxy/hub-oracle.js';
 import { startProxyProcess } from '../hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../hub/proxy/secret.js';
 import { HubUrls } from '../hub/urls.js';
@@ -96,6 +96,7 @@ export function registerProxyCommand(program: Command): void {
         publicUrl: options.publicUrl,
         apiSecret,
         oracle: hubOracle({ hubApiUrl, proxySecret: apiSecret }),
+        checkServer: hubServerCheck({ hubApiUrl, proxySecret: apiSecret }),
         verifySessionCookie: (value) => verifySessionCookie(value, secret),
         authTtlMs: Number(options.authTtl) * 1000,
         authMaxStaleMs: Number(options.authMaxStale) * 1000,

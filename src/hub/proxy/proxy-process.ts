@@ -13,8 +13,10 @@ import { closeForwardAgents, forwardHttp, type ForwardFailure } from './forward-
 import { forwardUpgrade } from './forward-upgrade.js';
 import { FastLane } from './fast-lane.js';
 import { createGatekeeper, type Verdict } from './gatekeeper.js';
+import type { ServerCheckOracle } from './hub-oracle.js';
 import { answerClientError } from './oversized-head.js';
 import { RouteTable } from './route-table.js';
+import { unreachableServerAnswers } from './unreachable-server.js';
 import { HubUrls } from '../urls.js';
 
 export interface ProxyProcessOptions {
@@ -27,6 +29,8 @@ export interface ProxyProcessOptions {
   /** The secret the API demands. */
   apiSecret: string;
   oracle: AccessOracle;
+  /** Tells the hub a user's server did not answer (hub-oracle.ts's hubServerCheck); none: a bare 502. */
+  checkServer?: ServerCheckOracle;
   verifySessionCookie: (value: string) => string | null;
   /** hub.baseUrl ('/' by default): users' servers are under BASE/user/, the hub's pages under BASE/hub/. */
   baseUrl?: string;
@@ -73,6 +77,7 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
   });
   const judge = createGatekeeper({ routes, gate, baseUrl, publicUrl: options.publicUrl });
   const homeUrl = new HubUrls(baseUrl).hub('home');
+  const unreachable = unreachableServerAnswers({ checkServer: options.checkServer, baseUrl, log });
 
   const failureMessage = ({ route, error }: ForwardFailure): string => {
     log('upstream unreachable', { route: route.path, error: error.message });
@@ -89,7 +94,9 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     }
     verdict.route.lastActivity = Date.now();
     forwardHttp(request, response, verdict.route, verdict.pathAndQuery, verdict.rewrite, (failure) =>
-      sendAnswer(request, response, homeUrl, failure.route.data.user ? 502 : 503, failureMessage(failure)),
+      unreachable.http(request, response, failure.route, verdict.pathAndQuery, () =>
+        sendAnswer(request, response, homeUrl, failure.route.data.user ? 502 : 503, failureMessage(failure)),
+      ),
     );
   };
   const fail = (response: http.ServerResponse, request: http.IncomingMessage, error: unknown): void => {
@@ -136,7 +143,10 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
           verdict.route,
           verdict.pathAndQuery,
           verdict.rewrite,
-          (failure) => refuseUpgrade(socket, 502, failureMessage(failure)),
+          (failure) =>
+            unreachable.upgrade(socket, failure.route, () =>
+              refuseUpgrade(socket, 502, failureMessage(failure)),
+            ),
         );
       })
       .catch((error: unknown) => {

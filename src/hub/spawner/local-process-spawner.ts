@@ -16,6 +16,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { bubblewrapAvailable, BWRAP } from '../../sandbox/bubblewrap-args.js';
 import { BubblewrapSandbox } from '../../sandbox/bubblewrap-sandbox.js';
 import { cgroupsWritable, SERVER_CGROUPS } from '../../sandbox/cgroup.js';
+import { cgroupRanOutOfMemory } from '../../sandbox/out-of-memory.js';
 import { NoSandbox } from '../../sandbox/no-sandbox.js';
 import type { Sandbox, SandboxedProcess } from '../../sandbox/sandbox.js';
 import { USER_SERVER_VIEW } from '../../sandbox/system-view.js';
@@ -26,6 +27,7 @@ import { localUserStorage } from './local-user-storage.js';
 import { describeLimits, serverLimits, type LimitSettings } from './server-limits.js';
 import type {
   PollResult,
+  ServerExit,
   SpawnedServer,
   Spawner,
   SpawnerState,
@@ -220,6 +222,15 @@ export class LocalProcessSpawner implements Spawner {
     await running.wait(1_000);
     // Not our child (re-attached after a hub restart): its exit status is not ours to know.
     return running.exitCode ?? -1;
+  }
+
+  describeExit(): ServerExit {
+    const running = this.process;
+    if (!running) return { message: 'not started', outOfMemory: false };
+    return {
+      message: running.describeExit(),
+      outOfMemory: running.cgroup !== null && cgroupRanOutOfMemory(running.cgroup.dirs),
+    };
   }
 
   async stop(): Promise<void> {
