@@ -36,25 +36,41 @@ export interface CrossSiteCheck {
 }
 
 /**
- * Returns the refusal for a session-authenticated request to `owner`'s server that another site
- * sent, or undefined when it may pass.
+ * What the proxy makes of a request authenticated by the session cookie.
+ * - `refused`: another site's page made the browser send it;
+ * - `passes`: it may go on. `originForServer`, when set, is the Origin to hand on: the hub's
+ *   public origin behind a TLS front that rewrites Host is not what Jupyter compares Origin with
+ *   (the Host it sees), so the proxy, having checked it, hands on the one Jupyter expects.
  */
-export function crossSiteRefusal(
+export interface CrossSiteVerdict {
+  refused?: string;
+  originForServer?: string;
+}
+
+const PASSES: CrossSiteVerdict = Object.freeze({});
+
+export function crossSiteCheck(
   request: { method?: string | undefined; headers: IncomingHttpHeaders },
   isUpgrade: boolean,
   owner: string,
   check: CrossSiteCheck,
-): string | undefined {
-  if (!isUpgrade && READS.has(request.method ?? 'GET')) return undefined;
+): CrossSiteVerdict {
+  if (!isUpgrade && READS.has(request.method ?? 'GET')) return PASSES;
   const { origin, host } = request.headers;
   const site = request.headers['sec-fetch-site'];
   const what = isUpgrade ? `A websocket to ${owner}'s server` : `A request that changes ${owner}'s server`;
   const own = host === undefined ? undefined : originOf(`http://${host}`);
   if (origin !== undefined) {
     const from = originOf(origin);
-    if (from !== undefined && (from === own || from === originOf(check.publicUrl ?? ''))) return undefined;
-    return `${what} came from ${origin}, not from the hub's own pages (${own ?? 'no Host'}); it was refused. Scripts authenticate with an API token (Authorization: token ...).`;
+    if (from !== undefined && from === own) return PASSES;
+    if (from !== undefined && from === originOf(check.publicUrl ?? '') && own !== undefined)
+      return { originForServer: own };
+    return {
+      refused: `${what} came from ${origin}, not from the hub's own pages (${own ?? 'no Host'}); it was refused. Scripts authenticate with an API token (Authorization: token ...).`,
+    };
   }
-  if (site === undefined || site === 'same-origin') return undefined;
-  return `${what} came from another page (Sec-Fetch-Site: ${String(site)}), not from the hub's own pages; it was refused. Scripts authenticate with an API token (Authorization: token ...).`;
+  if (site === undefined || site === 'same-origin') return PASSES;
+  return {
+    refused: `${what} came from another page (Sec-Fetch-Site: ${String(site)}), not from the hub's own pages; it was refused. Scripts authenticate with an API token (Authorization: token ...).`,
+  };
 }

@@ -20,7 +20,7 @@ import {
   withoutTokenParameter,
   type Credential,
 } from './credentials.js';
-import { crossSiteRefusal } from './cross-site.js';
+import { crossSiteCheck, type CrossSiteVerdict } from './cross-site.js';
 import { HubUrls } from '../urls.js';
 import { UnsafePathError } from './errors.js';
 import type { ForwardRewrite } from './forward-http.js';
@@ -46,6 +46,16 @@ export interface GatekeeperOptions {
 
 /** Requests that change nothing: Jupyter is told who it is by the server's token. */
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A request to a user's server as far as it was judged before the hub's answer. */
+interface Judged {
+  credential: Credential;
+  site: CrossSiteVerdict;
+  request: JudgedRequest;
+  route: Route;
+  pathAndQuery: string;
+  isUpgrade: boolean;
+}
 
 // A Host header is a hostname or IP literal with an optional port, nothing more: anything else
 // (paths, userinfo, spaces) is someone probing how the proxy or a server builds URLs from it.
@@ -82,50 +92,37 @@ export function createGatekeeper(options: GatekeeperOptions) {
 
     const credential = credentialOf(request.headers, search);
     // A request of another site's making is refused before the hub is asked about its cookie.
-    if (credential.kind === 'session') {
-      const refusal = crossSiteRefusal(request, isUpgrade, route.data.user, options);
-      if (refusal !== undefined) return { kind: 'answer', status: 403, message: refusal };
-    }
+    const site =
+      credential.kind === 'session' ? crossSiteCheck(request, isUpgrade, route.data.user, options) : {};
+    if (site.refused !== undefined) return { kind: 'answer', status: 403, message: site.refused };
     const pathAndQuery = path + withoutTokenParameter(search);
     const result = gate.check(credential, route.data.user);
+    const judged: Judged = { credential, site, request, route, pathAndQuery, isUpgrade };
     return result instanceof Promise
-      ? result.then((settled) => verdictOf(settled, credential, request, route, pathAndQuery, isUpgrade))
-      : verdictOf(result, credential, request, route, pathAndQuery, isUpgrade);
+      ? result.then((settled) => verdictOf(settled, judged))
+      : verdictOf(result, judged);
   };
 
   /** The server's token, unless a browser's write can go cookie-authenticated (see above). */
-  function serverAuthorization(
-    route: Route,
-    credential: Credential,
-    request: JudgedRequest,
-    isUpgrade: boolean,
-  ): string | undefined {
+  function serverAuthorization({ route, credential, request, isUpgrade }: Judged): string | undefined {
     const token = route.data.server_token;
     if (typeof token !== 'string') return undefined;
     const browserWrite = credential.kind === 'session' && (isUpgrade || !READS.has(request.method ?? 'GET'));
     return browserWrite && hasJupyterLogin(request.headers) ? undefined : `token ${token}`;
   }
 
-  function verdictOf(
-    result: GateResult,
-    credential: Credential,
-    request: JudgedRequest,
-    route: Route,
-    pathAndQuery: string,
-    isUpgrade: boolean,
-  ): Verdict {
+  function verdictOf(result: GateResult, judged: Judged): Verdict {
+    const { request, route, pathAndQuery, isUpgrade } = judged;
     switch (result.status) {
-      case 'allowed':
-        return {
-          kind: 'forward',
-          route,
-          pathAndQuery,
-          rewrite: {
-            authorization: serverAuthorization(route, credential, request, isUpgrade),
-            cookie: withoutHubCookies(request.headers.cookie),
-            filterSetCookie: withoutHubSetCookies,
-          },
+      case 'allowed': {
+        const rewrite: ForwardRewrite = {
+          authorization: serverAuthorization(judged),
+          cookie: withoutHubCookies(request.headers.cookie),
+          filterSetCookie: withoutHubSetCookies,
         };
+        if (judged.site.originForServer !== undefined) rewrite.origin = judged.site.originForServer;
+        return { kind: 'forward', route, pathAndQuery, rewrite };
+      }
       case 'unauthenticated':
         if (!isUpgrade && (request.method === 'GET' || request.method === 'HEAD')) {
           return { kind: 'redirect', location: `${hubPrefix}login?next=${encodeURIComponent(pathAndQuery)}` };

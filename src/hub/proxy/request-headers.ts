@@ -20,6 +20,8 @@ export interface ForwardRewrite {
   cookie?: string | undefined;
   /** Filters Set-Cookie headers of the answer. */
   filterSetCookie?: (values: string[] | undefined) => string[] | undefined;
+  /** Replaces the Origin header (the proxy checked the client's; see cross-site.ts). */
+  origin?: string;
 }
 
 /** What the header rules read of a request: node:http's message, or the fast lane's head. */
@@ -58,6 +60,7 @@ export function forwardedHeaderList(
   const tokens = connectionTokens(request.headers.connection);
   const replaceAuthorization = rewrite !== undefined && 'authorization' in rewrite;
   const replaceCookie = rewrite !== undefined && 'cookie' in rewrite;
+  const origin = rewrite?.origin;
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
@@ -76,6 +79,9 @@ export function forwardedHeaderList(
       case 'cookie':
         if (replaceCookie) continue;
         break;
+      case 'origin':
+        if (origin !== undefined) continue;
+        break;
       default:
         // The proxy's own headers to the hub (secret, credential to check) never come from
         // outside, and neither does what the proxy says about the connection.
@@ -86,6 +92,7 @@ export function forwardedHeaderList(
   if (replaceAuthorization && rewrite.authorization !== undefined)
     out.push('authorization', rewrite.authorization);
   if (replaceCookie && rewrite.cookie !== undefined) out.push('cookie', rewrite.cookie);
+  if (origin !== undefined) out.push('origin', origin);
   const { remoteAddress, localPort } = request.socket;
   out.push('x-forwarded-for', remoteAddress ?? '', 'x-forwarded-proto', PROTO);
   const host = request.headers.host;

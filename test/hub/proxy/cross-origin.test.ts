@@ -218,6 +218,26 @@ describe("Jupyter's own checks as a second line", () => {
     expect(alice.seen.at(-1)!.headers.authorization).toBe(`token ${ALICE_SERVER_TOKEN}`);
   });
 
+  it('behind a TLS front that rewrites Host, hands on the Origin Jupyter compares with Host (checked first)', async () => {
+    const cookie = `coursehub-session=${aliceCookie}; ${jupyterLogin()}`;
+    const post = await rawRequest(
+      proxy.publicUrl,
+      '/user/alice/api/contents',
+      { cookie, origin: PUBLIC_URL },
+      'POST',
+    );
+    expect(post.status).toBe(200);
+    expect(alice.seen.at(-1)!.headers.origin).toBe(own);
+    // Any other origin is refused, not rewritten.
+    const other = await rawRequest(
+      proxy.publicUrl,
+      '/user/alice/api/contents',
+      { cookie, origin: 'https://evil.example' },
+      'POST',
+    );
+    expect(other.status).toBe(403);
+  });
+
   it('a browser without it (its first write) still gets the server token added', async () => {
     const post = await rawRequest(
       proxy.publicUrl,

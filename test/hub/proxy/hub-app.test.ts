@@ -109,7 +109,8 @@ describe('hub app with admin_access off', () => {
     expect((await unreachable('?owner=alice', { cookie: `coursehub-session=${alice}` })).statusCode).toBe(
       403,
     );
-    for (const headers of [{ 'x-coursehub-proxy-secret': 'guess-guess-guess' }, {}]) {
+    const notTheProxy: Record<string, string>[] = [{ 'x-coursehub-proxy-secret': 'guess-guess-guess' }, {}];
+    for (const headers of notTheProxy) {
       const refused = await unreachable('?owner=alice', headers);
       expect(refused.statusCode).toBe(403);
       expect(refused.json().message).toBe('Only the proxy may call this (proxy secret missing or wrong).');
