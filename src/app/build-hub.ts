@@ -81,6 +81,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       proxySecret: s.proxySecret,
       adminAccess: s.config.proxy.adminAccess,
       urls: s.urls,
+      servers: s.servers,
     }),
   // The /server API routes; re-attach, poll loop and culler once the app is ready.
   servers: async (app, s) => {
@@ -104,7 +105,9 @@ export function createHubFastify(log: FastifyBaseLogger, baseUrl = '/'): Fastify
     loggerInstance: log,
     // 1 MiB is plenty for every form and API body; uploads (notebooks) set their own limit.
     bodyLimit: 1024 * 1024,
-    trustProxy: '127.0.0.1',
+    // Exactly one hop, the proxy in front (which sets X-Forwarded-For from its socket): only the
+    // last entry counts, whatever a client put before it.
+    trustProxy: (address: string, hop: number) => hop === 0 && address === '127.0.0.1',
     // A request id unique across restarts and processes (Fastify's default counts from req-1 in
     // every process), so a log line can be traced whatever hub process wrote it.
     genReqId: () => randomUUID(),

@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load.js';
 import type { CoursehubConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { ensureProxy, stopProxy, type EnsuredProxy } from '../hub/proxy/lifecycle.js';
+import { watchProxy, type ProxyWatchdog } from '../hub/proxy/watchdog.js';
 import { CoursehubError } from '../util/errors.js';
 import { buildHub, type BuiltHub } from './build-hub.js';
 import { DEMO_ROSTERS, seedDemoCourse } from './demo.js';
@@ -60,6 +61,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   let hub: BuiltHub | undefined;
   let proxy: EnsuredProxy | undefined;
   let proxyWasRunning = true;
+  let watchdog: ProxyWatchdog | undefined;
   try {
     hub = await buildHub(base);
     const { instructors, students, prune } = base.config.users;
@@ -80,7 +82,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     // rules with the port the hub got.)
     await hub.services.egress.install();
     await listenBehindProxy(hub);
+    // A proxy that dies is started again (or, run by someone else, given its routes when back).
+    watchdog = watchProxy(hub.services, hub.services.proxy, { ensured: proxy });
   } catch (error) {
+    await watchdog?.stop();
     // A proxy this start launched belongs to no hub now: stop it rather than leave it holding
     // hub.port. (One that was running already, re-used, stays: it serves open notebooks.) It
     // may have been launched by an ensureProxy that then failed (re-syncing its routes).
@@ -119,6 +124,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     stop() {
       stopping ??= (async () => {
         log.info('coursehub is stopping');
+        await watchdog?.stop();
         try {
           await running.close();
         } finally {

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { verifySessionCookie } from '../hub/auth/session-cookie.js';
 import { ProxyStartError } from '../hub/proxy/errors.js';
-import { hubOracle } from '../hub/proxy/hub-oracle.js';
+import { hubOracle, hubServerCheck } from '../hub/proxy/hub-oracle.js';
 import { startProxyProcess } from '../hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../hub/proxy/secret.js';
 import { HubUrls } from '../hub/urls.js';
@@ -24,6 +24,7 @@ interface ProxyCommandOptions {
   defaultTarget: string;
   hubApiUrl?: string;
   baseUrl: string;
+  publicUrl?: string;
   dataDir: string;
   cookieSecretFile?: string;
   authTtl: string;
@@ -66,6 +67,10 @@ export function registerProxyCommand(program: Command): void {
       "the hub's hub.baseUrl: servers are under BASE/user/, the hub under BASE/hub/",
       '/',
     )
+    .option(
+      '--public-url <url>',
+      "the hub's hub.publicUrl (behind a TLS front): requests from its origin are the hub's own",
+    )
     .option('--hub-api-url <url>', "the hub's API, asked about logins (default: DEFAULT_TARGET BASE/hub/api)")
     .option('--data-dir <dir>', 'where proxy_secret and cookie_secret are read from', './data')
     .option('--cookie-secret-file <file>', "the hub's cookie secret (default: DATA_DIR/cookie_secret)")
@@ -88,8 +93,10 @@ export function registerProxyCommand(program: Command): void {
         apiPort: port(options.apiPort, '--api-port'),
         defaultTarget: options.defaultTarget,
         baseUrl: urls.base,
+        publicUrl: options.publicUrl,
         apiSecret,
         oracle: hubOracle({ hubApiUrl, proxySecret: apiSecret }),
+        checkServer: hubServerCheck({ hubApiUrl, proxySecret: apiSecret }),
         verifySessionCookie: (value) => verifySessionCookie(value, secret),
         authTtlMs: Number(options.authTtl) * 1000,
         authMaxStaleMs: Number(options.authMaxStale) * 1000,

@@ -218,8 +218,12 @@ describe.each(BASE_URLS)(
       await page.locator('#start').click();
       await page.waitForURL(`**${urls.user(STUDENT, '', 'tree')}**`, { timeout: 90_000 });
 
+      // As the notebook's own scripts do: with the XSRF token of Jupyter's `_xsrf` cookie, which
+      // Jupyter checks on a browser's (cookie-authenticated) writes.
+      const xsrf = (await page.context().cookies()).find((c) => c.name === '_xsrf')?.value ?? '';
       const created = await page.request.post(urls.user(STUDENT, '', 'api/contents'), {
         data: { type: 'notebook' },
+        headers: { 'X-XSRFToken': decodeURIComponent(xsrf) },
       });
       expect(created.status()).toBe(201);
       const { path } = (await created.json()) as { path: string };

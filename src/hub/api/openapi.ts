@@ -197,6 +197,17 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       responses: { '200': 'answer', '403': 'refused' },
     },
   },
+  '/hub/api/proxy/unreachable': {
+    post: {
+      summary:
+        "For the proxy: a user's server (?owner=NAME&server=SERVER) did not answer; the hub checks it at once (proxy secret)",
+      responses: {
+        '200': '{state: running|stopped|pending, outOfMemory?: true}',
+        '400': 'no owner',
+        '403': 'refused',
+      },
+    },
+  },
 };
 
 const ERROR_SCHEMA = {

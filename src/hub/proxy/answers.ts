@@ -44,8 +44,11 @@ export function redirect(response: ServerResponse, location: string): void {
   response.end();
 }
 
-/** Refuses a websocket upgrade with a plain HTTP answer and closes the socket. */
-export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+/**
+ * Answers on the raw connection (no request object: a refused websocket upgrade, a head that
+ * could not be read) with JupyterHub-style JSON, and closes it.
+ */
+export function answerOnSocket(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ status, message });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
@@ -53,3 +56,6 @@ export function refuseUpgrade(socket: Duplex, status: number, message: string): 
       `Connection: close\r\n\r\n${body}`,
   );
 }
+
+/** Refuses a websocket upgrade with a plain HTTP answer and closes the socket. */
+export const refuseUpgrade = answerOnSocket;

@@ -8,7 +8,7 @@
  *   POST   /api/revocations {sessions?, tokens?, users?}   forget cached logins (coursehub's own)
  * Small enough that a framework would add more than it saves; it sits on node:http.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual, createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AccessGate, Revocation } from './access-gate.js';
 import { InvalidRouteError } from './errors.js';
@@ -22,6 +22,12 @@ export interface ApiServerOptions {
 }
 
 const MAX_BODY = 64 * 1024;
+
+/**
+ * Every answer names this proxy process (a new id each start), so the hub can tell a proxy that
+ * was restarted between two of its checks, and lost its routes, from the one it synced.
+ */
+export const PROXY_INSTANCE_HEADER = 'x-coursehub-proxy-instance';
 
 function sameSecret(given: string, secret: string): boolean {
   // Hash both first so the comparison takes the same time whatever the lengths.
@@ -148,7 +154,9 @@ export function createApiServer(options: ApiServerOptions): http.Server {
     send(response, 405, { status: 405, message: `${method} is not supported on ${url.pathname}.` });
   }
 
+  const instance = randomUUID();
   return http.createServer((request, response) => {
+    response.setHeader(PROXY_INSTANCE_HEADER, instance);
     handle(request, response).catch((error: unknown) => {
       if (error instanceof InvalidRouteError || error instanceof URIError) {
         send(response, 400, {

@@ -9,6 +9,7 @@
  * lost or gained routes behind the hub's back.
  */
 import { tokenDigest, type Revocation } from './access-gate.js';
+import { PROXY_INSTANCE_HEADER } from './api-server.js';
 import { normalizeBaseUrl } from '../urls.js';
 import { ProxyApiError } from './errors.js';
 import type { RouteDescription } from './route-table.js';
@@ -108,11 +109,24 @@ export class ProxyClient {
 
   /** True when a proxy that knows our secret answers on the API port. */
   async isRunning(): Promise<boolean> {
+    return (await this.instance()) !== undefined;
+  }
+
+  /**
+   * Which proxy process answers on the API port (a new value each time one starts; '' for a
+   * proxy that does not say, such as configurable-http-proxy), or undefined when none answers.
+   * Throws ProxyApiError when one answers but refuses our secret.
+   */
+  async instance(): Promise<string | undefined> {
     try {
-      await this.call('GET', '/api/routes?inactive_since=' + encodeURIComponent(new Date(0).toISOString()));
-      return true;
+      const response = await this.call(
+        'GET',
+        '/api/routes?inactive_since=' + encodeURIComponent(new Date(0).toISOString()),
+      );
+      await response.body?.cancel();
+      return response.headers.get(PROXY_INSTANCE_HEADER) ?? '';
     } catch (error) {
-      if (error instanceof ProxyApiError && /cannot be reached/.test(error.message)) return false;
+      if (error instanceof ProxyApiError && /cannot be reached/.test(error.message)) return undefined;
       throw error;
     }
   }

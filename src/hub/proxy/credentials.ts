@@ -71,15 +71,59 @@ function sessionValue(pair: string): string {
   return decodeURIComponentSafe(unquoted);
 }
 
-/** `Authorization: token T` / `bearer T` (JupyterHub accepts both), else the session cookie. */
-export function credentialOf(headers: IncomingHttpHeaders): Credential {
+/**
+ * `Authorization: token T` / `bearer T` (JupyterHub accepts both), else `?token=T` in the query
+ * (`search`, as sent: for websockets, which a browser script cannot give headers), else the
+ * session cookie. An explicit token, valid or not, decides alone: a request that names a token
+ * is judged as that token's, never as the cookie's that happens to come with it.
+ */
+export function credentialOf(headers: IncomingHttpHeaders, search = ''): Credential {
   const auth = headers.authorization;
   if (auth) {
     const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(auth);
     if (match?.[1]) return { kind: 'token', token: match[1] };
   }
+  const fromQuery = search.includes('token=') ? queryToken(search) : undefined;
+  if (fromQuery) return { kind: 'token', token: fromQuery };
   const session = headers.cookie ? splitCookies(headers.cookie).session : undefined;
   return session === undefined ? { kind: 'none' } : { kind: 'session', cookie: session };
+}
+
+/** The first non-empty `token` parameter of a query (`?a=1&token=T`), decoded. */
+function queryToken(search: string): string | undefined {
+  for (const part of search.slice(1).split('&')) {
+    if (!part.startsWith('token=')) continue;
+    const value = decodeURIComponentSafe(part.slice('token='.length).replace(/\+/g, ' ')).trim();
+    if (value !== '') return value;
+  }
+  return undefined;
+}
+
+/**
+ * The query without its `token` parameters, every other one exactly as sent: a hub API token is
+ * the proxy's business and must not reach the user server (Jupyter would take it for its own).
+ */
+export function withoutTokenParameter(search: string): string {
+  if (!search.includes('token=')) return search;
+  const kept = search
+    .slice(1)
+    .split('&')
+    .filter((part) => !part.startsWith('token=') && part !== 'token');
+  return kept.length === 0 ? '' : `?${kept.join('&')}`;
+}
+
+/**
+ * Whether the Cookie header holds Jupyter's own login cookie for this Host: Jupyter names it
+ * `username-HOST`, every character of HOST but letters and digits made a dash (notebook 6,
+ * jupyter_server). A browser has it once a page of the server was opened.
+ */
+export function hasJupyterLogin(headers: IncomingHttpHeaders): boolean {
+  const { cookie, host } = headers;
+  if (!cookie || !host) return false;
+  const forServer = splitCookies(cookie).forServer;
+  if (!forServer) return false;
+  const name = `username-${host}`.replace(/[^A-Za-z0-9]/g, '-');
+  return forServer.startsWith(`${name}=`) || forServer.includes(`; ${name}=`);
 }
 
 function decodeURIComponentSafe(value: string): string {
@@ -96,10 +140,25 @@ export function withoutHubCookies(header: string | undefined): string | undefine
 }
 
 /**
- * Set-Cookie headers from a user server, without any that would set a `coursehub-*` cookie:
- * a user server must not be able to plant or overwrite a hub session in its visitor's browser.
+ * Whether a Set-Cookie value may reach the browser from a user server: not when it names a
+ * `coursehub-*` cookie, and not when it has no name at all. A browser keeps `=a=b` (and `a`
+ * without `=`) as a cookie with an empty name and sends it back as the bare `a=b` (RFC 6265bis
+ * 5.6), so a nameless cookie can pose as any cookie, the hub's session included.
+ */
+function mayServerSetCookie(value: string): boolean {
+  const pair = value.split(';')[0] ?? '';
+  const eq = pair.indexOf('=');
+  if (eq === -1) return false;
+  const name = pair.slice(0, eq).trim();
+  return name !== '' && !name.startsWith(HUB_COOKIE_PREFIX);
+}
+
+/**
+ * Set-Cookie headers from a user server, without any that would set a `coursehub-*` cookie or a
+ * nameless one: a user server must not be able to plant or overwrite a hub session in its
+ * visitor's browser.
  */
 export function withoutHubSetCookies(values: string[] | undefined): string[] | undefined {
   if (!values) return undefined;
-  return values.filter((value) => !cookieName(value.split(';')[0] ?? '').startsWith(HUB_COOKIE_PREFIX));
+  return values.filter(mayServerSetCookie);
 }

@@ -24,6 +24,7 @@ import type { Judge, Verdict } from './gatekeeper.js';
 import { parseRequestHead, parseResponseHead, type RequestHead, type ResponseHead } from './http1-head.js';
 import { forwardedHeaderList, requestHeadText, type ForwardRewrite } from './request-headers.js';
 import { returnedHeaderList } from './response-headers.js';
+import { answerUriTooLong, MAX_REQUEST_HEAD, requestLineTooLong } from './oversized-head.js';
 import { UpstreamPool, type UpstreamUser } from './upstream-pool.js';
 
 export interface FastLaneOptions {
@@ -34,8 +35,6 @@ export interface FastLaneOptions {
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
-/** node:http's default limit: a longer head goes to node:http, which answers 431. */
-const MAX_REQUEST_HEAD = 16 * 1024;
 const MAX_RESPONSE_HEAD = 64 * 1024;
 /** Pipelined bytes a connection may queue behind the request in flight; a browser sends none. */
 const MAX_QUEUED = 1024 * 1024;
@@ -162,10 +161,12 @@ class FastConnection implements UpstreamUser {
 
   private nextRequest(): void {
     const [text, end] = headOf(this.unread);
-    // node:http answers what is not strict, and 431 to a head over its limit.
-    if (end === NOT_STRICT || end + HEAD_END.length > MAX_REQUEST_HEAD) return this.handOff();
+    // node:http answers what is not strict; a head over the limit is refused as node:http would
+    // (431), or with 414 when its request line is what is too long.
+    if (end === NOT_STRICT) return this.handOff();
+    if (end + HEAD_END.length > MAX_REQUEST_HEAD) return this.refuseOversizedHead();
     if (end < 0) {
-      if (this.unread.length > MAX_REQUEST_HEAD) return this.handOff();
+      if (this.unread.length > MAX_REQUEST_HEAD) return this.refuseOversizedHead();
       if (this.headSince === 0) this.headSince = Date.now();
       else if (Date.now() - this.headSince > HEAD_MS) this.client.destroy();
       return;
@@ -191,6 +192,13 @@ class FastConnection implements UpstreamUser {
         () => this.handOff(),
       );
     else this.forward(head, verdict);
+  }
+
+  private refuseOversizedHead(): void {
+    if (!requestLineTooLong(this.unread)) return this.handOff();
+    this.unread = EMPTY;
+    this.client.off('data', this.onClientData);
+    answerUriTooLong(this.client);
   }
 
   private forward(head: RequestHead, verdict: Verdict): void {

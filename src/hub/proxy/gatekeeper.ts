@@ -1,12 +1,26 @@
 /**
  * What the proxy does with one request (plain HTTP or websocket upgrade), decided before any
  * byte goes anywhere: refuse a tricky path or Host, send a stopped server's visitor to the hub,
- * check the credential of anyone going to a user's server, and say how to rewrite the request
- * (the server's own token in, the hub's cookies out).
+ * check the credential of anyone going to a user's server, refuse what another site made a
+ * browser send there (cross-site.ts), and say how to rewrite the request (the server's own
+ * token in, the hub's cookies and any `?token=` out).
+ *
+ * The server's token goes in where Jupyter needs it and no further: with an explicit token, and
+ * on reads. A browser's writes and websockets, once the browser holds Jupyter's own login cookie
+ * (set by the first read), go cookie-authenticated, so that Jupyter's own XSRF and origin checks
+ * run as a second line behind the proxy's.
  */
 import type { IncomingMessage } from 'node:http';
 import type { AccessGate, GateResult } from './access-gate.js';
-import { credentialOf, withoutHubCookies, withoutHubSetCookies } from './credentials.js';
+import {
+  credentialOf,
+  hasJupyterLogin,
+  withoutHubCookies,
+  withoutHubSetCookies,
+  withoutTokenParameter,
+  type Credential,
+} from './credentials.js';
+import { crossSiteCheck, type CrossSiteVerdict } from './cross-site.js';
 import { HubUrls } from '../urls.js';
 import { UnsafePathError } from './errors.js';
 import type { ForwardRewrite } from './forward-http.js';
@@ -26,6 +40,21 @@ export interface GatekeeperOptions {
   gate: AccessGate;
   /** hub.baseUrl as browsers see it, e.g. `/` or `/jhub/`: the hub's pages are under BASE/hub/. */
   baseUrl: string;
+  /** hub.publicUrl: its origin is the hub's own too (behind a TLS front). */
+  publicUrl?: string | undefined;
+}
+
+/** Requests that change nothing: Jupyter is told who it is by the server's token. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A request to a user's server as far as it was judged before the hub's answer. */
+interface Judged {
+  credential: Credential;
+  site: CrossSiteVerdict;
+  request: JudgedRequest;
+  route: Route;
+  pathAndQuery: string;
+  isUpgrade: boolean;
 }
 
 // A Host header is a hostname or IP literal with an optional port, nothing more: anything else
@@ -54,40 +83,45 @@ export function createGatekeeper(options: GatekeeperOptions) {
       if (error instanceof UnsafePathError) return { kind: 'answer', status: 400, message: error.message };
       throw error;
     }
-    const pathAndQuery = path + search;
     const route = routes.match(path);
     const owner = routes.ownerOf(path);
     if (owner !== undefined && route?.data.user !== owner)
       return serverNotRunning(request, owner, path, search, isUpgrade);
     if (!route) return { kind: 'answer', status: 404, message: `No route for ${path}.` };
-    if (route.data.user === undefined) return { kind: 'forward', route, pathAndQuery };
+    if (route.data.user === undefined) return { kind: 'forward', route, pathAndQuery: path + search };
 
-    const result = gate.check(credentialOf(request.headers), route.data.user);
+    const credential = credentialOf(request.headers, search);
+    // A request of another site's making is refused before the hub is asked about its cookie.
+    const site =
+      credential.kind === 'session' ? crossSiteCheck(request, isUpgrade, route.data.user, options) : {};
+    if (site.refused !== undefined) return { kind: 'answer', status: 403, message: site.refused };
+    const pathAndQuery = path + withoutTokenParameter(search);
+    const result = gate.check(credential, route.data.user);
+    const judged: Judged = { credential, site, request, route, pathAndQuery, isUpgrade };
     return result instanceof Promise
-      ? result.then((settled) => verdictOf(settled, request, route, pathAndQuery, isUpgrade))
-      : verdictOf(result, request, route, pathAndQuery, isUpgrade);
+      ? result.then((settled) => verdictOf(settled, judged))
+      : verdictOf(result, judged);
   };
 
-  function verdictOf(
-    result: GateResult,
-    request: JudgedRequest,
-    route: Route,
-    pathAndQuery: string,
-    isUpgrade: boolean,
-  ): Verdict {
+  /** The server's token, unless a browser's write can go cookie-authenticated (see above). */
+  function serverAuthorization({ route, credential, request, isUpgrade }: Judged): string | undefined {
+    const token = route.data.server_token;
+    if (typeof token !== 'string') return undefined;
+    const browserWrite = credential.kind === 'session' && (isUpgrade || !READS.has(request.method ?? 'GET'));
+    return browserWrite && hasJupyterLogin(request.headers) ? undefined : `token ${token}`;
+  }
+
+  function verdictOf(result: GateResult, judged: Judged): Verdict {
+    const { request, route, pathAndQuery, isUpgrade } = judged;
     switch (result.status) {
       case 'allowed': {
-        const token = route.data.server_token;
-        return {
-          kind: 'forward',
-          route,
-          pathAndQuery,
-          rewrite: {
-            authorization: typeof token === 'string' ? `token ${token}` : undefined,
-            cookie: withoutHubCookies(request.headers.cookie),
-            filterSetCookie: withoutHubSetCookies,
-          },
+        const rewrite: ForwardRewrite = {
+          authorization: serverAuthorization(judged),
+          cookie: withoutHubCookies(request.headers.cookie),
+          filterSetCookie: withoutHubSetCookies,
         };
+        if (judged.site.originForServer !== undefined) rewrite.origin = judged.site.originForServer;
+        return { kind: 'forward', route, pathAndQuery, rewrite };
       }
       case 'unauthenticated':
         if (!isUpgrade && (request.method === 'GET' || request.method === 'HEAD')) {

@@ -1,8 +1,10 @@
 /**
- * The proxy's question to the hub: "may this credential open OWNER's server?", asked over
- * `GET {hubApiUrl}/proxy/authorize?owner=OWNER`, authenticated with the proxy secret. The
- * credential travels in its own header (never as a Cookie/Authorization header), so the hub's
- * ordinary session and token hooks do not act on it as if the proxy were that user.
+ * The proxy's questions to the hub, authenticated with the proxy secret:
+ * - "may this credential open OWNER's server?", `GET {hubApiUrl}/proxy/authorize?owner=OWNER`.
+ *   The credential travels in its own header (never as a Cookie/Authorization header), so the
+ *   hub's ordinary session and token hooks do not act on it as if the proxy were that user;
+ * - "OWNER's server did not answer: is it still there?", `POST {hubApiUrl}/proxy/unreachable`,
+ *   upon which the hub looks at once (and tears down a server that is gone).
  */
 import http from 'node:http';
 import type { AccessDecision, AccessOracle } from './access-gate.js';
@@ -58,4 +60,33 @@ export function hubOracle(options: HubOracleOptions): AccessOracle {
       });
       request.end();
     });
+}
+
+/** What the hub found when the proxy could not reach a server. */
+export interface ServerCheckAnswer {
+  state: 'running' | 'stopped' | 'pending';
+  /** For a stopped server: its memory cap ended it. */
+  outOfMemory?: boolean;
+}
+
+/** Tells the hub a user's server did not answer; resolves with what the hub found. Throws when the hub cannot be asked. */
+export type ServerCheckOracle = (owner: string, serverName: string) => Promise<ServerCheckAnswer>;
+
+export function hubServerCheck(options: HubOracleOptions): ServerCheckOracle {
+  const base = new URL(options.hubApiUrl.replace(/\/?$/, '/'));
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return async (owner, serverName) => {
+    const query = new URLSearchParams({ owner, server: serverName });
+    const response = await fetch(new URL(`proxy/unreachable?${query.toString()}`, base), {
+      method: 'POST',
+      headers: { [PROXY_SECRET_HEADER]: options.proxySecret, accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.status !== 200)
+      throw new Error(`hub answered ${response.status} to the proxy's unreachable call`);
+    const body = (await response.json()) as Partial<ServerCheckAnswer>;
+    if (body.state !== 'running' && body.state !== 'stopped' && body.state !== 'pending')
+      throw new Error('no "state" in the hub\'s answer');
+    return { state: body.state, ...(body.outOfMemory === true ? { outOfMemory: true } : {}) };
+  };
 }

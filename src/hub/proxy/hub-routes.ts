@@ -2,16 +2,20 @@
  * The hub's side of the proxy (paths under hub.baseUrl):
  *   GET /hub/api/proxy/authorize?owner=NAME   the proxy asks whether a credential may open NAME's
  *       server (authenticated with the proxy secret; the credential comes in its own header)
+ *   POST /hub/api/proxy/unreachable?owner=NAME&server=SERVER   the proxy could not reach that
+ *       server: the hub polls it at once and answers {state, outOfMemory?} (proxy secret too)
  *   GET /hub/api/proxy                        JupyterHub's: the routing table (scope `proxy`: admins)
  *   POST /hub/api/proxy                       JupyterHub's: re-sync every user-server route now
  *   PATCH /hub/api/proxy {api_url?, auth_token?}   JupyterHub's: the proxy moved or has a new
  *       secret; the hub uses them from now on (until it restarts) and re-syncs
  * and the push of session revocations to the proxy, so a logout takes effect there at once.
+ * The hub's server also closes connections the way a proxy in front needs (lingering-close.ts).
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserStore } from '../../db/stores/users.js';
 import type { SessionStore } from '../auth/session-store.js';
+import type { ServerManager } from '../servers/server-manager.js';
 import { identityFromToken } from '../identity.js';
 import { hasScope, roleScopes } from '../scopes.js';
 import { InvalidTokenError, type TokenService } from '../tokens/index.js';
@@ -20,6 +24,7 @@ import type { AccessDecision } from './access-gate.js';
 import type { ProxyClient } from './client.js';
 import { ProxyApiError } from './errors.js';
 import { API_TOKEN_HEADER, PROXY_SECRET_HEADER, SESSION_COOKIE_HEADER } from './hub-oracle.js';
+import { lingerBeforeClosing } from './lingering-close.js';
 
 export interface ProxyHubRoutesOptions {
   users: UserStore;
@@ -31,6 +36,8 @@ export interface ProxyHubRoutesOptions {
   /** JupyterHub's admin_access: admins may open other users' servers. */
   adminAccess: boolean;
   urls: HubUrls;
+  /** Checked at once when the proxy could not reach one of them. */
+  servers: Pick<ServerManager, 'checkNow' | 'lastStop'>;
 }
 
 function sameSecret(given: string, secret: string): boolean {
@@ -113,6 +120,8 @@ export async function authorizeCredential(
 }
 
 export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRoutesOptions): void {
+  // A refused body's answer (413) must reach the proxy whole, not be lost to a connection reset.
+  lingerBeforeClosing(app.server);
   // One secret serves both ways; once PATCH gave a new one, the proxy that has it is ours.
   let patchedSecret: string | undefined;
   // No secret configured yet means no proxy of ours runs: nobody can be the proxy, so refuse all.
@@ -152,13 +161,17 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
     return result;
   };
   const { urls } = options;
-  app.get(urls.api('proxy/authorize'), async (request, reply) => {
+  /** Answers 403 and returns false unless the caller is the proxy (it has the secret). */
+  const isTheProxy = (request: FastifyRequest, reply: FastifyReply): boolean => {
     const secret = headerValue(request.headers[PROXY_SECRET_HEADER]);
-    if (secret === undefined || !sameSecret(secret, expectedSecret())) {
-      return reply
-        .code(403)
-        .send({ status: 403, message: 'Only the proxy may call this (proxy secret missing or wrong).' });
-    }
+    if (secret !== undefined && sameSecret(secret, expectedSecret())) return true;
+    void reply
+      .code(403)
+      .send({ status: 403, message: 'Only the proxy may call this (proxy secret missing or wrong).' });
+    return false;
+  };
+  app.get(urls.api('proxy/authorize'), async (request, reply) => {
+    if (!isTheProxy(request, reply)) return reply;
     const owner = (request.query as Record<string, unknown>).owner;
     if (typeof owner !== 'string' || owner === '') {
       return reply.code(400).send({ status: 400, message: 'Query parameter "owner" is required.' });
@@ -174,6 +187,23 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
       owner,
     );
     return reply.header('cache-control', 'no-store').send(decision);
+  });
+
+  // A server the proxy could not reach (its Jupyter died, as under the out-of-memory killer): look
+  // now, so that its user is sent to the page that says it stopped instead of seeing errors until
+  // the next round of the poll loop.
+  app.post(urls.api('proxy/unreachable'), async (request, reply) => {
+    if (!isTheProxy(request, reply)) return reply;
+    const { owner, server = '' } = request.query as Record<string, unknown>;
+    if (typeof owner !== 'string' || owner === '' || typeof server !== 'string') {
+      return reply.code(400).send({ status: 400, message: 'Query parameter "owner" is required.' });
+    }
+    const state = await options.servers.checkNow(owner, server);
+    const stop = state === 'stopped' ? options.servers.lastStop(owner, server) : undefined;
+    request.log.info({ user: owner, server, state }, 'the proxy could not reach a server; checked it');
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ state, ...(stop?.outOfMemory ? { outOfMemory: true } : {}) });
   });
 
   app.get(urls.api('proxy'), async (request, reply) => {

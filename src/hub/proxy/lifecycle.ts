@@ -35,6 +35,8 @@ export interface EnsuredProxy {
   /** 'reused' when a proxy was already running, 'started' when this call started one. */
   outcome: 'reused' | 'started';
   pid?: number;
+  /** For a proxy this call started: settles when it exits (the watchdog starts it again). */
+  exited?: Promise<void>;
 }
 
 const PID_FILE = 'proxy.pid';
@@ -115,6 +117,7 @@ function proxyArgs(config: CoursehubConfig): string[] {
     String(proxy.authMaxStaleSeconds),
     '--data-dir',
     resolve(hub.dataDir),
+    ...(hub.publicUrl ? ['--public-url', hub.publicUrl] : []),
   ];
 }
 
@@ -156,6 +159,8 @@ export async function ensureProxy(
   mkdirSync(dirname(logFile), { recursive: true });
   const logFd = openSync(logFile, 'a', 0o600);
   let exitCode: number | null = null;
+  let onExit: () => void = () => undefined;
+  const exited = new Promise<void>((resolve) => (onExit = resolve));
   const child = spawn(command.executable, [...command.args, ...proxyArgs(config)], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
@@ -170,6 +175,7 @@ export async function ensureProxy(
   closeSync(logFd);
   child.on('exit', (code) => {
     exitCode = code ?? -1;
+    onExit();
   });
   child.unref();
   const up = await waitUntilRunning(client, options.startTimeoutMs ?? 15_000, () => exitCode !== null);
@@ -185,7 +191,7 @@ export async function ensureProxy(
   if (child.pid !== undefined) writeFileSync(join(config.hub.dataDir, PID_FILE), `${child.pid}\n`);
   log.info({ pid: child.pid, log: logFile }, 'started the proxy as its own process');
   await syncRoutes(host, client, options.wantedRoutes);
-  return { client, outcome: 'started', ...(child.pid === undefined ? {} : { pid: child.pid }) };
+  return { client, outcome: 'started', exited, ...(child.pid === undefined ? {} : { pid: child.pid }) };
 }
 
 /**

@@ -13,7 +13,10 @@ import { closeForwardAgents, forwardHttp, type ForwardFailure } from './forward-
 import { forwardUpgrade } from './forward-upgrade.js';
 import { FastLane } from './fast-lane.js';
 import { createGatekeeper, type Verdict } from './gatekeeper.js';
+import type { ServerCheckOracle } from './hub-oracle.js';
+import { answerClientError } from './oversized-head.js';
 import { RouteTable } from './route-table.js';
+import { unreachableServerAnswers } from './unreachable-server.js';
 import { HubUrls } from '../urls.js';
 
 export interface ProxyProcessOptions {
@@ -26,9 +29,13 @@ export interface ProxyProcessOptions {
   /** The secret the API demands. */
   apiSecret: string;
   oracle: AccessOracle;
+  /** Tells the hub a user's server did not answer (hub-oracle.ts's hubServerCheck); none: a bare 502. */
+  checkServer?: ServerCheckOracle;
   verifySessionCookie: (value: string) => string | null;
   /** hub.baseUrl ('/' by default): users' servers are under BASE/user/, the hub's pages under BASE/hub/. */
   baseUrl?: string;
+  /** hub.publicUrl, when users reach the hub through a TLS front: its origin is the hub's own. */
+  publicUrl?: string | undefined;
   authTtlMs?: number;
   authMaxStaleMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -68,8 +75,9 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     ttlMs: options.authTtlMs ?? 30_000,
     maxStaleMs: options.authMaxStaleMs ?? 15 * 60_000,
   });
-  const judge = createGatekeeper({ routes, gate, baseUrl });
+  const judge = createGatekeeper({ routes, gate, baseUrl, publicUrl: options.publicUrl });
   const homeUrl = new HubUrls(baseUrl).hub('home');
+  const unreachable = unreachableServerAnswers({ checkServer: options.checkServer, baseUrl, log });
 
   const failureMessage = ({ route, error }: ForwardFailure): string => {
     log('upstream unreachable', { route: route.path, error: error.message });
@@ -86,7 +94,9 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     }
     verdict.route.lastActivity = Date.now();
     forwardHttp(request, response, verdict.route, verdict.pathAndQuery, verdict.rewrite, (failure) =>
-      sendAnswer(request, response, homeUrl, failure.route.data.user ? 502 : 503, failureMessage(failure)),
+      unreachable.http(request, response, failure.route, verdict.pathAndQuery, () =>
+        sendAnswer(request, response, homeUrl, failure.route.data.user ? 502 : 503, failureMessage(failure)),
+      ),
     );
   };
   const fail = (response: http.ServerResponse, request: http.IncomingMessage, error: unknown): void => {
@@ -133,7 +143,10 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
           verdict.route,
           verdict.pathAndQuery,
           verdict.rewrite,
-          (failure) => refuseUpgrade(socket, 502, failureMessage(failure)),
+          (failure) =>
+            unreachable.upgrade(socket, failure.route, () =>
+              refuseUpgrade(socket, 502, failureMessage(failure)),
+            ),
         );
       })
       .catch((error: unknown) => {
@@ -141,6 +154,8 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
         socket.destroy();
       });
   });
+  // A head it could not read: node:http's answers, but 414 when the request line is too long.
+  publicServer.on('clientError', answerClientError);
   // Idle websockets (kernels) stay open for hours: no socket timeout on the public side.
   publicServer.keepAliveTimeout = 65_000;
   // Every connection starts on the fast lane (fast-lane.ts), which hands it to node:http's own

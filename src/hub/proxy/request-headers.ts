@@ -1,7 +1,10 @@
 /**
  * The headers a forwarded request carries upstream: the client's, minus hop-by-hop ones and the
  * proxy's own `x-coursehub-*` channel to the hub, with the credential rewrite applied (the
- * server's token in, the hub's cookies out) and the X-Forwarded-* trio added.
+ * server's token in, the hub's cookies out) and X-Forwarded-For/Proto/Host/Port set from the
+ * connection. Whatever a client sent in those (and in Forwarded and X-Real-IP) is dropped, not
+ * appended to: the hub trusts exactly one hop, this proxy, so a client that could choose them
+ * would choose its own address (and escape the hub's per-address login limit).
  *
  * One set of rules for every forwarder: a flat name/value list built straight from `rawHeaders`
  * (one pass, no intermediate object, duplicates kept as sent), and the request head as text for
@@ -17,20 +20,29 @@ export interface ForwardRewrite {
   cookie?: string | undefined;
   /** Filters Set-Cookie headers of the answer. */
   filterSetCookie?: (values: string[] | undefined) => string[] | undefined;
+  /** Replaces the Origin header (the proxy checked the client's; see cross-site.ts). */
+  origin?: string;
 }
 
 /** What the header rules read of a request: node:http's message, or the fast lane's head. */
 export interface ForwardedSource {
   rawHeaders: string[];
   headers: http.IncomingHttpHeaders;
-  socket: { remoteAddress?: string | undefined };
+  socket: { remoteAddress?: string | undefined; localPort?: number | undefined };
 }
 
-function forwardedFor(request: ForwardedSource): string {
-  const client = request.socket.remoteAddress ?? '';
-  const previous = request.headers['x-forwarded-for'];
-  return previous ? `${String(previous)}, ${client}` : client;
-}
+/** What only the proxy may say about the connection: a client's copies are dropped. */
+const SET_BY_PROXY = new Set([
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-real-ip',
+  'forwarded',
+]);
+
+/** The proxy serves plain HTTP itself (TLS, where there is any, ends in front of it). */
+const PROTO = 'http';
 
 /**
  * By default for an upstream client that frames the body itself: Transfer-Encoding and Expect
@@ -48,9 +60,8 @@ export function forwardedHeaderList(
   const tokens = connectionTokens(request.headers.connection);
   const replaceAuthorization = rewrite !== undefined && 'authorization' in rewrite;
   const replaceCookie = rewrite !== undefined && 'cookie' in rewrite;
+  const origin = rewrite?.origin;
   const out: string[] = [];
-  let hasProto = false;
-  let hasForwardedHost = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     switch (name) {
@@ -62,33 +73,31 @@ export function forwardedHeaderList(
       case 'connection':
         if (!upgrade) continue;
         break;
-      case 'x-forwarded-for':
-        continue;
       case 'authorization':
         if (replaceAuthorization) continue;
         break;
       case 'cookie':
         if (replaceCookie) continue;
         break;
-      case 'x-forwarded-proto':
-        hasProto = true;
-        break;
-      case 'x-forwarded-host':
-        hasForwardedHost = true;
+      case 'origin':
+        if (origin !== undefined) continue;
         break;
       default:
-        // The proxy's own headers to the hub (secret, credential to check) never come from outside.
-        if (name.startsWith('x-coursehub-') || isHopByHop(name, tokens)) continue;
+        // The proxy's own headers to the hub (secret, credential to check) never come from
+        // outside, and neither does what the proxy says about the connection.
+        if (name.startsWith('x-coursehub-') || SET_BY_PROXY.has(name) || isHopByHop(name, tokens)) continue;
     }
     out.push(name, raw[i + 1]!);
   }
   if (replaceAuthorization && rewrite.authorization !== undefined)
     out.push('authorization', rewrite.authorization);
   if (replaceCookie && rewrite.cookie !== undefined) out.push('cookie', rewrite.cookie);
-  out.push('x-forwarded-for', forwardedFor(request));
-  if (!hasProto) out.push('x-forwarded-proto', 'http');
+  if (origin !== undefined) out.push('origin', origin);
+  const { remoteAddress, localPort } = request.socket;
+  out.push('x-forwarded-for', remoteAddress ?? '', 'x-forwarded-proto', PROTO);
   const host = request.headers.host;
-  if (!hasForwardedHost && host) out.push('x-forwarded-host', host);
+  if (host) out.push('x-forwarded-host', host);
+  if (localPort !== undefined) out.push('x-forwarded-port', String(localPort));
   return out;
 }
 

@@ -6,7 +6,16 @@
  * proxy it left running. Never passed on a command line, where `ps` would show it.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ProxyStartError } from './errors.js';
 
@@ -18,29 +27,61 @@ export function proxySecretFromEnv(env: NodeJS.ProcessEnv = process.env): string
   return value ? value.trim() : undefined;
 }
 
-/** The secret from the environment or DATA_DIR/proxy_secret; undefined when there is none yet. */
+/**
+ * The secret from the environment or DATA_DIR/proxy_secret; undefined when there is none yet.
+ * The file is used only when it is a regular file (a symbolic link is not followed: it could
+ * lead to a file someone else controls), owned by this account, and not readable by others.
+ */
 export function readProxySecret(dataDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const fromEnv = proxySecretFromEnv(env);
   if (fromEnv) return fromEnv;
   const file = join(dataDir, PROXY_SECRET_FILE);
-  let mode: number;
+  let fd: number;
   try {
-    mode = statSync(file).mode;
-  } catch {
-    return undefined;
-  }
-  if ((mode & 0o077) !== 0) {
-    throw new ProxyStartError(`The proxy secret file ${file} can be read by other users.`, {
-      hint: `Run \`chmod 600 ${file}\`; anyone who reads it can rewrite the proxy's routes.`,
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw notRegular(file);
+    throw new ProxyStartError(`The proxy secret file ${file} cannot be read (${code}).`, {
+      hint: 'Run the hub and the proxy as the account that owns the data directory.',
+      cause: error,
     });
   }
-  const secret = readFileSync(file, 'utf8').trim();
-  if (secret.length < 16) {
-    throw new ProxyStartError(`The proxy secret in ${file} is too short.`, {
-      hint: 'Delete the file to have a new one made (then restart the hub and the proxy).',
-    });
+  try {
+    const { mode, uid } = fstatSync(fd);
+    if ((mode & constants.S_IFMT) !== constants.S_IFREG) throw notRegular(file);
+    const me = process.getuid?.();
+    if (me !== undefined && uid !== me) {
+      throw new ProxyStartError(
+        `The proxy secret file ${file} belongs to uid ${uid}, not to this account (uid ${me}).`,
+        {
+          hint: `Its owner could change the secret: run \`chown ${me} ${file}\`, or delete it to have a new one made.`,
+        },
+      );
+    }
+    if ((mode & 0o077) !== 0) {
+      throw new ProxyStartError(`The proxy secret file ${file} can be read by other users.`, {
+        hint: `Run \`chmod 600 ${file}\`; anyone who reads it can rewrite the proxy's routes.`,
+      });
+    }
+    const secret = readFileSync(fd, 'utf8').trim();
+    if (secret.length < 16) {
+      throw new ProxyStartError(`The proxy secret in ${file} is too short.`, {
+        hint: 'Delete the file to have a new one made (then restart the hub and the proxy).',
+      });
+    }
+    return secret;
+  } finally {
+    closeSync(fd);
   }
-  return secret;
+}
+
+function notRegular(file: string): ProxyStartError {
+  return new ProxyStartError(
+    `The proxy secret file ${file} is not a regular file (a symbolic link, a folder, ...).`,
+    { hint: `Remove it (\`rm ${file}\`) to have a new secret made, then restart the hub and the proxy.` },
+  );
 }
 
 /** The secret, made on first use (only the start paths call this: ensureProxy, `coursehub proxy`). */

@@ -38,6 +38,11 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** Whether the server at `baseUrl` answers HTTP now (its `api` endpoint, within 2 s). */
+export function serverAnswers(baseUrl: string): Promise<boolean> {
+  return answers(new URL('api', baseUrl).toString());
+}
+
 export async function waitForServer(baseUrl: string, options: ReadinessOptions): Promise<void> {
   const probe = new URL('api', baseUrl).toString();
   const deadline = Date.now() + options.timeoutMs;

@@ -12,7 +12,7 @@ import { UserOptionsError } from '../spawner/errors.js';
 import type { Spawner, SpawnerFactory, UserOptions } from '../spawner/spawner.js';
 import { ServerRequestError, ServerStartError } from './errors.js';
 import { ProgressLog } from './progress-log.js';
-import { waitForServer } from './readiness.js';
+import { serverAnswers, waitForServer } from './readiness.js';
 import type { RouteDescription, ServerRoutes, ServerTokens, UserServerRoute } from './collaborators.js';
 
 export type { RouteDescription, ServerRoutes, ServerTokens, UserServerRoute } from './collaborators.js';
@@ -47,6 +47,18 @@ interface LiveServer {
   done: Promise<void>;
 }
 
+/** A server that stopped on its own (crashed, killed, out of memory), as its user is told. */
+export interface StoppedServer {
+  /** ISO time the hub noticed. */
+  at: string;
+  /** How it ended, as the spawner tells it (e.g. "killed by SIGKILL"). */
+  message: string;
+  outOfMemory: boolean;
+}
+
+/** What a check found: the server runs, it is gone (now torn down), or it is starting or stopping. */
+export type ServerCheck = 'running' | 'stopped' | 'pending';
+
 export interface StartTicket {
   /**
    * Resolves when the server is ready; rejects with ServerStartError if the start failed, or with
@@ -58,10 +70,15 @@ export interface StartTicket {
 
 const key = (userName: string, serverName: string): string => `${userName}/${serverName}`;
 
+/** How long a server the proxy could not reach may take to be seen gone before it counts as running. */
+const RECHECK_MS = 3_000;
+
 export class ServerManager {
   private readonly live = new Map<string, LiveServer>();
   /** The last failed start per server, so a progress page that connects late sees why. */
   private readonly failures = new Map<string, ProgressLog>();
+  /** Servers that stopped on their own, until they are started again: their users are told why. */
+  private readonly stops = new Map<string, StoppedServer>();
   readonly store: ServerStore;
   private timers: NodeJS.Timeout[] = [];
 
@@ -113,13 +130,10 @@ export class ServerManager {
       throw new ServerRequestError(400, `${userName}'s server is stopping.`, {
         hint: 'Wait for it to stop, then start it again.',
       });
-    if (existing) {
-      if ((await existing.spawner.poll()) === null)
-        throw new ServerRequestError(400, `${userName}'s server is already running.`, {
-          hint: `Open ${this.publicUrl(userName, serverName)}.`,
-        });
-      await this.forgetCrashed(existing);
-    }
+    if (existing && (await this.check(existing)) === 'running')
+      throw new ServerRequestError(400, `${userName}'s server is already running.`, {
+        hint: `Open ${this.publicUrl(userName, serverName)}.`,
+      });
     const userId = await this.store.userId(userName);
     if (userId === undefined) throw new ServerRequestError(404, `No such user: ${userName}.`);
 
@@ -150,6 +164,7 @@ export class ServerManager {
     };
     this.live.set(k, live);
     this.failures.delete(k);
+    this.stops.delete(k);
     live.done = this.runStart(live);
     // The caller decides whether to wait; an unobserved failure must not crash the hub.
     live.done.catch(() => undefined);
@@ -289,22 +304,70 @@ export class ServerManager {
     return { done: live.done };
   }
 
+  /**
+   * A server found gone: why it ended is kept for its user (read before the teardown removes its
+   * cgroup, which knows whether it ran out of memory), then it loses route, token and row.
+   */
   private async forgetCrashed(live: LiveServer): Promise<void> {
+    live.pending = 'stop';
     const exit = await live.spawner.poll();
+    const how = live.spawner.describeExit?.() ?? {
+      message: `exited with status ${exit}`,
+      outOfMemory: false,
+    };
+    this.stops.set(key(live.userName, live.serverName), { at: new Date().toISOString(), ...how });
     this.options.log.warn(
-      { user: live.userName, server: live.serverName, exit },
+      { user: live.userName, server: live.serverName, exit, how: how.message, outOfMemory: how.outOfMemory },
       'user server is gone; removing its route',
     );
-    live.pending = 'stop';
     await this.tearDown(live);
+  }
+
+  /**
+   * Polls one ready server; one found gone is torn down (once, however many checks ask at the
+   * same time: the poll loop, and every request the proxy could not deliver).
+   */
+  private async check(live: LiveServer): Promise<ServerCheck> {
+    if (live.pending === 'stop') {
+      await live.done.catch(() => undefined);
+      return 'stopped';
+    }
+    if (live.pending !== null) return 'pending';
+    if ((await live.spawner.poll()) === null) return 'running';
+    // Whoever gets here first after the poll starts the teardown; the others wait for it.
+    if (live.pending === null) live.done = this.forgetCrashed(live);
+    await live.done.catch(() => undefined);
+    return 'stopped';
   }
 
   /** One round of the poll loop: servers that died lose their route and row. */
   async pollAll(): Promise<void> {
-    for (const live of [...this.live.values()]) {
-      if (live.pending !== null) continue;
-      if ((await live.spawner.poll()) !== null) await this.forgetCrashed(live);
+    for (const live of [...this.live.values()]) if (live.pending === null) await this.check(live);
+  }
+
+  /**
+   * The proxy could not reach this server: look now, not at the next round of the poll loop, so
+   * that its user is told at once that it stopped (and why) rather than getting errors for
+   * half a minute.
+   */
+  async checkNow(userName: string, serverName = ''): Promise<ServerCheck> {
+    const live = this.live.get(key(userName, serverName));
+    if (!live) return 'stopped';
+    // Its program may have just died while its sandbox has not ended yet (bwrap follows its child
+    // a moment later): a server that neither answers nor is gone is looked at again, briefly.
+    const deadline = Date.now() + RECHECK_MS;
+    const url = live.spawner.current()?.url;
+    for (;;) {
+      const state = await this.check(live);
+      if (state !== 'running' || Date.now() > deadline || (url !== undefined && (await serverAnswers(url))))
+        return state;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** Why the server stopped on its own, until it is started again; undefined when it did not. */
+  lastStop(userName: string, serverName = ''): StoppedServer | undefined {
+    return this.stops.get(key(userName, serverName));
   }
 
   /**

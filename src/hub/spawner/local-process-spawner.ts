@@ -18,6 +18,7 @@ import { cgroupsWritable, SERVER_CGROUPS } from '../../sandbox/cgroup.js';
 import { archiveHome } from '../../sandbox/home-archive.js';
 import { loopbackPortHeldBy } from '../../sandbox/listening-sockets.js';
 import { ensureMaskFile } from '../../sandbox/mask-file.js';
+import { cgroupRanOutOfMemory } from '../../sandbox/out-of-memory.js';
 import { NoSandbox } from '../../sandbox/no-sandbox.js';
 import { ensurePrivateFolder } from '../../sandbox/private-folder.js';
 import type { Sandbox, SandboxedProcess } from '../../sandbox/sandbox.js';
@@ -29,6 +30,7 @@ import { localUserStorage } from './local-user-storage.js';
 import { describeLimits, serverLimits, type LimitSettings } from './server-limits.js';
 import type {
   PollResult,
+  ServerExit,
   SpawnedServer,
   Spawner,
   SpawnerState,
@@ -266,6 +268,15 @@ export class LocalProcessSpawner implements Spawner {
     const address = this.address;
     if (!running || !address) return false;
     return loopbackPortHeldBy(address.port, running.processes());
+  }
+
+  describeExit(): ServerExit {
+    const running = this.process;
+    if (!running) return { message: 'not started', outOfMemory: false };
+    return {
+      message: running.describeExit(),
+      outOfMemory: running.cgroup !== null && cgroupRanOutOfMemory(running.cgroup.dirs),
+    };
   }
 
   async stop(): Promise<void> {

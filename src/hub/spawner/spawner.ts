@@ -51,6 +51,14 @@ export interface SpawnedServer {
 /** null while the server runs; otherwise its exit status (-1 when unknown, e.g. after re-attach). */
 export type PollResult = number | null;
 
+/** How a server that stopped on its own ended, for the page that tells its user. */
+export interface ServerExit {
+  /** e.g. "killed by SIGKILL", "exited with code 1; its last messages: ..." */
+  message: string;
+  /** The server's memory cap was what ended it (its cgroup's OOM killer struck). */
+  outOfMemory: boolean;
+}
+
 /** JSON-safe spawner state, stored in `servers.state`. */
 export type SpawnerState = Record<string, unknown>;
 
@@ -91,6 +99,12 @@ export interface Spawner {
    * the server's token (the proxy adds it to every request), as readiness.ts does.
    */
   ownsAddress(): Promise<boolean>;
+  /**
+   * How a server that `poll` found gone ended; asked before `stop` cleans up after it (the local
+   * spawner reads the cgroup, which stopping removes). Optional: a spawner that cannot tell
+   * leaves it out.
+   */
+  describeExit?(): ServerExit;
   /** State to save so that `loadState` in a later hub process re-attaches to the same server. */
   getState(): SpawnerState;
   loadState(state: SpawnerState): void;

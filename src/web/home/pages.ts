@@ -1,8 +1,10 @@
 /**
  * The pages about one's own server: the home page (Start / Stop with a live progress bar), the
  * spawn-pending page, and the page a browser lands on when `/user/NAME/` has no route
- * (JupyterHub's /hub/user/NAME/...), which offers to start the server.
+ * (JupyterHub's /hub/user/NAME/...), which offers to start the server. A server that stopped on
+ * its own (it crashed, or ran out of memory) says so, and why, on both until it is started again.
  */
+import type { StoppedServer } from '../../hub/servers/server-manager.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { csrfField, html, page, type PageUser, type SafeHtml } from '../layout.js';
 
@@ -16,6 +18,17 @@ export interface ServerView {
   apiUrl: string;
   started: string | null;
   lastActivity: string | null;
+  /** Set when the server stopped on its own and has not been started since. */
+  stopped?: StoppedServer | undefined;
+}
+
+/** "stopped at 14:03 UTC: it ran out of memory." or "stopped unexpectedly at 14:03 UTC (killed by SIGKILL)." */
+export function describeStop(stopped: StoppedServer): string {
+  const at = `${stopped.at.replace('T', ' ').slice(0, 16)} UTC`;
+  if (stopped.outOfMemory)
+    return `stopped at ${at}: it ran out of memory (it used all the memory a server may have here, and the system ended it). Start it again; the notebooks you saved are kept. Use less memory (smaller data, fewer open kernels), or ask your instructor for more.`;
+  const how = stopped.message.split('\n')[0];
+  return `stopped unexpectedly at ${at} (${how}). Start it again; the notebooks you saved are kept.`;
 }
 
 function describePhase(view: ServerView): string {
@@ -27,7 +40,7 @@ function describePhase(view: ServerView): string {
     case 'stopping':
       return 'Your server is stopping…';
     case 'stopped':
-      return 'Your server is not running.';
+      return view.stopped ? `Your server ${describeStop(view.stopped)}` : 'Your server is not running.';
   }
 }
 
@@ -105,13 +118,15 @@ export function serverNotRunningPage(options: {
 }): string {
   const { urls, user, view, csrfToken, next } = options;
   const own = user.name === view.userName;
+  const whose = own ? 'Your server' : `${view.userName}'s server`;
+  const stopped = view.phase === 'stopped' && view.stopped;
   return page({
     urls,
-    title: 'Server not running',
+    title: stopped ? 'Server stopped' : 'Server not running',
     user,
     csrfToken,
     flash: options.flash,
-    body: html`<h1>${own ? 'Your server is not running' : `${view.userName}'s server is not running`}</h1>
+    body: html`<h1>${stopped ? `${whose} stopped` : `${whose} is not running`}</h1>
       <p>
         You asked for <code>${next}</code>.
         ${view.phase === 'stopped' ? 'Would you like to start the server?' : ''}

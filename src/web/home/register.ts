@@ -5,7 +5,8 @@
  *   POST /hub/spawn/:name[?next=]      start (form or fetch), then the spawn-pending page
  *   GET  /hub/spawn-pending/:name      progress, then on to `next` (default /user/NAME/tree)
  *   POST /hub/stop/:name               stop (form fallback of the DELETE API call)
- *   GET  /hub/user/:name/*             where the proxy sends a browser for a missing route
+ *   GET  /hub/user/:name/*             where the proxy sends a browser for a missing route, or for a
+ *                                      server it found stopped (it then says why: out of memory, ...)
  * Who may: the same scopes as the REST API (`servers` on that user: oneself, or an admin);
  * anonymous browsers go to the login page. CSRF is checked by the login area's hook.
  */
@@ -51,6 +52,7 @@ async function viewOf(manager: ServerManager, userName: string): Promise<ServerV
     apiUrl: manager.progressUrl(userName).replace(/\/progress$/, ''),
     started: record?.started ?? null,
     lastActivity: record?.lastActivity ?? null,
+    stopped: phase === 'stopped' ? manager.lastStop(userName) : undefined,
   };
 }
 

@@ -56,9 +56,11 @@ describe('what the target sees and what comes back, on the fast lane', () => {
         'accept: application/json\r\n' +
         `authorization: token ${ALICE_SERVER_TOKEN}\r\n` +
         'cookie: _xsrf=2|ab|cd|99; theme=dark\r\n' +
-        'x-forwarded-for: 203.0.113.9, 127.0.0.1\r\n' +
+        // Set from the connection: the client's X-Forwarded-For is dropped, not appended to.
+        'x-forwarded-for: 127.0.0.1\r\n' +
         'x-forwarded-proto: http\r\n' +
         'x-forwarded-host: course.example.org:8443\r\n' +
+        `x-forwarded-port: ${new URL(proxy.publicUrl).port}\r\n` +
         '\r\n',
     );
   });
@@ -77,6 +79,7 @@ describe('what the target sees and what comes back, on the fast lane', () => {
         'x-forwarded-for: 127.0.0.1\r\n' +
         'x-forwarded-proto: http\r\n' +
         'x-forwarded-host: course.example.org\r\n' +
+        `x-forwarded-port: ${new URL(proxy.publicUrl).port}\r\n` +
         '\r\n',
     );
   });

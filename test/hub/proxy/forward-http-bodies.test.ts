@@ -229,14 +229,24 @@ describe('headers', () => {
     expect(headers.host).toBe('course.example.org:8443');
   });
 
-  it('appends the client to an X-Forwarded-For it brings', async () => {
+  it('replaces an X-Forwarded-For (and -Proto, -Host, -Port) it brings with what the connection says', async () => {
     const seen: SeenUpload[] = [];
     handlers.set('/upload', storeUploads(seen));
     await send('/upload?kind=xff', {
       method: 'POST',
-      headers: { 'x-forwarded-for': '203.0.113.7', 'content-length': 0 },
+      headers: {
+        'x-forwarded-for': '203.0.113.7',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-port': '1',
+        'content-length': 0,
+      },
     });
-    expect(seen[0]!.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+    expect(seen[0]!.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen[0]!.headers['x-forwarded-proto']).toBe('http');
+    expect(seen[0]!.headers['x-forwarded-host']).toBe(seen[0]!.headers.host);
+    expect(seen[0]!.headers['x-forwarded-port']).toMatch(/^\d+$/);
+    expect(seen[0]!.headers['x-forwarded-port']).not.toBe('1');
   });
 
   it('drops hop-by-hop headers of the answer', async () => {

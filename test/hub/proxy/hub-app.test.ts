@@ -100,6 +100,31 @@ describe('hub app with admin_access off', () => {
     expect(asBrowser.statusCode).toBe(403);
   });
 
+  it("answers the proxy's word that a server did not answer, and nobody else's", async () => {
+    const unreachable = (query: string, headers: Record<string, string>) =>
+      hub.app.inject({ method: 'POST', url: `/hub/api/proxy/unreachable${query}`, headers });
+    const alice = await cookieOf(hub, 'alice');
+    // Not the proxy: a browser (even alice's own: the CSRF check already stops it), a wrong
+    // secret, or none. Nothing is checked or torn down.
+    expect((await unreachable('?owner=alice', { cookie: `coursehub-session=${alice}` })).statusCode).toBe(
+      403,
+    );
+    const notTheProxy: Record<string, string>[] = [{ 'x-coursehub-proxy-secret': 'guess-guess-guess' }, {}];
+    for (const headers of notTheProxy) {
+      const refused = await unreachable('?owner=alice', headers);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().message).toBe('Only the proxy may call this (proxy secret missing or wrong).');
+    }
+    const withSecret = { 'x-coursehub-proxy-secret': secret };
+    const noOwner = await unreachable('', withSecret);
+    expect(noOwner.statusCode).toBe(400);
+    expect(noOwner.json()).toEqual({ status: 400, message: 'Query parameter "owner" is required.' });
+    // alice has no server in this hub: it is stopped, with no reason to tell.
+    const answer = await unreachable('?owner=alice&server=', withSecret);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toEqual({ state: 'stopped' });
+  });
+
   it('GET /hub/api/proxy says clearly when the proxy is not running, then shows its table', async () => {
     const boss = await cookieOf(hub, 'boss');
     const down = await hub.app.inject({

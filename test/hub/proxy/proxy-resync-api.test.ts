@@ -71,10 +71,13 @@ function callProxyApi(method: 'GET' | 'POST' | 'PATCH', headers: Record<string, 
 }
 
 /** What alice's server sees of a request alice's browser sends through `proxy`. */
-async function throughProxy(proxy: RunningProxy): Promise<{ status: number; authorization?: string }> {
+async function throughProxy(
+  proxy: RunningProxy,
+): Promise<{ status: number; authorization?: string; location?: string; body?: string }> {
   const { cookie = '' } = await sessionHeaders('alice', false);
   const response = await rawRequest(proxy.publicUrl, '/user/alice/api/status', { cookie });
-  if (response.status !== 200) return { status: response.status };
+  if (response.status === 302) return { status: 302, location: String(response.headers.location) };
+  if (response.status !== 200) return { status: response.status, body: response.body };
   const seen = JSON.parse(response.body) as { headers: Record<string, string> };
   return { status: 200, authorization: seen.headers.authorization };
 }
@@ -139,7 +142,8 @@ describe('POST /hub/api/proxy', () => {
     // Behind the hub's back: alice's route lost, bob's stale route added.
     await direct.deleteRoute('/user/alice/');
     await direct.addRoute('/user/bob/', 'http://127.0.0.1:9', { user: 'bob' });
-    expect((await throughProxy(proxy)).status).not.toBe(200);
+    // No route: the proxy sends alice to the hub's page for a server that is not running.
+    expect(await throughProxy(proxy)).toEqual({ status: 302, location: '/hub/user/alice/api/status' });
 
     const admin = await tokenHeaders('boss', ['proxy']);
     const response = await callProxyApi('POST', admin);
@@ -192,8 +196,14 @@ describe('PATCH /hub/api/proxy', () => {
   it('moves the hub to a new proxy with a new token: routes synced there, its visitors let through', async () => {
     const second = await startProxy(0, SECOND_SECRET);
     const admin = await tokenHeaders('boss', ['proxy']);
-    // Before: the hub does not know this proxy, and does not answer it about visitors.
-    expect((await throughProxy(second)).status).not.toBe(200);
+    // Before: the hub does not know this proxy, and does not answer it about visitors (whom the
+    // proxy then cannot let through: 503, "could not confirm your login").
+    await new ProxyClient(second.apiUrl, SECOND_SECRET).addRoute('/user/alice/', 'http://127.0.0.1:9', {
+      user: 'alice',
+    });
+    const before = await throughProxy(second);
+    expect(before.status).toBe(503);
+    expect(before.body).toContain('could not confirm your login');
 
     const response = await callProxyApi('PATCH', admin, {
       api_url: second.apiUrl,

@@ -121,6 +121,16 @@ describe('HTTP through the proxy', () => {
     expect(response.headers['set-cookie']).toEqual(['alice-own=1; Path=/user/alice/']);
   });
 
+  it('keeps a user server from setting a nameless cookie, which the browser sends back bare', async () => {
+    const response = await rawRequest(
+      proxy.publicUrl,
+      '/user/alice/set-nameless-cookies',
+      session(aliceCookie),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers['set-cookie']).toEqual(['alice-own=2; Path=/user/alice/']);
+  });
+
   it("refuses bob's session at alice's server", async () => {
     const count = alice.seen.length;
     const response = await rawRequest(proxy.publicUrl, '/user/alice/tree', session(bobCookie));
@@ -152,7 +162,11 @@ describe('HTTP through the proxy', () => {
       const response = await rawRequest(proxy.publicUrl, '/user/alice/api/status', {
         authorization: `token ${token}`,
       });
-      expect(response.status).not.toBe(200);
+      // Nobody's token: treated as no login at all.
+      expect(response.status).toBe(302);
+      expect(response.headers.location).toBe(
+        `/hub/login?next=${encodeURIComponent('/user/alice/api/status')}`,
+      );
     }
     aliceSawNothingSince(count);
   });
@@ -198,6 +212,47 @@ describe('HTTP through the proxy', () => {
     const post = await rawRequest(proxy.publicUrl, '/user/carol/api/kernels', session(bobCookie), 'POST');
     expect(post.status).toBe(503);
     expect(post.body).toContain("carol's server is not running");
+  });
+
+  it('sets X-Forwarded-For/Proto/Host/Port from the connection, whatever the client sent', async () => {
+    const forged = {
+      'x-forwarded-for': '6.6.6.6',
+      'X-Forwarded-Proto': 'https',
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-port': '1',
+      forwarded: 'for=6.6.6.6;proto=https',
+      'x-real-ip': '6.6.6.6',
+    };
+    const proxyPort = new URL(proxy.publicUrl).port;
+    const expected = {
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': `127.0.0.1:${proxyPort}`,
+      'x-forwarded-port': proxyPort,
+    };
+    // GET takes the fast lane, POST node:http's, the websocket its own forwarder.
+    for (const method of ['GET', 'POST']) {
+      const response = await rawRequest(
+        proxy.publicUrl,
+        '/user/alice/tree',
+        { ...session(aliceCookie), ...forged },
+        method,
+      );
+      expect(response.status).toBe(200);
+      const seen = alice.seen.at(-1)!.headers;
+      expect(seen, method).toMatchObject(expected);
+      expect(seen.forwarded, method).toBeUndefined();
+      expect(seen['x-real-ip'], method).toBeUndefined();
+    }
+    const { socket, first } = await openWebSocket(
+      `${proxy.publicUrl.replace('http:', 'ws:')}/user/alice/api/kernels/k1/channels`,
+      { ...session(aliceCookie), ...forged, origin: proxy.publicUrl },
+    );
+    expect(first.headers).toMatchObject(expected);
+    socket.close();
+    // The hub's own requests (its per-IP login limit reads X-Forwarded-For) likewise.
+    const toHub = await rawRequest(proxy.publicUrl, '/hub/home', forged);
+    expect(toHub.status).toBe(200);
   });
 
   it("drops the proxy's own x-coursehub-* headers when a client sends them", async () => {

@@ -49,6 +49,17 @@ export async function startUserServer(name: string): Promise<FakeUserServer> {
     if (request.url?.endsWith('/set-cookies')) {
       headers['set-cookie'] = ['coursehub-session=planted; Path=/', `${name}-own=1; Path=/user/${name}/`];
     }
+    // Nameless cookies: a browser stores `=a=b` as a cookie without a name and sends it back as
+    // the bare `a=b`, so each of these would come back to the hub as its session cookie.
+    if (request.url?.endsWith('/set-nameless-cookies')) {
+      headers['set-cookie'] = [
+        '=coursehub-session=planted; Path=/',
+        ' =coursehub-session=planted; Path=/',
+        '  = coursehub-session=planted; Path=/',
+        'coursehub-session; Path=/',
+        `${name}-own=2; Path=/user/${name}/`,
+      ];
+    }
     response.writeHead(200, headers);
     response.end(body);
   });
