@@ -30,6 +30,7 @@ import {
 } from '../grading/scores/index.js';
 import { requireAssignment } from './courses.js';
 import { parseNaiveUtc } from './timestamps.js';
+import { setOwn } from '../util/own-keys.js';
 
 export type { CommentRecord, GradeScore, NotebookScores, NotebookTotals } from '../grading/scores/index.js';
 
@@ -166,7 +167,7 @@ function assemble<Notebook extends NotebookTotals>(
     for (const nb of notebooks) {
       const notebook = submitted.get(nb.id);
       if (!notebook) continue;
-      scored[nb.name] = scoreNotebookOf(nb.cells, nb.maxima, notebook, grades.get(notebook.id) ?? []);
+      setOwn(scored, nb.name, scoreNotebookOf(nb.cells, nb.maxima, notebook, grades.get(notebook.id) ?? []));
     }
     const totals = submissionTotals(Object.values(scored));
     return {
