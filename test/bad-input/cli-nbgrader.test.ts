@@ -181,6 +181,15 @@ describe('nbgrader commands refuse bad input and change nothing', { timeout: 300
     expect(snapshotFiles(parent)).toEqual({});
   });
 
+  it('a gradebook file that is not a database is named (was: SqliteError stack)', () => {
+    const dir = newCourse();
+    writeFileSync(join(dir, 'coursehub-gradebook.sqlite'), 'not a database\n');
+    const before = snapshotFiles(dir);
+    const run = nbgrader(dir, 'db', 'student', 'list');
+    expectRefusal(run, /coursehub-gradebook\.sqlite/, /not a database/);
+    expect(snapshotFiles(dir)).toEqual(before);
+  });
+
   it('a submission with a duplicated cell names the grade id and both cells (was: "Outdated schema version: 0")', () => {
     const dir = generatedCourse();
     submit(dir, 'ada', 'a = 1');
