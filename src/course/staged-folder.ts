@@ -9,7 +9,7 @@
  * result aside, and the next run puts it back (removeStaleStages), so it is never half deleted.
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface StagedFolder {
@@ -19,7 +19,7 @@ export interface StagedFolder {
   readonly target: string;
   /** Replaces the target (and everything in it) with the built folder; `mode` is then set on it. */
   commit(options?: { mode?: number }): Promise<void>;
-  /** Removes the built folder (and the folders made for it); the target is left as it was. */
+  /** Removes the built folder; the target is left as it was. */
   discard(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'E
 export async function stageBeside(target: string, label: string): Promise<StagedFolder> {
   const parent = dirname(target);
   const path = join(parent, prefix(target, label) + randomUUID());
-  const firstMade = await mkdir(parent, { recursive: true });
+  await mkdir(parent, { recursive: true });
   await mkdir(path);
   return {
     path,
@@ -55,12 +55,9 @@ export async function stageBeside(target: string, label: string): Promise<Staged
       if (options.mode !== undefined) await chmod(target, options.mode);
       if (replacing) await rm(aside, { recursive: true, force: true });
     },
-    async discard() {
-      await rm(path, { recursive: true, force: true });
-      // The target's folder goes too if it was made for this (a first release/ or autograded/ada/)
-      // and is still empty; folders further up may be shared with other runs, and stay.
-      if (firstMade !== undefined) await rmdir(parent).catch(() => undefined); // not empty any more: it is someone else's now
-    },
+    // The folders made for the stage stay, empty, as nbgrader leaves autograded/STUDENT/ and
+    // feedback/STUDENT/ after a failure.
+    discard: () => rm(path, { recursive: true, force: true }),
   };
 }
 
