@@ -1,9 +1,11 @@
 /**
  * The `coursehub` command. Each subcommand lives in its own module under src/cli/ and is
- * registered here; this file only wires them together and turns errors into exit codes.
+ * registered here; boundary.ts turns every failure into one message and an exit code, and this is
+ * the one place in src/ that ends the process: once the command is done, whatever still holds the
+ * event loop (a stray timer, a pool) must not keep it alive.
  */
-import { Command, CommanderError } from 'commander';
-import { CoursehubError } from '../util/errors.js';
+import { Command } from 'commander';
+import { runCommandLine } from './boundary.js';
 import { registerStartCommand } from './start.js';
 import { registerUsersCommand } from './users.js';
 import { registerDbCommand } from './db.js';
@@ -25,13 +27,4 @@ registerProxyCommand(program);
 program.addCommand(nbgraderCommand());
 registerTokenCommand(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof CoursehubError) {
-    console.error(`coursehub: ${error.describe()}`);
-    process.exit(1);
-  }
-  throw error;
-}
+process.exit(await runCommandLine(program, process.argv));

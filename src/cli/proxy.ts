@@ -102,12 +102,15 @@ export function registerProxyCommand(program: Command): void {
         authMaxStaleMs: Number(options.authMaxStale) * 1000,
         log: (message, fields) => log.info(fields ?? {}, message),
       });
+      // The command lasts until the proxy has stopped; main.ts then ends the process.
+      let stopped: () => void = () => undefined;
+      const untilStopped = new Promise<void>((resolve) => (stopped = resolve));
       const stop = (signal: string) => {
         log.info({ signal }, 'proxy stopping');
-        proxy.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
+        proxy.close().then(stopped, () => {
+          process.exitCode = 1;
+          stopped();
+        });
       };
       // A proxy whose data directory was removed belongs to no hub any more (its secret is gone
       // with it, so no hub could ever talk to it): leave instead of holding the ports forever.
@@ -124,5 +127,6 @@ export function registerProxyCommand(program: Command): void {
       process.on('SIGINT', () => stop('SIGINT'));
       // Started detached by a hub that may go away: a hang-up of its terminal is not ours.
       process.on('SIGHUP', () => log.info('proxy ignores SIGHUP'));
+      await untilStopped;
     });
 }

@@ -46,7 +46,6 @@ export function registerStartCommand(program: Command): void {
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });
-      // Anything still holding the event loop (a stray timer) must not keep a stopped hub alive.
-      process.exit(process.exitCode ?? 0);
+      // main.ts then ends the process: a stray timer must not keep a stopped hub alive.
     });
 }

@@ -18,7 +18,7 @@ export function ensureCookieSecret(dataDir: string, given?: string): string {
   try {
     mode = statSync(file).mode;
   } catch {
-    mode = undefined;
+    mode = undefined; // no secret file yet: one is made just below
   }
   if (mode === undefined) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });

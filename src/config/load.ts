@@ -11,6 +11,7 @@ import { envNameForPath, readEnv, UNUSED_SEED_ENV_VARS, type EnvValue } from './
 import { ConfigError } from './errors.js';
 import { configSchema, MOVED_KEYS, type CoursehubConfig } from './schema.js';
 import { walkSchema, type ConfigLeaf } from './schema-walk.js';
+import { setOwn } from '../util/own-keys.js';
 
 type Env = Record<string, string | undefined>;
 type Tree = Record<string, unknown>;
@@ -95,14 +96,7 @@ function readConfigFile(file: string): Tree {
       });
     }
   } else if (extension === '.yaml' || extension === '.yml') {
-    const document = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-    const first = document.errors[0];
-    if (first) {
-      throw new ConfigError(`The config file ${file} is not valid YAML: ${first.message}`, {
-        hint: 'Fix the syntax at that line (indentation with spaces, `key: value`).',
-      });
-    }
-    parsed = document.toJS() ?? {};
+    parsed = parseYaml(text, file);
   } else {
     throw new ConfigError(`The config file ${file} must end in .yaml, .yml or .json.`, {
       hint: 'Rename it so its format is clear.',
@@ -116,15 +110,78 @@ function readConfigFile(file: string): Tree {
   return withoutNulls(parsed as Tree);
 }
 
+/** How deeply a YAML file may nest brackets: a configuration needs a handful of levels. */
+const MAX_YAML_NESTING = 100;
+/** Aliases a YAML file may expand; more is an "alias bomb", not a configuration. */
+const MAX_YAML_ALIASES = 100;
+
+/**
+ * The deepest nesting of flow collections ([...] and {...}) outside quotes and comments. The
+ * yaml library parses them recursively, and a file nested thousands deep overflows its stack
+ * (and, the second time in one process, runs V8's regular-expression compiler out of memory), so
+ * such a file is refused before it is parsed.
+ */
+function flowNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return deepest;
+}
+
+function parseYaml(text: string, file: string): unknown {
+  const invalid = (
+    why: string,
+    hint = 'Fix the syntax at that line (indentation with spaces, `key: value`).',
+  ) => new ConfigError(`The config file ${file} is not valid YAML: ${why}`, { hint });
+  if (flowNesting(text) > MAX_YAML_NESTING)
+    throw invalid(
+      `brackets are nested more than ${MAX_YAML_NESTING} levels deep.`,
+      'A configuration needs only a few levels.',
+    );
+  const document = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const first = document.errors[0];
+  if (first) throw invalid(first.message);
+  try {
+    return document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+  } catch (error) {
+    // The yaml library's guard against alias bombs (a ReferenceError), and any other value it
+    // cannot build: the file is refused by name either way.
+    throw invalid(
+      /alias/i.test((error as Error).message)
+        ? `its aliases (*name) expand to too much (more than ${MAX_YAML_ALIASES} uses of an alias).`
+        : (error as Error).message,
+      'Write the values out instead of repeating them through anchors (&name) and aliases (*name).',
+    );
+  }
+}
+
 /**
  * A key written with no value (`db:` followed only by comments) means "use the default", as a
- * reader of the file expects, rather than a type error about null.
+ * reader of the file expects, rather than a type error about null. Keys stay plain keys: a
+ * "__proto__" in the file is a (refused) key, never the prototype of a section.
  */
 function withoutNulls(tree: Tree): Tree {
   const out: Tree = {};
   for (const [key, value] of Object.entries(tree)) {
     if (value === null) continue;
-    out[key] = typeof value === 'object' && !Array.isArray(value) ? withoutNulls(value as Tree) : value;
+    setOwn(
+      out,
+      key,
+      typeof value === 'object' && !Array.isArray(value) ? withoutNulls(value as Tree) : value,
+    );
   }
   return out;
 }
@@ -175,7 +232,7 @@ function parseJson(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
-    return undefined;
+    return undefined; // the caller says what the variable needs
   }
 }
 

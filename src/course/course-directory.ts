@@ -5,7 +5,7 @@
  * student_id and notebook_id globs). The root is the folder holding nbgrader_config.py and the
  * gradebook. Used by generate, validate, autograde and (next) the exchange and feedback.
  */
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { DEFAULT_COURSE_DIRECTORY, type CourseDirectorySettings } from '../grading/nbgrader-config.js';
 import { CoursehubError } from '../util/errors.js';
@@ -14,6 +14,24 @@ import { globMatches } from './ignore-rules.js';
 import { NBGRADER_CONFIG_FILE } from './nbgrader-config-file.js';
 
 export class CourseLayoutError extends CoursehubError {}
+
+/**
+ * Refuses a course directory that is not there: the nbgrader commands work in an existing course
+ * directory and never create one (a typo in --course-dir would otherwise get a new, empty
+ * gradebook, and the next command the real one).
+ */
+export async function requireCourseRoot(root: string): Promise<void> {
+  const info = await lstat(root).catch(() => null); // absent or unreadable: said just below
+  if (info?.isDirectory()) return;
+  throw new CourseLayoutError(
+    `The course directory ${root} ${info ? 'is not a folder' : 'does not exist'}.`,
+    {
+      hint:
+        'Run the command in the course directory (the folder holding nbgrader_config.py and source/), ' +
+        'or give it with --course-dir. coursehub never creates a course directory itself.',
+    },
+  );
+}
 
 const FIELDS = ['nbgrader_step', 'student_id', 'assignment_id'] as const;
 type Field = (typeof FIELDS)[number];
@@ -114,7 +132,7 @@ export class CourseDirectory {
       });
     const [before, after] = parts[at]!.split(marker) as [string, string];
     const parent = parts.slice(0, at).join(sep) || sep;
-    const names = await readdir(parent).catch(() => [] as string[]);
+    const names = await readdir(parent).catch(() => [] as string[]); // no submitted/ folder: no students
     const students: string[] = [];
     for (const name of names.sort()) {
       if (!name.startsWith(before) || !name.endsWith(after) || name.length < before.length + after.length)

@@ -1,11 +1,13 @@
 /**
  * generate_assignment on an nbgrader course directory: `source/ASSIGNMENT/*.ipynb` and the files
  * beside them -> `release/ASSIGNMENT/` (and with --source_with_tests also
- * `source_with_tests/ASSIGNMENT/`). Each output is built beside its target and renamed into place
- * only when every notebook succeeded, so a failure never leaves a half release.
+ * `source_with_tests/ASSIGNMENT/`). Every output is built beside its target; only when all of them
+ * are complete are they handed to `publish` (which stores the gradebook record) and renamed into
+ * place, so a failure leaves the old release (or none) and the old gradebook rows, never a half of
+ * either, and a kill leaves only hidden folders that the next run removes.
  */
 import { existsSync } from 'node:fs';
-import { lstat, readFile, rm } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { KernelLauncher } from '../grading/execution.js';
 import {
@@ -19,13 +21,15 @@ import {
   type PipelineOptions,
 } from '../grading/generate/index.js';
 import { nbgraderSettings, type ConfigProblem, type NbgraderSettings } from '../grading/nbgrader-config.js';
+import { usableNbgraderConfig } from '../grading/config/check-config.js';
 import type { Step } from '../grading/pipeline/step.js';
 import type { Notebook } from '../notebook/index.js';
 import { CourseDirectory } from './course-directory.js';
 import { copyFiles, readNotebookFile, writeNotebookFile } from './course-files.js';
 import { kernelsInScratchCopy } from './kernels.js';
 import { readNbgraderConfigFile } from './nbgrader-config-file.js';
-import { stageBeside } from './staged-folder.js';
+import { removeStaleStages, stageBeside, type StagedFolder } from './staged-folder.js';
+import { setOwn } from '../util/own-keys.js';
 
 export interface GenerateAssignmentOptions extends PipelineOptions {
   courseDir: string;
@@ -38,6 +42,13 @@ export interface GenerateAssignmentOptions extends PipelineOptions {
   sourceWithTests?: boolean;
   /** Kernels for expanding AUTOTEST directives; without one, such notebooks are refused. */
   launcher?: KernelLauncher;
+  /**
+   * Called once every output is built and before any is in place: store `record` (undefined with
+   * saveCells: false), then call `commit` to move the outputs into place. If either fails, nothing
+   * is in place and the error is passed on. Run `commit` inside the store's transaction, so that a
+   * failed move keeps the old rows too. By default the outputs are committed and nothing stored.
+   */
+  publish?: (record: GeneratedAssignmentRecord | undefined, commit: () => Promise<void>) => Promise<void>;
 }
 
 export interface GenerateAssignmentResult {
@@ -48,7 +59,7 @@ export interface GenerateAssignmentResult {
   notebooks: string[];
   /** Other released files (relative POSIX paths), sorted. */
   files: string[];
-  /** For the gradebook (absent when skipped or with saveCells: false). */
+  /** What was published for the gradebook (absent when skipped or with saveCells: false). */
   record?: GeneratedAssignmentRecord;
   /** Lines of nbgrader_config.py that were not literal assignments (ignored). */
   configProblems: ConfigProblem[];
@@ -74,6 +85,7 @@ async function loadSettings(
   courseDir: string,
 ): Promise<{ settings: NbgraderSettings; problems: ConfigProblem[] }> {
   const config = await readNbgraderConfigFile(new CourseDirectory(courseDir).configFile);
+  usableNbgraderConfig(config); // refuses a file that cannot be used as written
   return { settings: nbgraderSettings(config), problems: config.problems };
 }
 
@@ -159,24 +171,33 @@ export async function generateAssignment(
     launcher: options.launcher,
   };
 
-  if (options.sourceWithTests)
-    await buildOutput(shared, {
-      outputDir: course.sourceWithTests(assignment),
-      steps: sourceWithTestsSteps(),
-    });
-  const built = await buildOutput(shared, {
-    outputDir: releaseDir,
-    steps: generateSteps(options),
-    ...(header ? { header } : {}),
-    ...(footer ? { footer } : {}),
-  });
-  const saved = options.saveCells ?? true;
-  return {
-    ...result,
-    skipped: false,
-    files: built.files,
-    ...(saved ? { record: addUp(built.records, assignment) } : {}),
-  };
+  const plans: BuildPlan[] = [
+    ...(options.sourceWithTests
+      ? [{ outputDir: course.sourceWithTests(assignment), steps: sourceWithTestsSteps() }]
+      : []),
+    {
+      outputDir: releaseDir,
+      steps: generateSteps(options),
+      ...(header ? { header } : {}),
+      ...(footer ? { footer } : {}),
+    },
+  ];
+  const built: BuiltOutput[] = [];
+  try {
+    for (const plan of plans) built.push(await buildOutput(shared, plan));
+    const release = built.at(-1)!;
+    const saved = options.saveCells ?? true;
+    const record = saved ? addUp(release.records, assignment) : undefined;
+    const commit = async () => {
+      for (const output of built) await output.stage.commit({ mode: RELEASE_FOLDER_MODE });
+    };
+    await (options.publish ?? ((_, commitOutputs) => commitOutputs()))(record, commit);
+    return { ...result, skipped: false, files: release.files, ...(record ? { record } : {}) };
+  } catch (error) {
+    // The old outputs stay as they were: only what this run built is removed.
+    await Promise.all(built.map((output) => output.stage.discard()));
+    throw error;
+  }
 }
 
 interface BuildShared {
@@ -196,14 +217,21 @@ interface BuildPlan {
   footer?: Notebook;
 }
 
-/** Builds one output folder (release/ or source_with_tests/) beside it, then moves it in place. */
-async function buildOutput(
-  shared: BuildShared,
-  plan: BuildPlan,
-): Promise<{ files: string[]; records: GeneratedAssignmentRecord['notebooks'] }> {
+interface BuiltOutput {
+  stage: StagedFolder;
+  files: string[];
+  records: GeneratedAssignmentRecord['notebooks'];
+}
+
+/** The label of the folders generate builds beside release/ASSIGNMENT (see staged-folder.ts). */
+const GENERATING = 'generating';
+
+/** Builds one output folder (release/ or source_with_tests/) beside it, ready to be committed. */
+async function buildOutput(shared: BuildShared, plan: BuildPlan): Promise<BuiltOutput> {
   const { course, sourceDir, settings } = shared;
   const files = await course.dataFiles(sourceDir);
-  const stage = await stageBeside(plan.outputDir, 'generating');
+  await removeStaleStages(plan.outputDir, GENERATING);
+  const stage = await stageBeside(plan.outputDir, GENERATING);
   // AUTOTEST's kernel runs in a private copy of the assignment's files (the sandbox takes it over).
   const kernels = shared.launcher
     ? kernelsInScratchCopy(shared.launcher, 'autotest', (folder) => copyFiles(sourceDir, folder, files))
@@ -226,18 +254,14 @@ async function buildOutput(
         ...(plan.footer ? { footer: plan.footer } : {}),
       };
       const generated = await generateNotebook(source, context, plan.steps);
-      if (generated.record) records[notebookId] = generated.record;
+      if (generated.record) setOwn(records, notebookId, generated.record);
       await writeNotebookFile(join(stage.path, file), generated.release, { mode: RELEASE_FILE_MODE });
     }
-    await kernels?.close();
-    await stage.commit({ mode: RELEASE_FOLDER_MODE });
-    return { files, records };
+    return { stage, files, records };
   } catch (error) {
     await stage.discard();
-    await kernels?.close();
-    // As nbgrader does with --force: an output that no longer matches its (now failing) source is
-    // removed, so it cannot be handed out by mistake. It is derived data: nothing authored is lost.
-    await rm(plan.outputDir, { recursive: true, force: true });
     throw error;
+  } finally {
+    await kernels?.close();
   }
 }

@@ -23,8 +23,15 @@ import { runSteps } from '../grading/pipeline/step.js';
 import { cloneJson, type Notebook } from '../notebook/index.js';
 import { CoursehubError } from '../util/errors.js';
 import type { CourseDirectory } from './course-directory.js';
-import { copyFiles, readNotebookFile, writeNotebookFile } from './course-files.js';
+import {
+  copyFiles,
+  pathConflicts,
+  PathConflictError,
+  readNotebookFile,
+  writeNotebookFile,
+} from './course-files.js';
 import { removeStaleStages, stageBeside, type StagedFolder } from './staged-folder.js';
+import { getOwn } from '../util/own-keys.js';
 
 export class SubmissionSkippedError extends CoursehubError {}
 
@@ -63,12 +70,40 @@ async function sealFolder(dir: string): Promise<void> {
   const gid = process.getgid?.();
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
+    // Not ours to give back when we are not root (then it was never taken): nothing to say.
     if (uid !== undefined && gid !== undefined) await lchown(path, uid, gid).catch(() => undefined);
     if (entry.isSymbolicLink()) await rm(path, { force: true });
     else if (entry.isDirectory()) await sealFolder(path);
     else if (entry.isFile()) await chmod(path, 0o444);
   }
+  // As above: without root there is nothing to give back.
   if (uid !== undefined && gid !== undefined) await lchown(dir, uid, gid).catch(() => undefined);
+}
+
+/**
+ * The instructor's files are copied over the student's (nbgrader's "Overwriting files with master
+ * versions"); a student's file where the source needs a folder, or the other way round, cannot be
+ * overwritten without deleting the student's work, so the submission is refused, naming both.
+ */
+function refuseConflicts(
+  course: CourseDirectory,
+  submittedDir: string,
+  sourceDir: string,
+  conflicts: Array<[string, string]>,
+): void {
+  if (conflicts.length === 0) return;
+  const [submitted, source] = conflicts[0]!;
+  const submittedPath = course.label(join(submittedDir, submitted));
+  const sourcePath = course.label(join(sourceDir, source));
+  const isFolderOfSource = source.startsWith(`${submitted}/`);
+  throw new PathConflictError(
+    isFolderOfSource
+      ? `The submission has a file ${submittedPath} where the assignment's ${sourcePath} needs a folder.`
+      : `The submission has a folder ${course.label(join(submittedDir, source))}/ where the assignment's file ${sourcePath} goes (it holds ${submittedPath}).`,
+    {
+      hint: "Rename the student's file (or folder) and autograde again, or list it in Autograde.exclude_overwriting.",
+    },
+  );
 }
 
 /** Removes what a killed earlier run left behind for this student and assignment. */
@@ -92,10 +127,12 @@ export async function gradeSubmission(job: SubmissionJob): Promise<GradedSubmiss
   const stage = await stageBeside(course.autograded(student, assignment), PARTIAL);
   const result: GradedSubmission = { stage, graded: [], missing: [], isolation: null };
   try {
-    await copyFiles(submittedDir, stage.path, await course.dataFiles(submittedDir));
+    const submittedFiles = await course.dataFiles(submittedDir);
     const sourceDir = course.source(assignment);
-    const excluded = new Set(settings.excludeOverwriting[assignment] ?? []);
+    const excluded = new Set(getOwn(settings.excludeOverwriting, assignment) ?? []);
     const sourceFiles = (await course.dataFiles(sourceDir)).filter((f) => !excluded.has(f));
+    refuseConflicts(course, submittedDir, sourceDir, pathConflicts(submittedFiles, sourceFiles));
+    await copyFiles(submittedDir, stage.path, submittedFiles);
     if (sourceFiles.length > 0)
       job.log('info', 'Overwriting files with master versions from the source directory');
     await copyFiles(sourceDir, stage.path, sourceFiles);

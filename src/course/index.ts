@@ -6,16 +6,19 @@
  * One student's feedback pages (writeFeedback). The gradebook layer joins these with the stores;
  * the exchange (release, fetch, submit, collect) builds on the same pieces.
  */
-export { CourseDirectory, CourseLayoutError } from './course-directory.js';
+export { CourseDirectory, CourseLayoutError, requireCourseRoot } from './course-directory.js';
 export { fnmatch, fnmatchRegExp } from './fnmatch.js';
 export { copyExclusion, globMatches, isIgnoredName } from './ignore-rules.js';
 export type { CopyExclusion, CopyRules } from './ignore-rules.js';
 export {
   copyFiles,
+  copyFolderForRun,
   filesMatching,
   findAllFiles,
   findFilesToCopy,
   isFolder,
+  pathConflicts,
+  PathConflictError,
   pathExists,
   readNotebookFile,
   readTimestampFile,

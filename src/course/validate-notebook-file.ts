@@ -1,8 +1,8 @@
 /**
  * `nbgrader validate` for one notebook file: read it, then run nbgrader's Validator steps
- * (grading/validate) with kernels that run in a scratch copy of the notebook's folder.
+ * (grading/validate) with kernels that run in a scratch copy of the notebook's folder. The copy
+ * and its kernel are removed however the run ends: done, failed, or stopped through `signal`.
  */
-import { cp, lstat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { KernelLauncher } from '../grading/execution.js';
 import {
@@ -10,7 +10,7 @@ import {
   type NotebookValidation,
   type ValidateOptions,
 } from '../grading/validate/index.js';
-import { readNotebookFile } from './course-files.js';
+import { copyFolderForRun, readNotebookFile } from './course-files.js';
 import { kernelsIn, kernelsInScratchCopy } from './kernels.js';
 
 export interface ValidateNotebookOptions extends ValidateOptions {
@@ -24,19 +24,23 @@ export interface ValidateNotebookOptions extends ValidateOptions {
    * student's own folder as it was; files the notebook writes go to the copy and are dropped.
    */
   useScratchCopy?: boolean;
+  /** Stops the run (Ctrl-C): the kernel is stopped, the copy removed, and the signal's reason thrown. */
+  signal?: AbortSignal;
+  /** Hears of each file of the folder that could not be copied (and so is not there for the run). */
+  onSkip?: (path: string, reason: string) => void;
 }
 
 /** No limit, in the units Execute takes: a day. */
 const NO_TIMEOUT_SECONDS = 24 * 3600;
 
-/** Regular files and folders only; checkpoints are not needed to run the notebook. */
-async function copyFolder(from: string, to: string): Promise<void> {
-  await cp(from, to, {
-    recursive: true,
-    filter: async (source) => {
-      const info = await lstat(source);
-      return (info.isDirectory() || info.isFile()) && !source.endsWith('.ipynb_checkpoints');
-    },
+/** `work`, or the signal's reason as soon as it is aborted. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
@@ -44,15 +48,18 @@ export async function validateNotebookFile(
   path: string,
   options: ValidateNotebookOptions,
 ): Promise<NotebookValidation> {
+  options.signal?.throwIfAborted();
   const notebook = await readNotebookFile(path);
   const folder = dirname(resolve(path));
   const scratch =
     options.useScratchCopy === false
       ? undefined
-      : kernelsInScratchCopy(options.launcher, 'validate', (copy) => copyFolder(folder, copy));
+      : kernelsInScratchCopy(options.launcher, 'validate', (copy) =>
+          copyFolderForRun(folder, copy, options.onSkip ?? (() => undefined)),
+        );
   const kernels = scratch ?? kernelsIn(options.launcher, folder);
   try {
-    return await validateNotebook(
+    const validation = validateNotebook(
       notebook,
       {
         notebookLabel: path,
@@ -63,7 +70,9 @@ export async function validateNotebookFile(
       },
       options,
     );
+    return await untilAborted(validation, options.signal);
   } finally {
+    // Stops the kernel too, so a run still waiting for it ends (its result is not wanted).
     await scratch?.close();
   }
 }

@@ -33,6 +33,7 @@ import {
 } from '../grading/scores/index.js';
 import { requireAssignment } from './courses.js';
 import { parseNaiveUtc } from './timestamps.js';
+import { setOwn } from '../util/own-keys.js';
 
 export type { CommentRecord, GradeScore, NotebookScores, NotebookTotals } from '../grading/scores/index.js';
 
@@ -189,7 +190,7 @@ function assemble<Submitted extends SubmittedIn, Notebook extends NotebookTotals
     const scored: Record<string, Notebook> = {};
     for (const nb of notebooks) {
       const notebook = submitted.find((s) => s.notebookId === nb.id);
-      if (notebook) scored[nb.name] = scoreNotebookOf(nb.cells, nb.maxima, notebook);
+      if (notebook) setOwn(scored, nb.name, scoreNotebookOf(nb.cells, nb.maxima, notebook));
     }
     const totals = submissionTotals(Object.values(scored));
     return {

@@ -18,6 +18,14 @@ const cellType = (value: string, where: string): 'code' | 'markdown' => {
   });
 };
 
+/** Points as the gradebook stores them; NaN or Infinity (possible with --no-metadata) are refused. */
+const points = (value: number, where: string, cell: string): number => {
+  if (Number.isFinite(value) && value >= 0) return value;
+  throw new GradebookInvalidEntryError(`${where}, cell '${cell}': ${value} points cannot be stored.`, {
+    hint: "Points are a finite number of at least 0: fix the cell's nbgrader metadata.",
+  });
+};
+
 /**
  * Converts one generated notebook. `order` lists grade ids in notebook order; records read back
  * from JSON lose it (object keys), and re-adding deleted cells needs it.
@@ -43,7 +51,7 @@ export function sourceNotebookFromGenerated(
     gradeCells: byOrder(
       Object.entries(record.grade_cells).map(([name, c]) => ({
         name,
-        maxScore: c.max_score,
+        maxScore: points(c.max_score, where, name),
         cellType: cellType(c.cell_type, where),
       })),
     ),
@@ -51,7 +59,7 @@ export function sourceNotebookFromGenerated(
     taskCells: byOrder(
       Object.entries(record.task_cells).map(([name, c]) => ({
         name,
-        maxScore: c.max_score,
+        maxScore: points(c.max_score, where, name),
         cellType: cellType(c.cell_type, where),
       })),
     ),

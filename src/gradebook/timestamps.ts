@@ -22,6 +22,43 @@ interface LocalParts {
   offsetSeconds: number | null;
 }
 
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/**
+ * Refuses a date or time that does not exist, as Python's datetime does, rather than letting
+ * Date.UTC roll it over (2024-02-30 would become 2024-03-01 without a word).
+ */
+function refuseImpossible(text: string, y: number, mo: number, d: number, h: number, mi: number, s: number) {
+  const fail = (why: string) =>
+    new TimestampError(`'${text.trim()}' is not a date and time: ${why}.`, {
+      hint: 'Write it as "YYYY-MM-DD HH:MM:SS[.ffffff] [ZONE]", e.g. "2024-03-01 17:00:00 UTC".',
+    });
+  if (y < 1) throw fail('there is no year 0');
+  if (mo < 1 || mo > 12) throw fail(`there is no month ${mo}`);
+  const days = new Date(Date.UTC(2000, mo, 0)).getUTCDate() - (mo === 2 && !isLeapYear(y) ? 1 : 0);
+  if (d < 1 || d > days) throw fail(`${MONTHS[mo - 1]} ${y} has ${days} days`);
+  if (h > 23) throw fail(`there is no hour ${h}`);
+  if (mi > 59) throw fail(`there is no minute ${mi}`);
+  if (s > 59) throw fail(`there is no second ${s}`);
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
 function parseLocal(text: string): LocalParts {
   const match = DATE_TIME.exec(text.trim());
   if (!match) {
@@ -30,6 +67,7 @@ function parseLocal(text: string): LocalParts {
     });
   }
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = match;
+  refuseImpossible(text, Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s));
   const wallMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const wallMicros = wallMs * 1000 + Number(frac.padEnd(6, '0') || '0');
   let offsetSeconds: number | null = null;
@@ -81,7 +119,7 @@ function isValidZone(zone: string): boolean {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
   } catch {
-    return false;
+    return false; // the caller refuses the zone, naming it
   }
 }
 

@@ -13,6 +13,10 @@ export interface ConfigProblem {
   line: number;
   text: string;
   reason: string;
+  /** "Section.key" when the line assigns one (its value could not be read). */
+  key?: string;
+  /** True when Python itself would refuse the line (an unterminated string). */
+  syntaxError?: boolean;
 }
 
 export interface ConfigAssignment {
@@ -76,7 +80,13 @@ export function readNbgraderConfig(text: string, source = 'nbgrader_config.py'):
       pos = text.indexOf('\n', reader.pos) === -1 ? text.length : text.indexOf('\n', reader.pos) + 1;
     } catch (error) {
       if (!(error instanceof PythonLiteralError)) throw error;
-      problems.push({ line: lineNumber, text: trimmed, reason: `not a literal value (${error.message})` });
+      problems.push({
+        line: lineNumber,
+        text: trimmed,
+        reason: `not a literal value (${error.message})`,
+        key: `${match[1]}.${match[2]}`,
+        ...(error.syntaxError ? { syntaxError: true } : {}),
+      });
       pos = next;
     }
   }
@@ -92,7 +102,7 @@ export function applyConfigOverride(config: NbgraderConfigFile, key: string, val
     reader.skipSpace(false);
     if (reader.pos === valueText.length) value = parsed;
   } catch {
-    // not a literal: nbgrader (traitlets) takes the text as a string
+    // Not a literal: nbgrader (traitlets) takes the text as a string, and so does coursehub.
   }
   config.assignments.set(key, { value, line: 0 });
 }
@@ -124,7 +134,10 @@ export interface NbgraderSettings {
     lockReadonlyCells: boolean;
     lockAllCells: boolean;
   };
-  /** Seconds per cell (Execute.timeout, else ExecutePreprocessor.timeout); null means no limit. */
+  /**
+   * Seconds per cell (Execute.timeout, else ExecutePreprocessor.timeout); null means no limit,
+   * which None, 0 and negative values mean (nbclient: "None or -1 will disable the timeout").
+   */
   executeTimeout: number | null;
   latePenaltyMethod: string;
   /** Assignment -> files autograde must not overwrite with the instructor's copy. */
@@ -250,8 +263,9 @@ export function nbgraderSettings(config?: NbgraderConfigFile): NbgraderSettings 
       const at = get(key);
       if (at === undefined) continue;
       if (at.value === null) return null;
-      if (typeof at.value !== 'number') throw wrongType(key, 'a number of seconds or None');
-      return at.value;
+      if (typeof at.value !== 'number' || Number.isNaN(at.value))
+        throw wrongType(key, 'a number of seconds or None');
+      return at.value > 0 ? at.value : null;
     }
     return 30;
   };
@@ -338,3 +352,23 @@ export function nbgraderSettings(config?: NbgraderConfigFile): NbgraderSettings 
     courseDirectory: courseDirectory(),
   };
 }
+
+/**
+ * Every "Section.key" nbgraderSettings reads: found by letting it read an empty configuration and
+ * noting what it asks for, so the list cannot drift from the code.
+ */
+export const NBGRADER_KEYS_READ: ReadonlySet<string> = (() => {
+  const asked = new Set<string>();
+  const recorder: NbgraderConfigFile = {
+    assignments: {
+      get(key: string) {
+        asked.add(key);
+        return undefined;
+      },
+    } as Map<string, ConfigAssignment>,
+    problems: [],
+    source: '',
+  };
+  nbgraderSettings(recorder);
+  return asked;
+})();

@@ -103,11 +103,11 @@ function allViolations(meta: unknown): Violation[] {
   const record = meta as Record<string, unknown>;
   const found: Violation[] = [];
   for (const [key, rule] of Object.entries(SCHEMA_PROPERTIES))
-    if (key in record) found.push(...propertyViolations(record, key, rule));
+    if (Object.hasOwn(record, key)) found.push(...propertyViolations(record, key, rule));
   for (const key of REQUIRED)
-    if (!(key in record))
+    if (!Object.hasOwn(record, key))
       found.push({ keyword: 'required', path: [], message: `'${key}' is a required property` });
-  const extras = Object.keys(record).filter((key) => !(key in SCHEMA_PROPERTIES));
+  const extras = Object.keys(record).filter((key) => !Object.hasOwn(SCHEMA_PROPERTIES, key));
   if (extras.length > 0) {
     const verb = extras.length === 1 ? 'was' : 'were';
     const names = extras.map((k) => pythonRepr(k)).join(', ');

@@ -45,7 +45,7 @@ export function upgradeCellMetadata(cell: Cell): string[] {
   if (meta.schema_version === 0 && !upgradeV0ToV1(cell, meta)) return warnings;
   if (meta.schema_version === 1) upgradeV1ToV2(cell, meta, warnings);
   if (meta.schema_version === 2) meta.schema_version = NBGRADER_SCHEMA_VERSION;
-  const extra = Object.keys(meta).filter((key) => !(key in SCHEMA_PROPERTIES));
+  const extra = Object.keys(meta).filter((key) => !Object.hasOwn(SCHEMA_PROPERTIES, key));
   if (extra.length > 0) {
     warnings.push(`extra keys detected in metadata, these will be removed: ${extra.join(', ')}`);
     for (const key of extra) delete meta[key];

@@ -41,6 +41,12 @@ export function validateCellMetadata(cell: Cell): MetadataValidation {
   }
   if (grade && !('points' in meta))
     throw nbgraderRule(`nbgrader cell '${pythonStr(meta.grade_id)}' does not have points`);
+  // nbgrader's schema lets NaN and Infinity through ("minimum: 0" compares false); no gradebook
+  // can add them up, so coursehub refuses them here, where the cell is known.
+  if (typeof meta.points === 'number' && !Number.isFinite(meta.points))
+    throw nbgraderRule(
+      `the points of cell '${pythonStr(meta.grade_id)}' are ${meta.points}, not a finite number of at least 0`,
+    );
   if (!task) {
     if (cell.cell_type === 'markdown' && grade && !solution)
       throw nbgraderRule(
@@ -67,17 +73,18 @@ export function validateNotebookMetadata(notebook: Notebook): MetadataValidation
       throw error instanceof NbgraderMetadataError ? error.atCell(index) : error;
     }
   });
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   notebook.cells.forEach((cell, index) => {
     const meta = cell.metadata.nbgrader;
     if (meta === undefined || !(meta.grade || meta.solution || meta.locked)) return;
     const id = pythonStr(meta.grade_id);
-    if (seen.has(id))
+    const first = seen.get(id);
+    if (first !== undefined)
       throw new NbgraderMetadataError(
         { detail: `Duplicate grade id: ${id}`, rule: 'nbgrader', cellIndex: index },
-        'Give every graded, solution and read-only cell its own ID.',
+        `Cell ${first + 1} has the same ID (a copied cell?); give every graded, solution and read-only cell its own ID.`,
       );
-    seen.add(id);
+    seen.set(id, index);
   });
   return { warnings };
 }

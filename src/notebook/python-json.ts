@@ -64,12 +64,26 @@ export function parsePythonJson(text: string): JsonValue {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
+/**
+ * How deeply arrays and objects may nest. Python's json gives up near 1000 (its recursion limit);
+ * no notebook nests more than a few dozen levels, and every walker of the result (copy, write,
+ * repr) recurses too, so a file nested past this is refused here, with its line and column,
+ * rather than overflowing the stack somewhere later.
+ */
+export const MAX_JSON_DEPTH = 500;
 // eslint-disable-next-line no-control-regex -- raw control characters are invalid inside JSON strings
 const STRING_PLAIN = /[^"\\\u0000-\u001f]*/y;
 
 class Parser {
   pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
+
+  private enter(): void {
+    if (++this.depth > MAX_JSON_DEPTH)
+      throw this.fail(`arrays and objects nested too deeply (more than ${MAX_JSON_DEPTH} levels)`);
+  }
 
   fail(what: string): JsonSyntaxError {
     const before = this.text.slice(0, this.pos);
@@ -156,22 +170,24 @@ class Parser {
       this.pos = end + 1;
       return value;
     } catch {
+      // JSON.parse's own message would name a position in the slice: say it with ours.
       this.pos = start;
       throw this.fail('invalid escape in string');
     }
   }
 
   private array(): JsonValue[] {
+    this.enter();
     this.pos++;
     const result: JsonValue[] = [];
     this.skipWhitespace();
-    if (this.text[this.pos] === ']') return (this.pos++, result);
+    if (this.text[this.pos] === ']') return (this.pos++, this.depth--, result);
     while (true) {
       this.skipWhitespace();
       result.push(this.value(result, result.length));
       this.skipWhitespace();
       const c = this.text[this.pos++];
-      if (c === ']') return result;
+      if (c === ']') return (this.depth--, result);
       if (c !== ',') {
         this.pos--;
         throw this.fail("expected ',' or ']'");
@@ -180,10 +196,11 @@ class Parser {
   }
 
   private object(): { [key: string]: JsonValue } {
+    this.enter();
     this.pos++;
     const result: { [key: string]: JsonValue } = {};
     this.skipWhitespace();
-    if (this.text[this.pos] === '}') return (this.pos++, result);
+    if (this.text[this.pos] === '}') return (this.pos++, this.depth--, result);
     while (true) {
       this.skipWhitespace();
       if (this.text[this.pos] !== '"') throw this.fail('expected a property name in double quotes');
@@ -203,7 +220,7 @@ class Parser {
       });
       this.skipWhitespace();
       const c = this.text[this.pos++];
-      if (c === '}') return result;
+      if (c === '}') return (this.depth--, result);
       if (c !== ',') {
         this.pos--;
         throw this.fail("expected ',' or '}'");

@@ -7,6 +7,7 @@ import { NotebookFormatError } from './errors.js';
 import { isJsonMime, joinLines } from './lines.js';
 import { JsonSyntaxError, parsePythonJson } from './python-json.js';
 import type { Cell, JsonObject, JsonValue, Notebook } from './types.js';
+import { setOwn } from '../util/own-keys.js';
 
 /** The nbformat major version coursehub reads and writes, and the newest minor version it knows. */
 export const NBFORMAT_MAJOR = 4;
@@ -91,7 +92,8 @@ function checkCell(cell: JsonValue, index: number, fail: (m: string, h?: string)
 function rejoinMimeBundle(bundle: unknown): void {
   if (!isObject(bundle)) return;
   for (const [mime, value] of Object.entries(bundle))
-    if (!isJsonMime(mime) && Array.isArray(value) && isMultiline(value)) bundle[mime] = joinLines(value);
+    if (!isJsonMime(mime) && Array.isArray(value) && isMultiline(value))
+      setOwn(bundle, mime, joinLines(value));
 }
 
 /** nbformat's `rejoin_lines`: multi-line strings become single strings in memory. */

@@ -7,12 +7,13 @@ import { isSplitMime, pythonSplitLines } from './lines.js';
 import { cloneJson, writePythonJson } from './python-json.js';
 import { stripTransient } from './read.js';
 import type { JsonValue, Notebook } from './types.js';
+import { setOwn } from '../util/own-keys.js';
 
 function splitMimeBundle(bundle: unknown): void {
   if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle)) return;
   const record = bundle as Record<string, JsonValue>;
   for (const [mime, value] of Object.entries(record))
-    if (typeof value === 'string' && isSplitMime(mime)) record[mime] = pythonSplitLines(value);
+    if (typeof value === 'string' && isSplitMime(mime)) setOwn(record, mime, pythonSplitLines(value));
 }
 
 /** The file contents nbgrader would write for this notebook. Does not change `notebook`. */

@@ -187,7 +187,14 @@ function csvByKey(text: string): Map<string, Record<string, string | number>> {
   );
 }
 
+/** The suite's autograde cases (its README counts them): a lost case must fail, not pass unseen. */
+const AUTOGRADE_CASES = 38;
+
 describe('nbgrader conformance: autograde', () => {
+  it(`finds the suite: ${AUTOGRADE_CASES} cases, each run below`, () => {
+    expect(listCases()).toHaveLength(AUTOGRADE_CASES);
+  });
+
   for (const name of listCases()) {
     it.concurrent(name, { timeout: 240_000 }, async () => {
       const spec = readCase(name);

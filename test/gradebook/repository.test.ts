@@ -240,6 +240,20 @@ function suite(name: string, url: () => Promise<string>) {
       const scores = await loadAssignmentScores(store, courseId, 'ps1');
       expect(scores.submissions.map((s) => s.studentId)).toEqual(['amy']);
     });
+
+    it('refuses to remove an assignment with submissions unless forced, and keeps every grade', async () => {
+      const before = await gradesCsv(store, courseId);
+      await expect(removeAssignment(store, courseId, 'ps1')).rejects.toThrow(
+        /Assignment 'ps1' has 1 submission\(s\); removing it would delete their grades/,
+      );
+      expect(await gradesCsv(store, courseId)).toBe(before);
+      expect((await listAssignments(store, courseId)).map((a) => a.name)).toContain('ps1');
+      await removeAssignment(store, courseId, 'ps1', { force: true });
+      expect((await listAssignments(store, courseId)).map((a) => a.name)).not.toContain('ps1');
+      await expect(loadAssignmentScores(store, courseId, 'ps1')).rejects.toThrow(
+        /No assignment with ID 'ps1'/,
+      );
+    });
   });
 }
 

@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { autogradeAssignment } from '../../gradebook/autograde/autograde-assignment.js';
 import { AUTOGRADE_KERNEL_TIMINGS, autogradeSettingsFrom } from '../../grading/autograde/settings.js';
 import { createKernelLauncher } from '../../kernel/index.js';
-import { openCourse } from './course-settings.js';
+import { openCourse, requireLatePenaltyMethod } from './course-settings.js';
 import { jsonReport, progressPrinter, summaryTable } from './autograde-report.js';
 
 interface AutogradeFlags {
@@ -52,7 +52,8 @@ export function nbgraderAutogradeCommand(): Command {
     .action(async (assignment: string, flags: AutogradeFlags) => {
       const course = await openCourse(
         flags.courseDir,
-        flags.timeout ? [`Execute.timeout=${flags.timeout}`] : [],
+        flags.timeout ? [['Execute.timeout', String(flags.timeout)]] : [],
+        requireLatePenaltyMethod,
       );
       try {
         const settings = autogradeSettingsFrom(course.settings);

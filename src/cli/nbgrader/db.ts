@@ -2,9 +2,7 @@
  * `coursehub nbgrader db student|assignment ...`: the course gradebook's roster, as nbgrader's
  * `db` commands manage it (the gradebook is COURSE/coursehub-gradebook.sqlite).
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { parse } from 'csv-parse/sync';
 import {
   listAssignments,
   listStudents,
@@ -14,10 +12,47 @@ import {
   updateOrCreateStudent,
 } from '../../gradebook/courses.js';
 import { formatNaiveUtc, parseUtc } from '../../gradebook/timestamps.js';
+import { readCsvRows } from '../../hub/users/roster-csv.js';
 import { CoursehubError } from '../../util/errors.js';
 import { openCourse, type CourseContext } from './course-settings.js';
 
 export class StudentImportError extends CoursehubError {}
+
+interface StudentRow {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  line: number;
+}
+
+/**
+ * The students of a CSV file with an `id` column (and optionally first_name, last_name, email),
+ * read as the hub's roster files are (strict UTF-8, refusals naming the line). Read whole before
+ * the gradebook is opened, so a bad file changes nothing.
+ */
+function readStudentsCsv(file: string): StudentRow[] {
+  const [header, ...rows] = readCsvRows(file);
+  if (!header) return [];
+  const columns = header.fields.map((name) => name.toLowerCase());
+  const column = (name: string) => columns.indexOf(name);
+  if (column('id') === -1)
+    throw new StudentImportError(`${file}:${header.line}: there is no 'id' column.`, {
+      hint: 'The first line must name the columns, e.g. id,first_name,last_name,email.',
+    });
+  return rows.map(({ fields, line }) => {
+    const value = (name: string) => {
+      const at = column(name);
+      return at === -1 || fields[at] === undefined || fields[at] === '' ? null : fields[at]!;
+    };
+    const id = value('id');
+    if (id === null)
+      throw new StudentImportError(`${file}:${line}: the id is empty.`, {
+        hint: 'Every student needs an id; nothing was imported.',
+      });
+    return { id, firstName: value('first_name'), lastName: value('last_name'), email: value('email'), line };
+  });
+}
 
 async function withCourse(courseDir: string, work: (course: CourseContext) => Promise<void>): Promise<void> {
   const course = await openCourse(courseDir);
@@ -86,35 +121,23 @@ function studentCommands(): Command {
     )
     .option(...courseDirOption)
     .action(async (file: string, flags: { courseDir: string }) => {
-      const rows = parse(readFileSync(file, 'utf8'), {
-        columns: true,
-        skip_empty_lines: true,
-        trim: true,
-      }) as Array<Record<string, string>>;
-      if (rows.length > 0 && !('id' in rows[0]!)) {
-        throw new StudentImportError(`${file} has no 'id' column.`, {
-          hint: 'The first line must name the columns, e.g. id,first_name,last_name,email.',
-        });
-      }
+      const students = readStudentsCsv(file);
       await withCourse(flags.courseDir, async ({ gradebook }) => {
         // One transaction: a bad row leaves the gradebook as it was.
         await gradebook.store.withTransaction(async (tx) => {
-          for (const [index, row] of rows.entries()) {
-            if (!row.id) {
-              throw new StudentImportError(`${file} line ${index + 2}: the id is empty.`, {
-                hint: 'Every student needs an id; nothing was imported.',
+          for (const { line, ...student } of students) {
+            try {
+              await updateOrCreateStudent(tx, gradebook.courseId, student);
+            } catch (error) {
+              if (!(error instanceof CoursehubError)) throw error;
+              throw new StudentImportError(`${file}:${line}: ${error.message}`, {
+                hint: 'Fix the line and import again; nothing was imported.',
+                cause: error,
               });
             }
-            const value = (key: string) => (row[key] === undefined || row[key] === '' ? null : row[key]!);
-            await updateOrCreateStudent(tx, gradebook.courseId, {
-              id: row.id,
-              firstName: value('first_name'),
-              lastName: value('last_name'),
-              email: value('email'),
-            });
           }
         });
-        console.log(`Imported ${rows.length} students from ${file}`);
+        console.log(`Imported ${students.length} students from ${file}`);
       });
     });
   return student;

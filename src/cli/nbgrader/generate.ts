@@ -1,12 +1,16 @@
 /**
  * `coursehub nbgrader generate_assignment ASSIGNMENT`: source/ASSIGNMENT -> release/ASSIGNMENT,
- * as `nbgrader generate_assignment` does, with the course's nbgrader_config.py.
+ * as `nbgrader generate_assignment` does, with the course's nbgrader_config.py. The release is
+ * built beside its place and moved there in the same transaction that stores its cells in the
+ * gradebook: a failure leaves the old release and the old rows, both.
  */
-import { relative, resolve, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { Command } from 'commander';
-import { generateAssignment } from '../../course/index.js';
+import { CourseDirectory, generateAssignment, pathExists } from '../../course/index.js';
+import { storeGeneratedAssignment } from '../../gradebook/store-generated.js';
 import { createKernelLauncher } from '../../kernel/index.js';
-import { recordGeneratedAssignment } from './course-settings.js';
+import { CoursehubError } from '../../util/errors.js';
+import { openCourse } from './course-settings.js';
 
 interface GenerateFlags {
   courseDir: string;
@@ -15,6 +19,16 @@ interface GenerateFlags {
   metadata: boolean;
   unsafeNoSandbox?: boolean;
   source_with_tests?: boolean;
+}
+
+/** The same refusal, saying also that the old release is still there. */
+function keptRelease(error: unknown, release: string): unknown {
+  if (!(error instanceof CoursehubError)) return error;
+  const kept = `${release} is kept as it was.`;
+  return new CoursehubError(error.message, {
+    hint: error.hint ? `${error.hint}\n${kept}` : kept,
+    cause: error,
+  });
 }
 
 export function generateAssignmentCommand(): Command {
@@ -37,31 +51,44 @@ export function generateAssignmentCommand(): Command {
     .showHelpAfterError()
     .exitOverride()
     .action(async (assignment: string, flags: GenerateFlags) => {
-      const courseDir = resolve(flags.courseDir);
-      const result = await generateAssignment({
-        courseDir,
-        assignment,
-        force: flags.force ?? false,
-        saveCells: flags.db,
-        checkMetadata: flags.metadata,
-        sourceWithTests: flags.source_with_tests ?? false,
-        // Only used when a notebook has AUTOTEST directives: no kernel starts otherwise.
-        launcher: createKernelLauncher({
-          sandbox: flags.unsafeNoSandbox ? 'none' : 'bwrap',
-          log: { warn: () => undefined },
-        }),
-      });
-      for (const problem of result.configProblems)
-        console.error(
-          `coursehub: nbgrader_config.py line ${problem.line} ignored (${problem.reason}): ${problem.text}`,
-        );
-      const release = relative(courseDir, result.releaseDir).split(sep).join('/');
-      if (result.skipped) {
-        console.log(`${release} already exists; left unchanged (use --force to generate it again).`);
-        return;
+      const course = await openCourse(flags.courseDir);
+      const { courseDir, gradebook } = course;
+      const label = (path: string) => relative(courseDir, path).split(sep).join('/');
+      const releaseDir = new CourseDirectory(courseDir, course.settings.courseDirectory).release(assignment);
+      const release = label(releaseDir);
+      const releaseExisted = await pathExists(releaseDir);
+      try {
+        const result = await generateAssignment({
+          courseDir,
+          assignment,
+          settings: course.settings,
+          force: flags.force ?? false,
+          saveCells: flags.db,
+          checkMetadata: flags.metadata,
+          sourceWithTests: flags.source_with_tests ?? false,
+          // Only used when a notebook has AUTOTEST directives: no kernel starts otherwise.
+          launcher: createKernelLauncher({
+            sandbox: flags.unsafeNoSandbox ? 'none' : 'bwrap',
+            log: { warn: () => undefined },
+          }),
+          async publish(record, commit) {
+            if (!record) return commit();
+            await gradebook.store.withTransaction(async (tx) => {
+              await storeGeneratedAssignment(tx, gradebook.courseId, record);
+              await commit();
+            });
+          },
+        });
+        if (result.skipped) {
+          console.log(`${release} already exists; left unchanged (use --force to generate it again).`);
+          return;
+        }
+        for (const notebook of result.notebooks) console.log(`generated ${release}/${notebook}`);
+        for (const file of result.files) console.log(`copied    ${release}/${file}`);
+      } catch (error) {
+        throw releaseExisted ? keptRelease(error, release) : error;
+      } finally {
+        await gradebook.close();
       }
-      if (result.record) await recordGeneratedAssignment(courseDir, result.record);
-      for (const notebook of result.notebooks) console.log(`generated ${release}/${notebook}`);
-      for (const file of result.files) console.log(`copied    ${release}/${file}`);
     });
 }

@@ -12,7 +12,8 @@
 import { availableParallelism } from 'node:os';
 import type { GradebookStore } from '../../db/stores/gradebook.js';
 import type { KernelLauncher } from '../../grading/execution.js';
-import type { AutogradeSettings } from '../../grading/autograde/index.js';
+import { DuplicatedCellError, type AutogradeSettings } from '../../grading/autograde/index.js';
+import { latePenaltyMethod } from '../../grading/late-penalty/index.js';
 import { SchemaTooNewError, SchemaTooOldError } from '../../notebook/index.js';
 import { CoursehubError } from '../../util/errors.js';
 import { requireAssignment } from '../courses.js';
@@ -25,7 +26,6 @@ import {
   gradeSubmission,
   pathExists,
   readTimestampFile,
-  removeFolder,
   removeStalePartials,
   type GradedSubmission,
 } from '../../course/index.js';
@@ -93,16 +93,27 @@ async function shouldProcess(
     try {
       if (parseNaiveUtc(timestamp) > parseUtc(old)) return true;
     } catch {
-      /* unreadable old timestamp: keep the existing result */
+      // An unreadable old timestamp: keep the existing result (the skip is logged below).
     }
   }
   options.log('info', `Skipping existing assignment: ${finalDir}`);
   return false;
 }
 
+/** A schema-version problem (or a duplicated cell, which nbgrader reports as one) stops the run. */
+function abortsRun(error: unknown): boolean {
+  return (
+    error instanceof SchemaTooOldError ||
+    error instanceof SchemaTooNewError ||
+    error instanceof DuplicatedCellError
+  );
+}
+
 export async function autogradeAssignment(options: AutogradeRunOptions): Promise<AutogradeRunResult> {
   const started = Date.now();
   const course = new CourseDirectory(options.courseDir, options.settings.courseDirectory);
+  // Refused before anything is built or recorded (an unknown name is a setting to fix).
+  const latePenalty = latePenaltyMethod(options.settings.penaltyMethod);
   await requireAssignment(options.store, options.courseId, options.assignment);
   const sourceNotebooks = await loadSourceNotebooks(options.store, options.courseId, options.assignment);
   if (sourceNotebooks.length === 0) {
@@ -197,24 +208,33 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
     }
     result.isolation ??= submission.isolation;
     const finalDir = course.autograded(student, options.assignment);
-    await recordSubmissionResult(options.store, options.courseId, {
-      assignment: options.assignment,
-      studentId: student,
-      timestamp: submission.timestamp,
-      gradedNotebooks: submission.graded,
-      missingNotebooks: submission.missing,
-      latePenalty: options.settings.penaltyMethod,
-    });
+    const earlierResult = await pathExists(finalDir);
+    const record = (whenRecorded?: () => Promise<void>) =>
+      recordSubmissionResult(
+        options.store,
+        options.courseId,
+        {
+          assignment: options.assignment,
+          studentId: student,
+          timestamp: submission.timestamp,
+          gradedNotebooks: submission.graded,
+          missingNotebooks: submission.missing,
+          latePenalty,
+        },
+        whenRecorded,
+      );
     if (submission.error !== undefined) {
       outcome.status = 'failed';
       outcome.message = describe(submission.error);
       failed++;
       options.log('error', `[${student}] autograde failed: ${outcome.message}`);
-      if (await pathExists(finalDir)) {
-        options.log('warning', `Removing failed assignment: ${finalDir}`);
-        await removeFolder(finalDir);
-      }
-      if (submission.error instanceof SchemaTooOldError || submission.error instanceof SchemaTooNewError) {
+      // An earlier result and its grades belong together: both are kept, untouched, rather than
+      // the folder removed and stale grades left behind. Without one, the submission is recorded
+      // as nbgrader records a failed one (its rows, and the notebooks graded before the failure).
+      if (earlierResult)
+        options.log('warning', `The earlier result ${course.label(finalDir)} and its grades are kept.`);
+      else await record();
+      if (abortsRun(submission.error)) {
         result.aborted = true;
         options.log(
           'error',
@@ -222,7 +242,9 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
         );
       }
     } else {
-      await submission.stage!.commit();
+      // The folder moves into place inside the grades' transaction: a failed move keeps the old
+      // grades too, so the folder on disk and the rows always belong together.
+      await record(() => submission.stage!.commit());
       outcome.status = 'graded';
     }
     done++;
@@ -245,6 +267,6 @@ function safeTimestamp(text: string): string | null {
   try {
     return formatNaiveUtc(parseUtc(text));
   } catch {
-    return null;
+    return null; // the caller warns "Invalid timestamp string", as nbgrader does
   }
 }

@@ -12,10 +12,11 @@ import { execute } from '../steps/execute.js';
 import type { AutogradeContext } from './context.js';
 import { ignorePattern, limitOutput } from './output-steps.js';
 import { overwriteCells } from './overwrite-cells.js';
-import { deduplicateIds, overwriteKernelspec } from './sanitize-steps.js';
+import { checkSubmittedMetadata, deduplicateIds, overwriteKernelspec } from './sanitize-steps.js';
 import { saveAutoGrades } from './save-auto-grades.js';
 
 export type { AutogradeContext, NotebookGrades } from './context.js';
+export { DuplicatedCellError } from './sanitize-steps.js';
 export { DEFAULT_AUTOGRADE_SETTINGS, type AutogradeSettings } from './settings.js';
 export type { SourceNotebook } from './source-notebook.js';
 export { PartialCreditTooHighError, determineGrade } from './determine-grade.js';
@@ -32,7 +33,7 @@ export function autogradeSanitizeSteps(options: { clearOutputs?: boolean } = {})
     deduplicateIds,
     overwriteKernelspec,
     overwriteCells,
-    checkCellMetadata,
+    checkSubmittedMetadata,
   ];
 }
 

@@ -6,32 +6,46 @@
  * (what `ast.literal_eval` accepts minus sets, bytes and complex numbers).
  */
 import type { JsonValue } from '../../notebook/index.js';
+import { setOwn } from '../../util/own-keys.js';
 
 export class PythonLiteralError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    /** True when Python itself could not read the file (a syntax error), not just coursehub. */
+    readonly syntaxError = false,
   ) {
     super(message);
   }
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '\n': '',
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-};
+const SIMPLE_ESCAPES = new Map<string, string>([
+  ['\n', ''],
+  ['\\', '\\'],
+  ["'", "'"],
+  ['"', '"'],
+  ['a', '\x07'],
+  ['b', '\b'],
+  ['f', '\f'],
+  ['n', '\n'],
+  ['r', '\r'],
+  ['t', '\t'],
+  ['v', '\v'],
+]);
+
+/** The names that are literals; any other name is code, which is never run. */
+const NAMED_VALUES = new Map<string, JsonValue>([
+  ['True', true],
+  ['False', false],
+  ['None', null],
+]);
+
+/** As Python's parser ("too many nested parentheses"): deeper values are refused, not recursed into. */
+const MAX_DEPTH = 200;
 
 export class PythonLiteralReader {
   pos: number;
+  private depth = 0;
   constructor(
     private readonly text: string,
     start = 0,
@@ -39,8 +53,8 @@ export class PythonLiteralReader {
     this.pos = start;
   }
 
-  private fail(message: string): PythonLiteralError {
-    return new PythonLiteralError(message, this.pos);
+  private fail(message: string, syntaxError = false): PythonLiteralError {
+    return new PythonLiteralError(message, this.pos, syntaxError);
   }
 
   /** Skips spaces, tabs, comments, and (inside brackets) newlines and line continuations. */
@@ -79,10 +93,9 @@ export class PythonLiteralReader {
     }
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(t.slice(this.pos));
     if (word) {
-      const known: Record<string, JsonValue> = { True: true, False: false, None: null };
-      if (!(word[0] in known)) throw this.fail(`'${word[0]}' is a name, not a literal value`);
+      if (!NAMED_VALUES.has(word[0])) throw this.fail(`'${word[0]}' is a name, not a literal value`);
       this.pos += word[0].length;
-      return known[word[0]]!;
+      return NAMED_VALUES.get(word[0])!;
     }
     const number =
       /^[+-]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)/.exec(
@@ -112,13 +125,13 @@ export class PythonLiteralReader {
     this.pos += quote.length;
     let out = '';
     for (;;) {
-      if (this.pos >= t.length) throw this.fail('unterminated string');
+      if (this.pos >= t.length) throw this.fail('unterminated string', true);
       if (t.startsWith(quote, this.pos)) {
         this.pos += quote.length;
         return out;
       }
       const c = t[this.pos]!;
-      if (c === '\n' && quote.length === 1) throw this.fail('unterminated string');
+      if (c === '\n' && quote.length === 1) throw this.fail('unterminated string', true);
       if (c !== '\\') {
         out += c;
         this.pos++;
@@ -131,7 +144,8 @@ export class PythonLiteralReader {
         continue;
       }
       this.pos += 2;
-      if (next in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[next];
+      const simple = SIMPLE_ESCAPES.get(next);
+      if (simple !== undefined) out += simple;
       else if (next === 'x' || next === 'u' || next === 'U') {
         const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
         const hex = t.slice(this.pos, this.pos + length);
@@ -146,8 +160,13 @@ export class PythonLiteralReader {
     }
   }
 
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) throw this.fail(`brackets nested too deeply (more than ${MAX_DEPTH})`);
+  }
+
   /** A list or tuple; `(x)` without a comma is just x in parentheses, as in Python. */
   private sequence(close: string): JsonValue {
+    this.enter();
     this.pos++;
     const items: JsonValue[] = [];
     let sawComma = false;
@@ -155,6 +174,7 @@ export class PythonLiteralReader {
       this.skipSpace(true);
       if (this.text[this.pos] === close) {
         this.pos++;
+        this.depth--;
         return close === ')' && items.length === 1 && !sawComma ? items[0]! : items;
       }
       items.push(this.value(true));
@@ -167,18 +187,20 @@ export class PythonLiteralReader {
     }
   }
 
+  /** A dict; its keys are data ("__proto__" is a key like any other, never the prototype). */
   private dict(): { [key: string]: JsonValue } {
+    this.enter();
     this.pos++;
     const result: { [key: string]: JsonValue } = {};
     for (;;) {
       this.skipSpace(true);
-      if (this.text[this.pos] === '}') return (this.pos++, result);
+      if (this.text[this.pos] === '}') return (this.pos++, this.depth--, result);
       const key = this.value(true);
       if (typeof key !== 'string') throw this.fail('only string keys are supported in dicts');
       this.skipSpace(true);
       if (this.text[this.pos] !== ':') throw this.fail("expected ':' (sets are not supported)");
       this.pos++;
-      result[key] = this.value(true);
+      setOwn(result, key, this.value(true));
       this.skipSpace(true);
       const c = this.text[this.pos];
       if (c === ',') this.pos++;

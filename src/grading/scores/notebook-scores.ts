@@ -6,6 +6,7 @@
  */
 import { inListingOrder } from './grade-order.js';
 import { gradeScore, type GradeValues } from './grade-score.js';
+import { setOwn } from '../../util/own-keys.js';
 
 /** What generate stored about a graded cell (a grade cell or a task cell). */
 export interface ScoredCell {
@@ -184,14 +185,14 @@ export function scoreNotebook(
   submitted: SubmittedNotebookState & { grades: StoredGrade[]; comments: StoredComment[] },
 ): NotebookScores {
   const grades: Record<string, GradeScore> = {};
-  for (const grade of inListingOrder(submitted.grades)) grades[grade.name] = scoreGrade(cells, grade);
+  for (const grade of inListingOrder(submitted.grades)) setOwn(grades, grade.name, scoreGrade(cells, grade));
   const comments: Record<string, CommentRecord> = {};
   for (const c of inListingOrder(submitted.comments)) {
-    comments[c.name] = {
+    setOwn(comments, c.name, {
       cellKind: c.cellKind === 'task' ? 'TaskCell' : 'SolutionCell',
       autoComment: c.autoComment,
       manualComment: c.manualComment,
-    };
+    });
   }
   return { ...notebookTotals(cells, maxima, submitted.grades, submitted), grades, comments };
 }

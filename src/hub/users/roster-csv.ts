@@ -30,20 +30,58 @@ export interface RosterEntry {
 const MAX_LISTED = 20;
 
 export function readRosterFile(file: string): RosterEntry[] {
+  return rosterFromRows(
+    readCsvRows(file, (problems) => fileError(file, problems), 'roster file'),
+    file,
+  );
+}
+
+/** One row of a CSV file: its fields (trimmed) and the line it starts on, for messages. */
+export interface CsvRow {
+  fields: string[];
+  line: number;
+}
+
+/**
+ * Reads a CSV file as the roster files are read (and `nbgrader db student import` reads its file):
+ * strict UTF-8 with or without a BOM, LF or CRLF, blank lines and lines starting with `#` skipped.
+ * Anything it cannot read is a RosterFileError naming the file and the line.
+ */
+export function readCsvRows(
+  file: string,
+  refuse: Refusal = (problems) => csvFileError(file, problems),
+  kind = 'CSV file',
+): CsvRow[] {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    throw new RosterFileError(`Cannot read the roster file ${file}: ${(error as Error).message}`, {
+    throw new RosterFileError(`Cannot read the ${kind} ${file}: ${(error as Error).message}`, {
       hint: 'Check the path.',
       cause: error,
     });
   }
-  return parseRoster(decodeUtf8(bytes, file), file);
+  return parseCsvRows(decodeUtf8(bytes, file, refuse), file, refuse);
+}
+
+/** The error for the problems found in a file ("FILE:LINE: what"). */
+type Refusal = (problems: string[]) => Error;
+
+function csvFileError(file: string, problems: string[]): RosterFileError {
+  return new RosterFileError(
+    `The CSV file ${file} was refused; nothing in it was applied:\n  ${problems.join('\n  ')}`,
+    {
+      hint: 'Fix the line and try again.',
+    },
+  );
 }
 
 /** Decodes strict UTF-8 (BOM dropped); invalid bytes are refused with their line number. */
-export function decodeUtf8(bytes: Buffer, file: string): string {
+export function decodeUtf8(
+  bytes: Buffer,
+  file: string,
+  refuse: Refusal = (problems) => fileError(file, problems),
+): string {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   try {
     return decoder.decode(bytes);
@@ -57,16 +95,43 @@ export function decodeUtf8(bytes: Buffer, file: string): string {
       try {
         new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, end));
       } catch {
-        throw fileError(file, [`${file}:${line}: not valid UTF-8 (save the file as UTF-8)`]);
+        throw refuse([`${file}:${line}: not valid UTF-8 (save the file as UTF-8)`]);
       }
       start = end + 1;
       line++;
     }
-    throw fileError(file, [`${file}: not valid UTF-8 (save the file as UTF-8)`]);
+    throw refuse([`${file}: not valid UTF-8 (save the file as UTF-8)`]);
   }
 }
 
-export function parseRoster(text: string, file: string): RosterEntry[] {
+/**
+ * The line where a quoted field opens that is never closed (csv-parse reports the line where it
+ * gave up, the end of the file); undefined when every quote is closed.
+ */
+function unclosedQuoteLine(text: string): number | undefined {
+  let line = 1;
+  let openedOn: number | undefined;
+  let fieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (openedOn !== undefined) {
+      if (c === '"' && text[i + 1] === '"') i++;
+      else if (c === '"') openedOn = undefined;
+      else if (c === '\n') line++;
+      continue;
+    }
+    if (c === '"' && fieldStart) openedOn = line;
+    if (c === '\n') line++;
+    fieldStart = c === ',' || c === '\n' || (fieldStart && (c === ' ' || c === '\t' || c === '\r'));
+  }
+  return openedOn;
+}
+
+export function parseCsvRows(
+  text: string,
+  file: string,
+  refuse: Refusal = (problems) => csvFileError(file, problems),
+): CsvRow[] {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     records = parse(text, {
@@ -79,18 +144,37 @@ export function parseRoster(text: string, file: string): RosterEntry[] {
       info: true,
     }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
   } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'CSV_QUOTE_NOT_CLOSED') {
+      const line = unclosedQuoteLine(text);
+      throw refuse([
+        `${file}${line ? `:${line}` : ''}: the quote opened here is never closed (a name with a " must be written ""like this"")`,
+      ]);
+    }
     const lines = (error as { lines?: number }).lines;
-    throw fileError(file, [`${file}${lines ? `:${lines}` : ''}: ${(error as Error).message}`]);
+    throw refuse([`${file}${lines ? `:${lines}` : ''}: ${(error as Error).message}`]);
   }
-  const rows = records.filter(({ record }) => !(record.length === 1 && record[0] === ''));
-  const header = rows.shift();
+  return records
+    .filter(({ record }) => !(record.length === 1 && record[0] === ''))
+    .map(({ record, info }) => ({ fields: record, line: info.lines }));
+}
+
+export function parseRoster(text: string, file: string): RosterEntry[] {
+  return rosterFromRows(
+    parseCsvRows(text, file, (problems) => fileError(file, problems)),
+    file,
+  );
+}
+
+function rosterFromRows(rows: CsvRow[], file: string): RosterEntry[] {
+  const [header, ...body] = rows;
   if (!header)
     throw fileError(file, [`${file}: the file is empty; it needs the header ${ROSTER_COLUMNS.join(',')}`]);
-  const headerNames = header.record.map((name) => name.toLowerCase());
+  const headerNames = header.fields.map((name) => name.toLowerCase());
   const missing = ROSTER_COLUMNS.filter((column) => !headerNames.includes(column));
   if (missing.length > 0) {
     throw fileError(file, [
-      `${file}:${header.info.lines}: the header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${ROSTER_COLUMNS.join(',')})`,
+      `${file}:${header.line}: the header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${ROSTER_COLUMNS.join(',')})`,
     ]);
   }
   const index = Object.fromEntries(
@@ -100,8 +184,7 @@ export function parseRoster(text: string, file: string): RosterEntry[] {
   const problems: string[] = [];
   const entries: RosterEntry[] = [];
   const firstLineOf = new Map<string, number>();
-  for (const { record, info } of rows) {
-    const line = info.lines;
+  for (const { fields: record, line } of body) {
     const at = `${file}:${line}`;
     const absent = ROSTER_COLUMNS.filter((column) => record[index[column]] === undefined);
     if (absent.length > 0) {

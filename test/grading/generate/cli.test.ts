@@ -72,8 +72,8 @@ describe('coursehub nbgrader generate_assignment', { timeout: 180_000 }, () => {
     );
     const result = await coursehub('nbgrader', 'generate_assignment', 'ps1', '--course-dir', dir);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('nbgrader_config.py line 2 ignored');
-    expect(result.stderr).toContain('nbgrader_config.py line 4 ignored');
+    expect(result.stderr).toContain('nbgrader_config.py line 2: ignored');
+    expect(result.stderr).toContain('nbgrader_config.py line 4: ignored');
   });
 
   it('refuses a missing assignment with a hint', async () => {

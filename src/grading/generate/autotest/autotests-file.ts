@@ -1,6 +1,7 @@
 /** The autotests.yml settings for one kernel, read as nbgrader's InstantiateTests reads them. */
 import { parse } from 'yaml';
 import { GenerateError } from '../errors.js';
+import { getOwn, setOwn } from '../../../util/own-keys.js';
 
 export interface TestTemplate {
   test: string;
@@ -35,8 +36,9 @@ export function readAutotestTemplates(text: string, kernelName: string): Autotes
       { cause: error },
     );
   }
-  const forKernel = (all as Record<string, unknown> | null)?.[kernelName] as
-    Record<string, unknown> | undefined;
+  const forKernel = (
+    typeof all === 'object' && all !== null ? getOwn(all as Record<string, unknown>, kernelName) : undefined
+  ) as Record<string, unknown> | undefined;
   if (typeof forKernel !== 'object' || forKernel === null)
     throw new GenerateError(
       `autotests.yml has no section for the kernel '${kernelName}'`,
@@ -46,12 +48,12 @@ export function readAutotestTemplates(text: string, kernelName: string): Autotes
       },
     );
   const required = (key: string): string => {
-    const v = optionalString(forKernel[key], key);
+    const v = optionalString(getOwn(forKernel, key), key);
     if (v === undefined) throw new GenerateError(`autotests.yml: the '${kernelName}' section needs "${key}"`);
     return v;
   };
-  const templates = forKernel.templates as Record<string, unknown> | undefined;
-  if (typeof templates !== 'object' || templates === null || !('default' in templates))
+  const templates = getOwn(forKernel, 'templates') as Record<string, unknown> | undefined;
+  if (typeof templates !== 'object' || templates === null || !Object.hasOwn(templates, 'default'))
     throw new GenerateError(
       'autotests.yml must contain a top-level "default" key with corresponding test code',
     );
@@ -64,7 +66,7 @@ export function readAutotestTemplates(text: string, kernelName: string): Autotes
       throw new GenerateError(
         'each type in autotests.yml must have a list of dictionaries with a "test" and "fail" key',
       );
-    checked[type] = tests as TestTemplate[];
+    setOwn(checked, type, tests as TestTemplate[]);
   }
   const result: AutotestTemplates = {
     dispatch: required('dispatch'),

@@ -13,6 +13,7 @@ import { gradeIdOf } from '../../pipeline/step.js';
 import { GenerateError, RegionError } from '../errors.js';
 import { readAutotestTemplates, type AutotestTemplates } from './autotests-file.js';
 import { renderTemplate } from './templates.js';
+import { getOwn } from '../../../util/own-keys.js';
 
 const DELIMITER = 'AUTOTEST';
 const HASHED = 'HASHED';
@@ -162,7 +163,7 @@ async function expandCell(
 /** Expands every AUTOTEST directive of the notebook in place. */
 export async function expandAutotests(notebook: Notebook, options: ExpandAutotestsOptions): Promise<void> {
   const kernelName = notebook.metadata.kernelspec?.name ?? '';
-  const comment = COMMENT[kernelName];
+  const comment = getOwn(COMMENT, kernelName);
   if (comment === undefined)
     throw new GenerateError(
       `Kernel ${kernelName} has not been specified in InstantiateTests.comment_strs`,

@@ -3,6 +3,7 @@ import { RegionError, UnknownLanguageError } from '../errors.js';
 import { gradeIdOf, type Step } from '../../pipeline/step.js';
 import type { GenerateContext } from '../context.js';
 import { isRegionProblem, scanRegions } from './regions.js';
+import { getOwn } from '../../../util/own-keys.js';
 
 /**
  * ClearSolutions: every BEGIN SOLUTION ... END SOLUTION region becomes the language's code stub
@@ -16,7 +17,7 @@ export const clearSolutions: Step<GenerateContext> = {
     const settings = context.settings.clearSolutions;
     const kernelspec = notebook.metadata.kernelspec;
     const language = typeof kernelspec?.language === 'string' ? kernelspec.language : 'python';
-    const codeStub = settings.codeStub[language];
+    const codeStub = getOwn(settings.codeStub, language);
     if (codeStub === undefined)
       throw new UnknownLanguageError(
         `language '${language}' has not been specified in ClearSolutions.code_stub`,

@@ -11,6 +11,7 @@ import { GradebookCellError } from '../errors.js';
 import type { Step } from '../../pipeline/step.js';
 import type { GenerateContext } from '../context.js';
 import type { GeneratedNotebookRecord } from '../types.js';
+import { setOwn } from '../../../util/own-keys.js';
 
 function gradeIdFor(cell: Cell, cellIndex: number): string {
   const id = cell.metadata.nbgrader?.grade_id;
@@ -64,23 +65,23 @@ export const saveCells: Step<GenerateContext> = {
         );
       if (grade) {
         const score = maxScore(cell, cellIndex, gradeId);
-        record.grade_cells[gradeId] = { cell_type: cell.cell_type, max_score: score };
+        setOwn(record.grade_cells, gradeId, { cell_type: cell.cell_type, max_score: score });
         if (cell.cell_type === 'code') record.max_code_score += score;
         else record.max_written_score += score;
       }
       if (solution && !record.solution_cells.includes(gradeId)) record.solution_cells.push(gradeId);
       if (task) {
         const score = maxScore(cell, cellIndex, gradeId);
-        record.task_cells[gradeId] = { cell_type: 'markdown', max_score: score };
+        setOwn(record.task_cells, gradeId, { cell_type: 'markdown', max_score: score });
         record.max_task_score += score;
       }
       const checksum = cell.metadata.nbgrader?.checksum;
-      record.source_cells[gradeId] = {
+      setOwn(record.source_cells, gradeId, {
         cell_type: cell.cell_type,
         locked,
         source: cellSource(cell),
         checksum: typeof checksum === 'string' ? checksum : null,
-      };
+      });
     });
     record.max_score = record.max_code_score + record.max_written_score + record.max_task_score;
     context.record = record;
