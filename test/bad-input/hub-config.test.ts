@@ -14,9 +14,14 @@ import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { CoursehubError } from '../../src/util/errors.js';
 import { freePort } from '../support/postgres.js';
+import { removeEgressTable, testEgressTable } from '../support/egress-table.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'coursehub-bad-config-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const egressTable = testEgressTable('config');
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  removeEgressTable(egressTable);
+});
 
 let counter = 0;
 /**
@@ -32,6 +37,8 @@ async function configWith(sections: Record<string, Record<string, unknown>>) {
     ...sections,
     hub: { dataDir, port: await freePort(), hubPort: await freePort(), ...sections.hub },
     proxy: { apiPort: await freePort(), ...sections.proxy },
+    // A start the code lets through writes its egress rules here, removed after the file.
+    spawner: { network: { table: egressTable }, ...sections.spawner },
   };
   const file = join(folder, 'coursehub.json');
   writeFileSync(file, JSON.stringify(config));

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { startHub } from '../../src/app/start.js';
 import { registerUsersCommand } from '../../src/cli/users.js';
 import { connectDatabase } from '../../src/db/database.js';
@@ -19,6 +19,7 @@ import { startApiTestHub, type ApiTestHub } from '../hub/api/api-app.js';
 import { Browser, startTestHub, type TestHub } from '../hub/auth/hub-fixture.js';
 import { removeUnixAccount } from '../hub/spawner/test-accounts.js';
 import { freePort } from '../support/postgres.js';
+import { removeEgressTable, testEgressTable } from '../support/egress-table.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'coursehub-bad-roster-'));
 const HEADER = 'id,first_name,last_name,email\n';
@@ -273,11 +274,14 @@ describe('the roster import at start (users.prune)', () => {
     const studentsFile = join(folder, 'students.csv');
     writeFileSync(studentsFile, HEADER + rows(['ann', 'ben']));
     const configFile = join(folder, 'coursehub.json');
+    const egressTable = testEgressTable('roster');
+    onTestFinished(() => removeEgressTable(egressTable));
     writeFileSync(
       configFile,
       JSON.stringify({
         hub: { dataDir, port: await freePort(), hubPort: await freePort() },
         proxy: { apiPort: await freePort() },
+        spawner: { network: { table: egressTable } },
         users: { students: studentsFile, prune: true },
         log: { level: 'silent' },
       }),

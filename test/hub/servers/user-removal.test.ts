@@ -15,6 +15,7 @@ import { SESSION_COOKIE_NAME } from '../../../src/hub/auth/session-cookie.js';
 import { stopProxy } from '../../../src/hub/proxy/lifecycle.js';
 import { removeUnixAccount } from '../spawner/test-accounts.js';
 import { freePort } from '../../support/postgres.js';
+import { removeEgressTable, testEgressTable } from '../../support/egress-table.js';
 import { startTestHub, type TestHub } from './hub-fixture.js';
 
 const HEADER = 'id,first_name,last_name,email\n';
@@ -242,6 +243,7 @@ describe('removing a user by the roster prune at start', () => {
   const LEAVER = STUDENTS[0]!;
   let root: string;
   let running: RunningHub | undefined;
+  const egressTable = testEgressTable('prune');
 
   beforeAll(() => {
     for (const name of STUDENTS) removeUnixAccount(name);
@@ -255,6 +257,7 @@ describe('removing a user by the roster prune at start', () => {
     await running?.stop();
     await stopProxy(join(root, 'data'));
     for (const name of STUDENTS) removeUnixAccount(name);
+    removeEgressTable(egressTable);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -269,7 +272,7 @@ describe('removing a user by the roster prune at start', () => {
       JSON.stringify({
         hub: { dataDir: join(root, 'data'), port, hubPort: await freePort() },
         proxy: { apiPort: await freePort() },
-        spawner: { local: { homeRoot: join(root, 'homes') } },
+        spawner: { local: { homeRoot: join(root, 'homes') }, network: { table: egressTable } },
         users: { students, prune: true },
         log: { level: 'silent' },
       }),
