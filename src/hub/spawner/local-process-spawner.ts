@@ -27,6 +27,7 @@ import { ensureUnixAccount, removeUnixAccount, type UnixAccount } from '../../sa
 import { SpawnerError, UserOptionsError } from './errors.js';
 import { freeLoopbackPort } from './free-port.js';
 import { localUserStorage } from './local-user-storage.js';
+import { ensureLauncher, singleuserEnv, singleuserReadOnlyPaths } from './singleuser.js';
 import { describeLimits, serverLimits, type LimitSettings } from './server-limits.js';
 import type {
   PollResult,
@@ -76,6 +77,9 @@ const MASK_FOLDER = join(
   tmpdir(),
   process.getuid?.() === 0 ? 'coursehub-servers' : `coursehub-servers-${process.getuid?.()}`,
 );
+
+/** The folder of the `coursehub` launcher every server has on its PATH (singleuser.ts). */
+const LAUNCHER_FOLDER = join(MASK_FOLDER, 'bin');
 
 /** How long `stop` waits after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5_000;
@@ -187,13 +191,16 @@ export class LocalProcessSpawner implements Spawner {
     const env: Record<string, string> = {
       ...this.options.environment,
       ...request.hubEnv,
+      // JupyterHub's variables only the spawner knows: where the server listens, its root folder.
+      JUPYTERHUB_SERVICE_URL: `http://127.0.0.1:${port}${request.baseUrl}`,
+      JUPYTERHUB_ROOT_DIR: account.home,
       HOME: account.home,
       USER: account.name,
       LOGNAME: account.name,
       SHELL: '/bin/bash',
-      PATH: DEFAULT_PATH,
       LANG: 'C.UTF-8',
       JUPYTER_TOKEN: token,
+      ...singleuserEnv(LAUNCHER_FOLDER, DEFAULT_PATH, this.options.environment.JUPYTER_CONFIG_PATH),
     };
 
     // Under the egress policy before it runs (it refuses, rather than let the server run without).
@@ -205,6 +212,7 @@ export class LocalProcessSpawner implements Spawner {
     const sandbox = this.sandbox;
     await ensurePrivateFolder(MASK_FOLDER, 0o711, 'folder of the servers’ mask file');
     await ensureMaskFile(MASK_FOLDER);
+    await ensureLauncher(LAUNCHER_FOLDER);
     let running: SandboxedProcess;
     try {
       if (!runnable(command[0]!, DEFAULT_PATH)) throw new Error('no such program');
@@ -212,7 +220,12 @@ export class LocalProcessSpawner implements Spawner {
         name: groupName,
         command,
         account,
-        view: { system: USER_SERVER_VIEW, writable: [account.home], hidden: [] },
+        view: {
+          system: USER_SERVER_VIEW,
+          readOnly: singleuserReadOnlyPaths(LAUNCHER_FOLDER, USER_SERVER_VIEW.readOnly),
+          writable: [account.home],
+          hidden: [],
+        },
         // The proxy reaches the server on 127.0.0.1.
         network: 'host',
         limits: serverLimits(this.options, this.runsAsRoot),
