@@ -3,20 +3,23 @@
 # logs out of the hub. The spawner puts this folder on JUPYTER_CONFIG_PATH; the notebook itself
 # is Debian's, unmodified. The hub's URLs come from JupyterHub's variables the spawner sets.
 import os
-
-import notebook
-
-_here = os.path.dirname(os.path.abspath(__file__))
-_hub = os.environ.get("JUPYTERHUB_BASE_URL", "/").rstrip("/") + "/hub/"
+import sys
 
 c = get_config()  # noqa: F821 (defined by the Jupyter config loader)
-# Our page.html and logout.html first; the notebook package's folder second, so that they can
-# extend the stock templates as "templates/page.html" without extending themselves.
-c.NotebookApp.extra_template_paths = [
-    os.path.join(_here, "templates"),
-    os.path.dirname(os.path.abspath(notebook.__file__)),
-]
-c.NotebookApp.jinja_template_vars = {
-    "coursehub_home_url": _hub + "home",
-    "coursehub_logout_url": _hub + "logout",
-}
+
+# Only for notebook 6's own server: the templates extend its page.html. A `jupyter lab` or
+# `jupyter server` (spawner.local.command) reads this file too and must not get them.
+if "notebook.notebookapp" in sys.modules:
+    import notebook
+
+    _hub = os.environ.get("JUPYTERHUB_BASE_URL", "/").rstrip("/") + "/hub/"
+    # Our page.html and logout.html first; the notebook package's folder second, so that they
+    # extend the stock templates as "templates/page.html" without extending themselves.
+    c.NotebookApp.extra_template_paths = [
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates"),
+        os.path.dirname(os.path.abspath(notebook.__file__)),
+    ]
+    c.NotebookApp.jinja_template_vars = {
+        "coursehub_home_url": _hub + "home",
+        "coursehub_logout_url": _hub + "logout",
+    }

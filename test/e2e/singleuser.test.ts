@@ -6,6 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE_NAME } from '../../src/hub/auth/session-cookie.js';
+import { INSTALLATION_ROOT } from '../../src/hub/installation.js';
 import { HubUrls } from '../../src/hub/urls.js';
 import { runCodeOnServer } from '../hub/spawner/run-code.js';
 import { startTestHub, type TestHub } from '../hub/servers/hub-fixture.js';
@@ -35,6 +36,7 @@ const JUPYTERHUB_VARIABLES = [
 /** Runs in a kernel of the user's server: what a student would try in its terminal. */
 const INSIDE_THE_SERVER = `
 import json, os, shutil, subprocess, urllib.request
+root = ${JSON.stringify(INSTALLATION_ROOT)}
 env = {k: v for k, v in os.environ.items() if k.startswith('JUPYTERHUB_')}
 helped = subprocess.run(['coursehub', '--help'], capture_output=True, text=True, timeout=120)
 request = urllib.request.Request(env['JUPYTERHUB_API_URL'] + '/user',
@@ -43,7 +45,7 @@ with urllib.request.urlopen(request, timeout=30) as answer:
     me = json.load(answer)
 print(json.dumps({'env': sorted(env), 'which': shutil.which('coursehub'), 'rc': helped.returncode,
     'out': helped.stdout, 'err': helped.stderr[-3000:], 'me': me.get('name'),
-    'configPath': os.environ.get('JUPYTER_CONFIG_PATH')}))
+    'seen': {name: os.path.exists(os.path.join(root, name)) for name in ['package.json', 'README.md', '.git']}}))
 `;
 
 describe.each(BASE_URLS)("inside a user's Jupyter server (hub.baseUrl %s)", (baseUrl) => {
@@ -153,6 +155,7 @@ describe.each(BASE_URLS)("inside a user's Jupyter server (hub.baseUrl %s)", (bas
         out: string;
         err: string;
         me: string;
+        seen: Record<string, boolean>;
       };
       expect(JUPYTERHUB_VARIABLES.filter((name) => !seen.env.includes(name))).toEqual([]);
       expect(seen.which).toMatch(/\/coursehub$/);
@@ -160,6 +163,9 @@ describe.each(BASE_URLS)("inside a user's Jupyter server (hub.baseUrl %s)", (bas
       expect(seen.out).toMatch(/^Usage: coursehub /m);
       expect(seen.out).toMatch(/\bnbgrader\b/);
       expect(seen.me).toBe(ALICE);
+      // Of the installation, only what its CLI reads: not the rest of its folder (where an admin's
+      // configuration or the hub's data may lie).
+      expect(seen.seen).toEqual({ 'package.json': true, 'README.md': false, '.git': false });
     },
   );
 });

@@ -54,16 +54,19 @@ export async function ensureLauncher(folder: string): Promise<string> {
 /**
  * What a server must see read-only to run the launcher and read the configuration folder: the
  * CLI's files of this installation (not its root: an admin's configuration or data folder may
- * lie there) and the launcher's folder. Paths already in the sandbox's system view are left out.
+ * lie there), the node that runs the hub, and the launcher's folder. Paths already in the
+ * sandbox's system view (a node in /usr/bin, an installation under /opt) are left out.
  */
 export function singleuserReadOnlyPaths(launcherFolder: string, alreadyVisible: readonly string[]): string[] {
   const inView = (path: string) =>
     alreadyVisible.some((folder) => path === folder || path.startsWith(`${folder}/`));
-  return [
+  const wanted = [
     ...CLI_FILES.map((name) => join(INSTALLATION_ROOT, name)),
     SINGLEUSER_CONFIG,
+    process.execPath,
     launcherFolder,
-  ].filter((path) => existsSync(path) && !inView(path));
+  ];
+  return wanted.filter((path) => existsSync(path) && !inView(path));
 }
 
 /** The server's PATH (the launcher first) and JUPYTER_CONFIG_PATH (ours before any the admin set). */
