@@ -4,6 +4,7 @@
 // server's terminal world has JupyterHub's variables and the `coursehub` command, whose token
 // works against the hub's API. Once with hub.baseUrl '/' and once under a prefix.
 import type { Browser } from 'playwright-core';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE_NAME } from '../../src/hub/auth/session-cookie.js';
 import { INSTALLATION_ROOT } from '../../src/hub/installation.js';
@@ -41,12 +42,54 @@ env = {k: v for k, v in os.environ.items() if k.startswith('JUPYTERHUB_')}
 helped = subprocess.run(['coursehub', '--help'], capture_output=True, text=True, timeout=120)
 request = urllib.request.Request(env['JUPYTERHUB_API_URL'] + '/user',
     headers={'Authorization': 'token ' + env['JUPYTERHUB_API_TOKEN']})
-with urllib.request.urlopen(request, timeout=30) as answer:
-    me = json.load(answer)
+try:
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        me = json.load(answer)
+except OSError as error:
+    me = {'name': None, 'error': f'{error} (uid {os.getuid()})'}
 print(json.dumps({'env': sorted(env), 'which': shutil.which('coursehub'), 'rc': helped.returncode,
-    'out': helped.stdout, 'err': helped.stderr[-3000:], 'me': me.get('name'),
+    'out': helped.stdout, 'err': helped.stderr[-3000:], 'me': me.get('name'), 'meError': me.get('error'),
     'seen': {name: os.path.exists(os.path.join(root, name)) for name in ['package.json', 'README.md', '.git']}}))
 `;
+
+/**
+ * Types `command` into a new terminal of the server (Jupyter's terminals API and terminado's
+ * websocket, as the browser's terminal page does) and returns what the terminal showed up to the
+ * line `MARK <exit status of the command's first program>` (bash's PIPESTATUS).
+ */
+async function inTerminal(server: { url: string; token: string }, command: string): Promise<string> {
+  const auth = { authorization: `token ${server.token}` };
+  const made = await fetch(new URL('api/terminals', server.url), { method: 'POST', headers: auth });
+  if (made.status !== 200) throw new Error(`starting a terminal: HTTP ${made.status}`);
+  const { name } = (await made.json()) as { name: string };
+  const url = new URL(`terminals/websocket/${name}`, server.url);
+  url.protocol = 'ws:';
+  const socket = new WebSocket(url, { headers: auth });
+  let shown = '';
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no end mark; the terminal showed:\n${shown}`)),
+        120_000,
+      );
+      socket.on('error', reject);
+      socket.on('message', (raw: WebSocket.RawData) => {
+        const [kind, text] = JSON.parse(String(raw)) as [string, string];
+        if (kind === 'setup')
+          socket.send(JSON.stringify(['stdin', `${command}; echo "MARK \${PIPESTATUS[0]}"\r`]));
+        if (kind !== 'stdout') return;
+        shown += text;
+        if (/^MARK \d+/m.test(shown)) {
+          clearTimeout(timer);
+          resolve(shown);
+        }
+      });
+    });
+  } finally {
+    socket.close();
+    await fetch(new URL(`api/terminals/${name}`, server.url), { method: 'DELETE', headers: auth });
+  }
+}
 
 describe.each(BASE_URLS)("inside a user's Jupyter server (hub.baseUrl %s)", (baseUrl) => {
   const urls = new HubUrls(baseUrl);
@@ -155,6 +198,7 @@ describe.each(BASE_URLS)("inside a user's Jupyter server (hub.baseUrl %s)", (bas
         out: string;
         err: string;
         me: string;
+        meError: string | null;
         seen: Record<string, boolean>;
       };
       expect(JUPYTERHUB_VARIABLES.filter((name) => !seen.env.includes(name))).toEqual([]);
@@ -162,10 +206,20 @@ describe.each(BASE_URLS)("inside a user's Jupyter server (hub.baseUrl %s)", (bas
       expect({ rc: seen.rc, err: seen.err }).toEqual({ rc: 0, err: '' });
       expect(seen.out).toMatch(/^Usage: coursehub /m);
       expect(seen.out).toMatch(/\bnbgrader\b/);
-      expect(seen.me).toBe(ALICE);
+      expect({ me: seen.me, error: seen.meError }).toEqual({ me: ALICE, error: null });
       // Of the installation, only what its CLI reads: not the rest of its folder (where an admin's
       // configuration or the hub's data may lie).
       expect(seen.seen).toEqual({ 'package.json': true, 'README.md': false, '.git': false });
+    },
+  );
+
+  it(
+    '`coursehub` is on the PATH of a terminal too (a login shell, which resets PATH from /etc/profile)',
+    { timeout: 180_000 },
+    async () => {
+      const shown = await inTerminal(aliceServer(), 'coursehub --help 2>&1 | head -n 1');
+      expect(shown).toMatch(/^Usage: coursehub /m);
+      expect(shown).toMatch(/^MARK 0/m);
     },
   );
 });
