@@ -78,9 +78,6 @@ const MASK_FOLDER = join(
   process.getuid?.() === 0 ? 'coursehub-servers' : `coursehub-servers-${process.getuid?.()}`,
 );
 
-/** The folder of the `coursehub` launcher every server has on its PATH (singleuser.ts). */
-const LAUNCHER_FOLDER = join(MASK_FOLDER, 'bin');
-
 /** How long `stop` waits after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5_000;
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -181,6 +178,10 @@ export class LocalProcessSpawner implements Spawner {
         "hub is not running as root: the server runs as the hub's own user (%s), not as a separate account",
         account.name,
       );
+    await ensurePrivateFolder(MASK_FOLDER, 0o711, 'folder of the servers’ mask file');
+    await ensureMaskFile(MASK_FOLDER);
+    // The `coursehub` launcher every server has on its PATH (singleuser.ts), beside the mask file.
+    const launcherFolder = await ensureLauncher(MASK_FOLDER);
     const port = await freeLoopbackPort();
     const token = randomBytes(32).toString('hex');
     const values = { base_url: request.baseUrl, port: String(port), home: account.home };
@@ -200,7 +201,7 @@ export class LocalProcessSpawner implements Spawner {
       SHELL: '/bin/bash',
       LANG: 'C.UTF-8',
       JUPYTER_TOKEN: token,
-      ...singleuserEnv(LAUNCHER_FOLDER, DEFAULT_PATH, this.options.environment.JUPYTER_CONFIG_PATH),
+      ...singleuserEnv(launcherFolder, DEFAULT_PATH, this.options.environment.JUPYTER_CONFIG_PATH),
     };
 
     // Under the egress policy before it runs (it refuses, rather than let the server run without).
@@ -210,9 +211,6 @@ export class LocalProcessSpawner implements Spawner {
     mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
     const logFile = join(this.options.logDir, `${groupName}.log`);
     const sandbox = this.sandbox;
-    await ensurePrivateFolder(MASK_FOLDER, 0o711, 'folder of the servers’ mask file');
-    await ensureMaskFile(MASK_FOLDER);
-    await ensureLauncher(LAUNCHER_FOLDER);
     let running: SandboxedProcess;
     try {
       if (!runnable(command[0]!, DEFAULT_PATH)) throw new Error('no such program');
@@ -222,7 +220,7 @@ export class LocalProcessSpawner implements Spawner {
         account,
         view: {
           system: USER_SERVER_VIEW,
-          readOnly: singleuserReadOnlyPaths(LAUNCHER_FOLDER, USER_SERVER_VIEW.readOnly),
+          readOnly: singleuserReadOnlyPaths(launcherFolder, USER_SERVER_VIEW.readOnly),
           writable: [account.home],
           hidden: [],
         },

@@ -6,6 +6,7 @@
  * `coursehub nbgrader` commands work from a terminal in the server with JUPYTERHUB_API_URL and
  * JUPYTERHUB_API_TOKEN, as nbgrader's did in the seed.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,22 +33,23 @@ export function launcherScript(): string {
 }
 
 /**
- * Writes `folder/coursehub` (0755) unless it already holds the same text; `folder` must be the
- * hub's own and readable by everyone (the server runs as its user). Returns the folder.
+ * Writes the launcher as `parent/bin-HASH/coursehub` (0755) and returns its folder. Named after
+ * its text, so that hubs of different installations on one host (a test run beside a demo) never
+ * overwrite each other's, and a folder once written never changes under a running server.
+ * `parent` must be the hub's own and traversable by everyone (the server runs as its user).
  */
-export async function ensureLauncher(folder: string): Promise<string> {
+export async function ensureLauncher(parent: string): Promise<string> {
+  const text = launcherScript();
+  const folder = join(parent, `bin-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`);
+  const path = join(folder, 'coursehub');
+  if ((await readFile(path, 'utf8').catch(() => undefined)) === text) return folder;
   await mkdir(folder, { recursive: true, mode: 0o755 });
   await chmod(folder, 0o755);
-  const path = join(folder, 'coursehub');
-  const text = launcherScript();
-  const current = await readFile(path, 'utf8').catch(() => undefined);
-  if (current !== text) {
-    // Beside it, then renamed: a server starting meanwhile never runs half a script.
-    const staged = `${path}.${process.pid}.tmp`;
-    await writeFile(staged, text, { mode: 0o755 });
-    await chmod(staged, 0o755);
-    await rename(staged, path);
-  }
+  // Beside it, then renamed: a server starting meanwhile never runs half a script.
+  const staged = `${path}.${process.pid}.tmp`;
+  await writeFile(staged, text, { mode: 0o755 });
+  await chmod(staged, 0o755);
+  await rename(staged, path);
   return folder;
 }
 
