@@ -16,15 +16,20 @@ if "notebook.notebookapp" in sys.modules:
 
     _hub = os.environ.get("JUPYTERHUB_BASE_URL", "/").rstrip("/") + "/hub/"
     # Our page.html and logout.html first; the notebook package's folder second, so that they
-    # extend the stock templates as "templates/page.html" without extending themselves.
-    c.NotebookApp.extra_template_paths = [
-        os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates"),
-        os.path.dirname(os.path.abspath(notebook.__file__)),
-    ]
-    c.NotebookApp.jinja_template_vars = {
-        "coursehub_home_url": _hub + "home",
-        "coursehub_logout_url": _hub + "logout",
-    }
+    # extend the stock templates as "templates/page.html" without extending themselves. Prepended
+    # and merged: an admin's settings of these in /etc/jupyter are kept.
+    c.NotebookApp.extra_template_paths.prepend(
+        [
+            os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates"),
+            os.path.dirname(os.path.abspath(notebook.__file__)),
+        ]
+    )
+    c.NotebookApp.jinja_template_vars.update(
+        {
+            "coursehub_home_url": _hub + "home",
+            "coursehub_logout_url": _hub + "logout",
+        }
+    )
 
     # Jupyter starts terminals as login shells, and Debian's /etc/profile sets PATH anew: put the
     # folder of the `coursehub` launcher (first on the server's PATH) back in front, then go on as
@@ -33,6 +38,6 @@ if "notebook.notebookapp" in sys.modules:
     if _coursehub:
         _shell = os.environ.get("SHELL") or "/bin/sh"
         _bin = shlex.quote(os.path.dirname(_coursehub))
-        c.NotebookApp.terminado_settings = {
-            "shell_command": [_shell, "-l", "-c", f'PATH={_bin}:"$PATH"; export PATH; exec "$0" -i', _shell],
-        }
+        c.NotebookApp.terminado_settings.update(
+            {"shell_command": [_shell, "-l", "-c", f'PATH={_bin}:"$PATH"; export PATH; exec "$0" -i', _shell]}
+        )
