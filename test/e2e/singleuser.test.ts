@@ -132,7 +132,7 @@ describe.each(BASE_URLS)("inside a user's Jupyter server (hub.baseUrl %s)", (bas
     'the notebook header has a "Control Panel" link that leads to the hub\'s home',
     { timeout: 150_000 },
     async () => {
-      const { page, context } = await pageAs(ALICE);
+      const { page, context, pageErrors } = await pageAs(ALICE);
       await page.goto(urls.hub('home'));
       await page.locator('#start').click();
       await page.waitForURL(`**${urls.user(ALICE, '', 'tree')}**`, { timeout: 60_000 });
@@ -147,12 +147,22 @@ describe.each(BASE_URLS)("inside a user's Jupyter server (hub.baseUrl %s)", (bas
         headers: { authorization: `token ${server.token}` },
         body: JSON.stringify({
           type: 'notebook',
-          content: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 },
+          content: {
+            cells: [],
+            // A kernelspec of its own: without one the page picks the default and its scripts race
+            // (SessionAlreadyStarting), with or without our header.
+            metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+            nbformat: 4,
+            nbformat_minor: 5,
+          },
         }),
       });
       expect(made.status).toBe(201);
       await page.goto(urls.user(ALICE, '', 'notebooks/hello.ipynb'));
       await page.locator('#notebook-container').waitFor({ timeout: 30_000 });
+      // The notebook's own scripts run as before with our header (its missing custom.css aside).
+      await page.locator('#kernel_indicator_icon.kernel_idle_icon').waitFor({ timeout: 30_000 });
+      expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
       await page.locator('#jupyterhub-control-panel-link').click();
       await page.waitForURL((url) => url.pathname === urls.hub('home'), { timeout: 30_000 });
       await expect(page.locator('#server-status').textContent()).resolves.toMatch(/is running/);
