@@ -192,4 +192,30 @@ describe('the sample course (examples/sample-course)', () => {
       expect(submission(student).needsManualGrade).toBe(false);
     }
   });
+
+  it('the feedback of the wrong answer shows its 1 of 3 autograded points, and not the hidden tests', () => {
+    const run = coursehub(
+      'nbgrader',
+      'generate_feedback',
+      ASSIGNMENT,
+      '--student',
+      'wrong',
+      '--course-dir',
+      dir,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const html = readFileSync(join(dir, 'feedback', 'wrong', ASSIGNMENT, 'hello.html'), 'utf8');
+    // What a reader sees: the text without tags, styles and entities.
+    const seen = html
+      .replace(/<style[\s\S]*?<\/style>/g, '')
+      .replace(/<[^>]+>/g, '')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+    expect(seen).toContain('hello (Score: 1.0 / 5.0)');
+    expect(seen).toContain('assert mean([1, 2, 3]) == 2');
+    expect(seen).toMatch(/test_mean_hidden\s*Score: 0\.0 \/ 2\.0/);
+    expect(seen).toContain('Hidden tests of this cell, and what they printed, are not shown.');
+    expect(seen).not.toMatch(/HIDDEN TESTS|1\.5|mean\(\[\]\)|0\.1, 0\.2/);
+  }, 60_000);
 });
