@@ -106,7 +106,14 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
 
   const proxySecret = options.proxy?.secret ?? lazyProxySecret(config.hub.dataDir);
   const proxy = options.proxy?.client ?? new ProxyClient(proxyApiUrl(config), proxySecret, urls.base);
-  const forgetCachedLogins = (user: string) => proxy.revoke({ users: [user] });
+  // The tokens are revoked in the database either way; a proxy that cannot be told drops its cached
+  // logins when they expire (a minute), so this is logged rather than failing the stop.
+  const forgetCachedLogins = (user: string) =>
+    proxy
+      .revoke({ users: [user] })
+      .catch((err: unknown) =>
+        log.warn({ err, user }, 'the proxy could not be told to forget cached logins'),
+      );
 
   const serverLog = log.child({ area: 'servers' });
   const hubApiUrl = options.hubApiUrl ?? (() => `http://127.0.0.1:${config.hub.hubPort}${urls.api()}`);

@@ -107,6 +107,8 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
         delay *= 2;
         continue;
       }
+      // The connection error below is the one to report; a failure to close the handle that never
+      // connected adds nothing to it.
       await handle.close().catch(() => {});
       throw connectionError(options.url, handle.dialect, error, transient ? attempt + 1 : 1);
     }

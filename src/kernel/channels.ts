@@ -129,6 +129,8 @@ export class KernelChannels {
     const socket = channel === 'shell' ? this.shell : this.control;
     // zeromq.js allows one send in flight per socket: chain them.
     const previous = this.sendQueues.get(channel) ?? Promise.resolve();
+    // A send that fails means the kernel's sockets are gone: the reply never comes, and the
+    // session's timeout and heartbeat checks report the kernel dead, which is the message.
     const sent = previous.then(() => socket.send(serialize(message, this.signer))).catch(() => undefined);
     this.sendQueues.set(channel, sent);
     return { msgId, reply };
@@ -152,7 +154,7 @@ export class KernelChannels {
       inFlight = true;
       this.heartbeat
         .send(Buffer.from('ping'))
-        .catch(() => undefined)
+        .catch(() => undefined) // an unanswered ping is what the heartbeat check reports
         .finally(() => (inFlight = false));
     }, intervalMs);
     this.heartbeatTimer.unref();

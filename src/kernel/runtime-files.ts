@@ -39,7 +39,11 @@ export async function writeConnectionFile(runtimeDir: string, spec: KernelSpec):
 
 export async function chownTree(path: string, account: SandboxAccount): Promise<void> {
   const info = await lstat(path);
-  await chown(path, account.uid, account.gid).catch(() => undefined);
+  // Not root (a hub run as its own user): the files stay the hub's, which is the kernel's own
+  // account then, so a refused chown is expected and changes nothing.
+  await chown(path, account.uid, account.gid).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPERM') throw err;
+  });
   if (info.isDirectory()) {
     await chmod(path, (info.mode & 0o7777) | 0o700);
     for (const entry of await readdir(path)) await chownTree(join(path, entry), account);

@@ -78,7 +78,7 @@ export class JupyterKernelSession implements KernelSession {
   execute(code: string, options: { timeoutMs: number }): Promise<CellRunResult> {
     // Cells run one after another even if a caller forgets to await.
     const run = this.queue.then(() => this.runCell(code, options.timeoutMs));
-    this.queue = run.catch(() => undefined);
+    this.queue = run.catch(() => undefined); // the caller gets the failure through `run`
     return run;
   }
 

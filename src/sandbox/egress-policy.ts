@@ -196,7 +196,7 @@ export class EgressPolicy {
 
   private serially<T>(job: () => Promise<T>): Promise<T> {
     const next = this.writing.then(job);
-    this.writing = next.catch(() => undefined);
+    this.writing = next.catch(() => undefined); // the caller gets the failure through `next`
     return next;
   }
 }

@@ -61,7 +61,7 @@ let accountQueue: Promise<unknown> = Promise.resolve();
 /** Runs account changes of this process one after another (useradd fails on a held lock). */
 function oneAtATime<T>(job: () => Promise<T>): Promise<T> {
   const next = accountQueue.then(job);
-  accountQueue = next.catch(() => undefined);
+  accountQueue = next.catch(() => undefined); // the caller gets the failure through `next`
   return next;
 }
 

@@ -97,7 +97,12 @@ export class OidcAuthenticator implements RedirectAuthenticator {
     }
     let value = claims?.[this.options.usernameClaim];
     if (typeof value !== 'string' && claims && typeof claims.sub === 'string') {
-      const info = await oidc.fetchUserInfo(config, accessToken, claims.sub).catch(() => undefined);
+      const info = await oidc.fetchUserInfo(config, accessToken, claims.sub).catch((error: unknown) => {
+        throw new OAuthCallbackError(
+          `The login provider's userinfo endpoint did not answer for "${this.options.usernameClaim}": ${error instanceof Error ? error.message : String(error)}`,
+          { hint: 'Start the login again; if it keeps failing, tell the administrator.', cause: error },
+        );
+      });
       value = info?.[this.options.usernameClaim];
     }
     if (typeof value !== 'string' || !value.trim())

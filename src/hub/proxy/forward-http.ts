@@ -44,6 +44,7 @@ function poolFor(origin: string): Pool {
 
 /** Closes idle upstream connections (at shutdown, so the process can exit). */
 export function closeForwardAgents(): void {
+  // At shutdown: a pool that fails to close has nothing left to lose, and the process is ending.
   for (const pool of pools.values()) void pool.destroy().catch(() => {});
   pools.clear();
 }

@@ -452,7 +452,14 @@ export class ServerManager {
       const serverName = typeof route.server_name === 'string' ? route.server_name : '';
       if (!user || !path.startsWith(this.options.urls.userPrefix)) continue;
       if (!this.live.has(key(user, serverName)))
-        await this.options.routes.deleteUserServer(user, serverName).catch(() => undefined);
+        await this.options.routes
+          .deleteUserServer(user, serverName)
+          .catch((err: unknown) =>
+            this.options.log.warn(
+              { err, user, server: serverName },
+              'could not remove a stale proxy route; next check retries',
+            ),
+          );
     }
   }
 

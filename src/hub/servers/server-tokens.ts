@@ -7,7 +7,8 @@ import type { ServerTokens } from './collaborators.js';
 
 /**
  * `forgetCachedLogins` tells the proxy to drop what it remembers of the user's credentials, so a
- * stopped server's token stops passing the proxy at once rather than when its cache expires.
+ * stopped server's token stops passing the proxy at once rather than when its cache expires. It
+ * reports its own failures (services.ts logs them); a stop never fails for it.
  */
 export function hubServerTokens(
   tokens: TokenService,
@@ -17,7 +18,7 @@ export function hubServerTokens(
     issue: async (userName) => (await createServerToken(tokens, userName)).token,
     revokeAll: async (userName) => {
       await tokens.revokeAllForUser(userName, 'server');
-      await forgetCachedLogins(userName).catch(() => undefined);
+      await forgetCachedLogins(userName);
     },
   };
 }
