@@ -288,7 +288,9 @@ export const spawnerSection = z
     environment: z
       .record(z.string(), z.string())
       .default({})
-      .describe('Extra environment variables for every user server.'),
+      .describe(
+        "Extra environment variables for every user server. The hub sets JupyterHub's JUPYTERHUB_* variables, HOME, USER and PATH (with the `coursehub` command first) itself; a JUPYTER_CONFIG_PATH given here comes after coursehub's own notebook configuration (share/singleuser/).",
+      ),
     startTimeoutSeconds: z
       .number()
       .positive()

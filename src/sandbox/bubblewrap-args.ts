@@ -3,8 +3,8 @@
  * kernel zygote, user servers): a plan says what the sandbox holds, this writes it as bwrap
  * arguments in one order. The sandbox's root is an empty tmpfs; into it go the read-only system
  * folders of a view, a fresh /proc, a minimal /dev, a private sticky /tmp, the emptied folders,
- * the extra read-only binds, the writable folders (at their own path), and last the masks, so a
- * masked path inside any bound folder is covered too.
+ * the parents of what is bound below, the extra read-only binds and links, the writable folders
+ * (at their own path), and last the masks, so a masked path inside any bound folder is covered too.
  */
 import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
 import { dropPrivilegesArgs, type AccountIds } from './drop-privileges.js';
@@ -36,8 +36,13 @@ export interface BubblewrapPlan {
   view: SystemView;
   /** Size cap of the private in-memory /tmp; undefined: none. */
   tmpBytes?: number;
-  /** Host paths seen read-only at another path inside (the kernel zygote's /.host and script). */
+  /**
+   * Host paths seen read-only, at another path (the kernel zygote's /.host and script) or at
+   * their own (the coursehub installation in a user server).
+   */
   readOnlyBinds?: { source: string; target: string }[];
+  /** Symbolic links made inside: `path` pointing to `target` (a bound link of the installation). */
+  symlinks?: { target: string; path: string }[];
   /** Host folders the program may write, seen at their own path. */
   writable: string[];
   /** Extra host paths to hide, beyond the view's masked ones. */
@@ -67,8 +72,16 @@ export function bubblewrapArgs(plan: BubblewrapPlan, command: string[]): string[
     '--tmpfs',
     '/tmp',
     ...plan.view.emptied.flatMap((folder) => ['--tmpfs', folder]),
+    ...parentFolderArgs(
+      [
+        ...(plan.readOnlyBinds ?? []).map((bind) => bind.target),
+        ...(plan.symlinks ?? []).map((link) => link.path),
+        ...plan.writable,
+      ],
+      plan.view.emptied,
+    ),
     ...(plan.readOnlyBinds ?? []).flatMap(({ source, target }) => ['--ro-bind', source, target]),
-    ...parentFolderArgs(plan.writable, plan.view.emptied),
+    ...(plan.symlinks ?? []).flatMap(({ target, path }) => ['--symlink', target, path]),
     ...plan.writable.flatMap((folder) => ['--bind', folder, folder]),
     // Last, so a hidden path inside any bind above is covered too.
     ...hideArgs([...plan.view.masked, ...plan.hidden], plan.maskFile),

@@ -4,7 +4,8 @@
  * pid, IPC and UTS namespace of its own, and no network unless the request asks for the host's.
  * Killing bwrap's process group ends the pid namespace, so nothing it started survives that.
  */
-import { bubblewrapArgs, type Namespace } from './bubblewrap-args.js';
+import { realpathSync } from 'node:fs';
+import { bubblewrapArgs, type BubblewrapPlan, type Namespace } from './bubblewrap-args.js';
 import { AttachedProcess } from './attached-process.js';
 import type { CgroupFamily } from './cgroup.js';
 import { prlimitArgs } from './rlimits.js';
@@ -50,6 +51,7 @@ export class BubblewrapSandbox implements Sandbox {
         newSession: !detached,
         view: view.system,
         tmpBytes: view.tmpBytes,
+        ...readOnlyPaths(view.readOnly ?? []),
         writable: view.writable,
         hidden: view.hidden,
         maskFile: this.options.maskFile,
@@ -75,4 +77,20 @@ export class BubblewrapSandbox implements Sandbox {
   attach(state: SandboxState): SandboxedProcess {
     return new AttachedProcess(state);
   }
+}
+
+/**
+ * A view's extra read-only paths as binds at their own path; a symbolic link (a worktree's
+ * node_modules) stays a link inside, its target bound at the target's own path, so that paths
+ * Node has resolved on the host (a loader's) are the same inside.
+ */
+function readOnlyPaths(paths: string[]): Pick<BubblewrapPlan, 'readOnlyBinds' | 'symlinks'> {
+  const readOnlyBinds: { source: string; target: string }[] = [];
+  const symlinks: { target: string; path: string }[] = [];
+  for (const path of paths) {
+    const real = realpathSync(path);
+    readOnlyBinds.push({ source: real, target: real });
+    if (real !== path) symlinks.push({ target: real, path });
+  }
+  return { readOnlyBinds, symlinks };
 }

@@ -26,6 +26,12 @@ export interface SandboxView {
   system: SystemView;
   /** Host folders it may write (a home, a working copy), seen at their own path. */
   writable: string[];
+  /**
+   * Host paths it sees read-only at their own path beyond the system view (the coursehub
+   * installation a user server's `coursehub` command runs from). A symbolic link is seen as the
+   * same link, with its target read-only at the target's own path.
+   */
+  readOnly?: string[];
   /** Host paths to hide beyond the view's own mask list (the hub's data under a bound folder). */
   hidden: string[];
   /** Size cap of its private in-memory /tmp; undefined: none. */

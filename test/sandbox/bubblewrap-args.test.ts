@@ -99,6 +99,35 @@ describe('bubblewrapArgs', () => {
     expect(args.slice(-2)).toEqual(['--', 'jupyter-notebook']);
   });
 
+  it('binds extra read-only paths and links at their own path, under parents the account can traverse', () => {
+    const args = bubblewrapArgs(
+      plan({
+        view: USER_SERVER_VIEW,
+        readOnlyBinds: [
+          { source: '/srv/coursehub/src', target: '/srv/coursehub/src' },
+          { source: '/srv/shared/node_modules', target: '/srv/shared/node_modules' },
+        ],
+        symlinks: [{ target: '/srv/shared/node_modules', path: '/srv/coursehub/node_modules' }],
+        writable: ['/home/alice'],
+        chdir: '/home/alice',
+      }),
+      ['jupyter-notebook'],
+    );
+    // Without these, bwrap would make /srv and /srv/coursehub 0700 (root's umask): the account's
+    // `coursehub` command could not reach its own files.
+    expect(valuesOf(args, '--dir')).toEqual(['/srv', '/srv/coursehub', '/srv/shared']);
+    expect(args.lastIndexOf('--dir')).toBeLessThan(args.indexOf('/srv/coursehub/src'));
+    expect(valuesOf(args, '--ro-bind')).toEqual(
+      expect.arrayContaining(['/srv/coursehub/src', '/srv/shared/node_modules']),
+    );
+    const link = args.lastIndexOf('--symlink');
+    expect(args.slice(link, link + 3)).toEqual([
+      '--symlink',
+      '/srv/shared/node_modules',
+      '/srv/coursehub/node_modules',
+    ]);
+  });
+
   it('refuses to mask a file without a mask file to bind over it', () => {
     expect(() => bubblewrapArgs(plan({ maskFile: undefined }), ['true'])).toThrow(SandboxSetupError);
   });

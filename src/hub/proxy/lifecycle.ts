@@ -8,9 +8,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CoursehubConfig } from '../../config/schema.js';
+import { coursehubCli } from '../installation.js';
 import { HubUrls } from '../urls.js';
 import type { ProxyClient, UserServerRoute } from './client.js';
 import { ProxyStartError } from './errors.js';
@@ -87,11 +87,8 @@ export const PROXY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
 
 /** `node [flags] [--import tsx] <this installation's cli/main> proxy` */
 export function defaultProxyCommand(): { executable: string; args: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  const fromSource = here.endsWith('.ts');
-  const entry = join(dirname(here), '..', '..', 'cli', fromSource ? 'main.ts' : 'main.js');
-  const loader = fromSource ? ['--import', import.meta.resolve('tsx')] : [];
-  return { executable: process.execPath, args: [...PROXY_NODE_FLAGS, ...loader, entry, 'proxy'] };
+  const cli = coursehubCli();
+  return { executable: cli.executable, args: [...PROXY_NODE_FLAGS, ...cli.args, 'proxy'] };
 }
 
 function proxyArgs(config: CoursehubConfig): string[] {

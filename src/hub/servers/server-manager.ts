@@ -171,9 +171,19 @@ export class ServerManager {
     return { ready: live.done, progress: live.progress };
   }
 
+  /**
+   * JupyterHub's variables for a server (its Spawner.get_env), those the hub knows; the spawner
+   * adds where the server listens (JUPYTERHUB_SERVICE_URL) and its root (JUPYTERHUB_ROOT_DIR).
+   * The OAuth ones name the client and scopes JupyterHub would register for this server.
+   */
   private hubEnv(userName: string, serverName: string, apiToken: string): Record<string, string> {
     const { hubApiUrl } = this.options;
     const api = (typeof hubApiUrl === 'function' ? hubApiUrl() : hubApiUrl).replace(/\/+$/, '');
+    const prefix = this.publicUrl(userName, serverName);
+    const accessScopes = JSON.stringify([
+      `access:servers!server=${userName}/${serverName}`,
+      `access:servers!user=${userName}`,
+    ]);
     return {
       JUPYTERHUB_USER: userName,
       JUPYTERHUB_SERVER_NAME: serverName,
@@ -181,8 +191,15 @@ export class ServerManager {
       JUPYTERHUB_API_TOKEN: apiToken,
       JPY_API_TOKEN: apiToken,
       JUPYTERHUB_BASE_URL: this.options.urls.base,
-      JUPYTERHUB_SERVICE_PREFIX: this.publicUrl(userName, serverName),
+      JUPYTERHUB_SERVICE_PREFIX: prefix,
       JUPYTERHUB_ACTIVITY_URL: `${api}/users/${userName}/activity`,
+      JUPYTERHUB_CLIENT_ID: `jupyterhub-user-${userName}${serverName ? `-${serverName}` : ''}`,
+      // The hub's public host when servers live on subdomains; coursehub serves one host.
+      JUPYTERHUB_HOST: '',
+      JUPYTERHUB_OAUTH_CALLBACK_URL: `${prefix}oauth_callback`,
+      JUPYTERHUB_OAUTH_SCOPES: accessScopes,
+      JUPYTERHUB_OAUTH_ACCESS_SCOPES: accessScopes,
+      JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES: '[]',
     };
   }
 

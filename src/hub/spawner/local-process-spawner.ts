@@ -27,6 +27,7 @@ import { ensureUnixAccount, removeUnixAccount, type UnixAccount } from '../../sa
 import { SpawnerError, UserOptionsError } from './errors.js';
 import { freeLoopbackPort } from './free-port.js';
 import { localUserStorage } from './local-user-storage.js';
+import { ensureLauncher, singleuserEnv, singleuserReadOnlyPaths } from './singleuser.js';
 import { describeLimits, serverLimits, type LimitSettings } from './server-limits.js';
 import type {
   PollResult,
@@ -177,6 +178,10 @@ export class LocalProcessSpawner implements Spawner {
         "hub is not running as root: the server runs as the hub's own user (%s), not as a separate account",
         account.name,
       );
+    await ensurePrivateFolder(MASK_FOLDER, 0o711, 'folder of the servers’ mask file');
+    await ensureMaskFile(MASK_FOLDER);
+    // The `coursehub` launcher every server has on its PATH (singleuser.ts), beside the mask file.
+    const launcherFolder = await ensureLauncher(MASK_FOLDER);
     const port = await freeLoopbackPort();
     const token = randomBytes(32).toString('hex');
     const values = { base_url: request.baseUrl, port: String(port), home: account.home };
@@ -187,13 +192,16 @@ export class LocalProcessSpawner implements Spawner {
     const env: Record<string, string> = {
       ...this.options.environment,
       ...request.hubEnv,
+      // JupyterHub's variables only the spawner knows: where the server listens, its root folder.
+      JUPYTERHUB_SERVICE_URL: `http://127.0.0.1:${port}${request.baseUrl}`,
+      JUPYTERHUB_ROOT_DIR: account.home,
       HOME: account.home,
       USER: account.name,
       LOGNAME: account.name,
       SHELL: '/bin/bash',
-      PATH: DEFAULT_PATH,
       LANG: 'C.UTF-8',
       JUPYTER_TOKEN: token,
+      ...singleuserEnv(launcherFolder, DEFAULT_PATH, this.options.environment.JUPYTER_CONFIG_PATH),
     };
 
     // Under the egress policy before it runs (it refuses, rather than let the server run without).
@@ -203,8 +211,6 @@ export class LocalProcessSpawner implements Spawner {
     mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
     const logFile = join(this.options.logDir, `${groupName}.log`);
     const sandbox = this.sandbox;
-    await ensurePrivateFolder(MASK_FOLDER, 0o711, 'folder of the servers’ mask file');
-    await ensureMaskFile(MASK_FOLDER);
     let running: SandboxedProcess;
     try {
       if (!runnable(command[0]!, DEFAULT_PATH)) throw new Error('no such program');
@@ -212,7 +218,12 @@ export class LocalProcessSpawner implements Spawner {
         name: groupName,
         command,
         account,
-        view: { system: USER_SERVER_VIEW, writable: [account.home], hidden: [] },
+        view: {
+          system: USER_SERVER_VIEW,
+          readOnly: singleuserReadOnlyPaths(launcherFolder, USER_SERVER_VIEW.readOnly),
+          writable: [account.home],
+          hidden: [],
+        },
         // The proxy reaches the server on 127.0.0.1.
         network: 'host',
         limits: serverLimits(this.options, this.runsAsRoot),

@@ -35,6 +35,11 @@ export class ZygoteSandbox implements Sandbox {
     const { account, view, limits } = request;
     if (!account || python === undefined)
       throw new SandboxSetupError('A kernel forked from the zygote needs an account to run as.');
+    // A fork binds only its writable folders; a read-only extra would silently be missing.
+    if (view.readOnly?.length)
+      throw new SandboxSetupError('A kernel forked from the zygote cannot see extra read-only paths.', {
+        hint: 'Run it with the bubblewrap sandbox, which binds them.',
+      });
     const zygote = await this.zygoteFor(python);
     const kernel = await zygote.fork({
       id: request.name,
