@@ -64,6 +64,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   let watchdog: ProxyWatchdog | undefined;
   try {
     hub = await buildHub(base);
+    const seedCourse = await hub.services.enrollment.ensureSeedCourse();
+    if (seedCourse) log.info({ course: seedCourse }, "the seed's course is ready");
     const { instructors, students, prune } = base.config.users;
     if (instructors || students) {
       const report = await hub.services.rosters.importFiles({ instructors, students, prune });
