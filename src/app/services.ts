@@ -15,6 +15,7 @@
  *   rosters       the roster import, pruning through userRemoval
  *   courses       CourseService: courses and roles (src/exchange/courses/)
  *   enrollment    CourseEnrollment: roster files into courses; the seed's course (course.name)
+ *   exchange      Exchange: release, fetch, submit, collect, feedback (src/exchange/)
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -48,6 +49,7 @@ import { TokenService } from '../hub/tokens/index.js';
 import { HubUrls } from '../hub/urls.js';
 import { CourseStores } from '../db/stores/course-stores.js';
 import { CourseService } from '../exchange/courses/course-service.js';
+import { Exchange, limitsFromConfig } from '../exchange/exchange.js';
 import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
 import { RosterImport } from '../hub/users/roster-import.js';
 import { unixAccountNameCheck } from '../hub/users/unix-account-names.js';
@@ -83,6 +85,7 @@ export interface CoreServices {
   courseStores: CourseStores;
   courses: CourseService;
   enrollment: CourseEnrollment;
+  exchange: Exchange;
   metrics: HubMetrics;
 }
 
@@ -124,15 +127,16 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   const serverLog = log.child({ area: 'servers' });
   const hubApiUrl = options.hubApiUrl ?? (() => `http://127.0.0.1:${config.hub.hubPort}${urls.api()}`);
   const egress = egressPolicyFromConfig(config, hubApiUrl, serverLog);
+  const spawnerFactory = spawnerFactoryFromConfig(config.spawner, {
+    logDir: join(config.hub.dataDir, 'logs', 'servers'),
+    log: serverLog,
+    egress,
+  });
   const servers = new ServerManager({
     store: stores.servers,
     log: serverLog,
     settings: config.spawner,
-    spawnerFactory: spawnerFactoryFromConfig(config.spawner, {
-      logDir: join(config.hub.dataDir, 'logs', 'servers'),
-      log: serverLog,
-      egress,
-    }),
+    spawnerFactory,
     routes: proxy,
     tokens: hubServerTokens(tokens, forgetCachedLogins),
     hubApiUrl,
@@ -160,6 +164,14 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     courseStores,
     courses,
     enrollment,
+    // The users' files through their default server's spawner: its storage works while no server runs.
+    exchange: new Exchange({
+      stores: courseStores,
+      courses,
+      dataDir: config.hub.dataDir,
+      userFolders: (name) => spawnerFactory(name, '').storage,
+      limits: limitsFromConfig(config.exchange),
+    }),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

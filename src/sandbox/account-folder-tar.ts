@@ -15,6 +15,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { dropPrivilegesArgs } from './drop-privileges.js';
 import { AccountFileError, SandboxSetupError } from './errors.js';
+import { folderArchive, readFolderArchive, type FolderLimits, type PackedFile } from './folder-archive.js';
 import type { SandboxAccount } from './sandbox.js';
 
 export const TAR = '/usr/bin/tar';
@@ -22,6 +23,8 @@ const FOLDER_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NO
 const TIMEOUT_MS = 120_000;
 /** Where the opened folder is in the child: its fd 3, entered as the working directory. */
 const CHILD_FOLDER = '/proc/self/fd/3';
+/** How tar starts a line of its own on stderr. */
+const TAR_LINE = /^(?:\S*\/)?tar: /;
 
 /** A tar run packing a folder: its archive as a stream, and how the run ended. */
 export interface FolderPacking {
@@ -45,7 +48,7 @@ export interface UnpackReport {
  * @param root the account's folder (its home); paths are relative to it
  * @param account who to act as; undefined: this process's own account (a hub that is not root)
  */
-export class AccountArchive {
+export class AccountFolderTar {
   constructor(
     private readonly root: string,
     private readonly account: SandboxAccount | undefined,
@@ -106,8 +109,8 @@ export class AccountArchive {
           '--file=-',
           '--no-same-owner',
           '--no-same-permissions',
-          '--no-overwrite-dir',
-          // Only with -vv does tar say which files it skipped.
+          // Only with -vv does tar say which files it skipped. (GNU tar takes --no-overwrite-dir
+          // with neither option; existing folders are kept as folders either way.)
           ...(options.keepExisting ? ['--skip-old-files', '-vv'] : ['--overwrite']),
         ],
         folder,
@@ -130,10 +133,42 @@ export class AccountArchive {
       () => stderr,
     );
     for (const line of stderr.split('\n')) {
-      const skipped = /^tar: (.*): skipping existing file$/.exec(line);
+      const skipped = /^(?:\S*\/)?tar: (.*): skipping existing file$/.exec(line);
       if (skipped) kept.push(skipped[1]!.replace(/^\.\//, ''));
     }
     return { kept };
+  }
+
+  /**
+   * The files of the folder `path`, read by tar as the account and checked on this side
+   * (./folder-archive.ts): the first thing refused stops tar and rejects, naming it; so does a
+   * file tar could not read with the account's rights.
+   */
+  async packFiles(
+    path: string,
+    limits: FolderLimits,
+    exclude: readonly string[] = [],
+  ): Promise<PackedFile[]> {
+    const packing = this.pack(path, exclude);
+    let files: PackedFile[];
+    try {
+      files = await readFolderArchive(packing.archive, limits, path || '.');
+    } catch (error) {
+      packing.stop();
+      await packing.finished.catch(() => undefined); // the refusal is what the caller needs
+      throw error;
+    }
+    await packing.finished;
+    return files;
+  }
+
+  /** Writes `files` below the folder `path` with tar as the account (see unpack). */
+  unpackFiles(
+    path: string,
+    files: readonly PackedFile[],
+    options: { keepExisting: boolean; prefix?: string },
+  ): Promise<UnpackReport> {
+    return this.unpack(path, folderArchive(files, options.prefix), options);
   }
 
   /** Opens ROOT/PATH as this process, name by name, never following a symbolic link. */
@@ -216,10 +251,9 @@ function tarFinished(
       if (code === 0 || stopped()) return resolve();
       const complaints = stderrOf()
         .split('\n')
-        .filter(
-          (line) => line.startsWith('tar: ') && !/Exiting with failure status|skipping existing/.test(line),
-        )
-        .map((line) => line.replace(/^tar: (\.\/)?/, ''));
+        // tar names itself as it was run: `/usr/bin/tar: ...`.
+        .filter((line) => TAR_LINE.test(line) && !/Exiting with failure status|skipping existing/.test(line))
+        .map((line) => line.replace(TAR_LINE, '').replace(/^\.\//, ''));
       const denied = complaints.some((line) => /Permission denied/.test(line));
       const why =
         complaints.length > 0
