@@ -88,8 +88,10 @@ export async function readFolderArchive(
       files.push({ path, data: Buffer.concat(chunks), executable: ((header.mode ?? 0) & 0o100) !== 0 });
     }
   } finally {
-    archive.unpipe(entries);
-    archive.resume(); // let a producer that is still writing finish or be stopped
+    // (A streamx stream, as folderArchive's, has no unpipe.) Let a producer that is still
+    // writing finish, or be stopped by the caller.
+    (archive as Partial<Readable>).unpipe?.(entries);
+    archive.resume();
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -141,16 +143,23 @@ function checkedName(raw: string, label: string): string {
   try {
     name = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
+    // Shown as Python shows such a name: printable ASCII as it is, every other byte as \xNN.
+    const shown = [...bytes]
+      .map((byte) =>
+        byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`,
+      )
+      .join('')
+      .replace(/^(\.\/)+/, '');
     throw new AccountFileError(
       'invalid-name',
-      `${label} holds a file whose name is not UTF-8 (${JSON.stringify(bytes.toString('latin1'))}); nothing was taken.`,
+      `${label} holds a file whose name is not UTF-8 (${shown}); nothing was taken.`,
       { hint: 'Rename the file with letters, digits and punctuation only, then try again.' },
     );
   }
   const refuse = (why: string) =>
     new AccountFileError(
       'invalid-name',
-      `${label} holds a file named ${JSON.stringify(name)}: ${why}; nothing was taken.`,
+      `${label} holds a file named ${JSON.stringify(name.replace(/^(\.\/)+/, ''))}: ${why}; nothing was taken.`,
       {
         hint: 'Rename or remove the file, then try again.',
       },

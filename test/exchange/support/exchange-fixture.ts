@@ -91,7 +91,10 @@ export async function exchangeFixture(options: {
     courses,
     exchange: makeExchange(),
     storage,
-    account: async (user) => (await lookupUnixAccount(user))!,
+    async account(user) {
+      await storage(user).listFolder(''); // the storage makes the account on first use
+      return (await lookupUnixAccount(user))!;
+    },
     makeExchange,
     async dispose() {
       await database.dispose();
