@@ -16,7 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import type { PackedFile } from '../sandbox/folder-archive.js';
 import { readFolderFiles, syncFolder, writeFilesDurably } from './folder-files.js';
 
-/** How deep each kind of leaf folder sits below a course's folder. */
+/** How many levels below COURSE/KIND/ each kind's leaf folders are (releases/A/vN: 2). */
 const LEAF_DEPTH: Record<string, number> = { releases: 2, submissions: 3, feedback: 3 };
 
 export class ExchangeArea {
@@ -70,7 +70,7 @@ export class ExchangeArea {
         if (name.startsWith('.') && name.includes('.partial-')) {
           await this.remove(path);
           removed.push(path);
-        } else if (depth === 0) {
+        } else if (depth === 1) {
           if (!recorded.has(path) && (await isFolder(path))) {
             await this.remove(path);
             removed.push(path);
