@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServerToken } from '../../../src/hub/tokens/index.js';
 import { removeCourseGroup } from '../../../src/sandbox/course-groups.js';
 import { startApiTestHub, type ApiTestHub } from './api-app.js';
 
@@ -238,6 +239,18 @@ describe('authorization of every course route', () => {
     expect(res.statusCode).toBe(403);
     expect(res.json().message).toMatch(/prof is not an instructor of "authz-b"/);
     expect(await hub.services.courses.roleOf(B, 'amy')).toBeUndefined();
+  });
+
+  it("a user's server token (JUPYTERHUB_API_TOKEN) does what the user may in their courses, no more", async () => {
+    const { token } = await createServerToken(hub.tokens, 'amy');
+    const call = (method: 'GET' | 'POST', url: string) =>
+      hub.app.inject({ method, url, headers: { authorization: `token ${token}` } });
+    expect((await call('GET', `/hub/api/courses/${A}`)).statusCode).toBe(200);
+    // Past the checks: nothing is released yet.
+    expect((await call('POST', `${ASSIGNMENT}/submit`)).statusCode).toBe(409);
+    expect((await call('POST', `${ASSIGNMENT}/release`)).statusCode).toBe(403);
+    expect((await call('GET', `/hub/api/courses/${B}`)).statusCode).toBe(403);
+    expect((await call('GET', '/hub/api/users')).statusCode).toBe(403);
   });
 
   it('the table covers every course route registered', () => {
