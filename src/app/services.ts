@@ -13,6 +13,9 @@
  *   serverFields  the server part of the REST API's user JSON, from `servers`
  *   userRemoval   the one way to remove a user (servers, tokens, sessions, proxy, row)
  *   rosters       the roster import, pruning through userRemoval
+ *   courses       CourseService: courses and roles (src/exchange/courses/)
+ *   enrollment    CourseEnrollment: roster files into courses; the seed's course (course.name)
+ *   exchange      Exchange: release, fetch, submit, collect, feedback (src/exchange/)
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -44,6 +47,10 @@ import { hubServerTokens } from '../hub/servers/server-tokens.js';
 import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
 import { TokenService } from '../hub/tokens/index.js';
 import { HubUrls } from '../hub/urls.js';
+import { CourseStores } from '../db/stores/course-stores.js';
+import { CourseService } from '../exchange/courses/course-service.js';
+import { Exchange, limitsFromConfig } from '../exchange/exchange.js';
+import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
 import { RosterImport } from '../hub/users/roster-import.js';
 import { unixAccountNameCheck } from '../hub/users/unix-account-names.js';
 import type { EgressPolicy } from '../sandbox/egress-policy.js';
@@ -75,6 +82,10 @@ export interface CoreServices {
   serverFields: ServerFieldsProvider;
   userRemoval: UserRemoval;
   rosters: RosterImport;
+  courseStores: CourseStores;
+  courses: CourseService;
+  enrollment: CourseEnrollment;
+  exchange: Exchange;
   metrics: HubMetrics;
 }
 
@@ -100,7 +111,12 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   // User servers run as Unix accounts named after their users (the local spawner, the only
   // class so far): names of system accounts and of accounts coursehub did not make are refused.
   const accountCheck = unixAccountNameCheck(config.spawner.local.homeRoot);
-  const users = new UserService(stores, accountCheck);
+  const courseStores = new CourseStores(base.db);
+  const courses = new CourseService(courseStores, { dataDir: config.hub.dataDir });
+  // Enrolling makes missing users itself: through a user service that does not enroll them again
+  // in the seed's course.
+  const enrollment = new CourseEnrollment(new UserService(stores, accountCheck), courses, config.course);
+  const users = new UserService(stores, accountCheck, (created) => enrollment.enrollNewUsers(created));
   const tokens = new TokenService(stores.tokens);
   const sessions = createSessionStore(config, stores.logins);
 
@@ -118,15 +134,16 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   const serverLog = log.child({ area: 'servers' });
   const hubApiUrl = options.hubApiUrl ?? (() => `http://127.0.0.1:${config.hub.hubPort}${urls.api()}`);
   const egress = egressPolicyFromConfig(config, hubApiUrl, serverLog);
+  const spawnerFactory = spawnerFactoryFromConfig(config.spawner, {
+    logDir: join(config.hub.dataDir, 'logs', 'servers'),
+    log: serverLog,
+    egress,
+  });
   const servers = new ServerManager({
     store: stores.servers,
     log: serverLog,
     settings: config.spawner,
-    spawnerFactory: spawnerFactoryFromConfig(config.spawner, {
-      logDir: join(config.hub.dataDir, 'logs', 'servers'),
-      log: serverLog,
-      egress,
-    }),
+    spawnerFactory,
     routes: proxy,
     tokens: hubServerTokens(tokens, forgetCachedLogins),
     hubApiUrl,
@@ -148,7 +165,20 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     servers,
     serverFields: (user) => serverFieldsOf(servers, user.name),
     userRemoval,
-    rosters: new RosterImport(stores, userRemoval, accountCheck),
+    rosters: new RosterImport(stores, userRemoval, accountCheck, (imported) =>
+      enrollment.enrollRosterInSeedCourse(imported),
+    ),
+    courseStores,
+    courses,
+    enrollment,
+    // The users' files through their default server's spawner: its storage works while no server runs.
+    exchange: new Exchange({
+      stores: courseStores,
+      courses,
+      dataDir: config.hub.dataDir,
+      userFolders: (name) => spawnerFactory(name, '').storage,
+      limits: limitsFromConfig(config.exchange),
+    }),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

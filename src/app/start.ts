@@ -64,6 +64,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   let watchdog: ProxyWatchdog | undefined;
   try {
     hub = await buildHub(base);
+    const seedCourse = await hub.services.enrollment.ensureSeedCourse();
+    if (seedCourse) log.info({ course: seedCourse }, "the seed's course is ready");
+    // What a hub killed in the middle of a release, submit or feedback left in the exchange's area.
+    const swept = await hub.services.exchange.sweep();
+    if (swept.length > 0) log.warn({ swept }, 'removed unfinished exchange folders');
     const { instructors, students, prune } = base.config.users;
     if (instructors || students) {
       const report = await hub.services.rosters.importFiles({ instructors, students, prune });

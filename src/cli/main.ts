@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { runCommandLine } from './boundary.js';
 import { registerStartCommand } from './start.js';
 import { registerUsersCommand } from './users.js';
+import { registerCourseCommand } from './course.js';
 import { registerDbCommand } from './db.js';
 import { registerProxyCommand } from './proxy.js';
 import { nbgraderCommand } from './nbgrader/index.js';
@@ -22,6 +23,7 @@ const program = new Command()
 // Subcommands register themselves on `program` (one import + one call per module).
 registerStartCommand(program);
 registerUsersCommand(program);
+registerCourseCommand(program);
 registerDbCommand(program);
 registerProxyCommand(program);
 program.addCommand(nbgraderCommand());

@@ -20,18 +20,19 @@ export const SEED_ENV_VARS: Record<string, string> = {
   // JupyterHub's name for the cookie secret, and the auth area's name for the first admin's password.
   JPY_COOKIE_SECRET: 'hub.cookieSecret',
   COURSEHUB_ADMIN_PASSWORD: 'auth.local.adminPassword',
+  // The seed's one course: its id and its nbgrader course directory.
+  COURSE_NAME: 'course.name',
+  COURSE_HOME: 'course.home',
 };
 
 /**
- * The seed's variables for what this version does not do yet (Docker user servers; courses set
- * by the environment rather than made in the hub), and what they were for: reported at start.
+ * The seed's variables for what this version does not do yet (Docker user servers), and what
+ * they were for: reported at start.
  */
 export const UNUSED_SEED_ENV_VARS: Record<string, string> = {
   DOCKER_NOTEBOOK_IMAGE: 'the Docker image of user servers',
   DOCKER_NETWORK_NAME: 'the Docker network of user servers',
   DOCKER_NOTEBOOK_DIR: "the user's directory inside a Docker user server",
-  COURSE_NAME: 'the course id',
-  COURSE_HOME: 'the course directory',
 };
 
 /** COURSEHUB_* variables that are not config keys: the config file's own path. */

@@ -376,6 +376,51 @@ export const usersSection = z
   })
   .strict();
 
+/**
+ * The seed's one course (COURSE_NAME, COURSE_HOME): with the roster files of `users`, one course
+ * whose instructors and students they list (src/exchange/courses/). More courses are made in the
+ * hub or with `coursehub course create`.
+ */
+export const courseSection = z
+  .object({
+    name: z
+      .string()
+      .optional()
+      .describe(
+        "The seed's course id (nbgrader's course_id; env COURSE_NAME). With it, users.instructors become its instructors and users.students its students (and its gradebook's student list), and a student an admin adds later is enrolled too.",
+      ),
+    home: z
+      .string()
+      .optional()
+      .describe(
+        "That course's directory (env COURSE_HOME), laid out as nbgrader's (source/, release/, submitted/, autograded/, feedback/); default DATA_DIR/courses/NAME.",
+      ),
+    title: z.string().optional().describe("That course's title, shown on its pages; default its id."),
+  })
+  .strict();
+
+/** What one submission may hold (src/exchange/): refused with a message naming the limit. */
+export const exchangeSection = z
+  .object({
+    maxFileMb: z
+      .number()
+      .positive()
+      .default(100)
+      .describe("Largest file of a submission, in MiB (nbgrader's max_file_size is 100000 KB)."),
+    maxTotalMb: z
+      .number()
+      .positive()
+      .default(500)
+      .describe('Largest submission, all files together, in MiB.'),
+    maxFiles: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe('Most files in one submission (folders not counted).'),
+  })
+  .strict();
+
 export const logSection = z
   .object({
     level: z
@@ -432,6 +477,8 @@ export const configSchema = z
     spawner: spawnerSection.default(spawnerSection.parse({})),
     auth: authSection.default(authSection.parse({})),
     proxy: proxySection.default(proxySection.parse({})),
+    course: courseSection.default(courseSection.parse({})),
+    exchange: exchangeSection.default(exchangeSection.parse({})),
   })
   .strict()
   .superRefine((config, context) => {

@@ -1,11 +1,17 @@
 /**
  * The one way a process started as root becomes an account here: setpriv(1) switches uid and gid,
- * drops supplementary groups, clears the inheritable and bounding capability sets and sets
- * no_new_privs, so neither the program nor anything it runs can regain root.
+ * sets the supplementary groups to exactly the ones given (none by default: every other group is
+ * dropped), clears the inheritable and bounding capability sets and sets no_new_privs, so neither
+ * the program nor anything it runs can regain root.
  */
 export interface AccountIds {
   uid: number;
   gid: number;
+  /**
+   * Supplementary groups to keep, e.g. the Unix groups of the courses an instructor teaches (their
+   * course directories are group-owned). Nothing else of /etc/group is taken.
+   */
+  groups?: readonly number[];
 }
 
 export const SETPRIV = '/usr/bin/setpriv';
@@ -16,7 +22,9 @@ export function dropPrivilegesArgs(account: AccountIds): string[] {
     SETPRIV,
     `--reuid=${account.uid}`,
     `--regid=${account.gid}`,
-    '--clear-groups',
+    ...(account.groups && account.groups.length > 0
+      ? [`--groups=${account.groups.join(',')}`]
+      : ['--clear-groups']),
     '--inh-caps=-all',
     '--bounding-set=-all',
     '--no-new-privs',

@@ -15,6 +15,12 @@ export type AccountFileFailure =
   | 'not-a-folder'
   | 'too-large'
   | 'invalid-path'
+  // A packed folder (./folder-archive.ts) holds what the hub does not take:
+  | 'hard-link'
+  | 'special-file'
+  | 'invalid-name'
+  | 'file-too-large'
+  | 'too-many-files'
   | 'failed';
 
 /** A file of an account could not be read, written or listed with that account's rights. */

@@ -18,6 +18,8 @@ export interface SandboxAccount {
   name: string;
   uid: number;
   gid: number;
+  /** Supplementary groups it keeps (an instructor's course groups); none when absent. */
+  groups?: readonly number[];
 }
 
 /** What the program sees of the host's files. */

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
+import { dropPrivilegesArgs } from './drop-privileges.js';
 import { HostProcess } from './host-process.js';
 import { isSameProcessAlive, processStartTime } from './process-tree.js';
 import type { SandboxLifetime } from './sandbox.js';
@@ -15,8 +16,11 @@ export interface HeldSpawnOptions {
   command: string[];
   env: Record<string, string>;
   cwd: string;
-  /** Start it as this account (uid and gid; supplementary groups are dropped). */
-  runAs?: { uid: number; gid: number };
+  /**
+   * Start it as this account: uid and gid, and exactly the supplementary groups listed (none when
+   * there is no list: every other group is dropped).
+   */
+  runAs?: { uid: number; gid: number; groups?: readonly number[] };
   lifetime: SandboxLifetime;
   /**
    * The gate shell stays as the command's parent instead of becoming it (exec): what a detached
@@ -67,14 +71,18 @@ export class SpawnedProcess extends HostProcess {
     const logFd =
       options.lifetime.kind === 'detached' ? openSync(options.lifetime.logFile, 'a', 0o600) : null;
     const stdio: StdioOptions = logFd === null ? ['pipe', 'pipe', 'pipe'] : ['pipe', logFd, logFd];
+    // Node's uid/gid options drop every supplementary group; an account that keeps some (an
+    // instructor's course groups) becomes itself through setpriv after the gate instead.
+    const keepsGroups = (options.runAs?.groups?.length ?? 0) > 0 ? options.runAs : undefined;
+    const command = keepsGroups ? [...dropPrivilegesArgs(keepsGroups), ...options.command] : options.command;
     let child: ChildProcess;
     try {
       const script = options.shellStays ? 'read -r _gate; "$@"' : 'read -r _gate; exec "$@"';
-      child = spawn('/bin/sh', ['-c', script, 'sandbox-gate', ...options.command], {
+      child = spawn('/bin/sh', ['-c', script, 'sandbox-gate', ...command], {
         cwd: options.cwd,
         env: options.env,
-        uid: options.runAs?.uid,
-        gid: options.runAs?.gid,
+        uid: keepsGroups ? undefined : options.runAs?.uid,
+        gid: keepsGroups ? undefined : options.runAs?.gid,
         detached: true, // own process group, so the group can be signalled as one
         stdio,
       });

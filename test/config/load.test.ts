@@ -90,17 +90,14 @@ describe('loadConfig', () => {
       clientSecret: 's3cret',
       callbackUrl: 'https://hub.example.org/hub/oauth_callback',
     });
-    // Docker user servers and environment-set courses are not in this version: no config key
-    // takes these, and the start says so instead of dropping them silently.
+    // The seed's course: COURSE_NAME and COURSE_HOME make it, and are no longer warned about.
+    expect(config.course).toMatchObject({ name: 'intro101', home: '/srv/nbgrader/intro101' });
+    for (const name of ['COURSE_NAME', 'COURSE_HOME'])
+      expect(warnings.join('\n')).not.toContain(`Environment variable ${name} `);
+    // Docker user servers are not in this version: no config key takes these, and the start
+    // says so instead of dropping them silently.
     expect(Object.keys(config)).not.toContain('docker');
-    expect(Object.keys(config)).not.toContain('course');
-    for (const name of [
-      'DOCKER_NOTEBOOK_IMAGE',
-      'DOCKER_NETWORK_NAME',
-      'DOCKER_NOTEBOOK_DIR',
-      'COURSE_NAME',
-      'COURSE_HOME',
-    ])
+    for (const name of ['DOCKER_NOTEBOOK_IMAGE', 'DOCKER_NETWORK_NAME', 'DOCKER_NOTEBOOK_DIR'])
       expect(warnings).toContainEqual(
         expect.stringMatching(new RegExp(`^Environment variable ${name} .*not used yet`)),
       );

@@ -124,6 +124,77 @@ const SEED: [table: string, rows: Record<string, unknown>[]][] = [
       },
     ],
   ],
+  // The gradebook (0100): one course with an assignment, a notebook with its cells, a student
+  // with an extension and a graded submission.
+  ['gradebook_course', [{ id: 1, name: 'intro101' }]],
+  ['gradebook_assignment', [{ id: 1, course_id: 1, name: 'ps1', duedate: '2026-02-01 17:00:00' }]],
+  ['gradebook_notebook', [{ id: 1, assignment_id: 1, name: 'problem1', kernelspec: '{"name":"python3"}' }]],
+  ['gradebook_grade_cell', [{ id: 1, notebook_id: 1, name: 'test1', max_score: 2, cell_type: 'code' }]],
+  ['gradebook_solution_cell', [{ id: 1, notebook_id: 1, name: 'answer1' }]],
+  ['gradebook_task_cell', [{ id: 1, notebook_id: 1, name: 'task1', max_score: 1, cell_type: 'markdown' }]],
+  [
+    'gradebook_source_cell',
+    [
+      {
+        id: 1,
+        notebook_id: 1,
+        name: 'answer1',
+        cell_type: 'code',
+        locked: 0,
+        source: 'x = 1',
+        checksum: null,
+        position: 0,
+      },
+    ],
+  ],
+  [
+    'gradebook_student',
+    [
+      {
+        id: 1,
+        course_id: 1,
+        student_id: 'amy',
+        first_name: 'Amy',
+        last_name: 'Pond',
+        email: null,
+        lms_user_id: null,
+      },
+    ],
+  ],
+  ['gradebook_extension', [{ id: 1, assignment_id: 1, student_pk: 1, seconds: 3600 }]],
+  ['gradebook_submission', [{ id: 1, assignment_id: 1, student_pk: 1, timestamp: '2026-02-01 16:00:00.5' }]],
+  [
+    'gradebook_submitted_notebook',
+    [{ id: 1, submission_id: 1, notebook_id: 1, flagged: 0, late_submission_penalty: null }],
+  ],
+  [
+    'gradebook_grade',
+    [
+      {
+        id: 1,
+        submitted_notebook_id: 1,
+        name: 'test1',
+        cell_kind: 'grade',
+        auto_score: 2,
+        manual_score: null,
+        extra_credit: null,
+        needs_manual_grade: 0,
+      },
+    ],
+  ],
+  [
+    'gradebook_comment',
+    [
+      {
+        id: 1,
+        submitted_notebook_id: 1,
+        name: 'answer1',
+        cell_kind: 'solution',
+        auto_comment: null,
+        manual_comment: 'Well done',
+      },
+    ],
+  ],
 ];
 
 const names = Object.keys(migrations).sort();

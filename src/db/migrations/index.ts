@@ -4,6 +4,7 @@ import { sessionsAndPasswords } from './0020_sessions_and_passwords.js';
 import { apiTokensMigration } from './0030_api_tokens.js';
 import { serversMigration } from './0040_servers.js';
 import { gradebookMigration } from './0100_gradebook.js';
+import { coursesExchangeMigration } from './0200_courses_exchange.js';
 
 /**
  * Every migration, oldest first. Names sort in the order they must run (Kysely checks this).
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0030_api_tokens': apiTokensMigration,
   '0040_servers': serversMigration,
   '0100_gradebook': gradebookMigration,
+  '0200_courses_exchange': coursesExchangeMigration,
 };

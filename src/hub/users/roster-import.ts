@@ -41,6 +41,12 @@ export interface RosterImportReport {
 
 export type Roster = 'instructors' | 'students';
 
+/** One person a roster file lists, with the file's role. */
+export interface ImportedEntry {
+  roster: Roster;
+  entry: RosterEntry;
+}
+
 /** The roster files disagree with each other or with this machine; nothing was applied. */
 export class RosterImportError extends CoursehubError {}
 
@@ -72,6 +78,11 @@ export class RosterImport {
     private readonly removal: UserRemoval,
     /** Names that cannot be users on this hub (system accounts, ...); none when omitted. */
     private readonly accountCheck?: AccountNameCheck,
+    /**
+     * Told of everyone the files list, once the import committed (the seed's course enrolls them:
+     * instructors.csv as its instructors, students.csv as its students).
+     */
+    private readonly onImported?: (imported: ImportedEntry[]) => Promise<void>,
   ) {}
 
   async importFiles(files: RosterFiles): Promise<RosterImportReport> {
@@ -93,6 +104,9 @@ export class RosterImport {
       return pruned.flatMap(({ names }) => names);
     });
     for (const name of leavers) report.removed.push(await this.removal.remove(name));
+    await this.onImported?.(
+      rosters.flatMap(([roster, , entries]) => entries.map((entry) => ({ roster, entry }))),
+    );
     return report;
   }
 }

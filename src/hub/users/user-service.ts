@@ -38,6 +38,9 @@ export type UserPatch = Partial<NewUser>;
 
 export type ListUsersOptions = ListUsersQuery;
 
+/** Hears of users just created (after their transaction committed). */
+export type NewUsersListener = (users: HubUser[]) => Promise<void>;
+
 export class UserService {
   constructor(
     private readonly stores: HubStores,
@@ -46,6 +49,13 @@ export class UserService {
      * ./unix-account-names.ts); checked when a user is created or renamed. None when omitted.
      */
     private readonly accountCheck?: AccountNameCheck,
+    /**
+     * Told of users once they are created and committed (the seed's course enrolls an ordinary
+     * user as its student); none when omitted.
+     */
+    private readonly onCreated?: NewUsersListener,
+    /** Inside inTransaction: where created users wait for the commit before onCreated hears of them. */
+    private readonly createdInTransaction?: HubUser[],
   ) {}
 
   async get(rawName: string): Promise<HubUser | undefined> {
@@ -85,7 +95,10 @@ export class UserService {
       });
     }
     const record = await this.stores.users.insert({ ...input, name });
-    return { ...record, groups: [] };
+    const user = { ...record, groups: [] };
+    if (this.createdInTransaction) this.createdInTransaction.push(user);
+    else await this.onCreated?.([user]);
+    return user;
   }
 
   /** Changes fields; `name` renames the user (validated like a new name). */
@@ -118,7 +131,12 @@ export class UserService {
    * adding a list of users, where one bad name must add nobody).
    */
   async inTransaction<T>(work: (users: UserService) => Promise<T>): Promise<T> {
-    return this.stores.transaction((stores) => work(new UserService(stores, this.accountCheck)));
+    const created: HubUser[] = [];
+    const result = await this.stores.transaction((stores) =>
+      work(new UserService(stores, this.accountCheck, undefined, created)),
+    );
+    if (created.length > 0) await this.onCreated?.(created);
+    return result;
   }
 
   /** A valid username (InvalidNameError otherwise) that this hub can give a user. */

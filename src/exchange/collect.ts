@@ -1,0 +1,166 @@
+/**
+ * collect: the latest submission of each student (or of one) copied into the course directory's
+ * submitted/STUDENT/ASSIGNMENT/ with nbgrader's timestamp.txt. A submission already collected is
+ * skipped; with `update`, one newer than the collected one replaces it (nbgrader's --update).
+ * Each copy is built beside its place and renamed in (src/course/staged-folder.ts), so a kill -9
+ * leaves the old copy or the new one, and the next collect finishes the job.
+ */
+import { lstat, readFile } from 'node:fs/promises';
+import { dirname, relative, sep } from 'node:path';
+import { CourseDirectory } from '../course/course-directory.js';
+import { removeStaleStages, stageBeside } from '../course/staged-folder.js';
+import type { SubmissionRow } from '../db/stores/exchange.js';
+import { ensureCourse, updateOrCreateStudent } from '../gradebook/courses.js';
+import { parseUtc } from '../gradebook/timestamps.js';
+import { checkFolderName } from './courses/course-names.js';
+import { ReleaseRefusedError } from './errors.js';
+import { courseFor, GRADING_ROLES, type Actor, type ExchangeContext } from './exchange-context.js';
+import { writeFilesUnsynced } from './folder-files.js';
+import { GroupSync } from './group-sync.js';
+import { timestampText } from './receipt.js';
+
+export interface CollectResult {
+  collected: { student: string; timestamp: string }[];
+  skipped: { student: string; timestamp: string; reason: string }[];
+}
+
+const STAGE = 'collecting';
+
+export async function collectSubmissions(
+  context: ExchangeContext,
+  courseId: string,
+  assignment: string,
+  actor: Actor,
+  options: { student?: string; update?: boolean } = {},
+): Promise<CollectResult> {
+  const course = await courseFor(context, courseId, actor, GRADING_ROLES);
+  checkFolderName('assignment', assignment);
+  if (options.student !== undefined) checkFolderName('student', options.student);
+  const directory = new CourseDirectory(course.directory);
+  const rows = await context.stores.exchange.submissions(course.id, {
+    assignment,
+    ...(options.student !== undefined ? { student: options.student } : {}),
+  });
+  const result: CollectResult = { collected: [], skipped: [] };
+  const latest = latestPerStudent(rows);
+  // The course directory's file system, synced once for the copies made at the same moment.
+  const courseSync = new GroupSync(course.directory);
+  const outcomes = new Map<string, CollectResult['collected'][number] | CollectResult['skipped'][number]>();
+  // A few students at a time: each copy waits on disk syncs that the others share (GroupSync).
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(COLLECT_CONCURRENCY, latest.length) }, async () => {
+      while (next < latest.length) {
+        const submission = latest[next++]!;
+        outcomes.set(
+          submission.student,
+          await collectOne(context, directory, course.directory, assignment, submission, options, courseSync),
+        );
+      }
+    }),
+  );
+  for (const submission of latest) {
+    const outcome = outcomes.get(submission.student)!;
+    if ('reason' in outcome) result.skipped.push(outcome);
+    else result.collected.push(outcome);
+  }
+  // nbgrader's collect adds each student to the gradebook; every time, so that a run killed
+  // before this point is made whole by the next one (which skips the copies it finds).
+  await context.stores.gradebook.withTransaction(async (gradebook) => {
+    const gradebookCourse = await ensureCourse(gradebook, course.name);
+    for (const submission of latest)
+      await updateOrCreateStudent(gradebook, gradebookCourse, { id: submission.student });
+  });
+  return result;
+}
+
+const COLLECT_CONCURRENCY = 8;
+
+async function collectOne(
+  context: ExchangeContext,
+  directory: CourseDirectory,
+  courseRoot: string,
+  assignment: string,
+  latest: SubmissionRow,
+  options: { update?: boolean },
+  courseSync: GroupSync,
+): Promise<CollectResult['collected'][number] | CollectResult['skipped'][number]> {
+  const target = directory.submitted(latest.student, assignment);
+  await refuseLinksOnTheWay(courseRoot, dirname(target));
+  await removeStaleStages(target, STAGE);
+  const existing = await collectedTimestamp(target);
+  if (existing !== undefined) {
+    const newer = parseUtc(latest.timestamp) > existing;
+    if (!options.update || !newer)
+      return {
+        student: latest.student,
+        timestamp: latest.timestamp,
+        reason: options.update
+          ? 'no newer submission'
+          : 'already collected (use --update to collect a newer one)',
+      };
+  }
+  const files = await context.area.read(latest.folder);
+  const stamp = {
+    path: 'timestamp.txt',
+    data: Buffer.from(timestampText(latest.timestamp)),
+    executable: false,
+  };
+  const stage = await stageBeside(target, STAGE);
+  try {
+    await writeFilesUnsynced(stage.path, [...files.filter((f) => f.path !== 'timestamp.txt'), stamp]);
+    await courseSync.sync(); // the copy on disk before it is renamed into place
+    await context.checkpoint('collect:staged');
+    await stage.commit();
+    await courseSync.sync();
+  } catch (error) {
+    await stage.discard();
+    throw error;
+  }
+  return { student: latest.student, timestamp: latest.timestamp };
+}
+
+/** The newest submission of each student, in student order. */
+function latestPerStudent(rows: readonly SubmissionRow[]): SubmissionRow[] {
+  const latest = new Map<string, SubmissionRow>();
+  for (const row of rows) {
+    const seen = latest.get(row.student);
+    if (!seen || row.timestamp > seen.timestamp || (row.timestamp === seen.timestamp && row.id > seen.id))
+      latest.set(row.student, row);
+  }
+  return [...latest.values()].sort((a, b) => (a.student < b.student ? -1 : 1));
+}
+
+/** The collected copy's timestamp.txt as UTC microseconds; undefined when nothing was collected. */
+async function collectedTimestamp(target: string): Promise<number | undefined> {
+  const text = await readFile(`${target}/timestamp.txt`, 'utf8').catch(() => undefined);
+  if (text === undefined) {
+    const there = await lstat(target).catch(() => undefined);
+    return there ? Number.NEGATIVE_INFINITY : undefined; // a copy without a time stamp is older than any
+  }
+  try {
+    return parseUtc(text.trim());
+  } catch {
+    return Number.NEGATIVE_INFINITY; // an unreadable time stamp: any submission is newer
+  }
+}
+
+/**
+ * The folders from the course root down to `folder` must be real folders: the course directory is
+ * writable by its instructors, and the hub, as root, must not follow a link they planted there.
+ */
+async function refuseLinksOnTheWay(root: string, folder: string): Promise<void> {
+  const parts = relative(root, folder).split(sep).filter(Boolean);
+  let at = root;
+  for (const part of parts) {
+    at = `${at}/${part}`;
+    const info = await lstat(at).catch(() => undefined);
+    if (info && !info.isDirectory())
+      throw new ReleaseRefusedError(
+        `${at} is not a folder (a link or a file); nothing was collected there.`,
+        {
+          hint: 'Remove it; collect makes the folder itself.',
+        },
+      );
+  }
+}

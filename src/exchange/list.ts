@@ -1,0 +1,68 @@
+/**
+ * list: what a person sees of a course's exchange. Everyone: the released assignments (current
+ * version, due date) and, for themselves, whether they fetched, their submissions (receipts) and
+ * the feedback released to them. Instructors and graders also get the number of students who
+ * submitted each. Never another student's submissions or feedback.
+ */
+import { ensureCourse, listAssignments } from '../gradebook/courses.js';
+import { ANY_ROLE, courseFor, type Actor, type ExchangeContext } from './exchange-context.js';
+
+export interface ListedAssignment {
+  assignment: string;
+  version: number;
+  releasedAt: string;
+  duedate: string | null;
+  fetched: boolean;
+  submissions: { timestamp: string; checksum: string }[];
+  feedback: string[];
+  /** Instructors and graders only: how many students submitted. */
+  submittedBy?: number;
+}
+
+export async function listAssignmentsOf(
+  context: ExchangeContext,
+  courseId: string,
+  actor: Actor,
+): Promise<{ course: string; role: string; assignments: ListedAssignment[] }> {
+  const course = await courseFor(context, courseId, actor, ANY_ROLE);
+  const role = actor.admin
+    ? 'instructor'
+    : ((await context.courses.roleOf(course.name, actor.name)) ?? 'instructor');
+  const { exchange, gradebook } = context.stores;
+  const releases = await exchange.releases(course.id);
+  const current = new Map<string, (typeof releases)[number]>();
+  for (const release of releases) current.set(release.assignment, release);
+  const duedates = new Map(
+    (await listAssignments(gradebook, await ensureCourse(gradebook, course.name))).map((a) => [
+      a.name,
+      a.duedate,
+    ]),
+  );
+  const fetches = await exchange.lastFetches(course.id, actor.name);
+  const own = await exchange.submissions(course.id, { student: actor.name });
+  const feedback = await exchange.feedback(course.id, { student: actor.name });
+  const everyone = role === 'student' ? [] : await exchange.submissions(course.id);
+  const listed: ListedAssignment[] = [];
+  for (const [assignment, release] of [...current.entries()].sort()) {
+    if (release.withdrawnAt !== null) continue;
+    listed.push({
+      assignment,
+      version: release.version,
+      releasedAt: release.releasedAt,
+      duedate: duedates.get(assignment) ?? null,
+      fetched: fetches.has(assignment),
+      submissions: own
+        .filter((row) => row.assignment === assignment)
+        .map((row) => ({ timestamp: row.timestamp, checksum: row.checksum })),
+      feedback: feedback.filter((row) => row.assignment === assignment).map((row) => row.timestamp),
+      ...(role === 'student'
+        ? {}
+        : {
+            submittedBy: new Set(
+              everyone.filter((row) => row.assignment === assignment).map((row) => row.student),
+            ).size,
+          }),
+    });
+  }
+  return { course: course.name, role, assignments: listed };
+}
