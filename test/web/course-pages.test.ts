@@ -158,6 +158,260 @@ describe.runIf(isRoot)('course pages', () => {
     },
   );
 
+  // Every route of the course pages, for each kind of caller (the must-hold authorization matrix,
+  // over these pages): the status each gets, and nothing changed by a refused one.
+  it('authorization matrix: anonymous, student, student of another course, grader, instructor, instructor of another course, admin', async () => {
+    const amyPage = await text(await ch.as(AMY, 'GET', page()));
+    const feedbackLink = /href="(\/hub\/courses\/[^"]+\/feedback\/\d+\/p1\.html)"/.exec(amyPage.body)![1]!;
+    const jobId = Number(/data-job="(\d+)"/.exec((await text(await ch.as(PROF, 'GET', page()))).body)![1]);
+    const LOGIN = 302;
+    type Row = [
+      method: 'GET' | 'POST',
+      path: string,
+      form: Record<string, string> | undefined,
+      expected: Record<string, number | null>,
+      accept?: string,
+    ];
+    // null: allowed but not run here (it would change the course; the workflow above ran it).
+    const who = [null, AMY, OTHER_STUDENT, GRADER, PROF, OTHER_PROF, ADMIN] as const;
+    const rows: Row[] = [
+      [
+        'GET',
+        page(),
+        undefined,
+        {
+          anon: LOGIN,
+          [AMY]: 200,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 200,
+          [PROF]: 200,
+          [OTHER_PROF]: 403,
+          [ADMIN]: 200,
+        },
+      ],
+      [
+        'GET',
+        `/hub/courses/${B}`,
+        undefined,
+        {
+          anon: LOGIN,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 200,
+          [GRADER]: 403,
+          [PROF]: 403,
+          [OTHER_PROF]: 200,
+          [ADMIN]: 200,
+        },
+      ],
+      [
+        'GET',
+        '/hub/courses/nosuchcourse',
+        undefined,
+        {
+          anon: LOGIN,
+          [AMY]: 404,
+          [OTHER_STUDENT]: 404,
+          [GRADER]: 404,
+          [PROF]: 404,
+          [OTHER_PROF]: 404,
+          [ADMIN]: 404,
+        },
+      ],
+      [
+        'GET',
+        page('/grades.csv'),
+        undefined,
+        {
+          anon: LOGIN,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 200,
+          [PROF]: 200,
+          [OTHER_PROF]: 403,
+          [ADMIN]: 200,
+        },
+      ],
+      [
+        'GET',
+        page(`/jobs/${jobId}`),
+        undefined,
+        {
+          anon: 403,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 200,
+          [PROF]: 200,
+          [OTHER_PROF]: 403,
+          [ADMIN]: 200,
+        },
+        'application/json',
+      ],
+      [
+        'GET',
+        `/hub/courses/${B}/jobs/${jobId}`,
+        undefined,
+        { anon: 403, [OTHER_PROF]: 404, [ADMIN]: 404 },
+        'application/json',
+      ],
+      [
+        'GET',
+        feedbackLink,
+        undefined,
+        {
+          anon: LOGIN,
+          [AMY]: 200,
+          [BOB]: 404,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 200,
+          [PROF]: 200,
+          [OTHER_PROF]: 403,
+          [ADMIN]: 200,
+        },
+      ],
+      [
+        'GET',
+        feedbackLink.replace(`/courses/${A}/`, `/courses/${B}/`),
+        undefined,
+        { [OTHER_STUDENT]: 404, [OTHER_PROF]: 404 },
+      ],
+      ['POST', page('/fetch/ps1'), {}, { anon: LOGIN, [AMY]: 200, [OTHER_STUDENT]: 403, [OTHER_PROF]: 403 }],
+      [
+        'POST',
+        page('/submit/ps1'),
+        {},
+        { anon: LOGIN, [AMY]: null, [OTHER_STUDENT]: 403, [OTHER_PROF]: 403 },
+      ],
+      [
+        'POST',
+        page('/assignments'),
+        { name: 'ps1', duedate: '2099-01-02T03:04' },
+        {
+          anon: LOGIN,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 403,
+          [PROF]: 200,
+          [OTHER_PROF]: 403,
+          [ADMIN]: 200,
+        },
+      ],
+      [
+        'POST',
+        page('/generate/ps1'),
+        {},
+        {
+          anon: LOGIN,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 403,
+          [PROF]: 200,
+          [OTHER_PROF]: 403,
+          [ADMIN]: 200,
+        },
+      ],
+      [
+        'POST',
+        page('/release/ps1'),
+        {},
+        {
+          anon: LOGIN,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 403,
+          [PROF]: 200,
+          [OTHER_PROF]: 403,
+          [ADMIN]: 200,
+        },
+      ],
+      [
+        'POST',
+        page('/unrelease/ps1'),
+        {},
+        {
+          anon: LOGIN,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 403,
+          [PROF]: null,
+          [OTHER_PROF]: 403,
+          [ADMIN]: null,
+        },
+      ],
+      [
+        'POST',
+        page('/jobs'),
+        { kind: 'collect', assignment: 'ps1' },
+        {
+          anon: LOGIN,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 303,
+          [PROF]: 303,
+          [OTHER_PROF]: 403,
+          [ADMIN]: 303,
+        },
+      ],
+      [
+        'POST',
+        page('/students'),
+        { name: BOB },
+        {
+          anon: LOGIN,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 403,
+          [PROF]: 200,
+          [OTHER_PROF]: 403,
+          [ADMIN]: 200,
+        },
+      ],
+      [
+        'POST',
+        page(`/students/${AMY}/remove`),
+        {},
+        {
+          anon: LOGIN,
+          [AMY]: 403,
+          [OTHER_STUDENT]: 403,
+          [GRADER]: 403,
+          [PROF]: null,
+          [OTHER_PROF]: 403,
+          [ADMIN]: null,
+        },
+      ],
+    ];
+    const { exchange } = ch.hub.services.courseStores;
+    const course = (await ch.hub.services.courses.find(A))!;
+    const releasesBefore = await exchange.releases(course.id);
+    const got: string[] = [];
+    const wanted: string[] = [];
+    for (const [method, path, form, expected, accept] of rows) {
+      for (const [key, status] of Object.entries(expected)) {
+        if (status === null) continue;
+        const caller = key === 'anon' ? null : key;
+        const response = await ch.as(caller, method, path, form, accept);
+        await ch.hub.services.courseJobs.idle();
+        got.push(`${method} ${path} as ${key}: ${response.status}`);
+        wanted.push(`${method} ${path} as ${key}: ${status}`);
+        const body = await response.text();
+        // A refused caller sees nothing of the course: no gradebook, no source, no other student.
+        if (status === 403 || status === 404) {
+          expect(body).not.toContain('id="gradebook"');
+          if (caller !== BOB) expect(body).not.toContain(BOB);
+          expect(body).not.toContain('BEGIN SOLUTION');
+        }
+      }
+    }
+    expect(got).toEqual(wanted);
+    // Nothing a refusal could have changed did: the same release, and amy is still a student.
+    expect(await exchange.releases(course.id)).toEqual(releasesBefore);
+    expect(await ch.hub.services.courses.roleOf(A, AMY)).toBe('student');
+    // The student view holds no gradebook, no other student and no instructor button.
+    expect(amyPage.body).not.toContain('id="gradebook"');
+    expect(amyPage.body).not.toContain(BOB);
+    expect(amyPage.body).not.toContain('data-action="release"');
+  });
+
   it('a hub restart marks a running job failed', async () => {
     const { jobs } = ch.hub.services.courseStores;
     const course = (await ch.hub.services.courses.find(A))!;
