@@ -173,7 +173,6 @@ describe.runIf(isRoot)('course pages', () => {
       accept?: string,
     ];
     // null: allowed but not run here (it would change the course; the workflow above ran it).
-    const who = [null, AMY, OTHER_STUDENT, GRADER, PROF, OTHER_PROF, ADMIN] as const;
     const rows: Row[] = [
       [
         'GET',
