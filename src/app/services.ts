@@ -51,7 +51,7 @@ import { TokenService } from '../hub/tokens/index.js';
 import { HubUrls } from '../hub/urls.js';
 import { CourseStores } from '../db/stores/course-stores.js';
 import { CourseService } from '../exchange/courses/course-service.js';
-import { Exchange, limitsFromConfig } from '../exchange/exchange.js';
+import { DEFAULT_IGNORE, Exchange, limitsFromConfig } from '../exchange/exchange.js';
 import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
 import { CourseJobs } from '../hub/courses/course-jobs.js';
 import { CourseWork } from '../hub/courses/course-work.js';
@@ -175,6 +175,11 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
       })),
     // Leave a core to the hub and the users' servers.
     concurrency: Math.max(1, availableParallelism() - 1),
+    // As submit reads it: the user's own rights, the exchange's limits, nbgrader's ignore globs.
+    readUserFolder: (name, path) =>
+      spawnerFactory(name, '').storage.packFolder(path, limitsFromConfig(config.exchange), {
+        exclude: DEFAULT_IGNORE,
+      }),
   });
   return {
     config,

@@ -114,6 +114,14 @@ describe.runIf(isRoot)('course pages', () => {
     const account = (await lookupUnixAccount(BOB))!;
     writeFileSync(join(account.home, A, 'ps1', 'extra.ipynb'), '{"cells": []}');
     const bobs = await text(await ch.as(BOB, 'POST', page('/submit/ps1')));
+    // Validate, in the grading sandbox, on each one's own files: nbgrader's report.
+    const amyValid = await text(await ch.as(AMY, 'POST', page('/validate/ps1')));
+    expect(amyValid.status).toBe(200);
+    expect(amyValid.body).toContain('Validate p1.ipynb:\nSuccess! Your notebook passes all the tests.');
+    const bobValid = await text(await ch.as(BOB, 'POST', page('/validate/ps1')));
+    expect(bobValid.body).toContain('class="flash error"');
+    expect(bobValid.body).toContain('AssertionError');
+    expect(bobValid.body).not.toContain('Success!');
     expect(bobs.body).toContain(
       'Warning: Possible missing notebooks and/or extra notebooks submitted for assignment ps1',
     );
@@ -274,6 +282,7 @@ describe.runIf(isRoot)('course pages', () => {
         { [OTHER_STUDENT]: 404, [OTHER_PROF]: 404 },
       ],
       ['POST', page('/fetch/ps1'), {}, { anon: LOGIN, [AMY]: 200, [OTHER_STUDENT]: 403, [OTHER_PROF]: 403 }],
+      ['POST', page('/validate/ps1'), {}, { anon: LOGIN, [OTHER_STUDENT]: 403, [OTHER_PROF]: 403 }],
       [
         'POST',
         page('/submit/ps1'),

@@ -10,6 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { CourseDirectory, generateAssignment, readNbgraderConfigFile } from '../../course/index.js';
 import type { CourseStores } from '../../db/stores/course-stores.js';
 import type { CourseService, CourseRoleName, HubCourseRow } from '../../exchange/courses/course-service.js';
+import { checkFolderName } from '../../exchange/courses/course-names.js';
 import type { Actor } from '../../exchange/exchange.js';
 import {
   autogradeAssignment,
@@ -31,7 +32,9 @@ import { usableNbgraderConfig } from '../../grading/config/check-config.js';
 import { feedbackSettingsFrom } from '../../grading/feedback/index.js';
 import type { KernelLauncher } from '../../grading/execution.js';
 import { nbgraderSettings, type NbgraderSettings } from '../../grading/nbgrader-config.js';
+import type { PackedFile } from '../../sandbox/folder-archive.js';
 import { CoursehubError } from '../../util/errors.js';
+import { validateStudentFiles, type NotebookReport } from './validate-student-files.js';
 
 export const INSTRUCTOR: readonly CourseRoleName[] = ['instructor'];
 export const GRADERS: readonly CourseRoleName[] = ['instructor', 'grader'];
@@ -46,6 +49,8 @@ export interface CourseWorkOptions {
   launcher: () => KernelLauncher;
   /** How many submissions autograde grades at once. */
   concurrency: number;
+  /** A user's folder (relative to their home) read with their own rights, as submit reads it. */
+  readUserFolder: (user: string, path: string) => Promise<PackedFile[]>;
 }
 
 /** One cell of the gradebook table: a student's result for an assignment. */
@@ -223,6 +228,15 @@ export class CourseWork {
       .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
       .map((e) => e.name)
       .sort();
+  }
+
+  /** nbgrader validate on the actor's own COURSE_ID/ASSIGNMENT/ (any role), in the sandbox. */
+  async validate(courseId: string, assignment: string, actor: Actor): Promise<NotebookReport[]> {
+    const course = await this.courseFor(courseId, actor, ['instructor', 'grader', 'student']);
+    checkFolderName('assignment', assignment);
+    const folder = `${course.name}/${assignment}`;
+    const files = await this.options.readUserFolder(actor.name, folder);
+    return validateStudentFiles(files, folder, await this.settings(course), this.options.launcher());
   }
 
   /** grades.csv in nbgrader's columns. */

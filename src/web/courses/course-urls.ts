@@ -17,6 +17,7 @@ export function courseUrls(urls: HubUrls, course: string) {
     page: base,
     fetch: (assignment: string) => `${base}/fetch/${seg(assignment)}`,
     submit: (assignment: string) => `${base}/submit/${seg(assignment)}`,
+    validate: (assignment: string) => `${base}/validate/${seg(assignment)}`,
     feedback: (id: number, page: string) => `${base}/feedback/${id}/${seg(page)}`,
     assignments: `${base}/assignments`,
     generate: (assignment: string) => `${base}/generate/${seg(assignment)}`,

@@ -3,6 +3,7 @@
  *   GET  /hub/courses/:course                      the student page or the instructor page, by role
  *   POST /hub/courses/:course/fetch/:assignment    fetch (into the student's COURSE/ASSIGNMENT/)
  *   POST /hub/courses/:course/submit/:assignment   submit; the answer shows the receipt and warnings
+ *   POST /hub/courses/:course/validate/:assignment nbgrader validate on one's own files, in the sandbox
  *   GET  /hub/courses/:course/feedback/:id/:page   a released feedback page (own, or a grader's)
  *   POST /hub/courses/:course/assignments          add an assignment / change its due date (instructor)
  *   POST /hub/courses/:course/generate/:assignment generate release/ASSIGNMENT (instructor)
@@ -183,6 +184,16 @@ export function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps)
           `Submitted ${receipt.assignment} at ${receipt.timestamp} UTC (${receipt.files.length} files). ` +
           `Receipt: sha256 ${receipt.checksum}` +
           receipt.warnings.map((warning) => `\nWarning: ${warning}`).join(''),
+      };
+    }),
+  );
+
+  app.post<CourseParams>(`${base}/validate/:assignment`, (request, reply) =>
+    action(request, reply, async (actor) => {
+      const reports = await work.validate(request.params.course, request.params.assignment!, actor);
+      return {
+        kind: reports.every((r) => r.passed) ? 'info' : 'error',
+        text: reports.map((r) => `Validate ${r.notebook}:\n${r.report.trimEnd()}`).join('\n\n'),
       };
     }),
   );

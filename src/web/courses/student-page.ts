@@ -66,9 +66,14 @@ export function studentPage(options: {
           Submit
         </button>
       </form>
+      <form method="post" action="${links.validate(a.assignment)}" class="inline">
+        ${csrfField(csrfToken)}<button type="submit" data-action="validate" class="secondary" ${a.fetched ? '' : 'disabled'}>
+          Validate
+        </button>
+      </form>
       <p class="muted">
         Fetch puts the assignment in <code>${course.name}/${a.assignment}/</code> of your server (a file you
-        changed is never overwritten); Submit hands in that folder as it is now.
+        changed is never overwritten); Validate runs your notebooks as the grader will (nothing is handed in); Submit hands in that folder as it is now.
       </p>
       ${
         a.submissions.length > 0
