@@ -61,6 +61,8 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       serverFields: s.serverFields,
       forgetCachedLogins: (user) => s.proxy.revoke({ users: [user] }),
       urls: s.urls,
+      courses: s.courses,
+      exchange: s.exchange,
     });
   },
   admin: (app, s) =>

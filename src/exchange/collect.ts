@@ -15,7 +15,8 @@ import { parseUtc } from '../gradebook/timestamps.js';
 import { checkFolderName } from './courses/course-names.js';
 import { ReleaseRefusedError } from './errors.js';
 import { courseFor, GRADING_ROLES, type Actor, type ExchangeContext } from './exchange-context.js';
-import { writeFilesDurably } from './folder-files.js';
+import { writeFilesUnsynced } from './folder-files.js';
+import { GroupSync } from './group-sync.js';
 import { timestampText } from './receipt.js';
 
 export interface CollectResult {
@@ -41,45 +42,82 @@ export async function collectSubmissions(
     ...(options.student !== undefined ? { student: options.student } : {}),
   });
   const result: CollectResult = { collected: [], skipped: [] };
-  for (const latest of latestPerStudent(rows)) {
-    const target = directory.submitted(latest.student, assignment);
-    await refuseLinksOnTheWay(course.directory, dirname(target));
-    await removeStaleStages(target, STAGE);
-    const existing = await collectedTimestamp(target);
-    if (existing !== undefined) {
-      const newer = parseUtc(latest.timestamp) > existing;
-      if (!options.update || !newer) {
-        result.skipped.push({
-          student: latest.student,
-          timestamp: latest.timestamp,
-          reason: options.update
-            ? 'no newer submission'
-            : 'already collected (use --update to collect a newer one)',
-        });
-        continue;
+  const latest = latestPerStudent(rows);
+  // The course directory's file system, synced once for the copies made at the same moment.
+  const courseSync = new GroupSync(course.directory);
+  const outcomes = new Map<string, CollectResult['collected'][number] | CollectResult['skipped'][number]>();
+  // A few students at a time: each copy waits on disk syncs that the others share (GroupSync).
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(COLLECT_CONCURRENCY, latest.length) }, async () => {
+      while (next < latest.length) {
+        const submission = latest[next++]!;
+        outcomes.set(
+          submission.student,
+          await collectOne(context, directory, course.directory, assignment, submission, options, courseSync),
+        );
       }
-    }
-    const files = await context.area.read(latest.folder);
-    const stamp = {
-      path: 'timestamp.txt',
-      data: Buffer.from(timestampText(latest.timestamp)),
-      executable: false,
-    };
-    const stage = await stageBeside(target, STAGE);
-    try {
-      await writeFilesDurably(stage.path, [...files.filter((f) => f.path !== 'timestamp.txt'), stamp]);
-      await context.checkpoint('collect:staged');
-      await stage.commit();
-    } catch (error) {
-      await stage.discard();
-      throw error;
-    }
-    await context.stores.gradebook.withTransaction(async (gradebook) =>
-      updateOrCreateStudent(gradebook, await ensureCourse(gradebook, course.name), { id: latest.student }),
-    );
-    result.collected.push({ student: latest.student, timestamp: latest.timestamp });
+    }),
+  );
+  for (const submission of latest) {
+    const outcome = outcomes.get(submission.student)!;
+    if ('reason' in outcome) result.skipped.push(outcome);
+    else result.collected.push(outcome);
   }
+  // nbgrader's collect adds each student to the gradebook; every time, so that a run killed
+  // before this point is made whole by the next one (which skips the copies it finds).
+  await context.stores.gradebook.withTransaction(async (gradebook) => {
+    const gradebookCourse = await ensureCourse(gradebook, course.name);
+    for (const submission of latest)
+      await updateOrCreateStudent(gradebook, gradebookCourse, { id: submission.student });
+  });
   return result;
+}
+
+const COLLECT_CONCURRENCY = 8;
+
+async function collectOne(
+  context: ExchangeContext,
+  directory: CourseDirectory,
+  courseRoot: string,
+  assignment: string,
+  latest: SubmissionRow,
+  options: { update?: boolean },
+  courseSync: GroupSync,
+): Promise<CollectResult['collected'][number] | CollectResult['skipped'][number]> {
+  const target = directory.submitted(latest.student, assignment);
+  await refuseLinksOnTheWay(courseRoot, dirname(target));
+  await removeStaleStages(target, STAGE);
+  const existing = await collectedTimestamp(target);
+  if (existing !== undefined) {
+    const newer = parseUtc(latest.timestamp) > existing;
+    if (!options.update || !newer)
+      return {
+        student: latest.student,
+        timestamp: latest.timestamp,
+        reason: options.update
+          ? 'no newer submission'
+          : 'already collected (use --update to collect a newer one)',
+      };
+  }
+  const files = await context.area.read(latest.folder);
+  const stamp = {
+    path: 'timestamp.txt',
+    data: Buffer.from(timestampText(latest.timestamp)),
+    executable: false,
+  };
+  const stage = await stageBeside(target, STAGE);
+  try {
+    await writeFilesUnsynced(stage.path, [...files.filter((f) => f.path !== 'timestamp.txt'), stamp]);
+    await courseSync.sync(); // the copy on disk before it is renamed into place
+    await context.checkpoint('collect:staged');
+    await stage.commit();
+    await courseSync.sync();
+  } catch (error) {
+    await stage.discard();
+    throw error;
+  }
+  return { student: latest.student, timestamp: latest.timestamp };
 }
 
 /** The newest submission of each student, in student order. */

@@ -14,13 +14,21 @@ import { randomUUID } from 'node:crypto';
 import { chmod, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { PackedFile } from '../sandbox/folder-archive.js';
-import { readFolderFiles, syncFolder, writeFilesDurably } from './folder-files.js';
+import { readFolderFiles, writeFilesUnsynced } from './folder-files.js';
+import { GroupSync } from './group-sync.js';
 
-/** How deep each kind of leaf folder sits below a course's folder. */
+/** How many levels below COURSE/KIND/ each kind's leaf folders are (releases/A/vN: 2). */
 const LEAF_DEPTH: Record<string, number> = { releases: 2, submissions: 3, feedback: 3 };
 
 export class ExchangeArea {
-  constructor(readonly root: string) {}
+  /** Shared syncs of the area's file system (many submits at once share each). */
+  readonly durable: GroupSync;
+  /** Release copies never change: read once, kept (each submit compares against its release). */
+  private readonly releases = new Map<string, Promise<PackedFile[]>>();
+
+  constructor(readonly root: string) {
+    this.durable = new GroupSync(root);
+  }
 
   private async ensureRoot(): Promise<void> {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
@@ -35,11 +43,12 @@ export class ExchangeArea {
     await mkdir(parent, { recursive: true, mode: 0o755 });
     const stage = join(parent, `.${basename(target)}.partial-${randomUUID()}`);
     try {
-      await writeFilesDurably(stage, files);
+      await writeFilesUnsynced(stage, files);
+      await this.durable.sync(); // every file and folder of the stage on disk before the rename
       // A complete folder nobody recorded (a run killed after its rename): this one replaces it.
       await rm(target, { recursive: true, force: true });
       await rename(stage, target);
-      await syncFolder(parent);
+      await this.durable.sync(); // the rename on disk before the caller writes the row
     } catch (error) {
       await rm(stage, { recursive: true, force: true });
       throw error;
@@ -48,6 +57,17 @@ export class ExchangeArea {
 
   async read(relative: string): Promise<PackedFile[]> {
     return readFolderFiles(join(this.root, relative), { label: relative });
+  }
+
+  /** A release copy (immutable once recorded), read once per hub process. */
+  async readRelease(relative: string): Promise<PackedFile[]> {
+    let files = this.releases.get(relative);
+    if (!files) {
+      files = this.read(relative);
+      this.releases.set(relative, files);
+      files.catch(() => this.releases.delete(relative));
+    }
+    return files;
   }
 
   async remove(relative: string): Promise<void> {
@@ -70,7 +90,7 @@ export class ExchangeArea {
         if (name.startsWith('.') && name.includes('.partial-')) {
           await this.remove(path);
           removed.push(path);
-        } else if (depth === 0) {
+        } else if (depth === 1) {
           if (!recorded.has(path) && (await isFolder(path))) {
             await this.remove(path);
             removed.push(path);

@@ -32,7 +32,7 @@ export async function fetchAssignment(
     throw new NotReleasedError(`${assignment} of ${course.name} is not released.`, {
       hint: 'Ask your instructor; `coursehub nbgrader list --course COURSE` shows what is released.',
     });
-  const files = await context.area.read(release.folder);
+  const files = await context.area.readRelease(release.folder);
   const folder = `${course.name}/${assignment}`;
   const { kept } = await context.userFolders(actor.name).unpackFolder(folder, files, { keepExisting: true });
   await context.stores.exchange.insertFetch(

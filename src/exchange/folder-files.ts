@@ -17,6 +17,27 @@ export async function writeFilesDurably(
   files: readonly PackedFile[],
   modes: { file: number; executable: number; folder: number } = FILE_MODES,
 ): Promise<void> {
+  await writeFiles(folder, files, modes, true);
+}
+
+/**
+ * Writes `files` below `folder` without syncing them: the caller makes them durable with one
+ * GroupSync (./group-sync.ts) before it renames the folder into place.
+ */
+export async function writeFilesUnsynced(
+  folder: string,
+  files: readonly PackedFile[],
+  modes: { file: number; executable: number; folder: number } = FILE_MODES,
+): Promise<void> {
+  await writeFiles(folder, files, modes, false);
+}
+
+async function writeFiles(
+  folder: string,
+  files: readonly PackedFile[],
+  modes: { file: number; executable: number; folder: number },
+  sync: boolean,
+): Promise<void> {
   const folders = new Set<string>([folder]);
   await mkdir(folder, { recursive: true, mode: modes.folder });
   for (const file of files) {
@@ -34,12 +55,12 @@ export async function writeFilesDurably(
     try {
       await handle.writeFile(file.data);
       await handle.chmod(file.executable ? modes.executable : modes.file); // whatever the umask
-      await handle.sync();
+      if (sync) await handle.sync();
     } finally {
       await handle.close();
     }
   }
-  for (const path of folders) await syncFolder(path);
+  if (sync) for (const path of folders) await syncFolder(path);
 }
 
 export const FILE_MODES = { file: 0o644, executable: 0o755, folder: 0o755 };

@@ -59,7 +59,7 @@ export async function submitAssignment(
       },
     );
   }
-  const released = await context.area.read(release.folder);
+  const released = await context.area.readRelease(release.folder);
   const warnings = notebookWarnings(assignment, released, files);
   const timestamp = hubTimestamp(context.now());
   const checksum = snapshotChecksum(files);

@@ -41,6 +41,14 @@ const SUBSCOPES: Record<string, readonly string[]> = {
   'admin-ui': [],
   proxy: [],
   shutdown: [],
+  // Courses and the exchange. A scope says what a token may do in the course API; the caller's
+  // role in each course (instructor, grader, student) then says in which course.
+  'admin:courses': ['courses'],
+  courses: ['read:courses', 'courses:submit', 'courses:grade', 'courses:manage'],
+  'read:courses': [],
+  'courses:submit': [],
+  'courses:grade': [],
+  'courses:manage': [],
 };
 
 /**
@@ -52,7 +60,8 @@ const SELF_SCOPES = ['read:users', 'users:activity', 'servers', 'access:servers'
 
 /** The built-in roles (JupyterHub's `user`, `admin`, `server`, `token`). */
 export const ROLES: Record<string, readonly string[]> = {
-  user: ['self'],
+  // `courses!user`: the course API acting as the user (their course roles decide the rest).
+  user: ['self', 'courses!user'],
   admin: [
     'admin-ui',
     'admin:users',
@@ -64,9 +73,11 @@ export const ROLES: Record<string, readonly string[]> = {
     'read:hub',
     'proxy',
     'shutdown',
+    'admin:courses',
   ],
-  // What a user's own Jupyter server gets in JUPYTERHUB_API_TOKEN (see createServerToken).
-  server: ['users:activity!user', 'access:servers!user', 'read:users:name!user'],
+  // What a user's own Jupyter server gets in JUPYTERHUB_API_TOKEN (see createServerToken): with
+  // `courses!user`, the nbgrader commands work from a terminal in the user's server.
+  server: ['users:activity!user', 'access:servers!user', 'read:users:name!user', 'courses!user'],
 };
 
 export const KNOWN_SCOPES: readonly string[] = Object.keys(SUBSCOPES);

@@ -109,7 +109,32 @@ export function ensureUnixAccount(name: string, homeRoot: string): Promise<UnixA
   } catch (error) {
     return Promise.reject(error);
   }
-  return oneAtATime(() => ensureUnixAccountNow(name, homeRoot));
+  // An account that is there and in order (the common case: every later start and every file
+  // the exchange moves) is read without waiting in the queue, which serializes changes only.
+  return readyAccount(name, homeRoot).then(
+    (ready) => ready ?? oneAtATime(() => ensureUnixAccountNow(name, homeRoot)),
+  );
+}
+
+/** The account when coursehub made it and its home is as ensureHome leaves it; else undefined. */
+async function readyAccount(name: string, homeRoot: string): Promise<UnixAccount | undefined> {
+  const existing = await lookupPasswd(name);
+  if (
+    !existing ||
+    existing.uid < UID_MIN ||
+    existing.uid === NOBODY_UID ||
+    !madeByCoursehub(existing, homeRoot)
+  )
+    return undefined;
+  const home = await lstat(existing.home).catch(() => undefined);
+  if (
+    !home?.isDirectory() ||
+    home.uid !== existing.uid ||
+    home.gid !== existing.gid ||
+    (home.mode & 0o7777) !== 0o700
+  )
+    return undefined;
+  return { name: existing.name, uid: existing.uid, gid: existing.gid, home: existing.home };
 }
 
 async function ensureUnixAccountNow(name: string, homeRoot: string): Promise<UnixAccount> {

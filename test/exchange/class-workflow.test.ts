@@ -1,6 +1,7 @@
 // A class through the exchange (issue 12, item 3), with real Unix accounts (as root), real
 // sandboxed kernels and the hub's database: release -> fetch -> submit -> collect -> autograde (the
-// existing pipeline) -> generate_feedback -> release_feedback -> fetch_feedback. The students'
+// existing pipeline) -> generate_feedback -> release_feedback -> fetch_feedback, on SQLite and
+// PostgreSQL. The students'
 // files are read and written by their own accounts; no user server runs.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
@@ -16,6 +17,7 @@ import {
 } from '../../src/grading/autograde/settings.js';
 import { DEFAULT_FEEDBACK_SETTINGS } from '../../src/grading/feedback/index.js';
 import { createKernelLauncher } from '../../src/kernel/index.js';
+import { BACKENDS } from '../db/backends.js';
 import { createTinyCourse } from '../gradebook/support/tiny-course.js';
 import { exchangeFixture, type ExchangeFixture } from './support/exchange-fixture.js';
 
@@ -33,7 +35,7 @@ function answered(release: Buffer, answer: string): string {
   return JSON.stringify(notebook, null, 1);
 }
 
-describe.runIf(isRoot)('a class through the exchange', () => {
+describe.runIf(isRoot).each(BACKENDS)('a class through the exchange, on %s', (backend) => {
   let hub: ExchangeFixture;
   const prof = { name: PROF };
   const amy = { name: AMY };
@@ -41,7 +43,7 @@ describe.runIf(isRoot)('a class through the exchange', () => {
   const NOTEBOOK = `${COURSE}/ps1/p1.ipynb`;
 
   beforeAll(async () => {
-    hub = await exchangeFixture({ course: COURSE, instructors: [PROF], students: [AMY, BOB] });
+    hub = await exchangeFixture({ backend, course: COURSE, instructors: [PROF], students: [AMY, BOB] });
     await createTinyCourse(hub.courseDir);
   });
   afterAll(async () => {

@@ -14,7 +14,12 @@ import type { CourseStores } from '../../db/stores/course-stores.js';
 import type { CourseRoleName, HubCourseRow } from '../../db/stores/courses-roles.js';
 import { ensureCourse, updateOrCreateStudent } from '../../gradebook/courses.js';
 import { ensureCourseGroup, type CourseGroup } from '../../sandbox/course-groups.js';
-import { CourseExistsError, CourseNotFoundError, CourseRoleError } from '../errors.js';
+import {
+  CourseExistsError,
+  CourseNotFoundError,
+  CourseRoleError,
+  InvalidCourseNameError,
+} from '../errors.js';
 import { prepareCourseFolder } from './course-folder.js';
 import { checkCourseId } from './course-names.js';
 
@@ -82,6 +87,10 @@ export class CourseService {
   }
 
   private async makeCourse(id: string, course: NewCourse): Promise<HubCourseRow> {
+    if (course.directory !== undefined && course.directory.trim() === '')
+      throw new InvalidCourseNameError('The course directory is empty.', {
+        hint: `Give a folder, or none for the default (DATA_DIR/courses/${id}).`,
+      });
     const directory = resolve(course.directory ?? join(this.options.dataDir, 'courses', id));
     const group = await this.groupOf(id);
     await prepareCourseFolder(directory, group);
@@ -166,11 +175,13 @@ export class CourseService {
     userName: string,
     roles: readonly CourseRoleName[],
   ): Promise<HubCourseRow & { role: CourseRoleName }> {
-    const course = await this.require(courseId);
-    const role = await this.roleOf(course.name, userName);
-    if (!role || !roles.includes(role))
+    // A course that does not exist is refused as one the user has no role in: whether a course
+    // exists is not told to those outside it.
+    const course = await this.stores.courses.findByName(courseId);
+    const role = course && (await this.roleOf(course.name, userName));
+    if (!course || !role || !roles.includes(role))
       throw new CourseRoleError(
-        `${userName} is not ${roles.map((r) => `${article(r)} ${r}`).join(' or ')} of ${course.name}.`,
+        `${userName} is not ${roles.map((r) => `${article(r)} ${r}`).join(' or ')} of ${JSON.stringify(courseId)}.`,
         { hint: 'Ask an instructor of the course (or an admin) to enroll you with that role.' },
       );
     return { ...course, role };

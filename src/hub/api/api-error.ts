@@ -13,6 +13,16 @@ import {
 } from '../users/errors.js';
 import { UnknownScopeError } from '../scopes.js';
 import { ServerRequestError } from '../servers/errors.js';
+import {
+  CourseExistsError,
+  CourseNotFoundError,
+  CourseRoleError,
+  InvalidCourseNameError,
+  NotReleasedError,
+  ReleaseRefusedError,
+  SubmissionRefusedError,
+} from '../../exchange/errors.js';
+import { RosterFileError } from '../users/roster-csv.js';
 
 export class ApiError extends CoursehubError {
   constructor(
@@ -34,6 +44,14 @@ const STATUS_OF: [new (...args: never[]) => CoursehubError, number][] = [
   [GroupNotFoundError, 404],
   [UserExistsError, 409],
   [GroupExistsError, 409],
+  [InvalidCourseNameError, 400],
+  [SubmissionRefusedError, 400],
+  [RosterFileError, 400],
+  [CourseRoleError, 403],
+  [CourseNotFoundError, 404],
+  [CourseExistsError, 409],
+  [NotReleasedError, 409],
+  [ReleaseRefusedError, 409],
 ];
 
 interface FastifyLikeError {

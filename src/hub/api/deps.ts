@@ -6,9 +6,10 @@ import type { TokenService } from '../tokens/index.js';
 import type { HubUrls } from '../urls.js';
 import type { UserRemoval } from '../users/user-removal.js';
 import type { UserService } from '../users/user-service.js';
+import type { CourseApiDeps } from './courses.js';
 import type { ServerFieldsProvider } from './user-model.js';
 
-export interface ApiDeps {
+export interface ApiDeps extends CourseApiDeps {
   /** For /hub/api/info (which authenticator and spawner run). */
   config: CoursehubConfig;
   users: UserService;

@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { acceptTokenInUrl } from '../identity.js';
 import { toApiError } from './api-error.js';
+import { registerCourseRoutes } from './courses.js';
 import type { ApiDeps } from './deps.js';
 import { registerGroupRoutes } from './groups.js';
 import { JUPYTERHUB_API_VERSION, registerInfoRoutes } from './info.js';
@@ -44,6 +45,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       registerUserRoutes(api, deps);
       registerTokenRoutes(api, deps);
       registerGroupRoutes(api, deps);
+      registerCourseRoutes(api, deps);
     },
     { prefix: deps.urls.api() },
   );

@@ -162,6 +162,102 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       responses: { '200': 'group', ...ERR },
     },
   },
+  // Courses and the exchange (./courses.ts): the scope, then the caller's role in the course.
+  '/hub/api/courses': {
+    get: {
+      summary: "The caller's courses with their role (an admin: every course)",
+      scopes: ['read:courses'],
+      responses: { '200': '[{id, title, role}]', ...ERR },
+    },
+    post: {
+      summary: 'Create a course (directory default DATA_DIR/courses/ID)',
+      scopes: ['admin:courses'],
+      body: '{id: string, title?: string, directory?: string}',
+      responses: { '201': '{id, title, directory}', '400': 'invalid id', '409': 'exists', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}': {
+    get: {
+      summary:
+        "Released assignments with the caller's own fetches, submission receipts and feedback (instructors and graders: also how many submitted)",
+      scopes: ['read:courses'],
+      responses: { '200': '{course, role, assignments: [...]}', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/members': {
+    get: {
+      summary: "The course's people and roles (instructors and graders)",
+      scopes: ['courses:grade'],
+      responses: { '200': '[{name, role}]', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/members/{user}': {
+    put: {
+      summary: "Set a user's role (instructors); a student is also listed in the gradebook",
+      scopes: ['courses:manage'],
+      body: '{role: instructor|grader|student}',
+      responses: { '200': '{name, role}', '400': 'invalid role', ...ERR },
+    },
+    delete: {
+      summary: "Remove a user's role (their work and grades stay)",
+      scopes: ['courses:manage'],
+      responses: { '204': 'removed', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/release': {
+    post: {
+      summary: 'release_assignment: an immutable, versioned copy of release/ASSIGNMENT/ (instructors)',
+      scopes: ['courses:manage'],
+      responses: { '200': '{version, checksum, files, unchanged}', '409': 'nothing to release', ...ERR },
+    },
+    delete: {
+      summary: 'Unrelease: withdraw the current release (instructors)',
+      scopes: ['courses:manage'],
+      responses: { '200': '{version}', '409': 'not released', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/fetch': {
+    post: {
+      summary: "fetch_assignment into COURSE/ASSIGNMENT/ of the caller's home (changed files kept)",
+      scopes: ['courses:submit'],
+      responses: { '200': '{folder, version, written, kept}', '409': 'not released', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/submit': {
+    post: {
+      summary: "submit the caller's COURSE/ASSIGNMENT/, read with their own rights; the receipt",
+      scopes: ['courses:submit'],
+      responses: {
+        '201': '{timestamp, checksum, files, warnings}',
+        '400': 'refused (links, names, limits, unreadable files)',
+        '409': 'not released',
+        ...ERR,
+      },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/collect': {
+    post: {
+      summary: 'collect into submitted/STUDENT/ASSIGNMENT/ with timestamp.txt (instructors, graders)',
+      scopes: ['courses:grade'],
+      body: '{student?: string, update?: boolean}',
+      responses: { '200': '{collected, skipped}', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/feedback/release': {
+    post: {
+      summary: "release_feedback: each student's feedback/STUDENT/ASSIGNMENT/*.html, to them only",
+      scopes: ['courses:grade'],
+      body: '{student?: string}',
+      responses: { '200': '{released, unchanged, skipped}', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/feedback/fetch': {
+    post: {
+      summary: "fetch_feedback into COURSE/ASSIGNMENT/feedback/TIMESTAMP/ of the caller's home",
+      scopes: ['courses:submit'],
+      responses: { '200': '{folders}', ...ERR },
+    },
+  },
   '/hub/api/proxy': {
     get: {
       summary: 'The routing table',

@@ -234,8 +234,10 @@ describe('authorization of every REST route', () => {
 
   it('the table covers every route registered', () => {
     const covered = new Set(TABLE.map((r) => `${r.method} ${r.route}`));
+    // (The course routes have their own table, with course roles: ./courses-authorization.test.ts.)
     const registered = hub.routes
       .filter((r) => r.url.startsWith('/hub/api') || r.url === '/hub/metrics')
+      .filter((r) => !r.url.startsWith('/hub/api/courses'))
       .map((r) => `${r.method} ${r.url}`);
     expect(registered.length).toBeGreaterThan(15);
     expect(registered.filter((r) => !covered.has(r))).toEqual([]);

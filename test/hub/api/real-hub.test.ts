@@ -89,6 +89,9 @@ describe('REST API in the running hub', () => {
         .replace('{name}', 'student2')
         .replace('{id}', 'a1')
         .replace('{server_name}', 'x')
+        .replace('{course}', 'course101')
+        .replace('{user}', 'student2')
+        .replace('{assignment}', 'ps1')
         .slice(1);
       for (const method of Object.keys(methods).map((m) => m.toUpperCase())) {
         if (open.has(`${method} ${path}`)) continue;
@@ -105,8 +108,10 @@ describe('REST API in the running hub', () => {
           ...init,
           headers: { ...init.headers, authorization: `token ${studentToken}` },
         });
-        // (GET /hub/api/user is the student's own model: the one route they may read)
-        expect(student.status, `${method} ${path} as student1`).toBe(path === '/hub/api/user' ? 200 : 403);
+        // (GET /hub/api/user is the student's own model and GET /hub/api/courses their own
+        // courses: the routes they may read)
+        const own = path === '/hub/api/user' || (path === '/hub/api/courses' && method === 'GET');
+        expect(student.status, `${method} ${path} as student1`).toBe(own ? 200 : 403);
       }
     }
   });

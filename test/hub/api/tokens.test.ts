@@ -136,6 +136,7 @@ describe.each(backends)('tokens on %s', (_name, makeUrl) => {
     expect(record.kind).toBe('server');
     expect(record.scopes.sort()).toEqual([
       'access:servers!user=alice',
+      'courses!user=alice',
       'read:users:name!user=alice',
       'users:activity!user=alice',
     ]);
