@@ -48,7 +48,9 @@ describe.runIf(isRoot)('end to end: a class through the hub', () => {
         hubFailures.push(`${r.status()} ${path}`);
     });
     opened.page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
+      // Jupyter asks before leaving a notebook page; that is not a script of anyone's running.
+      if (dialog.type() === 'beforeunload') return void dialog.accept();
+      dialogs.push(`${dialog.type()}: ${dialog.message()}`);
       void dialog.dismiss();
     });
     // Console errors but the one a missing resource makes (favicon.ico): each is listed in hubFailures.
@@ -75,8 +77,18 @@ describe.runIf(isRoot)('end to end: a class through the hub', () => {
         interval: 500,
       })
       .not.toBe('running');
-    // The script opens the page again itself; open it here too, so nothing below reads the old one.
-    await page.goto(coursePage);
+    // The script opens the page again itself; open it here too, so nothing below reads the old one
+    // (once more if the script's own navigation cut this one short).
+    await expect
+      .poll(
+        () =>
+          page.goto(coursePage).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     const job = page.locator('tr.job').first();
     expect(await job.locator('td').first().textContent()).toBe(kind);
     expect(

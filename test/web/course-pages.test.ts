@@ -4,7 +4,7 @@
 // feedback as jobs (polled through their JSON endpoint); the student sees their own feedback with
 // the gradebook's score, and another student cannot open it. Real Unix accounts, real sandboxed
 // grading kernels, no user server (the exchange reaches the files while servers are stopped).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRADES_CSV_COLUMNS } from '../../src/gradebook/export-grades-csv.js';
@@ -87,6 +87,19 @@ describe.runIf(isRoot)('course pages', () => {
     expect(released.body).toContain('Released ps1 as version 1: p1.ipynb.');
     expect(released.body).toMatch(/data-assignment="ps1" data-released="yes"/);
     expect(released.body).toContain('2099-01-02 03:04:00');
+  });
+
+  it('generate shows what is wrong with a source notebook, and releases nothing', async () => {
+    mkdirSync(join(ch.courseDirA, 'source', 'broken'), { recursive: true });
+    writeFileSync(join(ch.courseDirA, 'source', 'broken', 'nb.ipynb'), '{"cells": [');
+    const generated = await text(await ch.as(PROF, 'POST', page('/generate/broken')));
+    expect(generated.status).toBe(400);
+    expect(generated.body).toContain('class="flash error"');
+    expect(generated.body).toContain('nb.ipynb');
+    expect(generated.body).toMatch(/data-assignment="broken" data-released="no"/);
+    const released = await text(await ch.as(PROF, 'POST', page('/release/broken')));
+    expect(released.status).toBe(400);
+    expect(released.body).toContain('release/broken of cpa is missing or empty.');
   });
 
   it('a student fetches and submits from the page; the receipt is the exchange’s', async () => {
