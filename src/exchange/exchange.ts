@@ -20,6 +20,7 @@ import {
 import { readFeedbackPage, releasedFeedback, type ReleasedFeedback } from './feedback-pages.js';
 import { fetchAssignment, type FetchResult } from './fetch.js';
 import { listAssignmentsOf } from './list.js';
+import { ownReceipts, type Receipt } from './receipts.js';
 import { releaseAssignment, unreleaseAssignment, type ReleaseResult } from './release.js';
 import { submitAssignment, type SubmitReceipt } from './submit.js';
 
@@ -120,6 +121,11 @@ export class Exchange {
     options?: { student?: string },
   ): Promise<ReleasedFeedback[]> {
     return releasedFeedback(this.context, course, actor, options);
+  }
+
+  /** The receipts of the actor's own submissions, with nbgrader's warnings. */
+  receipts(course: string, actor: Actor): Promise<Receipt[]> {
+    return ownReceipts(this.context, course, actor);
   }
 
   /** One released feedback page, if the actor may see it. */

@@ -139,6 +139,13 @@ describe.runIf(isRoot)('course pages', () => {
       'Warning: Possible missing notebooks and/or extra notebooks submitted for assignment ps1',
     );
     expect(bobs.body).not.toContain(receipt.checksum);
+    // The warnings stay with the receipt (the page lists every submission of one's own).
+    expect(bobs.body).toMatch(
+      /<td class="warnings"><pre>Possible missing notebooks and\/or extra notebooks submitted for assignment ps1:/,
+    );
+    const amyAgain = await text(await ch.as(AMY, 'GET', page()));
+    expect(amyAgain.body).toContain(receipt.checksum);
+    expect(amyAgain.body).not.toContain('Possible missing notebooks');
   });
 
   it(

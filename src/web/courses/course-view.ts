@@ -7,6 +7,7 @@ import type { CourseService, HubCourseRow } from '../../exchange/courses/course-
 import type { Actor, Exchange } from '../../exchange/exchange.js';
 import type { ReleasedFeedback } from '../../exchange/feedback-pages.js';
 import type { ListedAssignment } from '../../exchange/list.js';
+import type { Receipt } from '../../exchange/receipts.js';
 import type { CourseJobs } from '../../hub/courses/course-jobs.js';
 import type { CourseWork } from '../../hub/courses/course-work.js';
 import type { InstructorView } from './instructor-page.js';
@@ -14,7 +15,12 @@ import type { InstructorView } from './instructor-page.js';
 export type CoursePageView =
   | {
       kind: 'student';
-      student: { course: HubCourseRow; assignments: ListedAssignment[]; feedback: ReleasedFeedback[] };
+      student: {
+        course: HubCourseRow;
+        assignments: ListedAssignment[];
+        feedback: ReleasedFeedback[];
+        receipts: Receipt[];
+      };
     }
   | { kind: 'instructor'; instructor: InstructorView };
 
@@ -29,7 +35,15 @@ export async function coursePageView(
   const listed = await deps.exchange.list(course.name, actor);
   const feedback = await deps.exchange.releasedFeedback(course.name, actor);
   if (course.role === 'student')
-    return { kind: 'student', student: { course, assignments: listed.assignments, feedback } };
+    return {
+      kind: 'student',
+      student: {
+        course,
+        assignments: listed.assignments,
+        feedback,
+        receipts: await deps.exchange.receipts(course.name, actor),
+      },
+    };
   const table = await deps.work.gradebook(course.name, actor);
   const names = new Set([
     ...(await deps.work.sourceAssignments(course.name, actor)),

@@ -6,6 +6,7 @@
  * else to a student.
  */
 import type { ListedAssignment } from '../../exchange/list.js';
+import type { Receipt } from '../../exchange/receipts.js';
 import type { ReleasedFeedback } from '../../exchange/feedback-pages.js';
 import type { HubCourseRow } from '../../exchange/courses/course-service.js';
 import type { HubUrls } from '../../hub/urls.js';
@@ -45,6 +46,8 @@ export function studentPage(options: {
   course: HubCourseRow;
   assignments: readonly ListedAssignment[];
   feedback: readonly ReleasedFeedback[];
+  /** Every submission of the student's own, with nbgrader's warnings. */
+  receipts: readonly Receipt[];
   flash?: Flash;
 }): string {
   const { urls, course, csrfToken } = options;
@@ -52,6 +55,7 @@ export function studentPage(options: {
   const rows = options.assignments.map((a) => {
     const state = assignmentState(a);
     const feedback = options.feedback.filter((f) => f.assignment === a.assignment);
+    const receipts = options.receipts.filter((r) => r.assignment === a.assignment);
     return html`<section class="card assignment" data-assignment="${a.assignment}" data-state="${state}">
       <h2>${a.assignment}</h2>
       <p>
@@ -76,20 +80,24 @@ export function studentPage(options: {
         changed is never overwritten); Validate runs your notebooks as the grader will (nothing is handed in); Submit hands in that folder as it is now.
       </p>
       ${
-        a.submissions.length > 0
+        receipts.length > 0
           ? html`<h3>Your submissions</h3>
             <table class="receipts">
               <thead>
                 <tr>
                   <th>Time stamp (UTC)</th>
                   <th>Checksum (sha256)</th>
+                  <th>Files</th>
+                  <th>Warnings</th>
                 </tr>
               </thead>
               <tbody>
-                ${a.submissions.map(
-                  (s) => html`<tr class="receipt">
-                    <td class="timestamp">${s.timestamp}</td>
-                    <td><code class="checksum">${s.checksum}</code></td>
+                ${receipts.map(
+                  (r) => html`<tr class="receipt">
+                    <td class="timestamp">${r.timestamp}</td>
+                    <td><code class="checksum">${r.checksum}</code></td>
+                    <td>${r.files} (${r.bytes} bytes)</td>
+                    <td class="warnings">${r.warnings.map((w) => html`<pre>${w}</pre>`)}</td>
                   </tr>`,
                 )}
               </tbody>
