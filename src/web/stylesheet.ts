@@ -36,4 +36,7 @@ form.inline button{margin-top:0;padding:.15rem .5rem}
 form.filter{display:flex;gap:.5rem;align-items:end;margin-bottom:.8rem}
 form.filter label{margin:0}
 .pager{display:flex;gap:1rem}
+
+/* The course pages: long checksums and nbgrader's warnings wrap inside their cells. */
+.receipts code,.receipts pre,#jobs pre{white-space:pre-wrap;word-break:break-all;margin:0}
 `;

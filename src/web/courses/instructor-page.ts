@@ -37,9 +37,10 @@ function button(
   csrfToken: string | undefined,
   data: string,
   extra?: SafeHtml,
+  look: '' | 'danger' | 'secondary' = '',
 ) {
   return html`<form method="post" action="${action}" class="inline">
-    ${csrfField(csrfToken)}${extra ?? ''}<button type="submit" data-action="${data}">${label}</button>
+    ${csrfField(csrfToken)}${extra ?? ''}<button type="submit" data-action="${data}" class="${look}">${label}</button>
   </form>`;
 }
 
@@ -97,7 +98,9 @@ export function instructorPage(options: {
           instructor
             ? html`${button(links.generate(name), 'Generate', csrfToken, 'generate')}
             ${
-              release ? button(links.unrelease(name), 'Unrelease', csrfToken, 'unrelease') : ''
+              release
+                ? button(links.unrelease(name), 'Unrelease', csrfToken, 'unrelease', undefined, 'danger')
+                : ''
             }${button(links.release(name), release ? 'Release again' : 'Release', csrfToken, 'release')}`
             : ''
         }
@@ -202,7 +205,7 @@ export function instructorPage(options: {
               <td>${m.userName}</td>
               <td>${[m.firstName, m.lastName].filter(Boolean).join(' ')}</td>
               <td>${m.email ?? ''}</td>
-              <td>${instructor ? button(links.removeStudent(m.userName), 'Remove', csrfToken, 'remove-student') : ''}</td>
+              <td>${instructor ? button(links.removeStudent(m.userName), 'Remove', csrfToken, 'remove-student', undefined, 'danger') : ''}</td>
             </tr>`,
           )}
         </tbody>
