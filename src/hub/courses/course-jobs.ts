@@ -9,6 +9,7 @@
 import type { CourseStores } from '../../db/stores/course-stores.js';
 import type { JobRow } from '../../db/stores/jobs.js';
 import type { Actor, Exchange } from '../../exchange/exchange.js';
+import { checkFolderName } from '../../exchange/courses/course-names.js';
 import { CourseNotFoundError } from '../../exchange/errors.js';
 import { CoursehubError } from '../../util/errors.js';
 import { GRADERS, type CourseWork } from './course-work.js';
@@ -41,6 +42,8 @@ export class CourseJobs {
   /** Starts a job (or finds the same one still running); the job runs on after this returns. */
   async start(courseId: string, kind: JobKind, assignment: string, actor: Actor): Promise<JobRow> {
     const course = await this.work.courseFor(courseId, actor, GRADERS);
+    // Refused here, before a row is written: a job that could only fail is no job.
+    checkFolderName('assignment', assignment);
     const already = await this.stores.jobs.running(course.id, kind, assignment);
     if (already) return already;
     const job = await this.stores.jobs.insert({

@@ -99,6 +99,8 @@ export class CourseWork {
   /** Adds an assignment (or changes its due date): `duedate` as the page sends it, or '' for none. */
   async addAssignment(courseId: string, name: string, duedate: string, actor: Actor): Promise<void> {
     const course = await this.courseFor(courseId, actor, INSTRUCTOR);
+    // The hub's rule for ids that name folders (stricter than the gradebook's: no control characters).
+    checkFolderName('assignment', name);
     let due: string | null = null;
     if (duedate.trim() !== '') {
       const text = duedate.trim().replace('T', ' ');
@@ -123,6 +125,7 @@ export class CourseWork {
     actor: Actor,
   ): Promise<{ notebooks: string[]; files: string[] }> {
     const course = await this.courseFor(courseId, actor, INSTRUCTOR);
+    checkFolderName('assignment', assignment);
     const gradebook = this.options.stores.gradebook;
     const gradebookId = await this.gradebookId(course);
     const result = await generateAssignment({
