@@ -101,7 +101,13 @@ const REGISTRARS: Record<HubArea, Registrar> = {
     registerHomePages(app, {
       servers: s.servers,
       urls: s.urls,
-      coursesOf: (user) => s.courses.coursesOf(user),
+      // An admin may open every course's page (as its instructor): all are listed.
+      coursesOf: async (user) => {
+        const own = await s.courses.coursesOf(user.name);
+        if (!user.admin) return own;
+        const roles = new Map(own.map((c) => [c.name, c.role]));
+        return (await s.courses.all()).map((c) => ({ ...c, role: roles.get(c.name) ?? 'admin' }));
+      },
     }),
   // The student and instructor pages of each course.
   courses: (app, s) =>

@@ -69,6 +69,9 @@ describe.runIf(isRoot)('course pages', () => {
     const other = await text(await ch.as(OTHER_STUDENT, 'GET', '/hub/home'));
     expect(other.body).toContain(`href="/hub/courses/${B}"`);
     expect(other.body).not.toContain(`/hub/courses/${A}`);
+    const admin = await text(await ch.as(ADMIN, 'GET', '/hub/home'));
+    expect(admin.body).toContain(`href="/hub/courses/${A}"`);
+    expect(admin.body).toContain(`href="/hub/courses/${B}"`);
   });
 
   it('the instructor adds ps1 with a due date, generates and releases it; nothing shows before', async () => {

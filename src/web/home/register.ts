@@ -61,8 +61,8 @@ async function viewOf(manager: ServerManager, userName: string): Promise<ServerV
 export interface HomeDeps {
   servers: ServerManager;
   urls: HubUrls;
-  /** The courses the user has a role in (linked from the home page). */
-  coursesOf: (userName: string) => Promise<HomeCourse[]>;
+  /** The courses the user has a role in, every course for an admin (linked from the home page). */
+  coursesOf: (user: { name: string; admin: boolean }) => Promise<HomeCourse[]>;
 }
 
 export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
@@ -103,7 +103,7 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
         user: identity.user,
         view,
         csrfToken: request.session?.csrfToken,
-        courses: await deps.coursesOf(identity.user.name),
+        courses: await deps.coursesOf(identity.user),
       }),
     );
   });
@@ -130,7 +130,7 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
           user: identity.user,
           view,
           csrfToken: request.session?.csrfToken,
-          courses: await deps.coursesOf(identity.user.name),
+          courses: await deps.coursesOf(identity.user),
           flash: { kind: 'error', text: error.describe() },
         }),
       );
