@@ -17,6 +17,7 @@ import { configSchema } from '../src/config/schema.js';
 import { migrateToLatest, openDatabase } from '../src/db/database.js';
 import { ExchangeArea } from '../src/exchange/exchange-area.js';
 import { hubTimestamp, snapshotChecksum, timestampFolderName } from '../src/exchange/receipt.js';
+import { removeCourseGroup } from '../src/sandbox/course-groups.js';
 
 const STUDENTS = 200;
 const COLLECTED = 2000;
@@ -190,6 +191,7 @@ async function main(): Promise<void> {
     await app.close();
     await database.close();
     for (const name of students) removeAccount(name);
+    await removeCourseGroup(COURSE).catch(() => undefined); // made for the course (a hub that is root)
     rmSync(root, { recursive: true, force: true });
   }
 }

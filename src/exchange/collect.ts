@@ -141,7 +141,7 @@ async function collectedTimestamp(target: string): Promise<number | undefined> {
   try {
     return parseUtc(text.trim());
   } catch {
-    return Number.NEGATIVE_INFINITY;
+    return Number.NEGATIVE_INFINITY; // an unreadable time stamp: any submission is newer
   }
 }
 

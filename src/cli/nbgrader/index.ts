@@ -10,6 +10,7 @@ import { nbgraderAutogradeCommand } from './autograde.js';
 import { nbgraderDbCommand } from './db.js';
 import { nbgraderExportCommand } from './export.js';
 import { generateFeedbackCommand } from './generate-feedback.js';
+import { nbgraderExchangeCommands } from './exchange.js';
 
 const nbgrader = new Command('nbgrader')
   .description('nbgrader-compatible assignment commands on an nbgrader course directory')
@@ -22,6 +23,8 @@ nbgrader.addCommand(nbgraderAutogradeCommand());
 nbgrader.addCommand(generateFeedbackCommand());
 nbgrader.addCommand(nbgraderExportCommand());
 nbgrader.addCommand(nbgraderDbCommand());
+// The exchange: these talk to a running hub (--hub, --token), not to a course directory.
+for (const command of nbgraderExchangeCommands()) nbgrader.addCommand(command);
 
 /** The one `nbgrader` command group; call `.addCommand(...)` on it to add a subcommand. */
 export function nbgraderCommand(): Command {
