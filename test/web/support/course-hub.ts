@@ -38,8 +38,10 @@ export interface CourseHub {
 export async function startCourseHub(
   people: CourseHubPeople,
   courses: { a: string; b: string },
+  baseUrl = '/',
 ): Promise<CourseHub> {
   const hub = await startTestHub({
+    baseUrl,
     users: [people.prof, people.grader, ...people.students, people.otherProf, people.otherStudent],
     admins: [people.admin],
   });
