@@ -16,6 +16,7 @@ import { HubUrls } from '../hub/urls.js';
 import { registerAdmin } from '../web/admin/register.js';
 import { registerAssets } from '../web/assets.js';
 import { adminServerCell } from '../web/home/admin-server-cell.js';
+import { registerCoursePages } from '../web/courses/register.js';
 import { registerHomePages } from '../web/home/register.js';
 import { registerLogin } from '../web/login/register.js';
 import { registerSecurityHeaders } from '../web/security-headers.js';
@@ -34,6 +35,7 @@ export const HUB_AREAS = [
   'proxy',
   'servers',
   'home',
+  'courses',
 ] as const;
 export type HubArea = (typeof HUB_AREAS)[number];
 
@@ -95,7 +97,27 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       log: s.log,
     });
   },
-  home: (app, s) => registerHomePages(app, { servers: s.servers, urls: s.urls }),
+  home: (app, s) =>
+    registerHomePages(app, {
+      servers: s.servers,
+      urls: s.urls,
+      // An admin may open every course's page (as its instructor): all are listed.
+      coursesOf: async (user) => {
+        const own = await s.courses.coursesOf(user.name);
+        if (!user.admin) return own;
+        const roles = new Map(own.map((c) => [c.name, c.role]));
+        return (await s.courses.all()).map((c) => ({ ...c, role: roles.get(c.name) ?? 'admin' }));
+      },
+    }),
+  // The student and instructor pages of each course.
+  courses: (app, s) =>
+    registerCoursePages(app, {
+      courses: s.courses,
+      exchange: s.exchange,
+      work: s.courseWork,
+      jobs: s.courseJobs,
+      urls: s.urls,
+    }),
 };
 
 /**

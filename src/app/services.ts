@@ -16,6 +16,8 @@
  *   courses       CourseService: courses and roles (src/exchange/courses/)
  *   enrollment    CourseEnrollment: roster files into courses; the seed's course (course.name)
  *   exchange      Exchange: release, fetch, submit, collect, feedback (src/exchange/)
+ *   courseWork    CourseWork: assignments, generate, autograde, feedback, gradebook (hub's database)
+ *   courseJobs    CourseJobs: collect / autograde / feedback as jobs in this process
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -49,8 +51,14 @@ import { TokenService } from '../hub/tokens/index.js';
 import { HubUrls } from '../hub/urls.js';
 import { CourseStores } from '../db/stores/course-stores.js';
 import { CourseService } from '../exchange/courses/course-service.js';
-import { Exchange, limitsFromConfig } from '../exchange/exchange.js';
+import { DEFAULT_IGNORE, Exchange, limitsFromConfig } from '../exchange/exchange.js';
 import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
+import { CourseJobs } from '../hub/courses/course-jobs.js';
+import { CourseWork } from '../hub/courses/course-work.js';
+import { AUTOGRADE_KERNEL_TIMINGS } from '../grading/autograde/settings.js';
+import type { KernelLauncher } from '../grading/execution.js';
+import { createKernelLauncher } from '../kernel/index.js';
+import { availableParallelism } from 'node:os';
 import { RosterImport } from '../hub/users/roster-import.js';
 import { unixAccountNameCheck } from '../hub/users/unix-account-names.js';
 import type { EgressPolicy } from '../sandbox/egress-policy.js';
@@ -86,6 +94,8 @@ export interface CoreServices {
   courses: CourseService;
   enrollment: CourseEnrollment;
   exchange: Exchange;
+  courseWork: CourseWork;
+  courseJobs: CourseJobs;
   metrics: HubMetrics;
 }
 
@@ -151,6 +161,33 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   });
 
   const userRemoval = new UserRemoval({ users: stores.users, servers, tokens, sessions, proxy, log });
+  // The users' files through their default server's spawner: its storage works while no server runs.
+  const exchange = new Exchange({
+    stores: courseStores,
+    courses,
+    dataDir: config.hub.dataDir,
+    userFolders: (name) => spawnerFactory(name, '').storage,
+    limits: limitsFromConfig(config.exchange),
+  });
+  // Student code is graded in sandboxed kernels (bubblewrap), made once, on the first grading.
+  let launcher: KernelLauncher | undefined;
+  const courseWork = new CourseWork({
+    stores: courseStores,
+    courses,
+    launcher: () =>
+      (launcher ??= createKernelLauncher({
+        sandbox: 'bwrap',
+        log: { warn: (details: object, message: string) => log.warn(details, message) },
+        timings: AUTOGRADE_KERNEL_TIMINGS,
+      })),
+    // Leave a core to the hub and the users' servers.
+    concurrency: Math.max(1, availableParallelism() - 1),
+    // As submit reads it: the user's own rights, the exchange's limits, nbgrader's ignore globs.
+    readUserFolder: (name, path) =>
+      spawnerFactory(name, '').storage.packFolder(path, limitsFromConfig(config.exchange), {
+        exclude: DEFAULT_IGNORE,
+      }),
+  });
   return {
     config,
     log,
@@ -171,14 +208,9 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     courseStores,
     courses,
     enrollment,
-    // The users' files through their default server's spawner: its storage works while no server runs.
-    exchange: new Exchange({
-      stores: courseStores,
-      courses,
-      dataDir: config.hub.dataDir,
-      userFolders: (name) => spawnerFactory(name, '').storage,
-      limits: limitsFromConfig(config.exchange),
-    }),
+    exchange,
+    courseWork,
+    courseJobs: new CourseJobs(courseStores, courseWork, exchange, log.child({ area: 'course-jobs' })),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

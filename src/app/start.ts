@@ -69,6 +69,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     // What a hub killed in the middle of a release, submit or feedback left in the exchange's area.
     const swept = await hub.services.exchange.sweep();
     if (swept.length > 0) log.warn({ swept }, 'removed unfinished exchange folders');
+    // Jobs (collect, autograde, feedback) run in the hub process: those of a previous one are lost.
+    const lost = await hub.services.courseJobs.failInterrupted();
+    if (lost > 0) log.warn({ jobs: lost }, 'marked course jobs the previous hub was running as failed');
     const { instructors, students, prune } = base.config.users;
     if (instructors || students) {
       const report = await hub.services.rosters.importFiles({ instructors, students, prune });

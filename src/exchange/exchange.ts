@@ -17,8 +17,10 @@ import {
   type FetchFeedbackResult,
   type ReleaseFeedbackResult,
 } from './feedback.js';
+import { readFeedbackPage, releasedFeedback, type ReleasedFeedback } from './feedback-pages.js';
 import { fetchAssignment, type FetchResult } from './fetch.js';
 import { listAssignmentsOf } from './list.js';
+import { ownReceipts, type Receipt } from './receipts.js';
 import { releaseAssignment, unreleaseAssignment, type ReleaseResult } from './release.js';
 import { submitAssignment, type SubmitReceipt } from './submit.js';
 
@@ -110,6 +112,25 @@ export class Exchange {
 
   fetchFeedback(course: string, assignment: string, actor: Actor): Promise<FetchFeedbackResult> {
     return fetchFeedback(this.context, course, assignment, actor);
+  }
+
+  /** Released feedback the actor may see: their own, or (graders) everyone's or one student's. */
+  releasedFeedback(
+    course: string,
+    actor: Actor,
+    options?: { student?: string },
+  ): Promise<ReleasedFeedback[]> {
+    return releasedFeedback(this.context, course, actor, options);
+  }
+
+  /** The receipts of the actor's own submissions, with nbgrader's warnings. */
+  receipts(course: string, actor: Actor): Promise<Receipt[]> {
+    return ownReceipts(this.context, course, actor);
+  }
+
+  /** One released feedback page, if the actor may see it. */
+  feedbackPage(course: string, feedbackId: number, page: string, actor: Actor) {
+    return readFeedbackPage(this.context, course, feedbackId, page, actor);
   }
 
   /** Removes partial and unrecorded folders of the area (run at start); what it removed. */

@@ -25,7 +25,7 @@ button.secondary,.button.secondary{background:#f6f8fa;color:#24292f;border-color
 button.danger{background:#cf222e;border-color:#cf222e}
 table{width:100%;border-collapse:collapse;background:#fff}
 th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #d0d7de}
-.flash{padding:.7rem 1rem;border-radius:6px;margin-bottom:1rem}
+.flash{padding:.7rem 1rem;border-radius:6px;margin-bottom:1rem;white-space:pre-line}
 .flash.error{background:#ffebe9;border:1px solid #ff818266;color:#82071e}
 .flash.info{background:#ddf4ff;border:1px solid #54aeff66;color:#0a3069}
 .muted{color:#656d76}
@@ -36,4 +36,7 @@ form.inline button{margin-top:0;padding:.15rem .5rem}
 form.filter{display:flex;gap:.5rem;align-items:end;margin-bottom:.8rem}
 form.filter label{margin:0}
 .pager{display:flex;gap:1rem}
+
+/* The course pages: long checksums and nbgrader's warnings wrap inside their cells. */
+.receipts code,.receipts pre,#jobs pre{white-space:pre-wrap;word-break:break-all;margin:0}
 `;

@@ -88,11 +88,37 @@ function serverControl(
     <script src="${urls.hub('home/server.js')}" defer></script>`;
 }
 
+/** A course the user has a role in, as the home page lists it. */
+export interface HomeCourse {
+  name: string;
+  title: string;
+  role: string;
+}
+
+function courseList(urls: HubUrls, courses: readonly HomeCourse[]): SafeHtml {
+  if (courses.length === 0) return html``;
+  return html`<div class="card" id="courses">
+    <h2>Your courses</h2>
+    <ul>
+      ${courses.map(
+        (course) =>
+          html`<li>
+            <a href="${urls.hub(`courses/${encodeURIComponent(course.name)}`)}" data-course="${course.name}"
+              >${course.title}</a
+            >
+            <span class="muted">(${course.name}, ${course.role})</span>
+          </li>`,
+      )}
+    </ul>
+  </div>`;
+}
+
 export function homePage(options: {
   urls: HubUrls;
   user: PageUser;
   view: ServerView;
   csrfToken?: string;
+  courses?: readonly HomeCourse[];
   flash?: { kind: 'error' | 'info'; text: string };
 }): string {
   const { urls, user, view, csrfToken } = options;
@@ -103,7 +129,8 @@ export function homePage(options: {
     csrfToken,
     flash: options.flash,
     body: html`<h1>Welcome, ${user.name}</h1>
-      ${serverControl(urls, view, csrfToken, `${view.url}tree`, 'Start my server')}`,
+      ${serverControl(urls, view, csrfToken, `${view.url}tree`, 'Start my server')}
+      ${courseList(urls, options.courses ?? [])}`,
   });
 }
 

@@ -7,6 +7,7 @@
  *   POST /hub/stop/:name               stop (form fallback of the DELETE API call)
  *   GET  /hub/user/:name/*             where the proxy sends a browser for a missing route, or for a
  *                                      server it found stopped (it then says why: out of memory, ...)
+ * The home page also links to the page of each course the user has a role in (src/web/courses/).
  * Who may: the same scopes as the REST API (`servers` on that user: oneself, or an admin);
  * anonymous browsers go to the login page. CSRF is checked by the login area's hook.
  */
@@ -20,6 +21,7 @@ import { loginUrlFor } from '../login/safe-next.js';
 import {
   homePage,
   serverErrorPage,
+  type HomeCourse,
   serverNotRunningPage,
   spawnPendingPage,
   type ServerView,
@@ -59,6 +61,8 @@ async function viewOf(manager: ServerManager, userName: string): Promise<ServerV
 export interface HomeDeps {
   servers: ServerManager;
   urls: HubUrls;
+  /** The courses the user has a role in, every course for an admin (linked from the home page). */
+  coursesOf: (user: { name: string; admin: boolean }) => Promise<HomeCourse[]>;
 }
 
 export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
@@ -94,7 +98,13 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
     return sendHtml(
       reply,
       200,
-      homePage({ urls, user: identity.user, view, csrfToken: request.session?.csrfToken }),
+      homePage({
+        urls,
+        user: identity.user,
+        view,
+        csrfToken: request.session?.csrfToken,
+        courses: await deps.coursesOf(identity.user),
+      }),
     );
   });
 
@@ -120,6 +130,7 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
           user: identity.user,
           view,
           csrfToken: request.session?.csrfToken,
+          courses: await deps.coursesOf(identity.user),
           flash: { kind: 'error', text: error.describe() },
         }),
       );

@@ -1,0 +1,250 @@
+/**
+ * An instructor's work on a course, in the hub's one gradebook (the hub's database, keyed by the
+ * course): assignments with due dates, generate (source/ -> release/, cells stored), autograde of
+ * an assignment and generate_feedback (the existing src/gradebook/ commands, run on the course
+ * directory), the gradebook table and grades.csv. Each call checks the actor's role in the course
+ * first: instructors everything, graders grading and feedback (never generate or due dates).
+ * The exchange (release, collect, release_feedback) is src/exchange/'s; the pages call both.
+ */
+import { readdir } from 'node:fs/promises';
+import { CourseDirectory, generateAssignment, readNbgraderConfigFile } from '../../course/index.js';
+import type { CourseStores } from '../../db/stores/course-stores.js';
+import type { CourseService, CourseRoleName, HubCourseRow } from '../../exchange/courses/course-service.js';
+import { checkFolderName } from '../../exchange/courses/course-names.js';
+import type { Actor } from '../../exchange/exchange.js';
+import {
+  autogradeAssignment,
+  type AutogradeProgress,
+} from '../../gradebook/autograde/autograde-assignment.js';
+import {
+  ensureCourse,
+  listAssignments,
+  listStudents,
+  updateOrCreateAssignment,
+} from '../../gradebook/courses.js';
+import { gradesCsv } from '../../gradebook/export-grades-csv.js';
+import { generateFeedback } from '../../gradebook/feedback/generate-feedback.js';
+import { loadAssignmentSummary } from '../../gradebook/scores.js';
+import { storeGeneratedAssignment } from '../../gradebook/store-generated.js';
+import { parseNaiveUtc, formatNaiveUtc } from '../../gradebook/timestamps.js';
+import { autogradeSettingsFrom } from '../../grading/autograde/settings.js';
+import { usableNbgraderConfig } from '../../grading/config/check-config.js';
+import { feedbackSettingsFrom } from '../../grading/feedback/index.js';
+import type { KernelLauncher } from '../../grading/execution.js';
+import { nbgraderSettings, type NbgraderSettings } from '../../grading/nbgrader-config.js';
+import type { PackedFile } from '../../sandbox/folder-archive.js';
+import { CoursehubError } from '../../util/errors.js';
+import { validateStudentFiles, type NotebookReport } from './validate-student-files.js';
+
+export const INSTRUCTOR: readonly CourseRoleName[] = ['instructor'];
+export const GRADERS: readonly CourseRoleName[] = ['instructor', 'grader'];
+
+/** A due date the page was given that is not a date. */
+export class DuedateError extends CoursehubError {}
+
+export interface CourseWorkOptions {
+  stores: CourseStores;
+  courses: CourseService;
+  /** Kernels for autograde (and AUTOTEST directives in generate), sandboxed. */
+  launcher: () => KernelLauncher;
+  /** How many submissions autograde grades at once. */
+  concurrency: number;
+  /** A user's folder (relative to their home) read with their own rights, as submit reads it. */
+  readUserFolder: (user: string, path: string) => Promise<PackedFile[]>;
+}
+
+/** One cell of the gradebook table: a student's result for an assignment. */
+export interface GradebookCell {
+  submitted: boolean;
+  score: number;
+  maxScore: number;
+  needsManualGrade: boolean;
+  /** Per notebook: score / max. */
+  notebooks: Record<string, { score: number; maxScore: number }>;
+}
+
+export interface GradebookTable {
+  /** `autograded`: submissions in the gradebook (autograded); `needManualGrade`: of those, still to grade by hand. */
+  assignments: {
+    name: string;
+    duedate: string | null;
+    maxScore: number;
+    autograded: number;
+    needManualGrade: number;
+  }[];
+  students: { id: string; firstName: string | null; lastName: string | null; email: string | null }[];
+  /** cells[student][assignment] */
+  cells: Record<string, Record<string, GradebookCell>>;
+}
+
+export class CourseWork {
+  constructor(private readonly options: CourseWorkOptions) {}
+
+  /** The course, if the actor has one of `roles` in it (an admin has every role). */
+  async courseFor(courseId: string, actor: Actor, roles: readonly CourseRoleName[]): Promise<HubCourseRow> {
+    if (actor.admin) return this.options.courses.require(courseId);
+    return this.options.courses.requireRole(courseId, actor.name, roles);
+  }
+
+  private async gradebookId(course: HubCourseRow): Promise<number> {
+    return ensureCourse(this.options.stores.gradebook, course.name);
+  }
+
+  private async settings(course: HubCourseRow): Promise<NbgraderSettings> {
+    const config = await readNbgraderConfigFile(new CourseDirectory(course.directory).configFile);
+    usableNbgraderConfig(config);
+    return nbgraderSettings(config);
+  }
+
+  /** Adds an assignment (or changes its due date): `duedate` as the page sends it, or '' for none. */
+  async addAssignment(courseId: string, name: string, duedate: string, actor: Actor): Promise<void> {
+    const course = await this.courseFor(courseId, actor, INSTRUCTOR);
+    // The hub's rule for ids that name folders (stricter than the gradebook's: no control characters).
+    checkFolderName('assignment', name);
+    let due: string | null = null;
+    if (duedate.trim() !== '') {
+      const text = duedate.trim().replace('T', ' ');
+      try {
+        due = formatNaiveUtc(parseNaiveUtc(text.length === 16 ? `${text}:00` : text));
+      } catch (error) {
+        throw new DuedateError(`${JSON.stringify(duedate)} is not a due date.`, {
+          hint: 'Give it as YYYY-MM-DD HH:MM (UTC).',
+          cause: error,
+        });
+      }
+    }
+    await updateOrCreateAssignment(this.options.stores.gradebook, await this.gradebookId(course), name, {
+      duedate: due,
+    });
+  }
+
+  /** generate_assignment --force: release/ASSIGNMENT/ and its cells in the gradebook, together. */
+  async generate(
+    courseId: string,
+    assignment: string,
+    actor: Actor,
+  ): Promise<{ notebooks: string[]; files: string[] }> {
+    const course = await this.courseFor(courseId, actor, INSTRUCTOR);
+    checkFolderName('assignment', assignment);
+    const gradebook = this.options.stores.gradebook;
+    const gradebookId = await this.gradebookId(course);
+    const result = await generateAssignment({
+      courseDir: course.directory,
+      assignment,
+      settings: await this.settings(course),
+      force: true,
+      saveCells: true,
+      checkMetadata: true,
+      launcher: this.options.launcher(),
+      async publish(record, commit) {
+        if (!record) return commit();
+        await gradebook.withTransaction(async (tx) => {
+          await storeGeneratedAssignment(tx, gradebookId, record);
+          await commit();
+        });
+      },
+    });
+    return { notebooks: result.notebooks, files: result.files };
+  }
+
+  /** autograde of every collected submission (--force), reporting progress. */
+  async autograde(
+    courseId: string,
+    assignment: string,
+    actor: Actor,
+    onProgress: (progress: AutogradeProgress) => void,
+  ) {
+    const course = await this.courseFor(courseId, actor, GRADERS);
+    return autogradeAssignment({
+      store: this.options.stores.gradebook,
+      courseId: await this.gradebookId(course),
+      courseDir: course.directory,
+      assignment,
+      force: true,
+      settings: autogradeSettingsFrom(await this.settings(course)),
+      launcher: this.options.launcher(),
+      concurrency: this.options.concurrency,
+      log: () => undefined,
+      onProgress,
+    });
+  }
+
+  /** generate_feedback of every autograded submission (--force). */
+  async generateFeedback(courseId: string, assignment: string, actor: Actor) {
+    const course = await this.courseFor(courseId, actor, GRADERS);
+    return generateFeedback({
+      store: this.options.stores.gradebook,
+      courseId: await this.gradebookId(course),
+      courseDir: course.directory,
+      assignment,
+      force: true,
+      settings: feedbackSettingsFrom(await this.settings(course)),
+      log: () => undefined,
+    });
+  }
+
+  /** The gradebook: students x assignments, with totals and per notebook. */
+  async gradebook(courseId: string, actor: Actor): Promise<GradebookTable> {
+    const course = await this.courseFor(courseId, actor, GRADERS);
+    const store = this.options.stores.gradebook;
+    const id = await this.gradebookId(course);
+    const students = await listStudents(store, id);
+    const table: GradebookTable = { assignments: [], students, cells: {} };
+    for (const student of students) table.cells[student.id] = {};
+    for (const assignment of await listAssignments(store, id)) {
+      const summary = await loadAssignmentSummary(store, id, assignment.name);
+      let needManualGrade = 0;
+      for (const submission of summary.submissions) {
+        const notebooks = Object.fromEntries(
+          Object.entries(submission.notebooks).map(([name, nb]) => [
+            name,
+            { score: nb.score, maxScore: nb.maxScore },
+          ]),
+        );
+        if (submission.needsManualGrade) needManualGrade += 1;
+        (table.cells[submission.studentId] ??= {})[assignment.name] = {
+          submitted: true,
+          score: submission.scoreAfterPenalty,
+          maxScore: summary.maxScore,
+          needsManualGrade: submission.needsManualGrade,
+          notebooks,
+        };
+      }
+      table.assignments.push({
+        name: assignment.name,
+        duedate: assignment.duedate,
+        maxScore: summary.maxScore,
+        autograded: summary.submissions.length,
+        needManualGrade,
+      });
+    }
+    return table;
+  }
+
+  /** The assignments that have a folder in source/ (what can be generated). */
+  async sourceAssignments(courseId: string, actor: Actor): Promise<string[]> {
+    const course = await this.courseFor(courseId, actor, GRADERS);
+    const entries = await readdir(new CourseDirectory(course.directory).source('\0').split('\0')[0]!, {
+      withFileTypes: true,
+    }).catch(() => []);
+    return entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+  }
+
+  /** nbgrader validate on the actor's own COURSE_ID/ASSIGNMENT/ (any role), in the sandbox. */
+  async validate(courseId: string, assignment: string, actor: Actor): Promise<NotebookReport[]> {
+    const course = await this.courseFor(courseId, actor, ['instructor', 'grader', 'student']);
+    checkFolderName('assignment', assignment);
+    const folder = `${course.name}/${assignment}`;
+    const files = await this.options.readUserFolder(actor.name, folder);
+    return validateStudentFiles(files, folder, await this.settings(course), this.options.launcher());
+  }
+
+  /** grades.csv in nbgrader's columns. */
+  async gradesCsv(courseId: string, actor: Actor): Promise<string> {
+    const course = await this.courseFor(courseId, actor, GRADERS);
+    return gradesCsv(this.options.stores.gradebook, await this.gradebookId(course));
+  }
+}
