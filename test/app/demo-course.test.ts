@@ -17,6 +17,7 @@ let restarted: RunningHub | undefined;
 
 beforeAll(async () => {
   removeUnixAccount('student1');
+  removeUnixAccount('instructor');
   homes = mkdtempSync(join(tmpdir(), 'coursehub-demo-homes-'));
   chmodSync(homes, 0o755);
   hub = await startRealHub({ demo: true, config: { spawner: { local: { homeRoot: homes } } } });
@@ -26,6 +27,7 @@ afterAll(async () => {
   await restarted?.stop();
   await hub?.stop();
   removeUnixAccount('student1');
+  removeUnixAccount('instructor');
   rmSync(homes, { recursive: true, force: true });
 });
 
@@ -64,6 +66,39 @@ describe('the demo shows the sample course', () => {
     );
     expect(roles).toEqual(['instructor', 'student', 'student', 'student']);
   });
+
+  it("the instructor's own Jupyter server has the course directory at ~/demo101, writable", async () => {
+    const { servers } = hub.hub.services;
+    await (
+      await servers.start('instructor')
+    ).ready;
+    try {
+      const live = servers.readyServers().find((server) => server.userName === 'instructor')!;
+      const { url, token } = live.spawner.getState() as { url: string; token: string };
+      const contents = (path: string, init: RequestInit = {}) =>
+        fetch(new URL(`api/contents/${path}`, url), {
+          ...init,
+          headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' },
+        });
+      const source = await contents('demo101/source/hello');
+      expect(source.status).toBe(200);
+      const listing = (await source.json()) as { content: { name: string }[] };
+      expect(listing.content.map((entry) => entry.name)).toContain('hello.ipynb');
+      const made = await contents('demo101/source/hello/notes.txt', {
+        method: 'PUT',
+        body: JSON.stringify({ type: 'file', format: 'text', content: 'for the other instructors\n' }),
+      });
+      expect(made.status).toBe(201);
+      const course = await hub.hub.services.courses.require('demo101');
+      expect(readFileSync(join(course.directory, 'source', 'hello', 'notes.txt'), 'utf8')).toBe(
+        'for the other instructors\n',
+      );
+    } finally {
+      await (
+        await servers.stop('instructor')
+      ).done;
+    }
+  }, 120_000);
 
   it('is idempotent across restarts: nothing copied, enrolled or released again; what people changed is kept', async () => {
     const before = hub.hub.services;
