@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { chown, lstat, mkdir, symlink } from 'node:fs/promises';
+import { chown, lstat, mkdir } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -197,24 +197,27 @@ export class LocalProcessSpawner implements Spawner {
   /**
    * The course folders this server sees, each with its place ~/COURSE_ID made (owned by the user,
    * empty: the mount point). A place that is something else (a link, a file) is left alone and
-   * that course not bound: the spawner never binds over what it did not make.
+   * that course not bound: the spawner never binds over what it did not make. Without bubblewrap
+   * there is nothing to bind with (a link would not do: the course directory lies below the 0700
+   * data directory), so the server gets no course directory, and the log says so.
    */
   private async courseMounts(account: UnixAccount, bubblewrap: boolean): Promise<CourseFolder[]> {
     const folders = (await this.options.courseFolders?.(this.userName)) ?? [];
+    if (folders.length > 0 && !bubblewrap) {
+      this.options.log.warn(
+        { user: this.userName, courses: folders.map((folder) => folder.course) },
+        'course directories are put in servers by bubblewrap, which this server runs without: it gets none',
+      );
+      return [];
+    }
     const usable: CourseFolder[] = [];
     for (const folder of folders) {
       const place = join(account.home, folder.course);
       const existing = await lstat(place).catch(() => undefined);
       if (!existing) {
-        if (bubblewrap) {
-          await mkdir(place, { mode: 0o700 });
-          if (this.runsAsRoot) await chown(place, account.uid, account.gid);
-        } else {
-          // No sandbox to bind in: a link, which only the course group's rights let through.
-          await symlink(folder.directory, place);
-          if (this.runsAsRoot) await chown(place, account.uid, account.gid).catch(() => undefined);
-        }
-      } else if (bubblewrap ? !existing.isDirectory() : !existing.isSymbolicLink()) {
+        await mkdir(place, { mode: 0o700 });
+        if (this.runsAsRoot) await chown(place, account.uid, account.gid);
+      } else if (!existing.isDirectory()) {
         this.options.log.warn(
           { user: this.userName, course: folder.course, place },
           'the course directory is not put in the home: something else is at its place',

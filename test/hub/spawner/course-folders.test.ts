@@ -24,6 +24,7 @@ import { removeUnixAccount } from './test-accounts.js';
 const ALICE = 'chcf_alice';
 const BOB = 'chcf_bob';
 const STUDENT = 'chcf_student';
+const CAROL = 'chcf_carol';
 const COURSE = `cf${process.pid}`;
 
 let root: string;
@@ -31,7 +32,7 @@ let courseDir: string;
 let group: CourseGroup;
 const started: LocalProcessSpawner[] = [];
 
-function options(): LocalProcessSpawnerOptions {
+function options(sandbox: LocalProcessSpawnerOptions['sandbox'] = 'bubblewrap'): LocalProcessSpawnerOptions {
   return {
     command: ['/usr/bin/jupyter-notebook'],
     args: [
@@ -43,7 +44,7 @@ function options(): LocalProcessSpawnerOptions {
       '--notebook-dir={home}',
     ],
     homeRoot: join(root, 'homes'),
-    sandbox: 'bubblewrap',
+    sandbox,
     environment: {},
     memoryLimitMb: 512,
     cpuLimit: 1,
@@ -52,12 +53,14 @@ function options(): LocalProcessSpawnerOptions {
     log: pino({ level: 'silent' }),
     // As src/app/services.ts answers: the course for its instructors, nothing for anyone else.
     courseFolders: async (user): Promise<CourseFolder[]> =>
-      user === ALICE || user === BOB ? [{ course: COURSE, directory: courseDir, gid: group.gid }] : [],
+      user === ALICE || user === BOB || user === CAROL
+        ? [{ course: COURSE, directory: courseDir, gid: group.gid }]
+        : [],
   };
 }
 
-async function startServer(user: string) {
-  const spawner = new LocalProcessSpawner(user, '', options());
+async function startServer(user: string, sandbox: LocalProcessSpawnerOptions['sandbox'] = 'bubblewrap') {
+  const spawner = new LocalProcessSpawner(user, '', options(sandbox));
   started.push(spawner);
   const server = await spawner.start({
     userName: user,
@@ -90,7 +93,7 @@ const putText = (text: string) => ({
 });
 
 beforeAll(async () => {
-  for (const name of [ALICE, BOB, STUDENT]) removeUnixAccount(name);
+  for (const name of [ALICE, BOB, STUDENT, CAROL]) removeUnixAccount(name);
   root = mkdtempSync(join(tmpdir(), 'coursehub-course-folders-'));
   chmodSync(root, 0o755);
   // As DATA_DIR/courses/ID: below a root-only data directory no account can traverse.
@@ -103,7 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const spawner of started) await spawner.stop();
-  for (const name of [ALICE, BOB, STUDENT]) removeUnixAccount(name);
+  for (const name of [ALICE, BOB, STUDENT, CAROL]) removeUnixAccount(name);
   await removeCourseGroup(COURSE);
   rmSync(root, { recursive: true, force: true });
 });
@@ -169,5 +172,16 @@ describe("an instructor's server and the course directory", () => {
     expect(attempt).toContain('home has it: False');
     expect(attempt).not.toContain('READ');
     expect(attempt.match(/refused/g)).toHaveLength(2);
+  }, 120_000);
+
+  it('without bubblewrap the server gets no course directory (nothing to bind with), and the course directory is untouched', async () => {
+    const carol = await startServer(CAROL, 'none');
+    expect((await carol.contents(COURSE)).status).toBe(404);
+    const course = statSync(courseDir);
+    expect([course.uid, course.gid, course.mode & 0o7777]).toEqual([0, group.gid, 0o2770]);
+    const attempt = await carol.run(
+      `import os\ntry:\n    os.listdir(${JSON.stringify(courseDir)}); print('READ')\nexcept OSError as e:\n    print('refused', type(e).__name__)`,
+    );
+    expect(attempt).toContain('refused');
   }, 120_000);
 });
