@@ -9,7 +9,8 @@
  *   sessions      SessionStore: browser sessions (signed with hub.cookieSecret)
  *   proxy         ProxyClient: the proxy's routes and login cache (+ proxySecret)
  *   egress        EgressPolicy: what user servers may connect to (applied by start.ts)
- *   servers       ServerManager: user servers over the configured spawner
+ *   servers       ServerManager: user servers over the configured spawner (an instructor's and
+ *                 grader's server sees their course directories: courseFoldersOf)
  *   serverFields  the server part of the REST API's user JSON, from `servers`
  *   userRemoval   the one way to remove a user (servers, tokens, sessions, proxy, row)
  *   rosters       the roster import, pruning through userRemoval
@@ -47,6 +48,8 @@ import { ServerManager } from '../hub/servers/server-manager.js';
 import { serverFieldsOf } from '../hub/servers/server-model.js';
 import { hubServerTokens } from '../hub/servers/server-tokens.js';
 import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
+import type { CourseFolder } from '../hub/spawner/local-process-spawner.js';
+import { lookupGroup } from '../sandbox/course-groups.js';
 import { TokenService } from '../hub/tokens/index.js';
 import { HubUrls } from '../hub/urls.js';
 import { CourseStores } from '../db/stores/course-stores.js';
@@ -148,6 +151,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     logDir: join(config.hub.dataDir, 'logs', 'servers'),
     log: serverLog,
     egress,
+    courseFolders: (userName) => courseFoldersOf(courses, userName),
   });
   const servers = new ServerManager({
     store: stores.servers,
@@ -216,6 +220,23 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
       countActiveSessions: () => sessions.countActive(),
     }),
   };
+}
+
+/**
+ * The course directories a user's server works in: those of the courses they teach or grade, each
+ * with its Unix group (asked at every server start, so a new role counts from the next start).
+ */
+async function courseFoldersOf(courses: CourseService, userName: string): Promise<CourseFolder[]> {
+  const taught = (await courses.coursesOf(userName)).filter(
+    (course) => course.role === 'instructor' || course.role === 'grader',
+  );
+  return Promise.all(
+    taught.map(async (course) => ({
+      course: course.name,
+      directory: course.directory,
+      gid: course.unixGroup === null ? undefined : (await lookupGroup(course.unixGroup))?.gid,
+    })),
+  );
 }
 
 /** Every service, login included. Rejects (AuthConfigError) when the auth section cannot work. */

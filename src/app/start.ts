@@ -12,7 +12,7 @@ import { ensureProxy, stopProxy, type EnsuredProxy } from '../hub/proxy/lifecycl
 import { watchProxy, type ProxyWatchdog } from '../hub/proxy/watchdog.js';
 import { CoursehubError } from '../util/errors.js';
 import { buildHub, type BuiltHub } from './build-hub.js';
-import { DEMO_ROSTERS, seedDemoCourse } from './demo.js';
+import { DEMO_ASSIGNMENT, DEMO_COURSE, DEMO_ROSTERS, seedDemoCourse } from './demo.js';
 import { createLogger, openHubDatabase } from './open-database.js';
 import type { HubServices } from './services.js';
 
@@ -78,8 +78,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       log.info({ ...countsOf(report), removed: report.removed }, 'roster files imported');
     }
     if (options.demo) {
-      const course = await seedDemoCourse(base.db);
-      if (course) log.info({ course }, 'demo course created');
+      const demo = await seedDemoCourse(hub.services);
+      log.info(demo, 'the demo course is ready');
     }
     proxyWasRunning = await hub.services.proxy.isRunning();
     proxy = await ensureProxy(hub.services, hub.services.proxy, {
@@ -119,6 +119,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   print(`coursehub is running at ${url}`);
   if (options.demo) {
     print('Demo: log in as "instructor" (an admin) or "student1".."student3", with any password.');
+    print(
+      `Demo: course ${DEMO_COURSE} has the assignment "${DEMO_ASSIGNMENT}" released; a student fetches it with ` +
+        `\`coursehub nbgrader fetch_assignment ${DEMO_ASSIGNMENT} --course ${DEMO_COURSE}\` in a terminal of their server.`,
+    );
   }
 
   let stopping: Promise<void> | undefined;

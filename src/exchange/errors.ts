@@ -2,6 +2,7 @@
  * The exchange's and the courses' errors: each says what was refused and, in its hint, what to do.
  * Callers (the REST API, the CLI) tell them apart by class, never by message.
  */
+import type { GenerateErrorLocation } from '../grading/generate/index.js';
 import { CoursehubError } from '../util/errors.js';
 
 /** A course id, assignment id or student id that cannot name a folder. */
@@ -24,3 +25,17 @@ export class SubmissionRefusedError extends CoursehubError {}
 
 /** The release folder of an assignment cannot be released as it is. */
 export class ReleaseRefusedError extends CoursehubError {}
+
+/**
+ * Release generated the assignment first (no release folder yet) and generate refused: the
+ * message is generate's, per notebook and cell; `location` names them for pages that point at it.
+ */
+export class ReleaseGenerateError extends ReleaseRefusedError {
+  constructor(
+    message: string,
+    readonly location: GenerateErrorLocation,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}

@@ -2,7 +2,8 @@
  * release_assignment and unrelease: an immutable, versioned copy of the course's
  * release/ASSIGNMENT/ in the exchange's area. Releasing unchanged files again is the same release
  * (no new version); a change makes version N+1, which students fetch from then on. Unrelease
- * withdraws the current version: nothing can be fetched or submitted against it.
+ * withdraws the current version: nothing can be fetched or submitted against it. An assignment
+ * with no release folder yet is generated first (./generate-for-release.ts), and the result says so.
  */
 import { CourseDirectory } from '../course/course-directory.js';
 import type { ReleaseRow } from '../db/stores/exchange.js';
@@ -10,6 +11,8 @@ import { checkFolderName } from './courses/course-names.js';
 import { NotReleasedError, ReleaseRefusedError } from './errors.js';
 import { courseFor, INSTRUCTOR_ROLES, type Actor, type ExchangeContext } from './exchange-context.js';
 import { readFolderFiles } from './folder-files.js';
+import { generateForRelease, type GeneratedForRelease } from './generate-for-release.js';
+import { pathExists } from '../course/course-files.js';
 import { hubTimestamp, snapshotChecksum } from './receipt.js';
 
 export interface ReleaseResult {
@@ -18,6 +21,8 @@ export interface ReleaseResult {
   files: string[];
   /** The files were those of the current release already: nothing new was released. */
   unchanged: boolean;
+  /** release/ASSIGNMENT/ was missing, so generate_assignment made it first: what it wrote. */
+  generated?: GeneratedForRelease;
 }
 
 /** The newest release of the assignment that was not withdrawn, or undefined. */
@@ -39,7 +44,13 @@ export async function releaseAssignment(
 ): Promise<ReleaseResult> {
   const course = await courseFor(context, courseId, actor, INSTRUCTOR_ROLES);
   checkFolderName('assignment', assignment);
-  const folder = new CourseDirectory(course.directory).release(assignment);
+  const directory = new CourseDirectory(course.directory);
+  const folder = directory.release(assignment);
+  // As nbgrader's instructors expect: releasing an assignment never generated generates it first
+  // (with no source either, there is nothing to generate: refused below as a missing release).
+  const mustGenerate = !(await pathExists(folder)) && (await pathExists(directory.source(assignment)));
+  const generated = mustGenerate ? await generateForRelease(context, course, assignment) : undefined;
+  const said = generated ? { generated } : {};
   const files = await readFolderFiles(folder, {
     ignore: context.ignore,
     limits: context.limits,
@@ -47,13 +58,13 @@ export async function releaseAssignment(
   });
   if (files.length === 0)
     throw new ReleaseRefusedError(`release/${assignment} of ${course.name} is missing or empty.`, {
-      hint: `Generate it first: coursehub nbgrader generate_assignment ${assignment} --course ${course.name}`,
+      hint: `Put the notebooks in source/${assignment}/ (a missing release/${assignment} is generated from it), or generate it: coursehub nbgrader generate_assignment ${assignment} --course ${course.name}`,
     });
   const checksum = snapshotChecksum(files);
   const current = await currentRelease(context, course.id, assignment);
   const paths = files.map((file) => file.path);
   if (current?.checksum === checksum)
-    return { version: current.version, checksum, files: paths, unchanged: true };
+    return { version: current.version, checksum, files: paths, unchanged: true, ...said };
 
   const all = await context.stores.exchange.releases(course.id, assignment);
   const version = (all.at(-1)?.version ?? 0) + 1;
@@ -71,7 +82,7 @@ export async function releaseAssignment(
     releasedAt: hubTimestamp(context.now()),
     releasedBy: actor.name,
   });
-  return { version, checksum, files: paths, unchanged: false };
+  return { version, checksum, files: paths, unchanged: false, ...said };
 }
 
 export async function unreleaseAssignment(

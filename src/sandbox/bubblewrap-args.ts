@@ -45,6 +45,8 @@ export interface BubblewrapPlan {
   symlinks?: { target: string; path: string }[];
   /** Host folders the program may write, seen at their own path. */
   writable: string[];
+  /** Host folders the program may write, seen at another path (bound after `writable`, so inside them). */
+  writableBinds?: { source: string; target: string }[];
   /** Extra host paths to hide, beyond the view's masked ones. */
   hidden: string[];
   /** An empty mode-000 host file bound over hidden files (folders get an empty mode-000 tmpfs). */
@@ -77,12 +79,14 @@ export function bubblewrapArgs(plan: BubblewrapPlan, command: string[]): string[
         ...(plan.readOnlyBinds ?? []).map((bind) => bind.target),
         ...(plan.symlinks ?? []).map((link) => link.path),
         ...plan.writable,
+        ...(plan.writableBinds ?? []).map((bind) => bind.target),
       ],
       plan.view.emptied,
     ),
     ...(plan.readOnlyBinds ?? []).flatMap(({ source, target }) => ['--ro-bind', source, target]),
     ...(plan.symlinks ?? []).flatMap(({ target, path }) => ['--symlink', target, path]),
     ...plan.writable.flatMap((folder) => ['--bind', folder, folder]),
+    ...(plan.writableBinds ?? []).flatMap(({ source, target }) => ['--bind', source, target]),
     // Last, so a hidden path inside any bind above is covered too.
     ...hideArgs([...plan.view.masked, ...plan.hidden], plan.maskFile),
     '--chdir',

@@ -53,6 +53,7 @@ export class BubblewrapSandbox implements Sandbox {
         tmpBytes: view.tmpBytes,
         ...readOnlyPaths(view.readOnly ?? []),
         writable: view.writable,
+        writableBinds: view.mounts ?? [],
         hidden: view.hidden,
         maskFile: this.options.maskFile,
         chdir: request.workingDirectory,
@@ -70,6 +71,7 @@ export class BubblewrapSandbox implements Sandbox {
       // process the hub watches (shell -> bwrap -> the sandbox's init -> the program).
       shellStays: detached,
       programDepth: detached ? 3 : 2,
+      ...(request.umask === undefined ? {} : { umask: request.umask }),
     });
     return releaseIntoCgroup(held, this.options.cgroups, request.name, limits);
   }

@@ -31,6 +31,7 @@ export class NoSandbox implements Sandbox {
       lifetime: request.lifetime,
       shellStays: false,
       programDepth: 0,
+      ...(request.umask === undefined ? {} : { umask: request.umask }),
     });
     return releaseIntoCgroup(held, this.options.cgroups, request.name, request.limits);
   }

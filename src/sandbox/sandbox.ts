@@ -36,6 +36,12 @@ export interface SandboxView {
   readOnly?: string[];
   /** Host paths to hide beyond the view's own mask list (the hub's data under a bound folder). */
   hidden: string[];
+  /**
+   * Host folders it may write, seen at another path (an instructor's course directories at
+   * ~/COURSE_ID). Bound by a sandbox that builds its view as root (it may bind a folder the account
+   * could not traverse to); a sandbox without a view of its own ignores them.
+   */
+  mounts?: { source: string; target: string }[];
   /** Size cap of its private in-memory /tmp; undefined: none. */
   tmpBytes?: number;
 }
@@ -74,6 +80,8 @@ export interface SandboxRequest {
   env: Record<string, string>;
   workingDirectory: string;
   lifetime: SandboxLifetime;
+  /** The file mode creation mask it starts with (0o007: group-shared files); default: the hub's. */
+  umask?: number;
 }
 
 /** What `Sandbox.attach` needs in a later hub process to find a detached sandbox again. */

@@ -30,6 +30,8 @@ export interface HeldSpawnOptions {
   shellStays: boolean;
   /** How far below the started process the program runs: 2 under bwrap, 3 with the shell above it, else 0. */
   programDepth: number;
+  /** The file mode creation mask the program starts with (octal, e.g. 0o007); default: the hub's. */
+  umask?: number;
 }
 
 const STDERR_TAIL_BYTES = 8192;
@@ -77,7 +79,9 @@ export class SpawnedProcess extends HostProcess {
     const command = keepsGroups ? [...dropPrivilegesArgs(keepsGroups), ...options.command] : options.command;
     let child: ChildProcess;
     try {
-      const script = options.shellStays ? 'read -r _gate; "$@"' : 'read -r _gate; exec "$@"';
+      const umask =
+        options.umask === undefined ? '' : `umask ${options.umask.toString(8).padStart(4, '0')}; `;
+      const script = umask + (options.shellStays ? 'read -r _gate; "$@"' : 'read -r _gate; exec "$@"');
       child = spawn('/bin/sh', ['-c', script, 'sandbox-gate', ...command], {
         cwd: options.cwd,
         env: options.env,

@@ -2,7 +2,7 @@
 // JUPYTERHUB_API_URL / JUPYTERHUB_API_TOKEN): run in this process with the command modules the CLI
 // registers, against the hub app listening on a loopback port. File moves themselves (fetch,
 // submit with real accounts) are tested at the service in test/exchange/.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -100,5 +100,20 @@ describe('coursehub nbgrader exchange commands against a hub', () => {
 
   it('collects as the instructor', async () => {
     expect(await nbgrader('collect', 'ps1', '--course', COURSE, '--hub', api, '--token', profToken)).toBe('');
+  });
+
+  it('says when release_assignment generated the assignment first', async () => {
+    cpSync(
+      new URL('../../examples/sample-course/source/hello', import.meta.url),
+      join(dir, COURSE, 'source', 'hello'),
+      {
+        recursive: true,
+      },
+    );
+    expect(
+      await nbgrader('release_assignment', 'hello', '--course', COURSE, '--hub', api, '--token', profToken),
+    ).toBe(
+      'Generated release/hello first (hello.ipynb): it did not exist yet\nReleased hello as version 1 (1 files)',
+    );
   });
 });

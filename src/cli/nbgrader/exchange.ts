@@ -67,10 +67,16 @@ export function nbgraderExchangeCommands(): Command[] {
 
   const release = exchangeCommand('release_assignment', 'release an assignment to the students').action(
     async (assignment: string, flags: CourseFlags) => {
-      const result = await hubClient(flags).call<{ version: number; unchanged: boolean; files: string[] }>(
-        'POST',
-        path(flags.course, assignment, 'release'),
-      );
+      const result = await hubClient(flags).call<{
+        version: number;
+        unchanged: boolean;
+        files: string[];
+        generated?: { notebooks: string[] };
+      }>('POST', path(flags.course, assignment, 'release'));
+      if (result.generated)
+        console.log(
+          `Generated release/${assignment} first (${result.generated.notebooks.join(', ')}): it did not exist yet`,
+        );
       console.log(
         result.unchanged
           ? `${assignment} is released already, unchanged (version ${result.version})`

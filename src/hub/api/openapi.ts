@@ -206,9 +206,15 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/hub/api/courses/{course}/assignments/{assignment}/release': {
     post: {
-      summary: 'release_assignment: an immutable, versioned copy of release/ASSIGNMENT/ (instructors)',
+      summary:
+        'release_assignment: an immutable, versioned copy of release/ASSIGNMENT/, generated first when missing (instructors)',
       scopes: ['courses:manage'],
-      responses: { '200': '{version, checksum, files, unchanged}', '409': 'nothing to release', ...ERR },
+      responses: {
+        '200':
+          '{version, checksum, files, unchanged, generated?: {notebooks, files} when release/ASSIGNMENT was generated first}',
+        '409': 'nothing to release, or generate refused (per notebook and cell)',
+        ...ERR,
+      },
     },
     delete: {
       summary: 'Unrelease: withdraw the current release (instructors)',

@@ -11,7 +11,12 @@ export type SpawnerSettings = CoursehubConfig['spawner'];
 
 export function spawnerFactoryFromConfig(
   settings: SpawnerSettings,
-  context: { logDir: string; log: FastifyBaseLogger; egress?: LocalProcessSpawnerOptions['egress'] },
+  context: {
+    logDir: string;
+    log: FastifyBaseLogger;
+    egress?: LocalProcessSpawnerOptions['egress'];
+    courseFolders?: LocalProcessSpawnerOptions['courseFolders'];
+  },
 ): SpawnerFactory {
   switch (settings.class) {
     case 'local':
@@ -25,6 +30,7 @@ export function spawnerFactoryFromConfig(
           logDir: context.logDir,
           log: context.log,
           egress: context.egress,
+          courseFolders: context.courseFolders,
         });
   }
 }

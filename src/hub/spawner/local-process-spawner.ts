@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { chown, lstat, mkdir } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -60,7 +61,31 @@ export interface LocalProcessSpawnerOptions extends LimitSettings {
    * server starts, true when it holds. None: servers have the host's network unrestricted.
    */
   egress?: { admit(uid: number): Promise<boolean> };
+  /**
+   * The course directories the user's server works in (an instructor's or grader's courses),
+   * asked at each start: each is seen at ~/COURSE_ID, writable, with the course's Unix group as a
+   * supplementary group. None: the server sees no course directory (students, a hub without courses).
+   */
+  courseFolders?: (userName: string) => Promise<CourseFolder[]>;
 }
+
+/** A course directory a server works in: bound at ~/`course`, reached through the group `gid`. */
+export interface CourseFolder {
+  course: string;
+  directory: string;
+  /** The course's Unix group (`ch-ID`); undefined on a hub without course groups (not root). */
+  gid: number | undefined;
+}
+
+/**
+ * The mask of servers that work in course directories: files and folders they make are
+ * group-readable and -writable, so with the setgid course folders (group `ch-ID`) what one
+ * instructor makes stays readable and writable to the course's other instructors and graders;
+ * "others" get nothing. A umask rather than a default ACL: it needs no ACL tools or file-system
+ * support, and it holds for everything the server starts (kernels, terminals, git). The home
+ * itself stays 0700, so its files are no more open than before.
+ */
+const COURSE_UMASK = 0o007;
 
 /** Where the server listens: with the sandbox's own state, what `getState` saves. */
 interface ServerAddress {
@@ -117,6 +142,7 @@ export class LocalProcessSpawner implements Spawner {
   /** Exit status of the last server this spawner stopped, for `poll` afterwards. */
   private lastExit: number | undefined;
   private chosenSandbox: Sandbox | undefined;
+  private viewAsRootSandbox: BubblewrapSandbox | undefined;
 
   constructor(
     private readonly userName: string,
@@ -150,6 +176,57 @@ export class LocalProcessSpawner implements Spawner {
         : new NoSandbox({ cgroups });
     }
     return this.chosenSandbox;
+  }
+
+  /**
+   * The sandbox of a server that works in course directories: under bubblewrap, one that builds
+   * the view as root (the course directory lies below the hub's 0700 data directory, which the
+   * account cannot traverse to bind it itself) and drops to the account right before Jupyter.
+   */
+  private sandboxFor(mounts: readonly CourseFolder[]): Sandbox {
+    const sandbox = this.sandbox;
+    if (mounts.length === 0 || !(sandbox instanceof BubblewrapSandbox) || !this.runsAsRoot) return sandbox;
+    this.viewAsRootSandbox ??= new BubblewrapSandbox({
+      cgroups: this.options.cgroups !== false && cgroupsWritable(SERVER_CGROUPS) ? SERVER_CGROUPS : null,
+      becomeAccount: 'inside',
+      maskFile: join(MASK_FOLDER, 'masked-file'),
+    });
+    return this.viewAsRootSandbox;
+  }
+
+  /**
+   * The course folders this server sees, each with its place ~/COURSE_ID made (owned by the user,
+   * empty: the mount point). A place that is something else (a link, a file) is left alone and
+   * that course not bound: the spawner never binds over what it did not make. Without bubblewrap
+   * there is nothing to bind with (a link would not do: the course directory lies below the 0700
+   * data directory), so the server gets no course directory, and the log says so.
+   */
+  private async courseMounts(account: UnixAccount, bubblewrap: boolean): Promise<CourseFolder[]> {
+    const folders = (await this.options.courseFolders?.(this.userName)) ?? [];
+    if (folders.length > 0 && !bubblewrap) {
+      this.options.log.warn(
+        { user: this.userName, courses: folders.map((folder) => folder.course) },
+        'course directories are put in servers by bubblewrap, which this server runs without: it gets none',
+      );
+      return [];
+    }
+    const usable: CourseFolder[] = [];
+    for (const folder of folders) {
+      const place = join(account.home, folder.course);
+      const existing = await lstat(place).catch(() => undefined);
+      if (!existing) {
+        await mkdir(place, { mode: 0o700 });
+        if (this.runsAsRoot) await chown(place, account.uid, account.gid);
+      } else if (!existing.isDirectory()) {
+        this.options.log.warn(
+          { user: this.userName, course: folder.course, place },
+          'the course directory is not put in the home: something else is at its place',
+        );
+        continue;
+      }
+      usable.push(folder);
+    }
+    return usable;
   }
 
   /** The user's account and home: made on first use as root; a folder of the hub's own otherwise. */
@@ -210,20 +287,27 @@ export class LocalProcessSpawner implements Spawner {
     progress({ progress: 30, message: 'Starting the Jupyter server' });
     mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
     const logFile = join(this.options.logDir, `${groupName}.log`);
-    const sandbox = this.sandbox;
+    const mounts = await this.courseMounts(account, this.sandbox instanceof BubblewrapSandbox);
+    const groups = mounts.flatMap((folder) => (folder.gid === undefined ? [] : [folder.gid]));
+    const sandbox = this.sandboxFor(mounts);
     let running: SandboxedProcess;
     try {
       if (!runnable(command[0]!, DEFAULT_PATH)) throw new Error('no such program');
       running = await sandbox.start({
         name: groupName,
         command,
-        account,
+        account: groups.length > 0 ? { ...account, groups } : account,
         view: {
           system: USER_SERVER_VIEW,
           readOnly: singleuserReadOnlyPaths(launcherFolder, USER_SERVER_VIEW.readOnly),
           writable: [account.home],
+          mounts: mounts.map((folder) => ({
+            source: folder.directory,
+            target: join(account.home, folder.course),
+          })),
           hidden: [],
         },
+        ...(mounts.length > 0 ? { umask: COURSE_UMASK } : {}),
         // The proxy reaches the server on 127.0.0.1.
         network: 'host',
         limits: serverLimits(this.options, this.runsAsRoot),
@@ -250,6 +334,7 @@ export class LocalProcessSpawner implements Spawner {
         account: account.name,
         sandbox: sandbox.kind,
         egress: restricted ? 'policy' : 'unrestricted',
+        courses: mounts.map((folder) => folder.course),
         log: logFile,
       },
       'started user server; limits: %s',
