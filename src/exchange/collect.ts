@@ -114,9 +114,10 @@ async function stageOne(
   CollectResult['skipped'][number] | { stage: StagedFolder; outcome: CollectResult['collected'][number] }
 > {
   const target = directory.submitted(latest.student, assignment);
-  await refuseLinksOnTheWay(courseRoot, dirname(target));
-  await removeStaleStages(target, STAGE);
-  const existing = await collectedTimestamp(target);
+  // A student collected for the first time has no folder yet: nothing to clean up or compare.
+  const parentThere = await refuseLinksOnTheWay(courseRoot, dirname(target));
+  if (parentThere) await removeStaleStages(target, STAGE);
+  const existing = parentThere ? await collectedTimestamp(target) : undefined;
   if (existing !== undefined) {
     const newer = parseUtc(latest.timestamp) > existing;
     if (!options.update || !newer)
@@ -172,14 +173,16 @@ async function collectedTimestamp(target: string): Promise<number | undefined> {
 /**
  * The folders from the course root down to `folder` must be real folders: the course directory is
  * writable by its instructors, and the hub, as root, must not follow a link they planted there.
+ * Resolves whether `folder` is there.
  */
-async function refuseLinksOnTheWay(root: string, folder: string): Promise<void> {
+async function refuseLinksOnTheWay(root: string, folder: string): Promise<boolean> {
   const parts = relative(root, folder).split(sep).filter(Boolean);
   let at = root;
   for (const part of parts) {
     at = `${at}/${part}`;
     const info = await lstat(at).catch(() => undefined);
-    if (info && !info.isDirectory())
+    if (!info) return false; // nor anything below it
+    if (!info.isDirectory())
       throw new ReleaseRefusedError(
         `${at} is not a folder (a link or a file); nothing was collected there.`,
         {
@@ -187,4 +190,5 @@ async function refuseLinksOnTheWay(root: string, folder: string): Promise<void> 
         },
       );
   }
+  return true;
 }
