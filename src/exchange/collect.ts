@@ -3,19 +3,20 @@
  * submitted/STUDENT/ASSIGNMENT/ with nbgrader's timestamp.txt. A submission already collected is
  * skipped; with `update`, one newer than the collected one replaces it (nbgrader's --update).
  * Each copy is built beside its place and renamed in (src/course/staged-folder.ts), so a kill -9
- * leaves the old copy or the new one, and the next collect finishes the job.
+ * leaves the old copy or the new one, and the next collect finishes the job. The files are copied
+ * in the kernel (copy_file_range), not read through JS, and synced once for the whole class.
  */
 import { lstat, readFile } from 'node:fs/promises';
-import { dirname, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { CourseDirectory } from '../course/course-directory.js';
-import { removeStaleStages, stageBeside } from '../course/staged-folder.js';
+import { removeStaleStages, stageBeside, type StagedFolder } from '../course/staged-folder.js';
 import type { SubmissionRow } from '../db/stores/exchange.js';
 import { ensureCourse, updateOrCreateStudent } from '../gradebook/courses.js';
 import { parseUtc } from '../gradebook/timestamps.js';
 import { checkFolderName } from './courses/course-names.js';
 import { ReleaseRefusedError } from './errors.js';
 import { courseFor, GRADING_ROLES, type Actor, type ExchangeContext } from './exchange-context.js';
-import { writeFilesUnsynced } from './folder-files.js';
+import { copyFolderUnsynced, writeFilesUnsynced } from './folder-files.js';
 import { GroupSync } from './group-sync.js';
 import { timestampText } from './receipt.js';
 
@@ -43,22 +44,44 @@ export async function collectSubmissions(
   });
   const result: CollectResult = { collected: [], skipped: [] };
   const latest = latestPerStudent(rows);
-  // The course directory's file system, synced once for the copies made at the same moment.
-  const courseSync = new GroupSync(course.directory);
-  const outcomes = new Map<string, CollectResult['collected'][number] | CollectResult['skipped'][number]>();
-  // A few students at a time: each copy waits on disk syncs that the others share (GroupSync).
+  // Every copy is staged first, a few students at a time; then one sync of the course directory's
+  // file system puts them all on disk, each is renamed into place, and one more sync makes the
+  // renames durable: two syncs for the whole class instead of two per student.
+  const outcomes = new Map<string, Outcome>();
+  const staged: { stage: StagedFolder; outcome: CollectResult['collected'][number] }[] = [];
   let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(COLLECT_CONCURRENCY, latest.length) }, async () => {
-      while (next < latest.length) {
-        const submission = latest[next++]!;
-        outcomes.set(
-          submission.student,
-          await collectOne(context, directory, course.directory, assignment, submission, options, courseSync),
-        );
-      }
-    }),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(COLLECT_CONCURRENCY, latest.length) }, async () => {
+        while (next < latest.length) {
+          const submission = latest[next++]!;
+          const outcome = await stageOne(
+            context,
+            directory,
+            course.directory,
+            assignment,
+            submission,
+            options,
+          );
+          if ('stage' in outcome) staged.push(outcome);
+          else outcomes.set(submission.student, outcome);
+        }
+      }),
+    );
+    const courseSync = new GroupSync(course.directory);
+    if (staged.length > 0) await courseSync.sync(); // the copies on disk before they are renamed into place
+    while (staged.length > 0) {
+      const { stage, outcome } = staged[0]!;
+      await context.checkpoint('collect:staged');
+      await stage.commit();
+      staged.shift();
+      outcomes.set(outcome.student, outcome);
+    }
+    await courseSync.sync();
+  } catch (error) {
+    await Promise.all(staged.map(({ stage }) => stage.discard()));
+    throw error;
+  }
   for (const submission of latest) {
     const outcome = outcomes.get(submission.student)!;
     if ('reason' in outcome) result.skipped.push(outcome);
@@ -74,21 +97,27 @@ export async function collectSubmissions(
   return result;
 }
 
-const COLLECT_CONCURRENCY = 8;
+/** Students staged at once: file work that waits on libuv's thread pool, not on the disk. */
+const COLLECT_CONCURRENCY = 16;
 
-async function collectOne(
+type Outcome = CollectResult['collected'][number] | CollectResult['skipped'][number];
+
+/** The student's latest submission copied beside its place (not synced), or why it is skipped. */
+async function stageOne(
   context: ExchangeContext,
   directory: CourseDirectory,
   courseRoot: string,
   assignment: string,
   latest: SubmissionRow,
   options: { update?: boolean },
-  courseSync: GroupSync,
-): Promise<CollectResult['collected'][number] | CollectResult['skipped'][number]> {
+): Promise<
+  CollectResult['skipped'][number] | { stage: StagedFolder; outcome: CollectResult['collected'][number] }
+> {
   const target = directory.submitted(latest.student, assignment);
-  await refuseLinksOnTheWay(courseRoot, dirname(target));
-  await removeStaleStages(target, STAGE);
-  const existing = await collectedTimestamp(target);
+  // A student collected for the first time has no folder yet: nothing to clean up or compare.
+  const parentThere = await refuseLinksOnTheWay(courseRoot, dirname(target));
+  if (parentThere) await removeStaleStages(target, STAGE);
+  const existing = parentThere ? await collectedTimestamp(target) : undefined;
   if (existing !== undefined) {
     const newer = parseUtc(latest.timestamp) > existing;
     if (!options.update || !newer)
@@ -100,24 +129,20 @@ async function collectOne(
           : 'already collected (use --update to collect a newer one)',
       };
   }
-  const files = await context.area.read(latest.folder);
-  const stamp = {
-    path: 'timestamp.txt',
-    data: Buffer.from(timestampText(latest.timestamp)),
-    executable: false,
-  };
   const stage = await stageBeside(target, STAGE);
   try {
-    await writeFilesUnsynced(stage.path, [...files.filter((f) => f.path !== 'timestamp.txt'), stamp]);
-    await courseSync.sync(); // the copy on disk before it is renamed into place
-    await context.checkpoint('collect:staged');
-    await stage.commit();
-    await courseSync.sync();
+    await copyFolderUnsynced(join(context.area.root, latest.folder), stage.path, {
+      label: latest.folder,
+      skip: ['timestamp.txt'],
+    });
+    await writeFilesUnsynced(stage.path, [
+      { path: 'timestamp.txt', data: Buffer.from(timestampText(latest.timestamp)), executable: false },
+    ]);
   } catch (error) {
     await stage.discard();
     throw error;
   }
-  return { student: latest.student, timestamp: latest.timestamp };
+  return { stage, outcome: { student: latest.student, timestamp: latest.timestamp } };
 }
 
 /** The newest submission of each student, in student order. */
@@ -148,14 +173,16 @@ async function collectedTimestamp(target: string): Promise<number | undefined> {
 /**
  * The folders from the course root down to `folder` must be real folders: the course directory is
  * writable by its instructors, and the hub, as root, must not follow a link they planted there.
+ * Resolves whether `folder` is there.
  */
-async function refuseLinksOnTheWay(root: string, folder: string): Promise<void> {
+async function refuseLinksOnTheWay(root: string, folder: string): Promise<boolean> {
   const parts = relative(root, folder).split(sep).filter(Boolean);
   let at = root;
   for (const part of parts) {
     at = `${at}/${part}`;
     const info = await lstat(at).catch(() => undefined);
-    if (info && !info.isDirectory())
+    if (!info) return false; // nor anything below it
+    if (!info.isDirectory())
       throw new ReleaseRefusedError(
         `${at} is not a folder (a link or a file); nothing was collected there.`,
         {
@@ -163,4 +190,5 @@ async function refuseLinksOnTheWay(root: string, folder: string): Promise<void> 
         },
       );
   }
+  return true;
 }

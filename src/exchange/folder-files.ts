@@ -5,7 +5,7 @@
  * make the hub, as root, hand out /etc/shadow).
  */
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isIgnoredName } from '../course/ignore-rules.js';
 import type { FolderLimits, PackedFile } from '../sandbox/folder-archive.js';
@@ -61,6 +61,41 @@ async function writeFiles(
     }
   }
   if (sync) for (const path of folders) await syncFolder(path);
+}
+
+/**
+ * Copies the folder `from` (the exchange's own area: written only by the hub) into `to` (an
+ * empty folder the caller made) without reading the files through JS: copy_file_range in the kernel, each
+ * file created with O_EXCL (a link planted at its place is never followed) and given the mode
+ * the source has. Nothing is synced: the caller syncs once for many copies (./group-sync.ts).
+ * `skip` names top-level files left out. A link or a special file in `from` is refused by name.
+ */
+export async function copyFolderUnsynced(
+  from: string,
+  to: string,
+  options: { label: string; skip?: readonly string[] },
+): Promise<number> {
+  let copied = 0;
+  const walk = async (relative: string): Promise<void> => {
+    const source = join(from, relative);
+    const target = join(to, relative);
+    if (relative) await mkdir(target, { mode: FILE_MODES.folder });
+    for (const entry of await readdir(source, { withFileTypes: true })) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      if (!relative && options.skip?.includes(entry.name)) continue;
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile()) {
+        await copyFile(join(from, path), join(to, path), constants.COPYFILE_EXCL);
+        copied++;
+      } else
+        throw new ReleaseRefusedError(
+          `${options.label}/${path} is ${entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; nothing was copied.`,
+          { hint: 'Replace it with a real file (a copy), or remove it.' },
+        );
+    }
+  };
+  await walk('');
+  return copied;
 }
 
 export const FILE_MODES = { file: 0o644, executable: 0o755, folder: 0o755 };

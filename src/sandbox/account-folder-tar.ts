@@ -17,6 +17,7 @@ import { dropPrivilegesArgs } from './drop-privileges.js';
 import { AccountFileError, SandboxSetupError } from './errors.js';
 import { folderArchive, readFolderArchive, type FolderLimits, type PackedFile } from './folder-archive.js';
 import type { SandboxAccount } from './sandbox.js';
+import { packWithHelper } from './tar-helper.js';
 
 export const TAR = '/usr/bin/tar';
 const FOLDER_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
@@ -59,26 +60,29 @@ export class AccountFolderTar {
    * exclusion patterns (matched on every name, as nbgrader's ignore list).
    */
   pack(path: string, exclude: readonly string[] = []): FolderPacking {
+    const args = [
+      '--create',
+      '--file=-',
+      '--format=gnu',
+      // Each hard link stored as the file it is (read with the account's rights), never as a
+      // link entry pointing at another member.
+      '--hard-dereference',
+      '--one-file-system',
+      '--numeric-owner',
+      '--sort=name',
+      ...exclude.map((pattern) => `--exclude=${pattern}`),
+      '.',
+    ];
     const folder = this.openFolder(path);
+    const switchTo = this.switchTo();
+    if (switchTo) {
+      // Opened here for its errors' sake; the helper opens it again the same way, as root.
+      closeSync(folder);
+      return this.packInHelper(path, switchTo, args);
+    }
     let child: ChildProcess;
     try {
-      child = this.spawnTar(
-        [
-          '--create',
-          '--file=-',
-          '--format=gnu',
-          // Each hard link stored as the file it is (read with the account's rights), never as a
-          // link entry pointing at another member.
-          '--hard-dereference',
-          '--one-file-system',
-          '--numeric-owner',
-          '--sort=name',
-          ...exclude.map((pattern) => `--exclude=${pattern}`),
-          '.',
-        ],
-        folder,
-        'ignore',
-      );
+      child = this.spawnTar(args, folder, 'ignore');
     } finally {
       closeSync(folder);
     }
@@ -90,6 +94,32 @@ export class AccountFolderTar {
       stop() {
         stopped = true;
         child.kill('SIGKILL');
+      },
+    };
+  }
+
+  /** pack as another account: tar forked by the long-lived helper (./tar-helper.ts), not spawned here. */
+  private packInHelper(path: string, account: SandboxAccount, args: string[]): FolderPacking {
+    const run = packWithHelper(this.root, path, account, args);
+    let stopped = false;
+    const timer = setTimeout(() => run.kill(), TIMEOUT_MS);
+    let stderr = '';
+    run.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-8192)));
+    const finished = run.exit
+      .catch((error: Error) => {
+        throw new AccountFileError('failed', `Could not pack "${path || '.'}" as the user: ${error.message}`);
+      })
+      .then((end) => {
+        if (end.code === 0 || stopped) return;
+        throw tarFailure(`pack "${path || '.'}"`, stderr, end.code, end.signal);
+      })
+      .finally(() => clearTimeout(timer));
+    return {
+      archive: run.stdout,
+      finished,
+      stop() {
+        stopped = true;
+        run.kill();
       },
     };
   }
@@ -198,12 +228,18 @@ export class AccountFolderTar {
     }
   }
 
-  private spawnTar(args: string[], folder: number, stdin: 'pipe' | 'ignore'): ChildProcess {
+  /** The account to become, if it is not this process's own (only root can). */
+  private switchTo(): SandboxAccount | undefined {
     const switchTo = this.account && this.account.uid !== process.getuid?.() ? this.account : undefined;
     if (switchTo && process.getuid?.() !== 0)
       throw new SandboxSetupError(`Only root can act as the account "${switchTo.name}".`, {
         hint: "A hub that is not root reaches its users' files as its own account: pass no account.",
       });
+    return switchTo;
+  }
+
+  private spawnTar(args: string[], folder: number, stdin: 'pipe' | 'ignore'): ChildProcess {
+    const switchTo = this.switchTo();
     const command = [...(switchTo ? dropPrivilegesArgs({ uid: switchTo.uid, gid: switchTo.gid }) : []), TAR];
     return spawn(command[0]!, [...command.slice(1), ...args], {
       // Entered by the child before it becomes the account: the folder this process opened.
@@ -249,29 +285,37 @@ function tarFinished(
     child.once('error', reject);
     child.once('close', (code, signal) => {
       if (code === 0 || stopped()) return resolve();
-      const complaints = stderrOf()
-        .split('\n')
-        // tar names itself as it was run: `/usr/bin/tar: ...`.
-        .filter((line) => TAR_LINE.test(line) && !/Exiting with failure status|skipping existing/.test(line))
-        .map((line) => line.replace(TAR_LINE, '').replace(/^\.\//, ''));
-      const denied = complaints.some((line) => /Permission denied/.test(line));
-      const why =
-        complaints.length > 0
-          ? complaints.slice(0, 10).join('; ')
-          : signal
-            ? `stopped by ${signal}`
-            : `exit status ${code}`;
-      reject(
-        new AccountFileError(
-          denied ? 'permission-denied' : 'failed',
-          `Could not ${what} as the user: ${why}`,
-          {
-            hint: denied
-              ? 'The user may not read it with their own rights either: nothing of it was taken.'
-              : undefined,
-          },
-        ),
-      );
+      reject(tarFailure(what, stderrOf(), code, signal));
     });
   });
+}
+
+/** What tar said it could not do (unreadable files) as an AccountFileError. */
+function tarFailure(
+  what: string,
+  stderr: string,
+  code: number | null,
+  signal: string | null,
+): AccountFileError {
+  const complaints = stderr
+    .split('\n')
+    // tar names itself as it was run: `/usr/bin/tar: ...`.
+    .filter((line) => TAR_LINE.test(line) && !/Exiting with failure status|skipping existing/.test(line))
+    .map((line) => line.replace(TAR_LINE, '').replace(/^\.\//, ''));
+  const denied = complaints.some((line) => /Permission denied/.test(line));
+  const why =
+    complaints.length > 0
+      ? complaints.slice(0, 10).join('; ')
+      : signal
+        ? `stopped by ${signal}`
+        : `exit status ${code}`;
+  return new AccountFileError(
+    denied ? 'permission-denied' : 'failed',
+    `Could not ${what} as the user: ${why}`,
+    {
+      hint: denied
+        ? 'The user may not read it with their own rights either: nothing of it was taken.'
+        : undefined,
+    },
+  );
 }

@@ -9,7 +9,7 @@
  * one at a time, and retries briefly when another process holds the lock.
  */
 import { execFile } from 'node:child_process';
-import { chmod, chown, lstat, mkdir, rename } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readFile, rename } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { checkUnixName, GRADER_ACCOUNT } from './account-names.js';
@@ -36,15 +36,30 @@ const USER_ACCOUNT_COMMENT = 'coursehub user';
 const UID_MIN = 1000;
 const NOBODY_UID = 65534;
 
+/**
+ * The account's passwd entry: from /etc/passwd when it is there (NSS's `files`, first on Debian,
+ * and where useradd puts coursehub's accounts), read without a process; else from `getent`
+ * (LDAP and other NSS sources). Every submission looks its student up: 200 at once must not cost
+ * 200 forks of the hub.
+ */
 async function lookupPasswd(name: string): Promise<(UnixAccount & { comment: string }) | undefined> {
-  try {
-    const { stdout } = await run('getent', ['passwd', name]);
-    const [, , uid, gid, comment, home] = stdout.trim().split(':');
-    return { name, uid: Number(uid), gid: Number(gid), home: home ?? '', comment: comment ?? '' };
-  } catch {
-    return undefined; // getent exits 2 when there is no such account
-  }
+  const line =
+    (await passwdFileLine(name)) ??
+    (await run('getent', ['passwd', name]).then(
+      ({ stdout }) => stdout.trim(),
+      () => undefined, // getent exits 2 when there is no such account
+    ));
+  if (line === undefined) return undefined;
+  const [, , uid, gid, comment, home] = line.split(':');
+  return { name, uid: Number(uid), gid: Number(gid), home: home ?? '', comment: comment ?? '' };
 }
+
+async function passwdFileLine(name: string): Promise<string | undefined> {
+  const text = await readFile(PASSWD, 'utf8').catch(() => '');
+  return text.split('\n').find((line) => line.startsWith(`${name}:`));
+}
+
+const PASSWD = '/etc/passwd';
 
 export async function lookupUnixAccount(name: string): Promise<UnixAccount | undefined> {
   const entry = await lookupPasswd(name);
