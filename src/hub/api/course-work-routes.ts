@@ -80,10 +80,12 @@ export function registerCourseWorkRoutes(api: FastifyInstance, deps: CourseApiDe
     const actor = actorFor(request, 'courses:grade');
     const { course, assignment } = request.params;
     const body = objectBody(request.body, true);
-    const job = await asRequest(() => jobs.start(course, 'autograde', assignment, actor, {
-      student: optionalString(body.student, 'student'),
-      force: optionalBoolean(body.force, 'force'),
-    }));
+    const job = await asRequest(() =>
+      jobs.start(course, 'autograde', assignment, actor, {
+        student: optionalString(body.student, 'student'),
+        force: optionalBoolean(body.force, 'force'),
+      }),
+    );
     return reply.code(202).send(jobJson(course, job));
   });
 
@@ -93,10 +95,12 @@ export function registerCourseWorkRoutes(api: FastifyInstance, deps: CourseApiDe
       const actor = actorFor(request, 'courses:grade');
       const { course, assignment } = request.params;
       const body = objectBody(request.body, true);
-      const job = await asRequest(() => jobs.start(course, 'generate_feedback', assignment, actor, {
-        student: optionalString(body.student, 'student'),
-        force: optionalBoolean(body.force, 'force'),
-      }));
+      const job = await asRequest(() =>
+        jobs.start(course, 'generate_feedback', assignment, actor, {
+          student: optionalString(body.student, 'student'),
+          force: optionalBoolean(body.force, 'force'),
+        }),
+      );
       return reply.code(202).send(jobJson(course, job));
     },
   );

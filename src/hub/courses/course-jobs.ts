@@ -116,9 +116,15 @@ export class CourseJobs {
       }
       case 'autograde': {
         let pending = Promise.resolve();
-        const result = await this.work.autograde(course, assignment, actor, (p) => {
-          pending = pending.then(() => progress({ done: p.done, total: p.total, failed: p.failed }));
-        }, narrowed);
+        const result = await this.work.autograde(
+          course,
+          assignment,
+          actor,
+          (p) => {
+            pending = pending.then(() => progress({ done: p.done, total: p.total, failed: p.failed }));
+          },
+          narrowed,
+        );
         await pending;
         const count = (status: string) => result.outcomes.filter((o) => o.status === status).length;
         const failures = result.outcomes.filter((o) => o.status === 'failed');
