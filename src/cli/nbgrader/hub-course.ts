@@ -108,7 +108,7 @@ export async function hubGenerate(
     `${assignmentPath(flags.course, assignment)}/generate`,
   );
   console.log(
-    `Generated ${flags.course}/release/${assignment}: ${result.notebooks.length} notebooks, ${result.files.length} files`,
+    `Generated release/${assignment}/ of ${flags.course}: ${[...result.notebooks, ...result.files].join(', ')}`,
   );
 }
 
