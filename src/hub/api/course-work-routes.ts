@@ -9,11 +9,18 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { CoursehubError } from '../../util/errors.js';
-import type { JobRow } from '../courses/course-jobs.js';
+import type { CourseJobs, JobRow } from '../courses/course-jobs.js';
+import type { CourseWork } from '../courses/course-work.js';
 import { ApiError, toApiError } from './api-error.js';
 import { objectBody, optionalBoolean, optionalString } from './body.js';
 import { actorFor } from './course-actor.js';
-import type { CourseApiDeps } from './courses.js';
+
+export interface CourseWorkApiDeps {
+  /** Assignments, students, generate, grades.csv. */
+  work: CourseWork;
+  /** autograde and generate_feedback as jobs. */
+  jobs: CourseJobs;
+}
 
 type CourseParams = { Params: { course: string } };
 type AssignmentParams = { Params: { course: string; assignment: string } };
@@ -54,7 +61,7 @@ async function asRequest<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function registerCourseWorkRoutes(api: FastifyInstance, deps: CourseApiDeps): void {
+export function registerCourseWorkRoutes(api: FastifyInstance, deps: CourseWorkApiDeps): void {
   const { work, jobs } = deps;
 
   api.get<CourseParams>('/courses/:course/assignments', async (request) => {

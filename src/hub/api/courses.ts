@@ -10,21 +10,16 @@ import { isAbsolute } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { CourseService, CourseRoleName } from '../../exchange/courses/course-service.js';
 import type { Exchange } from '../../exchange/exchange.js';
-import type { CourseJobs } from '../courses/course-jobs.js';
-import type { CourseWork } from '../courses/course-work.js';
 import { ApiError } from './api-error.js';
 import { requireScope } from './authorize.js';
 import { actorFor } from './course-actor.js';
 import { objectBody, optionalBoolean, optionalString } from './body.js';
-import { registerCourseWorkRoutes } from './course-work-routes.js';
+import { registerCourseWorkRoutes, type CourseWorkApiDeps } from './course-work-routes.js';
 
-export interface CourseApiDeps {
+/** With an instructor's work on the course (./course-work-routes.ts). */
+export interface CourseApiDeps extends CourseWorkApiDeps {
   courses: CourseService;
   exchange: Exchange;
-  /** Assignments, generate, grades.csv (./course-work-routes.ts). */
-  work: CourseWork;
-  /** autograde and generate_feedback as jobs (./course-work-routes.ts). */
-  jobs: CourseJobs;
 }
 
 type CourseParams = { Params: { course: string } };
