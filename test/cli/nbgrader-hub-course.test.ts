@@ -125,6 +125,21 @@ describe.runIf(isRoot)('coursehub nbgrader --course C: the instructor’s path o
     expect(refused.stderr).toMatch(/The hub refused \(403\): chcli_grader is not an instructor of "clia"/);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
     expect((await nbgrader(PROF, 'db', 'assignment', 'list')).stdout).not.toContain('ps2');
+    // A due date that is no date: refused (exit 1, a message, no stack), the due date unchanged.
+    const bad = await nbgrader(PROF, 'db', 'assignment', 'add', 'ps1', '--duedate', 'soon');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/soon/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    const viaApi = await fetch(`${api}/courses/${A}/assignments/ps1`, {
+      method: 'PUT',
+      headers: { authorization: `token ${tokens.get(PROF)!}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ duedate: 'soon' }),
+    });
+    expect(viaApi.status).toBe(400);
+    expect(((await viaApi.json()) as { message: string }).message).toMatch(/"soon" is not a due date/);
+    expect((await nbgrader(PROF, 'db', 'assignment', 'list')).stdout).toContain(
+      'ps1 (due: 2099-01-02 03:04:00)',
+    );
   });
 
   it('generates and releases; students fetch and submit from the command line', async () => {
