@@ -63,6 +63,8 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       urls: s.urls,
       courses: s.courses,
       exchange: s.exchange,
+      work: s.courseWork,
+      jobs: s.courseJobs,
     });
   },
   admin: (app, s) =>

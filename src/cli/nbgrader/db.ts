@@ -15,6 +15,13 @@ import { formatNaiveUtc, parseUtc } from '../../gradebook/timestamps.js';
 import { readCsvRows } from '../../hub/users/roster-csv.js';
 import { CoursehubError } from '../../util/errors.js';
 import { openCourse, type CourseContext } from './course-settings.js';
+import {
+  hubAddAssignment,
+  hubListAssignments,
+  hubListStudents,
+  withHubCourse,
+  type HubCourseFlags,
+} from './hub-course.js';
 
 export class StudentImportError extends CoursehubError {}
 
@@ -104,16 +111,17 @@ function studentCommands(): Command {
   student
     .command('list')
     .description('list the students')
-    .option(...courseDirOption)
-    .action(async (flags: { courseDir: string }) => {
-      await withCourse(flags.courseDir, async ({ gradebook }) => {
-        const students = await listStudents(gradebook.store, gradebook.courseId);
-        console.log('There are %d students in the database:', students.length);
-        for (const s of students) {
-          console.log(`${s.id} (${s.lastName ?? 'None'}, ${s.firstName ?? 'None'}) -- ${s.email ?? 'None'}`);
-        }
-      });
+    .option(...courseDirOption);
+  withHubCourse(student.commands.at(-1)!).action(async (flags: HubCourseFlags & { courseDir: string }) => {
+    if (flags.course) return hubListStudents({ ...flags, course: flags.course });
+    await withCourse(flags.courseDir, async ({ gradebook }) => {
+      const students = await listStudents(gradebook.store, gradebook.courseId);
+      console.log('There are %d students in the database:', students.length);
+      for (const s of students) {
+        console.log(`${s.id} (${s.lastName ?? 'None'}, ${s.firstName ?? 'None'}) -- ${s.email ?? 'None'}`);
+      }
     });
+  });
   student
     .command('import <file>')
     .description(
@@ -151,8 +159,10 @@ function assignmentCommands(): Command {
     .command('add <id>')
     .description('add an assignment, or update its due date')
     .option('--duedate <when>', 'the due date, e.g. "2024-03-01 17:00:00 UTC" or "... America/New_York"')
-    .option(...courseDirOption)
-    .action(async (id: string, flags: { duedate?: string; courseDir: string }) => {
+    .option(...courseDirOption);
+  withHubCourse(assignment.commands.at(-1)!).action(
+    async (id: string, flags: HubCourseFlags & { duedate?: string; courseDir: string }) => {
+      if (flags.course) return hubAddAssignment(id, { ...flags, course: flags.course });
       const duedate = flags.duedate === undefined ? undefined : formatNaiveUtc(parseUtc(flags.duedate));
       await withCourse(flags.courseDir, async ({ gradebook }) => {
         await updateOrCreateAssignment(
@@ -163,7 +173,8 @@ function assignmentCommands(): Command {
         );
         console.log(`Creating/updating assignment with ID '${id}'${duedate ? ` due ${duedate} UTC` : ''}`);
       });
-    });
+    },
+  );
   assignment
     .command('remove <id>')
     .description('remove an assignment (--force also deletes its grades)')
@@ -178,14 +189,15 @@ function assignmentCommands(): Command {
   assignment
     .command('list')
     .description('list the assignments')
-    .option(...courseDirOption)
-    .action(async (flags: { courseDir: string }) => {
-      await withCourse(flags.courseDir, async ({ gradebook }) => {
-        const assignments = await listAssignments(gradebook.store, gradebook.courseId);
-        console.log('There are %d assignments in the database:', assignments.length);
-        for (const a of assignments) console.log(`${a.name} (due: ${a.duedate ?? 'None'})`);
-      });
+    .option(...courseDirOption);
+  withHubCourse(assignment.commands.at(-1)!).action(async (flags: HubCourseFlags & { courseDir: string }) => {
+    if (flags.course) return hubListAssignments({ ...flags, course: flags.course });
+    await withCourse(flags.courseDir, async ({ gradebook }) => {
+      const assignments = await listAssignments(gradebook.store, gradebook.courseId);
+      console.log('There are %d assignments in the database:', assignments.length);
+      for (const a of assignments) console.log(`${a.name} (due: ${a.duedate ?? 'None'})`);
     });
+  });
   return assignment;
 }
 

@@ -1,6 +1,6 @@
 /**
  * nbgrader's exchange commands, against a running hub (./hub-client.ts):
- *   instructor: release_assignment A --course C, collect A --course C [--student S] [--update],
+ *   instructor: release_assignment A --course C, unrelease A --course C, collect A --course C [--student S] [--update],
  *               release_feedback A --course C [--student S]
  *   student:    list --course C [--json], fetch_assignment A --course C, submit A --course C,
  *               fetch_feedback A --course C
@@ -85,6 +85,16 @@ export function nbgraderExchangeCommands(): Command[] {
     },
   );
 
+  const unrelease = exchangeCommand('unrelease', 'withdraw the released assignment from the students').action(
+    async (assignment: string, flags: CourseFlags) => {
+      const result = await hubClient(flags).call<{ version: number }>(
+        'DELETE',
+        path(flags.course, assignment, 'release'),
+      );
+      console.log(`Unreleased ${assignment} (version ${result.version} withdrawn)`);
+    },
+  );
+
   const fetchAssignment = exchangeCommand(
     'fetch_assignment',
     'fetch a released assignment into COURSE/ASSIGNMENT/',
@@ -143,5 +153,5 @@ export function nbgraderExchangeCommands(): Command[] {
     for (const f of result.folders) console.log(`Fetched feedback into ~/${f.folder}: ${f.files.join(', ')}`);
   });
 
-  return [list, release, fetchAssignment, submit, collect, releaseFeedback, fetchFeedback];
+  return [list, release, unrelease, fetchAssignment, submit, collect, releaseFeedback, fetchFeedback];
 }

@@ -11,8 +11,9 @@ import { storeGeneratedAssignment } from '../../gradebook/store-generated.js';
 import { createKernelLauncher } from '../../kernel/index.js';
 import { CoursehubError } from '../../util/errors.js';
 import { openCourse } from './course-settings.js';
+import { hubGenerate, withHubCourse, type HubCourseFlags } from './hub-course.js';
 
-interface GenerateFlags {
+interface GenerateFlags extends HubCourseFlags {
   courseDir: string;
   force?: boolean;
   db: boolean;
@@ -32,7 +33,7 @@ function keptRelease(error: unknown, release: string): unknown {
 }
 
 export function generateAssignmentCommand(): Command {
-  return new Command('generate_assignment')
+  const command = new Command('generate_assignment')
     .alias('generate')
     .description(
       'Produce the student version of an assignment: solutions and hidden tests removed, cells locked, ' +
@@ -49,46 +50,48 @@ export function generateAssignmentCommand(): Command {
     )
     .option('--unsafe-no-sandbox', 'run the kernel that expands AUTOTEST directives WITHOUT the sandbox')
     .showHelpAfterError()
-    .exitOverride()
-    .action(async (assignment: string, flags: GenerateFlags) => {
-      const course = await openCourse(flags.courseDir);
-      const { courseDir, gradebook } = course;
-      const label = (path: string) => relative(courseDir, path).split(sep).join('/');
-      const releaseDir = new CourseDirectory(courseDir, course.settings.courseDirectory).release(assignment);
-      const release = label(releaseDir);
-      const releaseExisted = await pathExists(releaseDir);
-      try {
-        const result = await generateAssignment({
-          courseDir,
-          assignment,
-          settings: course.settings,
-          force: flags.force ?? false,
-          saveCells: flags.db,
-          checkMetadata: flags.metadata,
-          sourceWithTests: flags.source_with_tests ?? false,
-          // Only used when a notebook has AUTOTEST directives: no kernel starts otherwise.
-          launcher: createKernelLauncher({
-            sandbox: flags.unsafeNoSandbox ? 'none' : 'bwrap',
-            log: { warn: () => undefined },
-          }),
-          async publish(record, commit) {
-            if (!record) return commit();
-            await gradebook.store.withTransaction(async (tx) => {
-              await storeGeneratedAssignment(tx, gradebook.courseId, record);
-              await commit();
-            });
-          },
-        });
-        if (result.skipped) {
-          console.log(`${release} already exists; left unchanged (use --force to generate it again).`);
-          return;
-        }
-        for (const notebook of result.notebooks) console.log(`generated ${release}/${notebook}`);
-        for (const file of result.files) console.log(`copied    ${release}/${file}`);
-      } catch (error) {
-        throw releaseExisted ? keptRelease(error, release) : error;
-      } finally {
-        await gradebook.close();
+    .exitOverride();
+  return withHubCourse(command).action(async (assignment: string, flags: GenerateFlags) => {
+    // On the hub, generate is always --force with the cells stored (as the instructor page).
+    if (flags.course) return hubGenerate(assignment, { ...flags, course: flags.course });
+    const course = await openCourse(flags.courseDir);
+    const { courseDir, gradebook } = course;
+    const label = (path: string) => relative(courseDir, path).split(sep).join('/');
+    const releaseDir = new CourseDirectory(courseDir, course.settings.courseDirectory).release(assignment);
+    const release = label(releaseDir);
+    const releaseExisted = await pathExists(releaseDir);
+    try {
+      const result = await generateAssignment({
+        courseDir,
+        assignment,
+        settings: course.settings,
+        force: flags.force ?? false,
+        saveCells: flags.db,
+        checkMetadata: flags.metadata,
+        sourceWithTests: flags.source_with_tests ?? false,
+        // Only used when a notebook has AUTOTEST directives: no kernel starts otherwise.
+        launcher: createKernelLauncher({
+          sandbox: flags.unsafeNoSandbox ? 'none' : 'bwrap',
+          log: { warn: () => undefined },
+        }),
+        async publish(record, commit) {
+          if (!record) return commit();
+          await gradebook.store.withTransaction(async (tx) => {
+            await storeGeneratedAssignment(tx, gradebook.courseId, record);
+            await commit();
+          });
+        },
+      });
+      if (result.skipped) {
+        console.log(`${release} already exists; left unchanged (use --force to generate it again).`);
+        return;
       }
-    });
+      for (const notebook of result.notebooks) console.log(`generated ${release}/${notebook}`);
+      for (const file of result.files) console.log(`copied    ${release}/${file}`);
+    } catch (error) {
+      throw releaseExisted ? keptRelease(error, release) : error;
+    } finally {
+      await gradebook.close();
+    }
+  });
 }

@@ -13,8 +13,13 @@ export interface HubOptions {
   token?: string;
 }
 
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 export interface HubClient {
-  call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** A JSON answer. */
+  call<T>(method: Method, path: string, body?: unknown): Promise<T>;
+  /** A text answer as it came (grades.csv). */
+  callText(method: Method, path: string): Promise<string>;
 }
 
 export function hubClient(options: HubOptions, env: NodeJS.ProcessEnv = process.env): HubClient {
@@ -28,36 +33,41 @@ export function hubClient(options: HubOptions, env: NodeJS.ProcessEnv = process.
     throw new HubRequestError('No API token: no --token and no JUPYTERHUB_API_TOKEN.', {
       hint: 'Create one on the hub (Token page or `coursehub token create`) and pass it with --token.',
     });
+  async function request(method: Method, path: string, body?: unknown): Promise<string> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `token ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new HubRequestError(`Cannot reach the hub at ${base}: ${(error as Error).message}`, {
+        hint: 'Check --hub (or JUPYTERHUB_API_URL) and that the hub runs.',
+        cause: error,
+      });
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined; // not JSON (a proxy's error page): its text is shown below instead
+    }
+    if (!response.ok) {
+      const message = (json as { message?: string } | undefined)?.message ?? text.slice(0, 300);
+      throw new HubRequestError(`The hub refused (${response.status}): ${message}`);
+    }
+    return text;
+  }
   return {
-    async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-      let response: Response;
-      try {
-        response = await fetch(`${base}${path}`, {
-          method,
-          headers: {
-            authorization: `token ${token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-      } catch (error) {
-        throw new HubRequestError(`Cannot reach the hub at ${base}: ${(error as Error).message}`, {
-          hint: 'Check --hub (or JUPYTERHUB_API_URL) and that the hub runs.',
-          cause: error,
-        });
-      }
-      const text = await response.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined; // not JSON (a proxy's error page): its text is shown below instead
-      }
-      if (!response.ok) {
-        const message = (json as { message?: string } | undefined)?.message ?? text.slice(0, 300);
-        throw new HubRequestError(`The hub refused (${response.status}): ${message}`);
-      }
-      return json as T;
+    async call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+      const text = await request(method, path, body);
+      return (text ? JSON.parse(text) : undefined) as T;
     },
+    callText: (method, path) => request(method, path),
   };
 }

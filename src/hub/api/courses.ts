@@ -7,15 +7,17 @@
  * `admin:courses` (an admin's login or full token) may act in every course.
  */
 import { isAbsolute } from 'node:path';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { CourseService, CourseRoleName } from '../../exchange/courses/course-service.js';
-import type { Actor, Exchange } from '../../exchange/exchange.js';
-import { hasScope } from '../scopes.js';
+import type { Exchange } from '../../exchange/exchange.js';
 import { ApiError } from './api-error.js';
 import { requireScope } from './authorize.js';
+import { actorFor } from './course-actor.js';
 import { objectBody, optionalBoolean, optionalString } from './body.js';
+import { registerCourseWorkRoutes, type CourseWorkApiDeps } from './course-work-routes.js';
 
-export interface CourseApiDeps {
+/** With an instructor's work on the course (./course-work-routes.ts). */
+export interface CourseApiDeps extends CourseWorkApiDeps {
   courses: CourseService;
   exchange: Exchange;
 }
@@ -25,13 +27,6 @@ type AssignmentParams = { Params: { course: string; assignment: string } };
 type RoleParams = { Params: { course: string; user: string } };
 
 const ROLES: readonly CourseRoleName[] = ['instructor', 'grader', 'student'];
-
-/** The caller as the exchange sees them, once the token holds `scope` for acting as themselves. */
-function actorFor(request: FastifyRequest, scope: string): Actor {
-  const probe = request.identity?.user.name ?? '';
-  const identity = requireScope(request, scope, { user: probe });
-  return { name: identity.user.name, admin: hasScope(identity.scopes, 'admin:courses') };
-}
 
 export function registerCourseRoutes(api: FastifyInstance, deps: CourseApiDeps): void {
   const { courses, exchange } = deps;
@@ -136,4 +131,6 @@ export function registerCourseRoutes(api: FastifyInstance, deps: CourseApiDeps):
     const { course, assignment: name } = request.params;
     return exchange.fetchFeedback(course, name, actorFor(request, 'courses:submit'));
   });
+
+  registerCourseWorkRoutes(api, deps);
 }

@@ -264,6 +264,66 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       responses: { '200': '{folders}', ...ERR },
     },
   },
+  // An instructor's work (./course-work-routes.ts), for `coursehub nbgrader ... --course C`.
+  '/hub/api/courses/{course}/assignments': {
+    get: {
+      summary: "The gradebook's assignments with due dates (instructors, graders)",
+      scopes: ['courses:grade'],
+      responses: { '200': '[{name, duedate}]', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}': {
+    put: {
+      summary: 'db assignment add: add an assignment or change its due date (instructors)',
+      scopes: ['courses:manage'],
+      body: '{duedate?: "YYYY-MM-DD HH:MM[:SS]" UTC | null (none); left out: kept}',
+      responses: { '200': '{name, duedate}', '400': 'not a due date or an assignment id', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/generate': {
+    post: {
+      summary: 'generate_assignment --force: source/ -> release/, cells in the gradebook (instructors)',
+      scopes: ['courses:manage'],
+      responses: { '200': '{notebooks, files}', '400': 'the source cannot be generated', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/autograde': {
+    post: {
+      summary: 'autograde the collected submissions, as a job (instructors, graders)',
+      scopes: ['courses:grade'],
+      body: '{student?: string, force?: boolean (default true)}',
+      responses: { '202': 'the job: {id, kind, state, done, total, failed, message, ...}', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/feedback/generate': {
+    post: {
+      summary: 'generate_feedback of the autograded submissions, as a job (instructors, graders)',
+      scopes: ['courses:grade'],
+      body: '{student?: string, force?: boolean (default true)}',
+      responses: { '202': 'the job', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/jobs/{id}': {
+    get: {
+      summary: "A job's state (running, succeeded, failed), progress (done, total, failed) and message",
+      scopes: ['courses:grade'],
+      responses: { '200': '{id, kind, assignment, state, done, total, failed, message, result}', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/grades.csv': {
+    get: {
+      summary: "export: grades.csv in nbgrader's columns (instructors, graders)",
+      scopes: ['courses:grade'],
+      responses: { '200': 'text/csv', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/students': {
+    get: {
+      summary: "The gradebook's students (instructors, graders)",
+      scopes: ['courses:grade'],
+      responses: { '200': '[{id, firstName, lastName, email}]', ...ERR },
+    },
+  },
   '/hub/api/proxy': {
     get: {
       summary: 'The routing table',

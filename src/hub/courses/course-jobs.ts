@@ -14,8 +14,15 @@ import { CourseNotFoundError } from '../../exchange/errors.js';
 import { CoursehubError } from '../../util/errors.js';
 import { GRADERS, type CourseWork } from './course-work.js';
 
+/** The page's jobs (its buttons); the REST API also starts `generate_feedback` (no release). */
 export const JOB_KINDS = ['collect', 'autograde', 'feedback'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
+export type JobKind = (typeof JOB_KINDS)[number] | 'generate_feedback';
+
+/** What the command line may narrow a job to: `--student S`, `--force`. */
+export interface JobOptions {
+  student?: string;
+  force?: boolean;
+}
 
 export type { JobRow } from '../../db/stores/jobs.js';
 
@@ -40,17 +47,24 @@ export class CourseJobs {
   ) {}
 
   /** Starts a job (or finds the same one still running); the job runs on after this returns. */
-  async start(courseId: string, kind: JobKind, assignment: string, actor: Actor): Promise<JobRow> {
+  async start(
+    courseId: string,
+    kind: JobKind,
+    assignment: string,
+    actor: Actor,
+    options: JobOptions = {},
+  ): Promise<JobRow> {
     const course = await this.work.courseFor(courseId, actor, GRADERS);
     // Refused here, before a row is written: a job that could only fail is no job.
     checkFolderName('assignment', assignment);
+    if (options.student !== undefined) checkFolderName('student', options.student);
     const already = await this.stores.jobs.running(course.id, kind, assignment);
     if (already) return already;
     const job = await this.stores.jobs.insert({
       courseId: course.id,
       kind,
       assignment,
-      options: {},
+      options: { ...options },
       createdBy: actor.name,
     });
     const run = this.run(job, course.name, actor).finally(() => this.running.delete(run));
@@ -67,6 +81,7 @@ export class CourseJobs {
         job.assignment,
         actor,
         progress,
+        job.options as JobOptions,
       );
       await this.stores.jobs.finish(job.id, failed ? 'failed' : 'succeeded', message, result);
     } catch (error) {
@@ -82,7 +97,12 @@ export class CourseJobs {
     assignment: string,
     actor: Actor,
     progress: (p: Progress) => Promise<void>,
+    options: JobOptions,
   ): Promise<{ result: unknown; message: string; failed: boolean }> {
+    const narrowed = {
+      students: options.student === undefined ? undefined : [options.student],
+      force: options.force,
+    };
     switch (kind) {
       case 'collect': {
         await progress({ done: 0, total: 1, failed: 0, message: 'collecting' });
@@ -96,9 +116,15 @@ export class CourseJobs {
       }
       case 'autograde': {
         let pending = Promise.resolve();
-        const result = await this.work.autograde(course, assignment, actor, (p) => {
-          pending = pending.then(() => progress({ done: p.done, total: p.total, failed: p.failed }));
-        });
+        const result = await this.work.autograde(
+          course,
+          assignment,
+          actor,
+          (p) => {
+            pending = pending.then(() => progress({ done: p.done, total: p.total, failed: p.failed }));
+          },
+          narrowed,
+        );
         await pending;
         const count = (status: string) => result.outcomes.filter((o) => o.status === status).length;
         const failures = result.outcomes.filter((o) => o.status === 'failed');
@@ -113,6 +139,20 @@ export class CourseJobs {
             `graded ${count('graded')}, failed ${failures.length}, skipped ${count('skipped')}` +
             failures.map((f) => `\n${f.student}: ${f.message ?? 'failed'}`).join(''),
           failed: failures.length > 0 || result.aborted,
+        };
+      }
+      case 'generate_feedback': {
+        await progress({ done: 0, total: 1, failed: 0, message: 'generating feedback' });
+        const generated = await this.work.generateFeedback(course, assignment, actor, narrowed);
+        const failures = generated.outcomes.filter((o) => o.status === 'failed');
+        await progress({ done: 1, total: 1, failed: failures.length });
+        return {
+          result: generated.outcomes,
+          message:
+            `generated ${generated.outcomes.filter((o) => o.status === 'generated').length}, ` +
+            `failed ${failures.length}` +
+            failures.map((f) => `\n${f.student}: ${f.message ?? 'failed'}`).join(''),
+          failed: failures.length > 0,
         };
       }
       case 'feedback': {

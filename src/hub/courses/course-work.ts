@@ -96,13 +96,21 @@ export class CourseWork {
     return nbgraderSettings(config);
   }
 
-  /** Adds an assignment (or changes its due date): `duedate` as the page sends it, or '' for none. */
-  async addAssignment(courseId: string, name: string, duedate: string, actor: Actor): Promise<void> {
+  /**
+   * Adds an assignment (or changes its due date): `duedate` as the page sends it, '' for none, or
+   * undefined to keep the one it has (`db assignment add A` without --duedate, as nbgrader).
+   */
+  async addAssignment(
+    courseId: string,
+    name: string,
+    duedate: string | undefined,
+    actor: Actor,
+  ): Promise<{ name: string; duedate: string | null }> {
     const course = await this.courseFor(courseId, actor, INSTRUCTOR);
     // The hub's rule for ids that name folders (stricter than the gradebook's: no control characters).
     checkFolderName('assignment', name);
     let due: string | null = null;
-    if (duedate.trim() !== '') {
+    if (duedate !== undefined && duedate.trim() !== '') {
       const text = duedate.trim().replace('T', ' ');
       try {
         due = formatNaiveUtc(parseNaiveUtc(text.length === 16 ? `${text}:00` : text));
@@ -113,9 +121,23 @@ export class CourseWork {
         });
       }
     }
-    await updateOrCreateAssignment(this.options.stores.gradebook, await this.gradebookId(course), name, {
-      duedate: due,
-    });
+    const store = this.options.stores.gradebook;
+    const gradebookId = await this.gradebookId(course);
+    await updateOrCreateAssignment(store, gradebookId, name, duedate === undefined ? {} : { duedate: due });
+    const saved = (await listAssignments(store, gradebookId)).find((a) => a.name === name);
+    return { name, duedate: saved?.duedate ?? null };
+  }
+
+  /** The gradebook's assignments with their due dates (instructors, graders). */
+  async assignments(courseId: string, actor: Actor) {
+    const course = await this.courseFor(courseId, actor, GRADERS);
+    return listAssignments(this.options.stores.gradebook, await this.gradebookId(course));
+  }
+
+  /** The gradebook's students (instructors, graders). */
+  async students(courseId: string, actor: Actor) {
+    const course = await this.courseFor(courseId, actor, GRADERS);
+    return listStudents(this.options.stores.gradebook, await this.gradebookId(course));
   }
 
   /** generate_assignment --force: release/ASSIGNMENT/ and its cells in the gradebook, together. */
@@ -147,12 +169,16 @@ export class CourseWork {
     return { notebooks: result.notebooks, files: result.files };
   }
 
-  /** autograde of every collected submission (--force), reporting progress. */
+  /**
+   * autograde of the collected submissions (every student's, or `students`), reporting progress;
+   * `force` (the page's default) grades again what autograded/ holds already.
+   */
   async autograde(
     courseId: string,
     assignment: string,
     actor: Actor,
     onProgress: (progress: AutogradeProgress) => void,
+    options: { students?: string[]; force?: boolean } = {},
   ) {
     const course = await this.courseFor(courseId, actor, GRADERS);
     return autogradeAssignment({
@@ -160,7 +186,8 @@ export class CourseWork {
       courseId: await this.gradebookId(course),
       courseDir: course.directory,
       assignment,
-      force: true,
+      students: options.students,
+      force: options.force ?? true,
       settings: autogradeSettingsFrom(await this.settings(course)),
       launcher: this.options.launcher(),
       concurrency: this.options.concurrency,
@@ -169,15 +196,21 @@ export class CourseWork {
     });
   }
 
-  /** generate_feedback of every autograded submission (--force). */
-  async generateFeedback(courseId: string, assignment: string, actor: Actor) {
+  /** generate_feedback of every autograded submission (or `students`'), --force unless told. */
+  async generateFeedback(
+    courseId: string,
+    assignment: string,
+    actor: Actor,
+    options: { students?: string[]; force?: boolean } = {},
+  ) {
     const course = await this.courseFor(courseId, actor, GRADERS);
     return generateFeedback({
       store: this.options.stores.gradebook,
       courseId: await this.gradebookId(course),
       courseDir: course.directory,
       assignment,
-      force: true,
+      students: options.students,
+      force: options.force ?? true,
       settings: feedbackSettingsFrom(await this.settings(course)),
       log: () => undefined,
     });

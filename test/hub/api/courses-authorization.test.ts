@@ -162,6 +162,73 @@ const TABLE: Row[] = [
     url: `${ASSIGNMENT}/feedback/fetch`,
     expect: [403, 404, 403, 404, 404, 403, 404, 403, 403],
   },
+  // An instructor's work for the command line: generate and due dates are the instructor's,
+  // autograde, feedback, the job, the lists and grades.csv the graders' too.
+  {
+    method: 'GET',
+    route: '/hub/api/courses/:course/assignments',
+    url: `/hub/api/courses/${A}/assignments`,
+    expect: [403, 403, 403, 200, 200, 403, 200, 403, 403],
+  },
+  {
+    method: 'PUT',
+    route: '/hub/api/courses/:course/assignments/:assignment',
+    url: ASSIGNMENT,
+    body: { duedate: '2031-01-02 03:04' },
+    expect: [403, 403, 403, 403, 200, 403, 200, 403, 403],
+  },
+  // Past the checks: source/ps1 does not exist, so there is nothing to generate.
+  {
+    method: 'POST',
+    route: '/hub/api/courses/:course/assignments/:assignment/generate',
+    url: `${ASSIGNMENT}/generate`,
+    expect: [403, 403, 403, 403, 400, 403, 400, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/hub/api/courses/:course/assignments/:assignment/autograde',
+    url: `${ASSIGNMENT}/autograde`,
+    body: { force: true },
+    expect: [403, 403, 403, 202, 202, 403, 202, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/hub/api/courses/:course/assignments/:assignment/feedback/generate',
+    url: `${ASSIGNMENT}/feedback/generate`,
+    body: {},
+    expect: [403, 403, 403, 202, 202, 403, 202, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/hub/api/courses/:course/jobs/:id',
+    url: async () => {
+      const job = await hub.services.courseJobs.start(A, 'autograde', 'ps1', { name: 'prof', admin: false });
+      return `/hub/api/courses/${A}/jobs/${job.id}`;
+    },
+    expect: [403, 403, 403, 200, 200, 403, 200, 403, 403],
+  },
+  // A job of course A asked for under course B is no job of B, for B's instructor and an admin.
+  {
+    method: 'GET',
+    route: '/hub/api/courses/:course/jobs/:id',
+    url: async () => {
+      const job = await hub.services.courseJobs.start(A, 'autograde', 'ps1', { name: 'prof', admin: false });
+      return `/hub/api/courses/${B}/jobs/${job.id}`;
+    },
+    expect: [403, 403, 403, 403, 403, 404, 404, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/hub/api/courses/:course/grades.csv',
+    url: `/hub/api/courses/${A}/grades.csv`,
+    expect: [403, 403, 403, 200, 200, 403, 200, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/hub/api/courses/:course/students',
+    url: `/hub/api/courses/${A}/students`,
+    expect: [403, 403, 403, 200, 200, 403, 200, 403, 403],
+  },
 ];
 
 const headersFor = {} as Record<Caller, () => Promise<Record<string, string>>>;
@@ -197,6 +264,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  await hub?.services.courseJobs.idle();
   await hub?.close();
   rmSync(dir, { recursive: true, force: true });
   for (const course of [A, B, 'authz-c']) await removeCourseGroup(course).catch(() => undefined);
