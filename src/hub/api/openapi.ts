@@ -5,10 +5,9 @@
  * listed too, with JupyterHub's shapes.
  */
 import type { HubUrls } from '../urls.js';
+import { COURSE_OPERATIONS } from './openapi-courses.js';
+import { ERR, type Op } from './openapi-types.js';
 
-type Op = { summary: string; scopes?: string[]; body?: string; responses: Record<string, string> };
-
-const ERR = { '403': 'Missing credentials or scopes', '404': 'No such object' };
 const USER =
   'User model: {kind, name, admin, roles, groups, server, pending, created, last_activity, servers?}';
 
@@ -162,168 +161,8 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       responses: { '200': 'group', ...ERR },
     },
   },
-  // Courses and the exchange (./courses.ts): the scope, then the caller's role in the course.
-  '/hub/api/courses': {
-    get: {
-      summary: "The caller's courses with their role (an admin: every course)",
-      scopes: ['read:courses'],
-      responses: { '200': '[{id, title, role}]', ...ERR },
-    },
-    post: {
-      summary: 'Create a course (directory default DATA_DIR/courses/ID)',
-      scopes: ['admin:courses'],
-      body: '{id: string, title?: string, directory?: string}',
-      responses: { '201': '{id, title, directory}', '400': 'invalid id', '409': 'exists', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}': {
-    get: {
-      summary:
-        "Released assignments with the caller's own fetches, submission receipts and feedback (instructors and graders: also how many submitted)",
-      scopes: ['read:courses'],
-      responses: { '200': '{course, role, assignments: [...]}', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/members': {
-    get: {
-      summary: "The course's people and roles (instructors and graders)",
-      scopes: ['courses:grade'],
-      responses: { '200': '[{name, role}]', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/members/{user}': {
-    put: {
-      summary: "Set a user's role (instructors); a student is also listed in the gradebook",
-      scopes: ['courses:manage'],
-      body: '{role: instructor|grader|student}',
-      responses: { '200': '{name, role}', '400': 'invalid role', ...ERR },
-    },
-    delete: {
-      summary: "Remove a user's role (their work and grades stay)",
-      scopes: ['courses:manage'],
-      responses: { '204': 'removed', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}/release': {
-    post: {
-      summary:
-        'release_assignment: an immutable, versioned copy of release/ASSIGNMENT/, generated first when missing (instructors)',
-      scopes: ['courses:manage'],
-      responses: {
-        '200':
-          '{version, checksum, files, unchanged, generated?: {notebooks, files} when release/ASSIGNMENT was generated first}',
-        '409': 'nothing to release, or generate refused (per notebook and cell)',
-        ...ERR,
-      },
-    },
-    delete: {
-      summary: 'Unrelease: withdraw the current release (instructors)',
-      scopes: ['courses:manage'],
-      responses: { '200': '{version}', '409': 'not released', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}/fetch': {
-    post: {
-      summary: "fetch_assignment into COURSE/ASSIGNMENT/ of the caller's home (changed files kept)",
-      scopes: ['courses:submit'],
-      responses: { '200': '{folder, version, written, kept}', '409': 'not released', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}/submit': {
-    post: {
-      summary: "submit the caller's COURSE/ASSIGNMENT/, read with their own rights; the receipt",
-      scopes: ['courses:submit'],
-      responses: {
-        '201': '{timestamp, checksum, files, warnings}',
-        '400': 'refused (links, names, limits, unreadable files)',
-        '409': 'not released',
-        ...ERR,
-      },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}/collect': {
-    post: {
-      summary: 'collect into submitted/STUDENT/ASSIGNMENT/ with timestamp.txt (instructors, graders)',
-      scopes: ['courses:grade'],
-      body: '{student?: string, update?: boolean}',
-      responses: { '200': '{collected, skipped}', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}/feedback/release': {
-    post: {
-      summary: "release_feedback: each student's feedback/STUDENT/ASSIGNMENT/*.html, to them only",
-      scopes: ['courses:grade'],
-      body: '{student?: string}',
-      responses: { '200': '{released, unchanged, skipped}', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}/feedback/fetch': {
-    post: {
-      summary: "fetch_feedback into COURSE/ASSIGNMENT/feedback/TIMESTAMP/ of the caller's home",
-      scopes: ['courses:submit'],
-      responses: { '200': '{folders}', ...ERR },
-    },
-  },
-  // An instructor's work (./course-work-routes.ts), for `coursehub nbgrader ... --course C`.
-  '/hub/api/courses/{course}/assignments': {
-    get: {
-      summary: "The gradebook's assignments with due dates (instructors, graders)",
-      scopes: ['courses:grade'],
-      responses: { '200': '[{name, duedate}]', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}': {
-    put: {
-      summary: 'db assignment add: add an assignment or change its due date (instructors)',
-      scopes: ['courses:manage'],
-      body: '{duedate?: "YYYY-MM-DD HH:MM[:SS]" UTC | null (none); left out: kept}',
-      responses: { '200': '{name, duedate}', '400': 'not a due date or an assignment id', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}/generate': {
-    post: {
-      summary: 'generate_assignment --force: source/ -> release/, cells in the gradebook (instructors)',
-      scopes: ['courses:manage'],
-      responses: { '200': '{notebooks, files}', '400': 'the source cannot be generated', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}/autograde': {
-    post: {
-      summary: 'autograde the collected submissions, as a job (instructors, graders)',
-      scopes: ['courses:grade'],
-      body: '{student?: string, force?: boolean (default true)}',
-      responses: { '202': 'the job: {id, kind, state, done, total, failed, message, ...}', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/assignments/{assignment}/feedback/generate': {
-    post: {
-      summary: 'generate_feedback of the autograded submissions, as a job (instructors, graders)',
-      scopes: ['courses:grade'],
-      body: '{student?: string, force?: boolean (default true)}',
-      responses: { '202': 'the job', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/jobs/{id}': {
-    get: {
-      summary: "A job's state (running, succeeded, failed), progress (done, total, failed) and message",
-      scopes: ['courses:grade'],
-      responses: { '200': '{id, kind, assignment, state, done, total, failed, message, result}', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/grades.csv': {
-    get: {
-      summary: "export: grades.csv in nbgrader's columns (instructors, graders)",
-      scopes: ['courses:grade'],
-      responses: { '200': 'text/csv', ...ERR },
-    },
-  },
-  '/hub/api/courses/{course}/students': {
-    get: {
-      summary: "The gradebook's students (instructors, graders)",
-      scopes: ['courses:grade'],
-      responses: { '200': '[{id, firstName, lastName, email}]', ...ERR },
-    },
-  },
+  // Courses and the exchange (./courses.ts, ./course-work-routes.ts).
+  ...COURSE_OPERATIONS,
   '/hub/api/proxy': {
     get: {
       summary: 'The routing table',
