@@ -4,7 +4,7 @@
  * limits of a submission, the clock, and checkpoints (named moments a crash test stops at).
  */
 import type { CourseStores } from '../db/stores/course-stores.js';
-import type { FolderLimits, PackedFile } from '../sandbox/folder-archive.js';
+import type { FolderLimits, FolderTransfer } from '../sandbox/folder-archive.js';
 import type { CourseRoleName, CourseService, HubCourseRow } from './courses/course-service.js';
 import type { ExchangeArea } from './exchange-area.js';
 
@@ -12,18 +12,7 @@ import type { ExchangeArea } from './exchange-area.js';
  * A user's files, reached with the user's own rights whether or not their server runs: the part of
  * the spawner's UserStorage (src/hub/spawner/spawner.ts) the exchange uses.
  */
-export interface UserFolders {
-  packFolder(
-    path: string,
-    limits: FolderLimits,
-    options?: { exclude?: readonly string[] },
-  ): Promise<PackedFile[]>;
-  unpackFolder(
-    path: string,
-    files: readonly PackedFile[],
-    options: { keepExisting: boolean },
-  ): Promise<{ kept: string[] }>;
-}
+export type UserFolders = FolderTransfer;
 
 /** Who asks: a hub user, and whether they are an admin (an admin may do what an instructor may). */
 export interface Actor {

@@ -29,6 +29,35 @@ export interface PackedFile {
   executable: boolean;
 }
 
+/**
+ * A folder of one account moved as a whole, with that account's rights: what the spawner's user
+ * storage offers and the exchange uses (its UserFolders).
+ */
+export interface FolderTransfer {
+  /**
+   * Every regular file below the folder `path` (a snapshot for a submission), read in ONE pass
+   * with the user's rights and checked against `limits`. Refused, as an AccountFileError naming
+   * the file: a symbolic or hard link, a device or FIFO, a name that is absolute, holds `..`, a
+   * control character or is not UTF-8, a file or a total over the limits, a file the user cannot
+   * read. Names matching `exclude` (nbgrader's ignore globs, on any path component) are left out.
+   */
+  packFolder(
+    path: string,
+    limits: FolderLimits,
+    options?: { exclude?: readonly string[] },
+  ): Promise<PackedFile[]>;
+  /**
+   * Writes `files` below the folder `path` ('' is the root; missing folders are made) as the user,
+   * in one pass. With `keepExisting` a file already there is left as it is (listed in `kept`): a
+   * second fetch restores what is missing and never overwrites the user's changes.
+   */
+  unpackFolder(
+    path: string,
+    files: readonly PackedFile[],
+    options: { keepExisting: boolean },
+  ): Promise<{ kept: string[] }>;
+}
+
 type HeaderArgument = Partial<Header> & Pick<Header, 'name'>;
 
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@
  * name in the `spawner.class` config key.
  */
 
-import type { FolderLimits, PackedFile } from '../../sandbox/folder-archive.js';
+import type { FolderTransfer } from '../../sandbox/folder-archive.js';
 
 export type { FolderLimits, PackedFile } from '../../sandbox/folder-archive.js';
 
@@ -81,34 +81,12 @@ export interface StorageEntry {
  * root (`course/ps1/problem1.ipynb`); no symbolic link in them is followed. Failures are
  * AccountFileErrors (src/sandbox/errors.ts) saying why: not-found, permission-denied, symbolic-link, ...
  */
-export interface UserStorage {
+export interface UserStorage extends FolderTransfer {
   readFile(path: string, options?: { maxBytes?: number }): Promise<Buffer>;
   /** Replaces the whole file at once (written beside it, then renamed), making missing folders. */
   writeFile(path: string, data: Buffer | string): Promise<void>;
   /** The entries of a folder ('' or nothing: the root), sorted by name. */
   listFolder(path?: string): Promise<StorageEntry[]>;
-  /**
-   * Every regular file below the folder `path` (a snapshot for a submission), read in ONE pass
-   * with the user's rights and checked against `limits`. Refused, as an AccountFileError naming
-   * the file: a symbolic or hard link, a device or FIFO, a name that is absolute, holds `..`, a
-   * control character or is not UTF-8, a file or a total over the limits, a file the user cannot
-   * read. Names matching `exclude` (nbgrader's ignore globs, on any path component) are left out.
-   */
-  packFolder(
-    path: string,
-    limits: FolderLimits,
-    options?: { exclude?: readonly string[] },
-  ): Promise<PackedFile[]>;
-  /**
-   * Writes `files` below the folder `path` ('' is the root; missing folders are made) as the user,
-   * in one pass. With `keepExisting` a file already there is left as it is (listed in `kept`): a
-   * second fetch restores what is missing and never overwrites the user's changes.
-   */
-  unpackFolder(
-    path: string,
-    files: readonly PackedFile[],
-    options: { keepExisting: boolean },
-  ): Promise<{ kept: string[] }>;
 }
 
 export interface Spawner {
