@@ -4,7 +4,7 @@
 // real proxy, SQLite), real Unix accounts (as root) whose homes the hub writes and reads with
 // their own rights, real sandboxed grading kernels. autograde and generate_feedback are jobs on
 // the hub: the command waits, prints progress, and fails with the job.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { Command } from 'commander';
@@ -18,7 +18,7 @@ import { generateFeedbackCommand } from '../../src/cli/nbgrader/generate-feedbac
 import { generateAssignmentCommand } from '../../src/cli/nbgrader/generate.js';
 import { GRADES_CSV_COLUMNS } from '../../src/gradebook/export-grades-csv.js';
 import { lookupUnixAccount } from '../../src/sandbox/unix-accounts.js';
-import { startCourseHub, type CourseHub } from '../web/support/course-hub.js';
+import { answerIn, startCourseHub, type CourseHub } from '../web/support/course-hub.js';
 
 const PROF = 'chcli_prof';
 const GRADER = 'chcli_grader';
@@ -67,14 +67,7 @@ describe.runIf(isRoot)('coursehub nbgrader --course C: the instructor’s path o
     return { code, stdout: out.join('\n'), stderr: err.join('') };
   }
 
-  /** The answer cell of the student's fetched notebook set to `code` (the file keeps its owner). */
-  async function answer(student: string, code: string) {
-    const account = (await lookupUnixAccount(student))!;
-    const file = join(account.home, A, 'ps1', 'p1.ipynb');
-    const notebook = JSON.parse(readFileSync(file, 'utf8')) as { cells: { id?: string; source: unknown }[] };
-    notebook.cells.find((cell) => cell.id === 'answer')!.source = code;
-    writeFileSync(file, JSON.stringify(notebook));
-  }
+  const answer = (student: string, code: string) => answerIn(student, A, code);
 
   beforeAll(async () => {
     ch = await startCourseHub(

@@ -4,12 +4,12 @@
 // feedback as jobs (polled through their JSON endpoint); the student sees their own feedback with
 // the gradebook's score, and another student cannot open it. Real Unix accounts, real sandboxed
 // grading kernels, no user server (the exchange reaches the files while servers are stopped).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRADES_CSV_COLUMNS } from '../../src/gradebook/export-grades-csv.js';
 import { lookupUnixAccount } from '../../src/sandbox/unix-accounts.js';
-import { startCourseHub, waitForJob, type CourseHub } from './support/course-hub.js';
+import { answerIn, startCourseHub, waitForJob, type CourseHub } from './support/course-hub.js';
 
 const PROF = 'chcp_prof';
 const GRADER = 'chcp_grader';
@@ -36,14 +36,7 @@ describe.runIf(isRoot)('course pages', () => {
     return Number(/data-job="(\d+)"/.exec(body)![1]);
   }
 
-  /** The answer cell of the student's fetched notebook set to `code` (the file keeps its owner). */
-  async function answer(student: string, code: string) {
-    const account = (await lookupUnixAccount(student))!;
-    const file = join(account.home, A, 'ps1', 'p1.ipynb');
-    const notebook = JSON.parse(readFileSync(file, 'utf8')) as { cells: { id?: string; source: unknown }[] };
-    notebook.cells.find((cell) => cell.id === 'answer')!.source = code;
-    writeFileSync(file, JSON.stringify(notebook));
-  }
+  const answer = (student: string, code: string) => answerIn(student, A, code);
 
   beforeAll(async () => {
     ch = await startCourseHub(

@@ -4,9 +4,10 @@
  * with an instructor, a grader and students, and course B with its own instructor and student.
  * Everyone acts through browser sessions of their own; `as(name)` makes the requests.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeCourseGroup } from '../../../src/sandbox/course-groups.js';
+import { lookupUnixAccount } from '../../../src/sandbox/unix-accounts.js';
 import { SOURCE_NOTEBOOK } from '../../gradebook/support/tiny-course.js';
 import { startTestHub, type TestHub } from '../../hub/servers/hub-fixture.js';
 
@@ -117,4 +118,13 @@ export async function waitForJob(
     if (job.state !== 'running' || Date.now() > deadline) return job;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
+}
+
+/** The answer cell of the student's fetched ps1/p1.ipynb in `course` set to `code` (the file keeps its owner). */
+export async function answerIn(student: string, course: string, code: string): Promise<void> {
+  const account = (await lookupUnixAccount(student))!;
+  const file = join(account.home, course, 'ps1', 'p1.ipynb');
+  const notebook = JSON.parse(readFileSync(file, 'utf8')) as { cells: { id?: string; source: unknown }[] };
+  notebook.cells.find((cell) => cell.id === 'answer')!.source = code;
+  writeFileSync(file, JSON.stringify(notebook));
 }
