@@ -11,7 +11,7 @@ import type { HubUrls } from '../urls.js';
 import { UserOptionsError } from '../spawner/errors.js';
 import type { Spawner, SpawnerFactory, UserOptions } from '../spawner/spawner.js';
 import { ServerRequestError, ServerStartError } from './errors.js';
-import { checkNamedServerStart, requireNamedServers } from './named-servers.js';
+import { checkNamedServerStart, requireNamedServers, type NamedServerSettings } from './named-servers.js';
 import { ProgressLog } from './progress-log.js';
 import { serverAnswers, waitForServer } from './readiness.js';
 import type { RouteDescription, ServerRoutes, ServerTokens, UserServerRoute } from './collaborators.js';
@@ -89,6 +89,24 @@ export class ServerManager {
 
   constructor(private readonly options: ServerManagerOptions) {
     this.store = options.store;
+  }
+
+  /** Whether users may have named servers, and how many (spawner.allowNamedServers, ...). */
+  get namedServers(): NamedServerSettings {
+    const { allowNamedServers, namedServerLimitPerUser } = this.options.settings;
+    return { allowNamedServers, namedServerLimitPerUser };
+  }
+
+  /**
+   * Which server a path under `/user/NAME/` is for, as JupyterHub decides it: the first segment
+   * when named servers are on and the user has a server of that name, else the default server.
+   */
+  async serverNameInPath(userName: string, pathInServer: string): Promise<string> {
+    if (!this.options.settings.allowNamedServers) return '';
+    const first = pathInServer.replace(/^\/+/, '').split(/[/?#]/, 1)[0] ?? '';
+    if (first === '') return '';
+    if (this.live.has(key(userName, first)) || (await this.store.get(userName, first))) return first;
+    return '';
   }
 
   /** Public path of a server: `/user/NAME/` or `/user/NAME/SERVER/` under the hub's base URL. */
