@@ -162,4 +162,6 @@ function registerServerRoutes(api: FastifyInstance, manager: ServerManager): voi
     api.delete<ServerParams>(path, stop);
   }
   api.get<ServerParams>('/users/:name/servers/:server/progress', progress);
+  // JupyterHub documents `servers//progress` as the default server's progress too.
+  api.get<ServerParams>('/users/:name/servers//progress', progress);
 }

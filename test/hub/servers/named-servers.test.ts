@@ -179,6 +179,12 @@ describe('named servers (spawner.allowNamedServers, namedServerLimitPerUser 1)',
     );
     expect(mine!.spawner.current()!.url).not.toBe(named!.spawner.current()!.url);
     expect(await throughProxy(hub, `/user/${ALICE}/api/status`, { cookie: alice.cookie! })).toBe(200);
+    // JupyterHub documents `servers//progress` as the default server's progress stream.
+    const progress = await fetch(`${hub.hubUrl}/hub/api/users/${ALICE}/servers//progress`, {
+      headers: alice,
+    });
+    expect(progress.status).toBe(200);
+    expect(await progress.text()).toContain(`"url":"/user/${ALICE}/"`);
   });
 
   it('a token for one server opens that server and no other', async () => {
