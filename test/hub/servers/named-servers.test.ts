@@ -289,6 +289,35 @@ describe('named servers (spawner.allowNamedServers, namedServerLimitPerUser 1)',
   });
 });
 
+describe('removing a user with named servers', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub({ users: [ALICE], admins: [ADMIN], spawner: { allowNamedServers: true } });
+  });
+  afterAll(async () => {
+    await hub?.dispose();
+  });
+
+  it('stops the running ones, drops their routes and forgets the stopped ones', async () => {
+    const alice = await sessionHeaders(hub, ALICE);
+    expect(
+      (await call(hub, `/users/${ALICE}/servers/running`, { method: 'POST', headers: alice })).status,
+    ).toBe(201);
+    expect((await call(hub, `/users/${ALICE}/servers/kept`, { method: 'POST', headers: alice })).status).toBe(
+      201,
+    );
+    expect(
+      (await call(hub, `/users/${ALICE}/servers/kept`, { method: 'DELETE', headers: alice })).status,
+    ).toBe(204);
+    expect(hub.proxy.routes.get(`/user/${ALICE}/running`)).toBeDefined();
+    const admin = await sessionHeaders(hub, ADMIN);
+    expect((await call(hub, `/users/${ALICE}`, { method: 'DELETE', headers: admin })).status).toBe(204);
+    expect(hub.proxy.routes.get(`/user/${ALICE}/running`)).toBeUndefined();
+    expect(hub.services.servers.status(ALICE, 'running')).toBeUndefined();
+    expect(await hub.services.servers.records(ALICE)).toEqual([]);
+  });
+});
+
 describe('access:servers for admins with proxy.adminAccess', () => {
   let hub: TestHub;
   beforeAll(async () => {
