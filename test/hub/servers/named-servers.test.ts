@@ -280,6 +280,25 @@ describe('named servers (spawner.allowNamedServers, namedServerLimitPerUser 1)',
     expect(hub.services.servers.status(ALICE, 'x')).toBeUndefined();
   });
 
+  it("the hub's pages refuse bob on alice's named servers, and alice without the page's CSRF token", async () => {
+    const bob = await sessionHeaders(hub, BOB);
+    const post = async (path: string, headers: Record<string, string>, form = '') =>
+      (
+        await fetch(`${hub.hubUrl}/hub/${path}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+          body: form,
+          redirect: 'manual',
+        })
+      ).status;
+    for (const path of [`spawn/${ALICE}/x`, `stop/${ALICE}/x`, `delete-server/${ALICE}/x`])
+      expect(await post(path, bob)).toBe(403);
+    expect(await post(`named-servers/${ALICE}`, bob, 'server_name=x')).toBe(403);
+    expect(await post(`named-servers/${ALICE}`, { cookie: alice.cookie! }, 'server_name=x')).toBe(403);
+    expect(hub.services.servers.status(ALICE, 'x')).toBeUndefined();
+    expect((await hub.services.servers.records(ALICE)).map((r) => r.name)).not.toContain('x');
+  });
+
   it("refuses names that are not one plain path segment or that are the Jupyter server's own paths", async () => {
     for (const name of ['a.b', 'tree', 'api', '-x']) {
       const answer = await call(hub, `/users/${ALICE}/servers/${name}`, { method: 'POST', headers: alice });
