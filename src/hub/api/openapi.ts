@@ -130,8 +130,8 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
         '204': 'stopped',
         '202': 'pending',
         '400': 'Named servers are not enabled. / Cannot delete the default server',
-        '404': 'no server of that name',
         ...ERR,
+        '404': 'no server of that name',
       },
     },
   },
@@ -139,7 +139,7 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
     get: {
       summary: 'Named server start progress (text/event-stream)',
       scopes: ['read:servers'],
-      responses: { '200': 'events', '400': 'not starting', '404': 'no server of that name', ...ERR },
+      responses: { '200': 'events', '400': 'not starting', ...ERR, '404': 'no server of that name' },
     },
   },
   '/hub/api/groups': {
