@@ -315,6 +315,20 @@ export const spawnerSection = z
       .min(0)
       .default(0)
       .describe('Most servers running (or starting) at once; more start requests get 429. 0 = no limit.'),
+    allowNamedServers: z
+      .boolean()
+      .default(false)
+      .describe(
+        "JupyterHub's allow_named_servers: each user may run more servers than their default one, each with a name, at `/user/NAME/SERVER/` (REST API: `/hub/api/users/NAME/servers/SERVER`). They share the user's home; each is its own Jupyter process with its own port and token.",
+      ),
+    namedServerLimitPerUser: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        "JupyterHub's named_server_limit_per_user: most named servers a user may have (running or stopped; the default server does not count); a start of one more gets 400. 0 = no limit.",
+      ),
     cullIdleTimeoutSeconds: z
       .number()
       .int()

@@ -76,8 +76,9 @@ export const ROLES: Record<string, readonly string[]> = {
     'admin:courses',
   ],
   // What a user's own Jupyter server gets in JUPYTERHUB_API_TOKEN (see createServerToken): with
-  // `courses!user`, the nbgrader commands work from a terminal in the user's server.
-  server: ['users:activity!user', 'access:servers!user', 'read:users:name!user', 'courses!user'],
+  // `courses!user`, the nbgrader commands work from a terminal in the user's server. Access to
+  // that server only (`!server`, as JupyterHub's role), not to the user's other named servers.
+  server: ['users:activity!user', 'access:servers!server', 'read:users:name!user', 'courses!user'],
 };
 
 export const KNOWN_SCOPES: readonly string[] = Object.keys(SUBSCOPES);
@@ -123,7 +124,12 @@ export function expandScopes(scopes: Iterable<string>, userName: string): Set<st
     for (const sub of SUBSCOPES[s.base] ?? []) visit({ base: sub, filter: s.filter });
   };
   for (const raw of scopes) {
-    const scope = raw.endsWith('!user') ? `${raw}=${userName}` : raw;
+    // A bare `!server` (the `server` role given to a token by name) is the default server.
+    const scope = raw.endsWith('!user')
+      ? `${raw}=${userName}`
+      : raw.endsWith('!server')
+        ? `${raw}=${userName}/`
+        : raw;
     const parsed = parseScope(scope);
     if (parsed.base === 'inherit') {
       out.add('inherit');
@@ -165,6 +171,9 @@ export function intersectScopes(tokenScopes: Set<string>, ownerScopes: Set<strin
     const t = parseScope(scope);
     if (ownerScopes.has(t.base)) out.add(scope);
     else if (ownerScopes.has(scope)) out.add(scope);
+    // One server of a user is within that user: `!server=alice/x` under `!user=alice`.
+    else if (t.filter?.kind === 'server' && ownerScopes.has(`${t.base}!user=${t.filter.value.split('/')[0]}`))
+      out.add(scope);
     else if (!t.filter)
       for (const owned of ownerScopes) if (parseScope(owned).base === t.base) out.add(owned);
   }

@@ -1,13 +1,19 @@
 /**
- * The `servers` table: one row per server that is starting, running or stopping. Rows are the
- * memory that survives a hub restart; the hub's ServerManager (src/hub/servers/) holds the live
- * objects.
+ * The `servers` table: one row per server that is starting, running or stopping, and one per
+ * named server that is stopped (JupyterHub keeps those until they are deleted: they count
+ * against the named-server limit and the home page lists them). Rows are the memory that
+ * survives a hub restart; the hub's ServerManager (src/hub/servers/) holds the live objects.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 
 /** The spawner's JSON state as stored (src/hub/spawner/ reads and writes it). */
 export type SpawnerState = Record<string, unknown>;
+
+/** A row that neither runs nor is changing state: a named server kept while stopped. */
+export function isStoppedRecord(record: Pick<ServerRecord, 'pending' | 'url'>): boolean {
+  return record.pending === null && record.url === null;
+}
 
 export interface ServerRecord {
   id: number;
@@ -96,7 +102,10 @@ export class ServerStore {
     return (await this.query().where('users.name', '=', userName).execute()).map(ServerStore.toRecord);
   }
 
-  /** Inserts the row of a server about to start; false if one exists (another start won). */
+  /**
+   * Marks a server as about to start: inserts its row, or takes over the row of a stopped named
+   * server; false if a row that is not stopped exists (another start won).
+   */
   async claim(userId: number, serverName: string, spawner: string): Promise<boolean> {
     try {
       await this.db
@@ -105,9 +114,27 @@ export class ServerStore {
         .execute();
       return true;
     } catch (error) {
-      if (/unique|duplicate/i.test(String((error as Error).message))) return false;
-      throw error;
+      if (!/unique|duplicate/i.test(String((error as Error).message))) throw error;
     }
+    const taken = await this.db
+      .updateTable('servers')
+      .set({ spawner, state: '{}', pending: 'spawn', url: null, started: null })
+      .where('user_id', '=', userId)
+      .where('name', '=', serverName)
+      .where('pending', 'is', null)
+      .where('url', 'is', null)
+      .executeTakeFirst();
+    return Number(taken.numUpdatedRows) === 1;
+  }
+
+  /** Keeps the row of a named server that stopped, as stopped: no state, address or start time. */
+  async markStopped(userId: number, serverName: string): Promise<void> {
+    await this.db
+      .updateTable('servers')
+      .set({ state: '{}', pending: null, url: null, started: null })
+      .where('user_id', '=', userId)
+      .where('name', '=', serverName)
+      .execute();
   }
 
   async update(

@@ -110,14 +110,36 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/hub/api/users/{name}/servers/{server_name}': {
     post: {
-      summary: 'Start a named server',
+      summary:
+        'Start a named server (spawner.allowNamedServers; an empty server_name, `/servers/`, is the default server)',
       scopes: ['servers'],
-      responses: { '201': 'started', '202': 'pending', ...ERR },
+      body: 'user_options, as for the default server',
+      responses: {
+        '201': 'started',
+        '202': 'pending',
+        '400':
+          'Named servers are not enabled. / over named_server_limit_per_user / invalid server_name / already running',
+        ...ERR,
+      },
     },
     delete: {
-      summary: 'Stop a named server',
-      scopes: ['servers'],
-      responses: { '204': 'stopped', '202': 'pending', ...ERR },
+      summary: 'Stop a named server; with {"remove": true} also delete it (not the default server)',
+      scopes: ['delete:servers'],
+      body: '{remove?: boolean}',
+      responses: {
+        '204': 'stopped',
+        '202': 'pending',
+        '400': 'Named servers are not enabled. / Cannot delete the default server',
+        ...ERR,
+        '404': 'no server of that name',
+      },
+    },
+  },
+  '/hub/api/users/{name}/servers/{server_name}/progress': {
+    get: {
+      summary: 'Named server start progress (text/event-stream)',
+      scopes: ['read:servers'],
+      responses: { '200': 'events', '400': 'not starting', ...ERR, '404': 'no server of that name' },
     },
   },
   '/hub/api/groups': {
@@ -194,7 +216,8 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/hub/api/proxy/authorize': {
     get: {
-      summary: 'For the proxy: may this credential reach this server? (proxy secret)',
+      summary:
+        'For the proxy: may this credential reach this server? (?owner=NAME&server=SERVER; proxy secret)',
       responses: { '200': 'answer', '403': 'refused' },
     },
   },

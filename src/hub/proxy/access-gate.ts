@@ -1,6 +1,7 @@
 /**
- * Decides whether a credential may open a given user's server, without asking the hub on every
- * request. The hub is asked once per (credential, owner); its answer is kept for a short TTL,
+ * Decides whether a credential may open a given server of a user (named servers are decided
+ * each on its own: a token for alice's default server does not open her server 'x'), without
+ * asking the hub on every request. The hub is asked once per (credential, owner, server); its answer is kept for a short TTL,
  * after which the next request asks again. When the hub cannot be reached (it is restarting),
  * answers that ALLOWED access stay usable for up to `maxStaleMs`, so open notebooks keep working
  * through a hub restart; the hub pushes revocations (logout, password change, user deletion,
@@ -19,10 +20,14 @@ export interface AccessDecision {
   reason?: string;
 }
 
-/** Asks the hub. Throws when the hub cannot be reached or does not answer properly. */
+/**
+ * Asks the hub about OWNER's server SERVER ('' = the default one). Throws when the hub cannot be
+ * reached or does not answer properly.
+ */
 export type AccessOracle = (
   credential: { kind: 'session'; cookie: string } | { kind: 'token'; token: string },
   owner: string,
+  serverName: string,
 ) => Promise<AccessDecision>;
 
 export type GateResult =
@@ -87,7 +92,7 @@ export class AccessGate {
    * Synchronous when the answer is cached (nearly every request of an open notebook): no promise
    * and no microtask hop per request; a promise only when the hub has to be asked.
    */
-  check(credential: Credential, owner: string): GateResult | Promise<GateResult> {
+  check(credential: Credential, owner: string, serverName = ''): GateResult | Promise<GateResult> {
     if (credential.kind === 'none') return UNAUTHENTICATED;
     let credentialKey: string;
     if (credential.kind === 'session') {
@@ -97,7 +102,8 @@ export class AccessGate {
     } else {
       credentialKey = `t:${tokenDigest(credential.token)}`;
     }
-    const key = `${credentialKey} ${owner}`;
+    // Usernames have no "/" and server names neither: the key names one server unambiguously.
+    const key = `${credentialKey} ${owner}/${serverName}`;
     const cached = this.entries.get(key);
     if (cached) {
       const ttl = cached.decision.allowed ? this.options.ttlMs : this.options.deniedTtlMs;
@@ -105,7 +111,9 @@ export class AccessGate {
     }
     const pending = this.inflight.get(key);
     if (pending) return pending;
-    const asked = this.ask(credential, owner, key, credentialKey).finally(() => this.inflight.delete(key));
+    const asked = this.ask(credential, owner, serverName, key, credentialKey).finally(() =>
+      this.inflight.delete(key),
+    );
     this.inflight.set(key, asked);
     return asked;
   }
@@ -126,12 +134,13 @@ export class AccessGate {
   private async ask(
     credential: Exclude<Credential, { kind: 'none' }>,
     owner: string,
+    serverName: string,
     key: string,
     credentialKey: string,
   ): Promise<GateResult> {
     const generation = this.generation;
     try {
-      const decision = await this.options.oracle(credential, owner);
+      const decision = await this.options.oracle(credential, owner, serverName);
       if (generation === this.generation)
         this.store(key, {
           credentialKey,

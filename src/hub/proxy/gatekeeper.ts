@@ -96,7 +96,9 @@ export function createGatekeeper(options: GatekeeperOptions) {
       credential.kind === 'session' ? crossSiteCheck(request, isUpgrade, route.data.user, options) : {};
     if (site.refused !== undefined) return { kind: 'answer', status: 403, message: site.refused };
     const pathAndQuery = path + withoutTokenParameter(search);
-    const result = gate.check(credential, route.data.user);
+    // The route's own server: a named server's route (`/user/NAME/SERVER`) says which it is.
+    const serverName = typeof route.data.server_name === 'string' ? route.data.server_name : '';
+    const result = gate.check(credential, route.data.user, serverName);
     const judged: Judged = { credential, site, request, route, pathAndQuery, isUpgrade };
     return result instanceof Promise
       ? result.then((settled) => verdictOf(settled, judged))
@@ -132,7 +134,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
         return {
           kind: 'answer',
           status: 403,
-          message: `This is ${route.data.user}'s server; you are logged in as ${result.user ?? 'nobody'}.`,
+          message: `This is ${route.data.user}'s server${namedServerOf(route)}; you are logged in as ${result.user ?? 'nobody'}.`,
         };
       case 'hub-unreachable':
         return {
@@ -168,3 +170,10 @@ export function createGatekeeper(options: GatekeeperOptions) {
 }
 
 export type Judge = ReturnType<typeof createGatekeeper>;
+
+/** ` 'x'` for a named server's route, '' for a default server's. */
+function namedServerOf(route: Route): string {
+  return typeof route.data.server_name === 'string' && route.data.server_name !== ''
+    ? ` '${route.data.server_name}'`
+    : '';
+}

@@ -1,6 +1,7 @@
 /**
  * The proxy's questions to the hub, authenticated with the proxy secret:
- * - "may this credential open OWNER's server?", `GET {hubApiUrl}/proxy/authorize?owner=OWNER`.
+ * - "may this credential open OWNER's server SERVER?",
+ *   `GET {hubApiUrl}/proxy/authorize?owner=OWNER&server=SERVER` (SERVER '' = the default one).
  *   The credential travels in its own header (never as a Cookie/Authorization header), so the
  *   hub's ordinary session and token hooks do not act on it as if the proxy were that user;
  * - "OWNER's server did not answer: is it still there?", `POST {hubApiUrl}/proxy/unreachable`,
@@ -24,9 +25,10 @@ export function hubOracle(options: HubOracleOptions): AccessOracle {
   const base = new URL(options.hubApiUrl.replace(/\/?$/, '/'));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const timeoutMs = options.timeoutMs ?? 3_000;
-  return (credential, owner) =>
+  return (credential, owner, serverName) =>
     new Promise<AccessDecision>((resolve, reject) => {
-      const url = new URL(`proxy/authorize?owner=${encodeURIComponent(owner)}`, base);
+      const query = new URLSearchParams({ owner, server: serverName });
+      const url = new URL(`proxy/authorize?${query.toString()}`, base);
       const headers: http.OutgoingHttpHeaders = {
         [PROXY_SECRET_HEADER]: options.proxySecret,
         accept: 'application/json',

@@ -1,7 +1,8 @@
 /**
  * The hub's side of the proxy (paths under hub.baseUrl):
- *   GET /hub/api/proxy/authorize?owner=NAME   the proxy asks whether a credential may open NAME's
- *       server (authenticated with the proxy secret; the credential comes in its own header)
+ *   GET /hub/api/proxy/authorize?owner=NAME&server=SERVER   the proxy asks whether a credential
+ *       may open NAME's server SERVER ('' = default; authenticated with the proxy secret; the
+ *       credential comes in its own header)
  *   POST /hub/api/proxy/unreachable?owner=NAME&server=SERVER   the proxy could not reach that
  *       server: the hub polls it at once and answers {state, outOfMemory?} (proxy secret too)
  *   GET /hub/api/proxy                        JupyterHub's: the routing table (scope `proxy`: admins)
@@ -77,32 +78,65 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Whether `who` (with these scopes) may open `owner`'s server. */
+/**
+ * The scopes a user holds for opening servers, as JupyterHub 2+ has them: `access:servers` on
+ * their own servers (the `user` role's `self`), and on everyone's only with proxy.adminAccess,
+ * the old switch by which the `admin` role carries it. Users have no other roles here, so
+ * without the switch every access:servers scope beyond the user's own came from the admin role
+ * (directly, or through a token that narrowed it) and goes.
+ */
+function withAdminAccessSwitch(
+  who: { name: string },
+  scopes: Set<string>,
+  adminAccess: boolean,
+): Set<string> {
+  if (adminAccess) return scopes;
+  const own = (scope: string) =>
+    scope === `access:servers!user=${who.name}` || scope.startsWith(`access:servers!server=${who.name}/`);
+  return new Set([...scopes].filter((scope) => !scope.startsWith('access:servers') || own(scope)));
+}
+
+/**
+ * Whether `who` (with these scopes) may open `owner`'s server `serverName` ('' = the default
+ * one): JupyterHub's `access:servers` on that server (`!server=OWNER/SERVER`), on the owner
+ * (`!user=OWNER`), or on every server. `null`: any of the owner's servers, so only the latter two.
+ */
 export function mayAccessServer(
   who: { name: string },
   scopes: Set<string>,
   owner: string,
+  serverName: string | null,
   adminAccess: boolean,
 ): AccessDecision {
-  const scoped = hasScope(scopes, 'access:servers', { user: owner, server: `${owner}/` });
-  if (who.name === owner) {
-    return scoped
-      ? { allowed: true, user: who.name }
-      : { allowed: false, user: who.name, reason: 'this token lacks the access:servers scope' };
-  }
-  if (adminAccess && scoped) return { allowed: true, user: who.name };
-  return { allowed: false, user: who.name, reason: `only ${owner} may open this server` };
+  const held = withAdminAccessSwitch(who, scopes, adminAccess);
+  const target = serverName === null ? { user: owner } : { user: owner, server: `${owner}/${serverName}` };
+  if (hasScope(held, 'access:servers', target)) return { allowed: true, user: who.name };
+  const which =
+    serverName === null
+      ? `all of ${owner}'s servers`
+      : serverName
+        ? `${owner}/${serverName}`
+        : `${owner}/ (the default server)`;
+  return {
+    allowed: false,
+    user: who.name,
+    reason:
+      who.name === owner
+        ? `this credential lacks access:servers for ${which}`
+        : `only ${owner} may open this server (access:servers for ${which} needed)`,
+  };
 }
 
 export async function authorizeCredential(
   options: Pick<ProxyHubRoutesOptions, 'users' | 'sessions' | 'tokens' | 'adminAccess'>,
   credential: { sessionCookie?: string; token?: string },
   owner: string,
+  serverName: string | null = '',
 ): Promise<AccessDecision> {
   if (credential.token !== undefined) {
     try {
       const identity = await identityFromToken(options.tokens, credential.token);
-      return mayAccessServer(identity.user, identity.scopes, owner, options.adminAccess);
+      return mayAccessServer(identity.user, identity.scopes, owner, serverName, options.adminAccess);
     } catch (error) {
       if (error instanceof InvalidTokenError) return { allowed: false, user: null, reason: error.message };
       throw error;
@@ -114,7 +148,7 @@ export async function authorizeCredential(
     const row = await options.users.findByName(session.userName);
     if (!row) return { allowed: false, user: null, reason: 'the user no longer exists' };
     const user = { name: row.name, admin: row.admin };
-    return mayAccessServer(user, roleScopes(user), owner, options.adminAccess);
+    return mayAccessServer(user, roleScopes(user), owner, serverName, options.adminAccess);
   }
   return { allowed: false, user: null, reason: 'no credential' };
 }
@@ -172,10 +206,12 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
   };
   app.get(urls.api('proxy/authorize'), async (request, reply) => {
     if (!isTheProxy(request, reply)) return reply;
-    const owner = (request.query as Record<string, unknown>).owner;
+    const { owner, server } = request.query as Record<string, unknown>;
     if (typeof owner !== 'string' || owner === '') {
       return reply.code(400).send({ status: 400, message: 'Query parameter "owner" is required.' });
     }
+    if (server !== undefined && typeof server !== 'string')
+      return reply.code(400).send({ status: 400, message: 'Query parameter "server" must be given once.' });
     const token = headerValue(request.headers[API_TOKEN_HEADER]);
     const sessionCookie = headerValue(request.headers[SESSION_COOKIE_HEADER]);
     const decision = await authorizeCredential(
@@ -185,6 +221,9 @@ export function registerProxyHubRoutes(app: FastifyInstance, options: ProxyHubRo
         ...(sessionCookie === undefined ? {} : { sessionCookie }),
       },
       owner,
+      // A proxy from before named servers names none: then only access to all of the owner's
+      // servers will do, so that it cannot let a one-server token into another server.
+      server ?? null,
     );
     return reply.header('cache-control', 'no-store').send(decision);
   });

@@ -31,6 +31,7 @@ export interface ServerRoutes {
 
 /** The servers' own JUPYTERHUB_API_TOKENs (the token area's createServerToken fits). */
 export interface ServerTokens {
-  issue(userName: string): Promise<string>;
-  revokeAll(userName: string): Promise<void>;
+  issue(userName: string, serverName: string): Promise<string>;
+  /** Revokes the tokens of that one server. */
+  revoke(userName: string, serverName: string): Promise<void>;
 }

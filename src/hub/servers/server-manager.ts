@@ -5,12 +5,13 @@
  * table is what survives the process, the `live` map is what the process is doing right now.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ServerRecord, ServerStore } from '../../db/stores/servers.js';
+import { isStoppedRecord, type ServerRecord, type ServerStore } from '../../db/stores/servers.js';
 import type { SpawnerSettings } from '../spawner/factory.js';
 import type { HubUrls } from '../urls.js';
 import { UserOptionsError } from '../spawner/errors.js';
 import type { Spawner, SpawnerFactory, UserOptions } from '../spawner/spawner.js';
 import { ServerRequestError, ServerStartError } from './errors.js';
+import { checkNamedServerStart, requireNamedServers, type NamedServerSettings } from './named-servers.js';
 import { ProgressLog } from './progress-log.js';
 import { serverAnswers, waitForServer } from './readiness.js';
 import type { RouteDescription, ServerRoutes, ServerTokens, UserServerRoute } from './collaborators.js';
@@ -70,6 +71,10 @@ export interface StartTicket {
 
 const key = (userName: string, serverName: string): string => `${userName}/${serverName}`;
 
+/** "alice's server" or "alice's server 'x'", for messages. */
+const serverLabel = (userName: string, serverName: string): string =>
+  serverName ? `${userName}'s server '${serverName}'` : `${userName}'s server`;
+
 /** How long a server the proxy could not reach may take to be seen gone before it counts as running. */
 const RECHECK_MS = 3_000;
 
@@ -84,6 +89,24 @@ export class ServerManager {
 
   constructor(private readonly options: ServerManagerOptions) {
     this.store = options.store;
+  }
+
+  /** Whether users may have named servers, and how many (spawner.allowNamedServers, ...). */
+  get namedServers(): NamedServerSettings {
+    const { allowNamedServers, namedServerLimitPerUser } = this.options.settings;
+    return { allowNamedServers, namedServerLimitPerUser };
+  }
+
+  /**
+   * Which server a path under `/user/NAME/` is for, as JupyterHub decides it: the first segment
+   * when named servers are on and the user has a server of that name, else the default server.
+   */
+  async serverNameInPath(userName: string, pathInServer: string): Promise<string> {
+    if (!this.options.settings.allowNamedServers) return '';
+    const first = pathInServer.replace(/^\/+/, '').split(/[/?#]/, 1)[0] ?? '';
+    if (first === '') return '';
+    if (this.live.has(key(userName, first)) || (await this.store.get(userName, first))) return first;
+    return '';
   }
 
   /** Public path of a server: `/user/NAME/` or `/user/NAME/SERVER/` under the hub's base URL. */
@@ -127,15 +150,16 @@ export class ServerManager {
     const existing = this.live.get(k);
     if (existing?.pending === 'spawn') return { ready: existing.done, progress: existing.progress };
     if (existing?.pending === 'stop')
-      throw new ServerRequestError(400, `${userName}'s server is stopping.`, {
+      throw new ServerRequestError(400, `${serverLabel(userName, serverName)} is stopping.`, {
         hint: 'Wait for it to stop, then start it again.',
       });
     if (existing && (await this.check(existing)) === 'running')
-      throw new ServerRequestError(400, `${userName}'s server is already running.`, {
+      throw new ServerRequestError(400, `${serverLabel(userName, serverName)} is already running.`, {
         hint: `Open ${this.publicUrl(userName, serverName)}.`,
       });
     const userId = await this.store.userId(userName);
     if (userId === undefined) throw new ServerRequestError(404, `No such user: ${userName}.`);
+    checkNamedServerStart(this.options.settings, userName, serverName, await this.store.forUser(userName));
 
     const { settings } = this.options;
     const { starting, active } = this.counts();
@@ -148,9 +172,13 @@ export class ServerManager {
         hint: 'Try again later, when someone has stopped theirs; an admin can raise spawner.activeServerLimit.',
       });
     if (!(await this.store.claim(userId, serverName, settings.class)))
-      throw new ServerRequestError(400, `${userName}'s server is already being started or stopped.`, {
-        hint: 'Reload the page in a moment.',
-      });
+      throw new ServerRequestError(
+        400,
+        `${serverLabel(userName, serverName)} is already being started or stopped.`,
+        {
+          hint: 'Reload the page in a moment.',
+        },
+      );
 
     const live: LiveServer = {
       userId,
@@ -209,7 +237,7 @@ export class ServerManager {
     const startedAt = Date.now();
     progress.emit({ progress: 0, message: 'Server requested' });
     try {
-      const apiToken = await this.options.tokens.issue(userName);
+      const apiToken = await this.options.tokens.issue(userName, serverName);
       const request = {
         userName,
         serverName,
@@ -282,11 +310,16 @@ export class ServerManager {
         throw new ServerRequestError(400, error.message, { hint: error.hint, cause: error });
       throw error instanceof ServerStartError
         ? error
-        : new ServerStartError(`${userName}'s server failed to start: ${reason}`, { cause: error });
+        : new ServerStartError(`${serverLabel(userName, serverName)} failed to start: ${reason}`, {
+            cause: error,
+          });
     }
   }
 
-  /** Stops the server and forgets it: route, processes, token, row. Never throws. */
+  /**
+   * Stops the server and forgets it: route, processes, token, and row (a named server's row stays,
+   * as stopped, until it is removed: JupyterHub keeps named servers). Never throws.
+   */
   private async tearDown(live: LiveServer): Promise<void> {
     const { userName, serverName, userId } = live;
     const { log } = this.options;
@@ -297,11 +330,11 @@ export class ServerManager {
       .stop()
       .catch((err: unknown) => log.error({ err, user: userName }, 'could not stop the user server'));
     await this.options.tokens
-      .revokeAll(userName)
+      .revoke(userName, serverName)
       .catch((err: unknown) => log.warn({ err, user: userName }, 'could not revoke the server token'));
-    await this.store
-      .remove(userId, serverName)
-      .catch((err: unknown) => log.error({ err, user: userName }, 'could not remove the server row'));
+    await (
+      serverName === '' ? this.store.remove(userId, serverName) : this.store.markStopped(userId, serverName)
+    ).catch((err: unknown) => log.error({ err, user: userName }, 'could not update the server row'));
     if (this.live.get(key(userName, serverName)) === live) this.live.delete(key(userName, serverName));
   }
 
@@ -311,7 +344,7 @@ export class ServerManager {
     if (!live) return { done: Promise.resolve() };
     if (live.pending === 'stop') return { done: live.done };
     if (live.pending === 'spawn')
-      throw new ServerRequestError(400, `${userName}'s server is still starting.`, {
+      throw new ServerRequestError(400, `${serverLabel(userName, serverName)} is still starting.`, {
         hint: 'Wait until it is ready (or has failed), then stop it.',
       });
     live.pending = 'stop';
@@ -319,6 +352,37 @@ export class ServerManager {
     this.options.log.info({ user: userName, server: serverName }, 'stopping user server');
     live.done = this.tearDown(live);
     return { done: live.done };
+  }
+
+  /**
+   * For the routes of one named server (stop, progress): 400 when named servers are off, 404 when
+   * the user has no server of that name (running or stopped), as JupyterHub answers. The default
+   * server always exists.
+   */
+  async requireKnownServer(userName: string, serverName: string): Promise<void> {
+    if (serverName === '') return;
+    requireNamedServers(this.options.settings, serverName);
+    if (!this.live.has(key(userName, serverName)) && !(await this.store.get(userName, serverName)))
+      throw new ServerRequestError(404, `${userName} has no server named '${serverName}'`);
+  }
+
+  /**
+   * JupyterHub's DELETE .../servers/NAME with `{"remove": true}`: stops a named server and then
+   * deletes it (its row: it no longer counts against the limit nor shows on the home page). The
+   * default server cannot be removed (400); a name the user has no server of is 404.
+   */
+  async remove(userName: string, serverName: string): Promise<{ done: Promise<void> }> {
+    if (serverName === '') throw new ServerRequestError(400, 'Cannot delete the default server');
+    await this.requireKnownServer(userName, serverName);
+    const { done } = await this.stop(userName, serverName);
+    return {
+      done: done.then(async () => {
+        // A start that slipped in between owns the row now; it is stopped, not deleted, then.
+        const userId = await this.store.userId(userName);
+        if (userId !== undefined && !this.live.has(key(userName, serverName)))
+          await this.store.remove(userId, serverName);
+      }),
+    };
   }
 
   /**
@@ -396,6 +460,7 @@ export class ServerManager {
     const kept: string[] = [];
     const dropped: string[] = [];
     for (const row of await this.store.all()) {
+      if (isStoppedRecord(row)) continue;
       const spawner = this.options.spawnerFactory(row.userName, row.name);
       spawner.loadState(row.state);
       const live: LiveServer = {
@@ -472,7 +537,7 @@ export class ServerManager {
     for (const live of [...this.live.values()])
       if (live.userName === userName) await (await this.stop(userName, live.serverName)).done;
     for (const row of await this.store.forUser(userName)) {
-      if (this.live.has(key(userName, row.name))) continue;
+      if (this.live.has(key(userName, row.name)) || isStoppedRecord(row)) continue;
       const spawner = this.options.spawnerFactory(row.userName, row.name);
       spawner.loadState(row.state);
       this.options.log.info(
@@ -513,7 +578,7 @@ export class ServerManager {
   async routesOfRunningServers(): Promise<UserServerRoute[]> {
     const routes: UserServerRoute[] = [];
     for (const record of await this.store.all()) {
-      if (record.pending !== null) continue;
+      if (record.pending !== null || isStoppedRecord(record)) continue;
       const spawner = this.options.spawnerFactory(record.userName, record.name);
       spawner.loadState(record.state);
       const server = spawner.current();

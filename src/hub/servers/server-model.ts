@@ -2,6 +2,7 @@
  * JupyterHub's server model (`servers` / `server` / `pending` of the user JSON), filled in for
  * the REST API's user serializer; the composition root (src/app/services.ts) hands it over.
  */
+import { isStoppedRecord } from '../../db/stores/servers.js';
 import type { ServerManager } from './server-manager.js';
 
 /** JupyterHub's server model for one (named or default) server. */
@@ -29,6 +30,8 @@ export interface ServerFields {
 export async function serverFieldsOf(manager: ServerManager, userName: string): Promise<ServerFields> {
   const servers: Record<string, ServerModel> = {};
   for (const record of await manager.records(userName)) {
+    // A stopped named server is kept (JupyterHub keeps it) but is not one of the active servers.
+    if (isStoppedRecord(record)) continue;
     const ready = record.pending === null && record.url !== null;
     servers[record.name] = {
       name: record.name,

@@ -1,8 +1,9 @@
 /**
  * The servers' JUPYTERHUB_API_TOKENs through the token area: JupyterHub's `server` role, i.e.
- * the owner's activity, the owner's name and access to the owner's server, nothing else.
+ * the owner's activity, the owner's name and access to that one server, nothing else; one token
+ * per server, so that stopping a named server leaves the others' tokens working.
  */
-import { createServerToken, type TokenService } from '../tokens/index.js';
+import { createServerToken, revokeServerTokens, type TokenService } from '../tokens/index.js';
 import type { ServerTokens } from './collaborators.js';
 
 /**
@@ -15,9 +16,9 @@ export function hubServerTokens(
   forgetCachedLogins: (userName: string) => Promise<unknown> = async () => undefined,
 ): ServerTokens {
   return {
-    issue: async (userName) => (await createServerToken(tokens, userName)).token,
-    revokeAll: async (userName) => {
-      await tokens.revokeAllForUser(userName, 'server');
+    issue: async (userName, serverName) => (await createServerToken(tokens, userName, serverName)).token,
+    revoke: async (userName, serverName) => {
+      await revokeServerTokens(tokens, userName, serverName);
       await forgetCachedLogins(userName);
     },
   };

@@ -263,7 +263,9 @@ export class LocalProcessSpawner implements Spawner {
     const token = randomBytes(32).toString('hex');
     const values = { base_url: request.baseUrl, port: String(port), home: account.home };
     const command = [...this.options.command, ...this.options.args.map((a) => fill(a, values))];
-    const groupName = `${this.userName}${this.serverName ? `-${this.serverName}` : ''}`;
+    // USER.SERVER for a named server: usernames have no dot, so user "a-b" and user "a"'s server
+    // "b" never share a process group or log file (server names: hub/servers/named-servers.ts).
+    const groupName = `${this.userName}${this.serverName ? `.${this.serverName}` : ''}`;
     // Only what the server needs: JupyterHub's variables and the basics. Nothing is inherited
     // from the hub's environment, which may hold database passwords or OAuth secrets.
     const env: Record<string, string> = {

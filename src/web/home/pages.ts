@@ -7,9 +7,12 @@
 import type { StoppedServer } from '../../hub/servers/server-manager.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { csrfField, html, page, type PageUser, type SafeHtml } from '../layout.js';
+import { namedServerCard, type NamedServersView } from './named-server-list.js';
 
 export interface ServerView {
   userName: string;
+  /** '' = the default server. */
+  serverName: string;
   /** 'running' | 'starting' | 'stopping' | 'stopped' */
   phase: 'running' | 'starting' | 'stopping' | 'stopped';
   /** Public path of the server, e.g. /user/alice/ */
@@ -32,15 +35,16 @@ export function describeStop(stopped: StoppedServer): string {
 }
 
 function describePhase(view: ServerView): string {
+  const yours = view.serverName ? `Your server '${view.serverName}'` : 'Your server';
   switch (view.phase) {
     case 'running':
-      return `Your server is running${view.started ? ` (since ${view.started.replace('T', ' ').slice(0, 16)} UTC)` : ''}.`;
+      return `${yours} is running${view.started ? ` (since ${view.started.replace('T', ' ').slice(0, 16)} UTC)` : ''}.`;
     case 'starting':
-      return 'Your server is starting…';
+      return `${yours} is starting…`;
     case 'stopping':
-      return 'Your server is stopping…';
+      return `${yours} is stopping…`;
     case 'stopped':
-      return view.stopped ? `Your server ${describeStop(view.stopped)}` : 'Your server is not running.';
+      return view.stopped ? `${yours} ${describeStop(view.stopped)}` : `${yours} is not running.`;
   }
 }
 
@@ -53,6 +57,8 @@ function serverControl(
   startLabel: string,
 ): SafeHtml {
   const user = view.userName;
+  // The hub's pages for this server: /hub/spawn/USER, or /hub/spawn/USER/SERVER for a named one.
+  const which = view.serverName ? `${user}/${view.serverName}` : user;
   return html`<div
       id="server-control"
       class="card"
@@ -68,14 +74,14 @@ function serverControl(
       ${
         view.phase === 'running'
           ? html`<a class="button" id="open-server" href="${next}">Open my server</a>
-              <form id="stop-form" method="post" action="${urls.hub(`stop/${user}`)}" class="inline">
+              <form id="stop-form" method="post" action="${urls.hub(`stop/${which}`)}" class="inline">
                 ${csrfField(csrfToken)}<button type="submit" class="danger" id="stop">Stop my server</button>
               </form>`
           : view.phase === 'stopped'
             ? html`<form
                 id="start-form"
                 method="post"
-                action="${urls.hub(`spawn/${user}`)}?next=${encodeURIComponent(next)}"
+                action="${urls.hub(`spawn/${which}`)}?next=${encodeURIComponent(next)}"
               >
                 ${csrfField(csrfToken)}<button type="submit" id="start">${startLabel}</button>
               </form>`
@@ -119,6 +125,8 @@ export function homePage(options: {
   view: ServerView;
   csrfToken?: string;
   courses?: readonly HomeCourse[];
+  /** The user's named servers, when they are on. */
+  named?: NamedServersView | undefined;
   flash?: { kind: 'error' | 'info'; text: string };
 }): string {
   const { urls, user, view, csrfToken } = options;
@@ -130,6 +138,7 @@ export function homePage(options: {
     flash: options.flash,
     body: html`<h1>Welcome, ${user.name}</h1>
       ${serverControl(urls, view, csrfToken, `${view.url}tree`, 'Start my server')}
+      ${options.named ? namedServerCard(urls, user.name, options.named, csrfToken) : html``}
       ${courseList(urls, options.courses ?? [])}`,
   });
 }
@@ -145,7 +154,8 @@ export function serverNotRunningPage(options: {
 }): string {
   const { urls, user, view, csrfToken, next } = options;
   const own = user.name === view.userName;
-  const whose = own ? 'Your server' : `${view.userName}'s server`;
+  const named = view.serverName ? ` '${view.serverName}'` : '';
+  const whose = own ? `Your server${named}` : `${view.userName}'s server${named}`;
   const stopped = view.phase === 'stopped' && view.stopped;
   return page({
     urls,
@@ -170,12 +180,13 @@ export function spawnPendingPage(options: {
   csrfToken?: string;
 }): string {
   const { urls, user, view, csrfToken, next } = options;
+  const whose = user.name === view.userName ? 'your' : `${view.userName}'s`;
   return page({
     urls,
     title: 'Starting server',
     user,
     csrfToken,
-    body: html`<h1>Starting ${user.name === view.userName ? 'your' : `${view.userName}'s`} server</h1>
+    body: html`<h1>Starting ${whose} server${view.serverName ? ` '${view.serverName}'` : ''}</h1>
       ${serverControl(urls, view, csrfToken, next, 'Start again')}`,
   });
 }

@@ -7,6 +7,10 @@
  *   POST /hub/stop/:name               stop (form fallback of the DELETE API call)
  *   GET  /hub/user/:name/*             where the proxy sends a browser for a missing route, or for a
  *                                      server it found stopped (it then says why: out of memory, ...)
+ * and, with named servers on (spawner.allowNamedServers), the same for a named server with
+ * `/:server` after the name, the home page's list of them, and:
+ *   POST /hub/named-servers/:name      "Add New Server": start the one named in the form's server_name
+ *   POST /hub/delete-server/:name/:server   delete a (stopped) named server (DELETE ... remove)
  * The home page also links to the page of each course the user has a role in (src/web/courses/).
  * Who may: the same scopes as the REST API (`servers` on that user: oneself, or an admin);
  * anonymous browsers go to the login page. CSRF is checked by the login area's hook.
@@ -26,19 +30,24 @@ import {
   spawnPendingPage,
   type ServerView,
 } from './pages.js';
+import { namedServersOf } from './named-server-list.js';
 import { safeServerPath } from './safe-server-path.js';
 import { SERVER_SCRIPT } from './server-script.js';
 import { sendHtml } from '../respond.js';
 
-type NameParams = { Params: { name: string }; Querystring: { next?: string } };
+type NameParams = { Params: { name: string; server?: string }; Querystring: { next?: string } };
+
+/** The hub's path segment(s) for a server: `alice`, or `alice/x` for her server 'x'. */
+const serverPath = (name: string, server: string): string => (server ? `${name}/${server}` : name);
+const scopeTarget = (name: string, server: string) => ({ user: name, server: `${name}/${server}` });
 
 function wantsJson(request: FastifyRequest): boolean {
   return /application\/json/.test(String(request.headers.accept ?? ''));
 }
 
-async function viewOf(manager: ServerManager, userName: string): Promise<ServerView> {
-  const live = manager.status(userName);
-  const record = (await manager.records(userName)).find((r) => r.name === '');
+export async function viewOf(manager: ServerManager, userName: string, serverName = ''): Promise<ServerView> {
+  const live = manager.status(userName, serverName);
+  const record = (await manager.records(userName)).find((r) => r.name === serverName);
   const phase = live
     ? live.pending === 'spawn'
       ? 'starting'
@@ -48,13 +57,14 @@ async function viewOf(manager: ServerManager, userName: string): Promise<ServerV
     : 'stopped';
   return {
     userName,
+    serverName,
     phase,
-    url: manager.publicUrl(userName),
-    progressUrl: manager.progressUrl(userName),
-    apiUrl: manager.progressUrl(userName).replace(/\/progress$/, ''),
+    url: manager.publicUrl(userName, serverName),
+    progressUrl: manager.progressUrl(userName, serverName),
+    apiUrl: manager.progressUrl(userName, serverName).replace(/\/progress$/, ''),
     started: record?.started ?? null,
     lastActivity: record?.lastActivity ?? null,
-    stopped: phase === 'stopped' ? manager.lastStop(userName) : undefined,
+    stopped: phase === 'stopped' ? manager.lastStop(userName, serverName) : undefined,
   };
 }
 
@@ -75,11 +85,12 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
     return undefined;
   }
 
-  function forbidden(reply: FastifyReply, identity: Identity, name: string): FastifyReply {
+  function forbidden(reply: FastifyReply, identity: Identity, name: string, server = ''): FastifyReply {
+    const which = server ? `${name}'s server '${server}'` : `${name}'s server`;
     return sendHtml(
       reply,
       403,
-      homeError(identity, `You (${identity.user.name}) may not start or stop ${name}'s server.`),
+      homeError(identity, `You (${identity.user.name}) may not start or stop ${which}.`),
     );
   }
 
@@ -104,21 +115,27 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
         view,
         csrfToken: request.session?.csrfToken,
         courses: await deps.coursesOf(identity.user),
+        named: await namedServersOf(manager, identity.user.name),
       }),
     );
   });
 
-  app.post<NameParams>(urls.hub('spawn/:name'), async (request, reply) => {
+  async function spawn(
+    request: FastifyRequest<NameParams>,
+    reply: FastifyReply,
+    server: string,
+  ): Promise<FastifyReply> {
     const identity = caller(request, reply);
     if (!identity) return reply;
     const { name } = request.params;
-    if (!hasScope(identity.scopes, 'servers', { user: name })) return forbidden(reply, identity, name);
-    const next = safeServerPath(request.query.next, manager.publicUrl(name));
+    if (!hasScope(identity.scopes, 'servers', scopeTarget(name, server)))
+      return forbidden(reply, identity, name, server);
+    const next = safeServerPath(request.query.next, manager.publicUrl(name, server));
     try {
-      await manager.start(name);
+      await manager.start(name, server);
     } catch (error) {
       if (!(error instanceof ServerRequestError)) throw error;
-      if (error.status === 400 && manager.status(name)?.ready) return reply.redirect(next, 303);
+      if (error.status === 400 && manager.status(name, server)?.ready) return reply.redirect(next, 303);
       if (wantsJson(request))
         return reply.code(error.status).send({ status: error.status, message: error.describe() });
       const view = await viewOf(manager, name);
@@ -131,48 +148,71 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
           view,
           csrfToken: request.session?.csrfToken,
           courses: await deps.coursesOf(identity.user),
+          named: await namedServersOf(manager, identity.user.name),
           flash: { kind: 'error', text: error.describe() },
         }),
       );
     }
     // An admin starting someone else's server from the console goes back to the console.
     if (identity.user.name !== name && !wantsJson(request)) return reply.redirect(urls.hub('admin'), 303);
-    const pending = `${urls.hub(`spawn-pending/${name}`)}?next=${encodeURIComponent(next)}`;
+    const pending = `${urls.hub(`spawn-pending/${serverPath(name, server)}`)}?next=${encodeURIComponent(next)}`;
     if (wantsJson(request))
-      return reply.code(202).send({ status: 202, progress_url: manager.progressUrl(name), next: pending });
+      return reply
+        .code(202)
+        .send({ status: 202, progress_url: manager.progressUrl(name, server), next: pending });
     return reply.redirect(pending, 303);
+  }
+
+  app.post<NameParams>(urls.hub('spawn/:name'), (request, reply) => spawn(request, reply, ''));
+  app.post<NameParams>(urls.hub('spawn/:name/:server'), (request, reply) =>
+    spawn(request, reply, request.params.server ?? ''),
+  );
+  // "Add New Server": the name comes in the form, not the path.
+  app.post<NameParams>(urls.hub('named-servers/:name'), (request, reply) => {
+    const field = (request.body as Record<string, unknown> | undefined)?.server_name;
+    return spawn(request, reply, typeof field === 'string' ? field.trim() : '');
   });
 
-  app.get<NameParams>(urls.hub('spawn-pending/:name'), async (request, reply) => {
+  async function spawnPending(request: FastifyRequest<NameParams>, reply: FastifyReply) {
     const identity = caller(request, reply);
     if (!identity) return reply;
     const { name } = request.params;
-    if (!hasScope(identity.scopes, 'servers', { user: name })) return forbidden(reply, identity, name);
-    const next = safeServerPath(request.query.next, manager.publicUrl(name));
-    const view = await viewOf(manager, name);
+    const server = request.params.server ?? '';
+    if (!hasScope(identity.scopes, 'servers', scopeTarget(name, server)))
+      return forbidden(reply, identity, name, server);
+    const next = safeServerPath(request.query.next, manager.publicUrl(name, server));
+    const view = await viewOf(manager, name, server);
     if (view.phase === 'running') return reply.redirect(next, 302);
     return sendHtml(
       reply,
       200,
       spawnPendingPage({ urls, user: identity.user, view, next, csrfToken: request.session?.csrfToken }),
     );
-  });
+  }
+  app.get<NameParams>(urls.hub('spawn-pending/:name'), spawnPending);
+  app.get<NameParams>(urls.hub('spawn-pending/:name/:server'), spawnPending);
 
-  app.post<NameParams>(urls.hub('stop/:name'), async (request, reply) => {
+  /** Stops (or, with `remove`, deletes) a server, then back to the home page or the console. */
+  async function stop(request: FastifyRequest<NameParams>, reply: FastifyReply, remove: boolean) {
     const identity = caller(request, reply);
     if (!identity) return reply;
     const { name } = request.params;
-    if (!hasScope(identity.scopes, 'delete:servers', { user: name })) return forbidden(reply, identity, name);
+    const server = request.params.server ?? '';
+    if (!hasScope(identity.scopes, 'delete:servers', scopeTarget(name, server)))
+      return forbidden(reply, identity, name, server);
     try {
-      await (
-        await manager.stop(name)
-      ).done;
+      await (remove ? await manager.remove(name, server) : await manager.stop(name, server)).done;
     } catch (error) {
       if (!(error instanceof ServerRequestError)) throw error;
       return sendHtml(reply, error.status, homeError(identity, error.describe()));
     }
     return reply.redirect(identity.user.name === name ? urls.hub('home') : urls.hub('admin'), 303);
-  });
+  }
+  app.post<NameParams>(urls.hub('stop/:name'), (request, reply) => stop(request, reply, false));
+  app.post<NameParams>(urls.hub('stop/:name/:server'), (request, reply) => stop(request, reply, false));
+  app.post<NameParams>(urls.hub('delete-server/:name/:server'), (request, reply) =>
+    stop(request, reply, true),
+  );
 
   app.get<NameParams>(urls.hub('user/:name'), async (request, reply) =>
     reply.redirect(urls.hub(`user/${encodeURIComponent(request.params.name)}/`), 302),
@@ -187,18 +227,24 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
     // The rest of the path as the browser sent it (still percent-encoded: `a%20b.ipynb`), not
     // Fastify's decoded wildcard, so that the server gets the same path back.
     const afterPrefix = request.url.split('?')[0]!.slice(urls.hub('user/').length);
-    const tail = afterPrefix.slice(afterPrefix.indexOf('/') + 1);
-    const target = `${manager.publicUrl(name)}${tail}${query}`;
-    if (identity.user.name !== name && !hasScope(identity.scopes, 'access:servers', { user: name }))
+    let tail = afterPrefix.slice(afterPrefix.indexOf('/') + 1);
+    // /hub/user/alice/x/... is alice's server 'x' when she has one of that name (JupyterHub's rule).
+    const server = await manager.serverNameInPath(name, tail);
+    if (server) tail = tail.slice(server.length + 1);
+    const target = `${manager.publicUrl(name, server)}${tail}${query}`;
+    if (
+      identity.user.name !== name &&
+      !hasScope(identity.scopes, 'access:servers', scopeTarget(name, server))
+    )
       return sendHtml(
         reply,
         403,
         homeError(identity, `This is ${name}'s server; you are logged in as ${identity.user.name}.`),
       );
-    const view = await viewOf(manager, name);
+    const view = await viewOf(manager, name, server);
     // Running now (the route was being added, or the proxy restarted): try the server again,
     // once; a marker stops a redirect loop if the proxy still has no route.
-    const next = safeServerPath(target.replace(/[?&]redirects=1$/, ''), manager.publicUrl(name));
+    const next = safeServerPath(target.replace(/[?&]redirects=1$/, ''), manager.publicUrl(name, server));
     if (view.phase === 'running' && !('redirects' in (request.query as Record<string, unknown>)))
       return reply.redirect(`${next}${next.includes('?') ? '&' : '?'}redirects=1`, 302);
     return sendHtml(

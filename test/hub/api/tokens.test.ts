@@ -134,8 +134,9 @@ describe.each(backends)('tokens on %s', (_name, makeUrl) => {
     const { token } = await createServerToken(tokens, 'alice');
     const record = await tokens.resolve(token);
     expect(record.kind).toBe('server');
+    // JupyterHub's `server` role: access to that one server (the default one here), not all of alice's.
     expect(record.scopes.sort()).toEqual([
-      'access:servers!user=alice',
+      'access:servers!server=alice/',
       'courses!user=alice',
       'read:users:name!user=alice',
       'users:activity!user=alice',

@@ -30,6 +30,8 @@ export interface TestHub {
   /** http://127.0.0.1:PORT of the hub itself. */
   hubUrl: string;
   proxy: RunningProxy;
+  /** The secret the proxy and the hub share (for calling the hub's proxy endpoints as the proxy). */
+  proxySecret: string;
   /** Session cookie + CSRF header of a fresh browser session. */
   session(name: string): Promise<{ cookie: string; csrf: string; cookieValue: string }>;
   token(name: string, scopes?: string[]): Promise<string>;
@@ -43,6 +45,8 @@ export async function startTestHub(options: {
   spawner?: { local?: Record<string, unknown>; [key: string]: unknown };
   /** hub.baseUrl (default '/'). */
   baseUrl?: string;
+  /** Proxy settings over the defaults (e.g. adminAccess). */
+  proxy?: Record<string, unknown>;
 }): Promise<TestHub> {
   const urls = new HubUrls(options.baseUrl ?? '/');
   const everyone = [...options.users, ...(options.admins ?? [])];
@@ -61,11 +65,12 @@ export async function startTestHub(options: {
     baseUrl: urls.base,
     apiSecret: proxySecret,
     verifySessionCookie: (value) => verifySessionCookie(value, COOKIE_SECRET),
-    oracle: (credential, owner) => hubOracle({ hubApiUrl, proxySecret })(credential, owner),
+    oracle: (credential, owner, serverName) =>
+      hubOracle({ hubApiUrl, proxySecret })(credential, owner, serverName),
   });
   const config = configSchema.parse({
     hub: { dataDir, cookieSecret: COOKIE_SECRET, hubPort: 0, baseUrl: urls.base },
-    proxy: { apiIp: '127.0.0.1', apiPort: Number(new URL(proxy.apiUrl).port) },
+    proxy: { ...options.proxy, apiIp: '127.0.0.1', apiPort: Number(new URL(proxy.apiUrl).port) },
     spawner: {
       ...options.spawner,
       local: { homeRoot: join(root, 'homes'), ...options.spawner?.local },
@@ -91,6 +96,7 @@ export async function startTestHub(options: {
     urls,
     hubUrl,
     proxy,
+    proxySecret,
     async session(name) {
       const created = await services.sessions.create(name);
       return {
@@ -105,7 +111,7 @@ export async function startTestHub(options: {
     async dispose() {
       const manager = services.servers;
       for (const s of manager.readyServers())
-        await (await manager.stop(s.userName)).done.catch(() => undefined);
+        await (await manager.stop(s.userName, s.serverName)).done.catch(() => undefined);
       await app.close();
       await proxy.close();
       await database.close();
