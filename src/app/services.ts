@@ -204,7 +204,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     proxySecret,
     egress,
     servers,
-    serverFields: (user) => serverFieldsOf(servers, user.name),
+    serverFields: (user) => serverFieldsOf(servers, user.name, config.hub.publicUrl),
     userRemoval,
     rosters: new RosterImport(stores, userRemoval, accountCheck, (imported) =>
       enrollment.enrollRosterInSeedCourse(imported),

@@ -93,12 +93,18 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
     hub.setServerFields(async (user): Promise<ServerFields> => {
       const model = (ready: boolean) => ({
         name: '',
+        full_name: `${user.name}/`,
         ready,
         pending: ready ? null : 'spawn',
+        stopped: false,
         url: `/user/${user.name}/`,
         progress_url: `/hub/api/users/${user.name}/server/progress`,
+        full_url: null,
+        full_progress_url: null,
         started: '2026-01-01T00:00:00.000Z',
         last_activity: null,
+        state: {},
+        user_options: {},
       });
       if (user.name === 'alice')
         return { server: '/user/alice/', pending: null, servers: { '': model(true) } };
