@@ -83,7 +83,9 @@ export class UserStore {
       // PostgreSQL disagree on where NULLs sort, so say it explicitly).
       const nullRank = query.neverActive === 'first' ? 0 : 1;
       rows = rows
-        .orderBy(sql`case when last_activity is null then ${sql.lit(nullRank)} else ${sql.lit(1 - nullRank)} end`)
+        .orderBy(
+          sql`case when last_activity is null then ${sql.lit(nullRank)} else ${sql.lit(1 - nullRank)} end`,
+        )
         .orderBy('last_activity', order)
         .orderBy('name', 'asc');
     } else if (query.sort === 'id') {

@@ -40,10 +40,24 @@ export function visibleUserFields(scopes: Set<string>, target: ScopeTarget): Set
   return fields;
 }
 
+/**
+ * Keys of a spawner's state that are credentials (the local spawner keeps the server's own API
+ * token there, so that a restarted hub can reach it): never sent over the API, even to admins.
+ */
+const SECRET_STATE_KEYS = new Set(['token', 'api_token', 'apiToken']);
+
 /** One server as the caller may see it: `state` only with `admin:server_state` on it. */
-function visibleServer(server: ServerModel, scopes: Set<string>, target: ScopeTarget): Record<string, unknown> {
+function visibleServer(
+  server: ServerModel,
+  scopes: Set<string>,
+  target: ScopeTarget,
+): Record<string, unknown> {
   const { state, ...rest } = server;
-  return hasScope(scopes, 'admin:server_state', target) ? { ...rest, state } : rest;
+  if (!hasScope(scopes, 'admin:server_state', target)) return rest;
+  return {
+    ...rest,
+    state: Object.fromEntries(Object.entries(state).filter(([k]) => !SECRET_STATE_KEYS.has(k))),
+  };
 }
 
 /**

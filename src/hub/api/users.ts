@@ -100,7 +100,9 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
       total = all.length;
       list = all.slice(page.offset, page.offset + page.limit);
     }
-    const models = await Promise.all(list.map((u) => userModel(serverFields, u, identity.scopes, modelOptions)));
+    const models = await Promise.all(
+      list.map((u) => userModel(serverFields, u, identity.scopes, modelOptions)),
+    );
     return paginated(request, page, models, total);
   });
 

