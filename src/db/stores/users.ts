@@ -143,6 +143,20 @@ export class UserStore {
   }
 
   /**
+   * Moves the user's last activity to `when` (ISO-8601 UTC, as toISOString writes it) if that is
+   * later; never back in time. True if the row changed.
+   */
+  async moveActivityForward(name: string, when: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ last_activity: when })
+      .where('name', '=', name)
+      .where((eb) => eb.or([eb('last_activity', 'is', null), eb('last_activity', '<', when)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
    * Deletes the row; their sessions, password, tokens, servers and group memberships go with it
    * (foreign keys cascade). Only the hub's UserRemoval calls this: it ends all of those first, so
    * that the proxy hears of every revocation while the rows still say what to revoke.
