@@ -115,9 +115,10 @@ async function identityFromSession(users: UserStore, userName: string): Promise<
  */
 function refuseToken(request: FastifyRequest, reply: FastifyReply, error: InvalidTokenError) {
   request.log.info({ reason: error.message }, 'refused API token');
-  return reply
-    .code(403)
-    .send({ status: 403, message: `Missing or invalid credentials. ${error.message} ${error.hint ?? ''}`.trim() });
+  return reply.code(403).send({
+    status: 403,
+    message: `Missing or invalid credentials. ${error.message} ${error.hint ?? ''}`.trim(),
+  });
 }
 
 /**

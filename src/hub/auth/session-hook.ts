@@ -81,5 +81,9 @@ export function clearSessionCookie(reply: FastifyReply, options: SessionCookieOp
     sameSite: 'lax',
     secure: options.secure,
   });
-  reply.clearCookie(XSRF_COOKIE_NAME, { path: xsrfCookiePath(options), sameSite: 'lax', secure: options.secure });
+  reply.clearCookie(XSRF_COOKIE_NAME, {
+    path: xsrfCookiePath(options),
+    sameSite: 'lax',
+    secure: options.secure,
+  });
 }

@@ -39,7 +39,11 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginDeps): void
     // The same value where JupyterHub's clients (hubtraf, scripts) read it, to echo in the `_xsrf`
     // field or the X-XSRFToken header. The check below still compares with the httpOnly cookie.
     if (request.cookies[XSRF_COOKIE_NAME] !== value)
-      reply.setCookie(XSRF_COOKIE_NAME, value, { path: urls.hub(), sameSite: 'strict', secure: auth.cookie.secure });
+      reply.setCookie(XSRF_COOKIE_NAME, value, {
+        path: urls.hub(),
+        sameSite: 'strict',
+        secure: auth.cookie.secure,
+      });
     return value;
   }
 
