@@ -281,7 +281,7 @@ export function openApiDocument(version: string, urls: HubUrls): Record<string, 
       title: 'coursehub REST API (JupyterHub-compatible)',
       version,
       description:
-        'Authenticate with "Authorization: token TOKEN" (or bearer), or a hub session cookie plus X-XSRF-Token.',
+        'Authenticate with "Authorization: token TOKEN" (or bearer), or a hub session cookie plus the session\'s CSRF token (the _xsrf cookie\'s value) in X-XSRFToken, X-CSRFToken, X-XSRF-Token or the _xsrf field. A missing or invalid credential gets 403, as in JupyterHub.',
     },
     servers: [{ url: urls.base === '/' ? '/' : urls.base.replace(/\/$/, '') }],
     components: {
