@@ -199,3 +199,21 @@ describe('GET /users sort and include_stopped_servers', () => {
     expect(await names('state=active')).toEqual(['alice']);
   });
 });
+
+describe('group model fields by scope (JupyterHub 5)', () => {
+  it.each([
+    [['list:groups'], ['kind', 'name']],
+    [['read:groups'], ['kind', 'name', 'properties', 'users']],
+    [
+      ['read:groups:name', 'read:roles:groups'],
+      ['kind', 'name', 'roles'],
+    ],
+    [['admin:groups'], ['kind', 'name', 'properties', 'roles', 'users']],
+  ])('%j shows exactly %j of a group', async (scopes, expected) => {
+    const url = scopes.includes('list:groups') ? '/hub/api/groups' : '/hub/api/groups/ta';
+    const res = await get(url, scopes);
+    expect(res.statusCode).toBe(200);
+    const group = Array.isArray(res.json()) ? res.json()[0] : res.json();
+    expect(keys(group)).toEqual(expected);
+  });
+});
