@@ -59,6 +59,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       tokens: s.tokens,
       userRemoval: s.userRemoval,
       serverFields: s.serverFields,
+      activity: s.activity,
       forgetCachedLogins: (user) => s.proxy.revoke({ users: [user] }),
       urls: s.urls,
       courses: s.courses,
@@ -94,8 +95,9 @@ const REGISTRARS: Record<HubArea, Registrar> = {
     await registerServerApi(app, { servers: s.servers, urls: s.urls });
     registerServerLifecycle(app, {
       servers: s.servers,
-      routes: s.proxy,
+      activity: s.activity,
       cullIdleTimeoutSeconds: s.config.spawner.cullIdleTimeoutSeconds,
+      activityIntervalSeconds: s.config.spawner.activityIntervalSeconds,
       log: s.log,
     });
   },

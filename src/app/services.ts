@@ -46,6 +46,7 @@ import { ProxyClient } from '../hub/proxy/client.js';
 import { lazyProxySecret, proxyApiUrl } from '../hub/proxy/hub-proxy.js';
 import { ServerManager } from '../hub/servers/server-manager.js';
 import { serverFieldsOf } from '../hub/servers/server-model.js';
+import { ServerActivity } from '../hub/servers/activity.js';
 import { hubServerTokens } from '../hub/servers/server-tokens.js';
 import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
 import type { CourseFolder } from '../hub/spawner/local-process-spawner.js';
@@ -90,6 +91,8 @@ export interface CoreServices {
   /** Inert until `install()` (coursehub start); then every server start is admitted through it. */
   egress: EgressPolicy;
   servers: ServerManager;
+  /** Servers' and users' last_activity: recorded from the proxy and servers, and reported to the API. */
+  activity: ServerActivity;
   serverFields: ServerFieldsProvider;
   userRemoval: UserRemoval;
   rosters: RosterImport;
@@ -204,7 +207,14 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     proxySecret,
     egress,
     servers,
-    serverFields: (user) => serverFieldsOf(servers, user.name),
+    activity: new ServerActivity({
+      manager: servers,
+      servers: stores.servers,
+      users: stores.users,
+      routes: proxy,
+      log: serverLog,
+    }),
+    serverFields: (user) => serverFieldsOf(servers, user.name, config.hub.publicUrl),
     userRemoval,
     rosters: new RosterImport(stores, userRemoval, accountCheck, (imported) =>
       enrollment.enrollRosterInSeedCourse(imported),

@@ -342,6 +342,13 @@ export const spawnerSection = z
       .positive()
       .default(60)
       .describe('How often the idle culler looks for idle servers.'),
+    activityIntervalSeconds: z
+      .number()
+      .positive()
+      .default(300)
+      .describe(
+        "How often the hub records each running server's and its user's last_activity (proxied traffic, kernel activity from the server's /api/status), whether or not the culler runs (JupyterHub's last_activity_interval).",
+      ),
     stopServersOnHubStop: z
       .boolean()
       .default(false)

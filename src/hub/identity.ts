@@ -3,9 +3,9 @@
  * (`Authorization: token T` or `Authorization: bearer T`, or `?token=T` on GET requests) or from
  * the browser session (`request.session`, set by the login area's hook, which runs first).
  *
- * A token that is presented but unknown, revoked or expired is answered at once with 401 JSON:
- * silently treating the caller as anonymous would turn a clear "your token expired" into a
- * puzzling 403 further on.
+ * A token that is presented but unknown, revoked or expired is answered at once with 403 JSON
+ * (JupyterHub's status for missing or invalid credentials) that says which: silently treating
+ * the caller as anonymous would turn a clear "your token expired" into a puzzling refusal later.
  *
  * `?token=` is accepted on GET/HEAD requests to the REST API's own routes only. Only GET, as
  * JupyterHub: a state-changing request with a token in its URL could be forged by a link. Only
@@ -109,12 +109,16 @@ async function identityFromSession(users: UserStore, userName: string): Promise<
   return { user, scopes: roleScopes(user), kind: 'session', roles: roleNames(user) };
 }
 
+/**
+ * 403, as JupyterHub answers a missing or invalid credential: its clients (HubAuth) take a 403
+ * for "not allowed" and anything else for a hub failure.
+ */
 function refuseToken(request: FastifyRequest, reply: FastifyReply, error: InvalidTokenError) {
   request.log.info({ reason: error.message }, 'refused API token');
-  return reply
-    .code(401)
-    .header('www-authenticate', 'token')
-    .send({ status: 401, message: `${error.message} ${error.hint ?? ''}`.trim() });
+  return reply.code(403).send({
+    status: 403,
+    message: `Missing or invalid credentials. ${error.message} ${error.hint ?? ''}`.trim(),
+  });
 }
 
 /**

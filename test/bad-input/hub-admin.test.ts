@@ -16,7 +16,7 @@ beforeAll(async () => {
     { users: [{ name: 'prof', admin: true }, { name: 'amy' }] },
   );
   admin = new Browser(hub.app);
-  expect((await admin.login('prof', 'any')).statusCode).toBe(303);
+  expect((await admin.login('prof', 'any')).statusCode).toBe(302);
 });
 afterAll(async () => hub?.close());
 

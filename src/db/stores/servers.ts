@@ -163,6 +163,22 @@ export class ServerStore {
       .execute();
   }
 
+  /**
+   * Moves the server's last activity to `when` (ISO-8601 UTC, as toISOString writes it) if that
+   * is later: reports arrive late and out of order, and activity never goes back in time.
+   * True if the row changed.
+   */
+  async moveActivityForward(userId: number, serverName: string, when: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('servers')
+      .set({ last_activity: when })
+      .where('user_id', '=', userId)
+      .where('name', '=', serverName)
+      .where((eb) => eb.or([eb('last_activity', 'is', null), eb('last_activity', '<', when)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async remove(userId: number, serverName: string): Promise<void> {
     await this.db
       .deleteFrom('servers')

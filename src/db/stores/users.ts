@@ -38,8 +38,10 @@ export interface ListUsersQuery {
   limit?: number;
   /** Substring of the name (matched literally, `%` and `_` are not wildcards). */
   nameContains?: string;
-  sort?: 'name' | 'last_activity';
+  sort?: 'name' | 'last_activity' | 'id';
   order?: 'asc' | 'desc';
+  /** Where users who never did anything go when sorting by last_activity (default: last). */
+  neverActive?: 'first' | 'last';
 }
 
 function toRecord(row: Selectable<UsersTable>): UserRecord {
@@ -77,12 +79,17 @@ export class UserStore {
     const order = query.order ?? 'asc';
     let rows = base.selectAll();
     if (query.sort === 'last_activity') {
-      // Users who never did anything go last either way (SQLite and PostgreSQL disagree on where
-      // NULLs sort, so say it explicitly).
+      // Users who never did anything go last either way unless asked otherwise (SQLite and
+      // PostgreSQL disagree on where NULLs sort, so say it explicitly).
+      const nullRank = query.neverActive === 'first' ? 0 : 1;
       rows = rows
-        .orderBy(sql`case when last_activity is null then 1 else 0 end`)
+        .orderBy(
+          sql`case when last_activity is null then ${sql.lit(nullRank)} else ${sql.lit(1 - nullRank)} end`,
+        )
         .orderBy('last_activity', order)
         .orderBy('name', 'asc');
+    } else if (query.sort === 'id') {
+      rows = rows.orderBy('id', order);
     } else {
       rows = rows.orderBy('name', order);
     }
@@ -133,6 +140,20 @@ export class UserStore {
       .returningAll()
       .executeTakeFirst();
     return row && toRecord(row);
+  }
+
+  /**
+   * Moves the user's last activity to `when` (ISO-8601 UTC, as toISOString writes it) if that is
+   * later; never back in time. True if the row changed.
+   */
+  async moveActivityForward(name: string, when: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ last_activity: when })
+      .where('name', '=', name)
+      .where((eb) => eb.or([eb('last_activity', 'is', null), eb('last_activity', '<', when)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /**

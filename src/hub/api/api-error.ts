@@ -38,7 +38,7 @@ const STATUS_OF: [new (...args: never[]) => CoursehubError, number][] = [
   [InvalidNameError, 400],
   [TokenRequestError, 400],
   [UnknownScopeError, 400],
-  [InvalidTokenError, 401],
+  [InvalidTokenError, 403],
   [TokenScopeError, 403],
   [UserNotFoundError, 404],
   [GroupNotFoundError, 404],

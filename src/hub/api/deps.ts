@@ -2,6 +2,7 @@
  * What the REST API's routes work with, handed in by the composition root (src/app/).
  */
 import type { CoursehubConfig } from '../../config/schema.js';
+import type { ServerActivity } from '../servers/activity.js';
 import type { TokenService } from '../tokens/index.js';
 import type { HubUrls } from '../urls.js';
 import type { UserRemoval } from '../users/user-removal.js';
@@ -17,6 +18,8 @@ export interface ApiDeps extends CourseApiDeps {
   /** The one way to delete a user (server, tokens, sessions, proxy, row). */
   userRemoval: UserRemoval;
   serverFields: ServerFieldsProvider;
+  /** Where POST /users/NAME/activity records what it is told. */
+  activity: ServerActivity;
   /**
    * Tells the proxy to drop what it cached of a user's logins, so a revoked token stops opening
    * their server now rather than when the cache expires.

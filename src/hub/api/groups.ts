@@ -14,11 +14,15 @@ import { paginated, pageRequest } from './pagination.js';
 
 type NameParams = { Params: { name: string } };
 
-/** JupyterHub's group model; members only with `read:groups` on the group. */
+/**
+ * JupyterHub 5's group model, cut by scope as there: `read:groups:name` shows kind and name,
+ * `read:groups` adds members and properties, `read:roles:groups` the roles.
+ */
 export function groupModel(group: HubGroup, scopes: Set<string>): Record<string, unknown> {
   const model: Record<string, unknown> = { kind: 'group', name: group.name };
-  if (hasScope(scopes, 'read:groups', { group: group.name }))
-    Object.assign(model, { users: group.users, roles: [], properties: {} });
+  const target = { group: group.name };
+  if (hasScope(scopes, 'read:groups', target)) Object.assign(model, { users: group.users, properties: {} });
+  if (hasScope(scopes, 'read:roles:groups', target)) model.roles = [];
   return model;
 }
 

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { acceptTokenInUrl } from '../identity.js';
+import { registerActivityRoute } from './activity.js';
 import { toApiError } from './api-error.js';
 import { registerCourseRoutes } from './courses.js';
 import type { ApiDeps } from './deps.js';
@@ -43,6 +44,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       api.get('/openapi.json', async () => openApiDocument(JUPYTERHUB_API_VERSION, deps.urls));
       registerInfoRoutes(api, deps);
       registerUserRoutes(api, deps);
+      registerActivityRoute(api, deps);
       registerTokenRoutes(api, deps);
       registerGroupRoutes(api, deps);
       registerCourseRoutes(api, deps);

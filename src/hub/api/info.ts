@@ -43,7 +43,10 @@ export function registerInfoRoutes(api: FastifyInstance, deps: ApiDeps): void {
     const identity = requireIdentity(request);
     const user = await deps.users.get(identity.user.name);
     if (!user) throw new ApiError(404, `No such user: ${identity.user.name}.`);
-    const model = await userModel(deps.serverFields, user, identity.scopes);
+    // Any token may identify its owner: name and groups are shown whatever its scopes (as
+    // JupyterHub's identify scopes), but not listed among the token's scopes.
+    const identify = [`read:users:name!user=${user.name}`, `read:users:groups!user=${user.name}`];
+    const model = await userModel(deps.serverFields, user, new Set([...identity.scopes, ...identify]));
     return {
       ...model,
       scopes: [...identity.scopes].sort(),

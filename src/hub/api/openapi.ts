@@ -9,7 +9,7 @@ import { COURSE_OPERATIONS } from './openapi-courses.js';
 import { ERR, type Op } from './openapi-types.js';
 
 const USER =
-  'User model: {kind, name, admin, roles, groups, server, pending, created, last_activity, servers?}';
+  'User model: {kind, name, admin, roles, groups, server, pending, created, last_activity, servers?, auth_state?}, each field shown only with a scope that allows it, as JupyterHub 5 (read:users, read:users:name, read:users:groups, read:users:activity, read:servers, read:roles:users, admin:auth_state); a server: {name, full_name, ready, pending, stopped, url, progress_url, full_url, full_progress_url, started, last_activity, user_options, state (admin:server_state only)}';
 
 /** path → method → operation. Paths use OpenAPI's `{param}` form. */
 const OPERATIONS: Record<string, Record<string, Op>> = {
@@ -27,7 +27,7 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   '/hub/api/users': {
     get: {
       summary:
-        'List users (offset, limit, name_filter, state=active|ready|inactive; pagination envelope with the jupyterhub-pagination Accept type)',
+        'List users (offset, limit, name_filter, state=active|ready|inactive, sort=id|name|last_activity with - for descending, include_stopped_servers; pagination envelope with the jupyterhub-pagination Accept type)',
       scopes: ['list:users'],
       responses: { '200': `list of ${USER}`, ...ERR },
     },
@@ -40,8 +40,15 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/hub/api/users/{name}': {
     get: {
-      summary: 'One user',
-      scopes: ['read:users'],
+      summary: 'One user (include_stopped_servers)',
+      scopes: [
+        'read:users',
+        'read:users:name',
+        'read:servers',
+        'read:users:groups',
+        'read:users:activity',
+        'read:roles:users',
+      ],
       responses: { '200': USER, '400': 'invalid name', ...ERR },
     },
     post: {
@@ -60,6 +67,19 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       summary: 'Delete a user',
       scopes: ['admin:users'],
       responses: { '204': 'deleted', '400': 'yourself', ...ERR },
+    },
+  },
+  '/hub/api/users/{name}/activity': {
+    post: {
+      summary:
+        "Report a user's last activity, overall and per server ('' = the default server); times only move forward",
+      scopes: ['users:activity'],
+      body: '{last_activity?: ISO-8601 time, servers?: {server_name: {last_activity: ISO-8601 time}}}',
+      responses: {
+        '200': 'recorded',
+        '400': 'bad body or timestamp, a time over an hour ahead, or no such server',
+        ...ERR,
+      },
     },
   },
   '/hub/api/users/{name}/tokens': {
@@ -284,7 +304,7 @@ export function openApiDocument(version: string, urls: HubUrls): Record<string, 
       title: 'coursehub REST API (JupyterHub-compatible)',
       version,
       description:
-        'Authenticate with "Authorization: token TOKEN" (or bearer), or a hub session cookie plus X-XSRF-Token.',
+        'Authenticate with "Authorization: token TOKEN" (or bearer), or a hub session cookie plus the session\'s CSRF token (the _xsrf cookie\'s value) in X-XSRFToken, X-CSRFToken, X-XSRF-Token or the _xsrf field. A missing or invalid credential gets 403, as in JupyterHub.',
     },
     servers: [{ url: urls.base === '/' ? '/' : urls.base.replace(/\/$/, '') }],
     components: {

@@ -3,6 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { filteredNames, hasScope } from '../scopes.js';
+import type { ListUsersQuery } from '../../db/stores/users.js';
 import type { HubUser } from '../users/user-service.js';
 import { parseUsername, usernameProblem, normalizeUsername } from '../users/username.js';
 import { ApiError } from './api-error.js';
@@ -20,7 +21,7 @@ type NameParams = { Params: { name: string } };
  */
 function serverStateFilter(value: unknown): ((fields: ServerFields) => boolean) | undefined {
   if (value === undefined || value === '') return undefined;
-  const servers = (f: ServerFields) => Object.values(f.servers);
+  const servers = (f: ServerFields) => Object.values(f.servers).filter((s) => !s.stopped);
   switch (value) {
     case 'active':
       return (f) => f.server !== null || f.pending !== null || servers(f).length > 0;
@@ -31,6 +32,26 @@ function serverStateFilter(value: unknown): ((fields: ServerFields) => boolean) 
     default:
       throw new ApiError(400, `Unrecognized state filter "${String(value)}": use active, ready or inactive.`);
   }
+}
+
+/**
+ * JupyterHub 5's `?sort=` of GET /users: `id`, `name` or `last_activity`, descending with a `-`
+ * prefix. Users never active come first in ascending order and last in descending, as there.
+ */
+function userSort(value: unknown): Pick<ListUsersQuery, 'sort' | 'order' | 'neverActive'> {
+  if (value === undefined || value === '') return { sort: 'name', order: 'asc' };
+  const text = String(value);
+  const order = text.startsWith('-') ? 'desc' : 'asc';
+  const key = order === 'desc' ? text.slice(1) : text;
+  if (key !== 'id' && key !== 'name' && key !== 'last_activity')
+    throw new ApiError(400, `sort must be 'id', 'name', or 'last_activity', not '${text}'.`);
+  return { sort: key, order, neverActive: order === 'asc' ? 'first' : 'last' };
+}
+
+/** JupyterHub's boolean query flags: present and not "0" or "false" (any case) means yes. */
+function queryFlag(value: unknown): boolean {
+  if (value === undefined) return false;
+  return !['0', 'false'].includes(String(value).toLowerCase());
 }
 
 export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
@@ -51,6 +72,8 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
     const query = request.query as Record<string, unknown>;
     const nameFilter = typeof query.name_filter === 'string' ? query.name_filter : undefined;
     const state = serverStateFilter(query.state);
+    const sort = userSort(query.sort);
+    const modelOptions = { includeStoppedServers: queryFlag(query.include_stopped_servers) };
     const unfiltered = hasScope(identity.scopes, 'list:users');
     let list: HubUser[];
     let total: number;
@@ -59,6 +82,7 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
         offset: page.offset,
         limit: page.limit,
         nameContains: nameFilter,
+        ...sort,
       }));
     } else {
       // Only some users are listable (e.g. `list:users!user=x` or `!group=g`), or only those in a
@@ -66,7 +90,7 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
       const allowed = new Set(filteredNames(identity.scopes, 'list:users', 'user'));
       const groups = new Set(filteredNames(identity.scopes, 'list:users', 'group'));
       if (!unfiltered && allowed.size === 0 && groups.size === 0) requireScope(request, 'list:users');
-      let all = (await users.list({ nameContains: nameFilter })).users.filter(
+      let all = (await users.list({ nameContains: nameFilter, ...sort })).users.filter(
         (u) => unfiltered || allowed.has(u.name) || u.groups.some((g) => groups.has(g)),
       );
       if (state) {
@@ -76,7 +100,9 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
       total = all.length;
       list = all.slice(page.offset, page.offset + page.limit);
     }
-    const models = await Promise.all(list.map((u) => userModel(serverFields, u, identity.scopes)));
+    const models = await Promise.all(
+      list.map((u) => userModel(serverFields, u, identity.scopes, modelOptions)),
+    );
     return paginated(request, page, models, total);
   });
 
@@ -106,9 +132,20 @@ export function registerUserRoutes(api: FastifyInstance, deps: ApiDeps): void {
     return reply.code(201).send(models);
   });
 
+  // Any scope that shows a field of the user lets the caller read the user (JupyterHub 5).
   api.get<NameParams>('/users/:name', async (request) => {
-    const user = await targetUser(request.params.name, request, ['read:users', 'read:users:name']);
-    return userModel(serverFields, user, request.identity!.scopes);
+    const user = await targetUser(request.params.name, request, [
+      'read:users',
+      'read:users:name',
+      'read:servers',
+      'read:users:groups',
+      'read:users:activity',
+      'read:roles:users',
+    ]);
+    const query = request.query as Record<string, unknown>;
+    return userModel(serverFields, user, request.identity!.scopes, {
+      includeStoppedServers: queryFlag(query.include_stopped_servers),
+    });
   });
 
   api.post<NameParams>('/users/:name', async (request, reply) => {

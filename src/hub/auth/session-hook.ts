@@ -5,7 +5,7 @@
  */
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { enforceCsrf } from './csrf.js';
+import { enforceCsrf, XSRF_COOKIE_NAME } from './csrf.js';
 import { SESSION_COOKIE_NAME } from './session-cookie.js';
 import type { CreatedSession, ResolvedSession, SessionStore } from './session-store.js';
 
@@ -59,12 +59,30 @@ export function setSessionCookie(
     secure: options.secure,
     maxAge: options.maxAgeSeconds,
   });
+  // The session's CSRF token where JupyterHub's clients look for it (see XSRF_COOKIE_NAME);
+  // readable by scripts of this origin by design, as JupyterHub's.
+  reply.setCookie(XSRF_COOKIE_NAME, session.csrfToken, {
+    path: xsrfCookiePath(options),
+    sameSite: 'lax',
+    secure: options.secure,
+    maxAge: options.maxAgeSeconds,
+  });
+}
+
+/** BASE/hub/: the hub's pages and API, never users' servers. */
+export function xsrfCookiePath(options: Pick<SessionCookieOptions, 'path'>): string {
+  return `${options.path.replace(/\/?$/, '/')}hub/`;
 }
 
 export function clearSessionCookie(reply: FastifyReply, options: SessionCookieOptions): void {
   reply.clearCookie(SESSION_COOKIE_NAME, {
     path: options.path,
     httpOnly: true,
+    sameSite: 'lax',
+    secure: options.secure,
+  });
+  reply.clearCookie(XSRF_COOKIE_NAME, {
+    path: xsrfCookiePath(options),
     sameSite: 'lax',
     secure: options.secure,
   });

@@ -2,6 +2,7 @@
  * The home page and the pages around starting one's server (paths under hub.baseUrl):
  *   GET  /hub/home                     Start / Stop with a live progress bar
  *   GET  /hub/home/server.js           the pages' script
+ *   GET  /, /hub/, /hub/spawn[/:name]  JupyterHub's root and spawn links (./root-and-spawn.ts)
  *   POST /hub/spawn/:name[?next=]      start (form or fetch), then the spawn-pending page
  *   GET  /hub/spawn-pending/:name      progress, then on to `next` (default /user/NAME/tree)
  *   POST /hub/stop/:name               stop (form fallback of the DELETE API call)
@@ -33,6 +34,7 @@ import {
 import { namedServersOf } from './named-server-list.js';
 import { safeServerPath } from './safe-server-path.js';
 import { SERVER_SCRIPT } from './server-script.js';
+import { registerSpawnGetRoutes } from './root-and-spawn.js';
 import { sendHtml } from '../respond.js';
 
 type NameParams = { Params: { name: string; server?: string }; Querystring: { next?: string } };
@@ -97,6 +99,8 @@ export function registerHomePages(app: FastifyInstance, deps: HomeDeps): void {
   function homeError(identity: Identity, text: string): string {
     return serverErrorPage({ urls, user: identity.user, text });
   }
+
+  registerSpawnGetRoutes(app, { servers: manager, urls, caller, errorPage: homeError });
 
   app.get(urls.hub('home/server.js'), async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(SERVER_SCRIPT),

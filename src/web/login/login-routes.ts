@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticatedUser } from '../../hub/auth/authenticator.js';
-import { tokensEqual } from '../../hub/auth/csrf.js';
+import { presentedCsrfToken, tokensEqual, XSRF_COOKIE_NAME } from '../../hub/auth/csrf.js';
 import { LoginLockedError, OAuthCallbackError } from '../../hub/auth/errors.js';
 import { clearSessionCookie, setSessionCookie } from '../../hub/auth/session-hook.js';
 import { loginPage, messagePage, notAllowedPage } from './pages.js';
@@ -27,14 +27,23 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginDeps): void
 
   function loginXsrf(request: FastifyRequest, reply: FastifyReply): string {
     const existing = request.cookies[LOGIN_XSRF_COOKIE];
-    if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
-    const value = randomBytes(32).toString('base64url');
-    reply.setCookie(LOGIN_XSRF_COOKIE, value, {
-      path: urls.hub(),
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: auth.cookie.secure,
-    });
+    const value =
+      existing && /^[A-Za-z0-9_-]{43}$/.test(existing) ? existing : randomBytes(32).toString('base64url');
+    if (value !== existing)
+      reply.setCookie(LOGIN_XSRF_COOKIE, value, {
+        path: urls.hub(),
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: auth.cookie.secure,
+      });
+    // The same value where JupyterHub's clients (hubtraf, scripts) read it, to echo in the `_xsrf`
+    // field or the X-XSRFToken header. The check below still compares with the httpOnly cookie.
+    if (request.cookies[XSRF_COOKIE_NAME] !== value)
+      reply.setCookie(XSRF_COOKIE_NAME, value, {
+        path: urls.hub(),
+        sameSite: 'strict',
+        secure: auth.cookie.secure,
+      });
     return value;
   }
 
@@ -60,8 +69,9 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginDeps): void
     await users.touch(allowed.name);
     request.log.info({ user: allowed.name, authenticator: authenticator.name }, 'login');
     if (auth.localAccounts && (await auth.localAccounts.mustChange(allowed.name)))
-      return reply.redirect(`${urls.hub('change-password')}?next=${encodeURIComponent(next)}`, 303);
-    return reply.redirect(next, 303);
+      return reply.redirect(`${urls.hub('change-password')}?next=${encodeURIComponent(next)}`, 302);
+    // 302, as JupyterHub answers a login (its clients, e.g. hubtraf, check for exactly that).
+    return reply.redirect(next, 302);
   }
 
   app.get(urls.hub('login'), async (request, reply) => {
@@ -96,7 +106,8 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginDeps): void
     if (authenticator.kind !== 'form')
       return render(400, `Sign in with ${authenticator.buttonLabel} instead.`);
     const cookieToken = request.cookies[LOGIN_XSRF_COOKIE] ?? '';
-    const formToken = formField(request.body, '_xsrf');
+    // The form's field, or JupyterHub clients' header (the field wins, as in the session check).
+    const formToken = presentedCsrfToken(request) ?? '';
     // The session hook already checked this for browsers that have a session.
     if (!request.session && !(cookieToken && formToken && tokensEqual(cookieToken, formToken)))
       return render(403, 'The sign-in form expired or came from another site. Please try again.');

@@ -84,6 +84,20 @@ const TABLE: Row[] = [
   },
   { method: 'DELETE', route: '/hub/api/users/:name', url: freshUser, expect: [403, 403, 204, 403] },
   {
+    method: 'POST',
+    route: '/hub/api/users/:name/activity',
+    url: '/hub/api/users/alice/activity',
+    body: () => ({ last_activity: new Date().toISOString() }),
+    expect: [403, 200, 200, 403],
+  },
+  {
+    method: 'POST',
+    route: '/hub/api/users/:name/activity',
+    url: '/hub/api/users/bob/activity',
+    body: () => ({ last_activity: new Date().toISOString() }),
+    expect: [403, 403, 200, 403],
+  },
+  {
     method: 'DELETE',
     route: '/hub/api/users/:name',
     url: '/hub/api/users/alice',

@@ -34,7 +34,7 @@ async function loginCookie(name: string): Promise<string> {
       next: '/hub/home',
     }).toString(),
   });
-  expect(res.status).toBe(303);
+  expect(res.status).toBe(302);
   const session = res.headers.getSetCookie().find((c) => c.startsWith('coursehub-session='));
   expect(session).toBeDefined();
   return session!.split(';')[0]!;

@@ -93,12 +93,18 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
     hub.setServerFields(async (user): Promise<ServerFields> => {
       const model = (ready: boolean) => ({
         name: '',
+        full_name: `${user.name}/`,
         ready,
         pending: ready ? null : 'spawn',
+        stopped: false,
         url: `/user/${user.name}/`,
         progress_url: `/hub/api/users/${user.name}/server/progress`,
+        full_url: null,
+        full_progress_url: null,
         started: '2026-01-01T00:00:00.000Z',
         last_activity: null,
+        state: {},
+        user_options: {},
       });
       if (user.name === 'alice')
         return { server: '/user/alice/', pending: null, servers: { '': model(true) } };
@@ -233,9 +239,9 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
     expect((await call('GET', `/hub/api/users/alice/tokens/${model.id}`, student)).json().note).toBe('ci');
     expect((await call('DELETE', `/hub/api/users/alice/tokens/${model.id}`, student)).statusCode).toBe(204);
     const after = await call('GET', '/hub/api/users/alice', withNew);
-    expect(after.statusCode).toBe(401);
+    expect(after.statusCode).toBe(403);
     expect(after.json()).toEqual({
-      status: 401,
+      status: 403,
       message: expect.stringContaining('unknown or has been revoked'),
     });
     expect((await call('GET', `/hub/api/users/alice/tokens/${model.id}`, student)).statusCode).toBe(404);
@@ -249,7 +255,7 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
     expect(unknown.statusCode).toBe(400);
   });
 
-  it('an expired token is refused with 401 and says so', async () => {
+  it('an expired token is refused with 403 (JupyterHub: missing or invalid credentials) and says so', async () => {
     const { token, record } = await hub.tokens.create({ user: 'alice', expiresInSeconds: 60 });
     // A minute from now is a second ago (expiries are whole seconds, as JupyterHub's).
     await hub.handle.db
@@ -258,7 +264,7 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
       .where('id', '=', record.id)
       .execute();
     const res = await call('GET', '/hub/api/user', { authorization: `token ${token}` });
-    expect(res.statusCode).toBe(401);
+    expect(res.statusCode).toBe(403);
     expect(res.json().message).toMatch(/expired at/);
   });
 
@@ -312,7 +318,7 @@ describe.each(backends)('REST API on %s', (_name, makeUrl) => {
     expect((await call('GET', '/hub/api/user', session)).statusCode).toBe(200);
     expect((await call('DELETE', '/hub/api/users/gone', admin)).statusCode).toBe(204);
     expect((await call('GET', '/hub/api/user', session)).statusCode).toBe(403);
-    expect((await call('GET', '/hub/api/user', token)).statusCode).toBe(401);
+    expect((await call('GET', '/hub/api/user', token)).statusCode).toBe(403);
   });
 });
 

@@ -49,7 +49,7 @@ describe('dummy authenticator', () => {
     hubs.push(hub);
     const page = await new Browser(hub.app).request({ url: '/hub/login' });
     expect(page.body).toContain('any password is accepted');
-    expect((await new Browser(hub.app).login('Demo', 'anything')).statusCode).toBe(303);
+    expect((await new Browser(hub.app).login('Demo', 'anything')).statusCode).toBe(302);
     const stranger = await new Browser(hub.app).login('stranger', 'anything');
     expect(stranger.statusCode).toBe(403);
     expect(stranger.body).toContain('is not a user of this hub');

@@ -220,6 +220,11 @@ describe('named servers (spawner.allowNamedServers, namedServerLimitPerUser 1)',
     expect(stopped.status).toBe(204);
     const model = await call(hub, `/users/${ALICE}`, { headers: alice });
     expect(Object.keys(model.body.servers as object)).toEqual(['']);
+    // JupyterHub 3+: `?include_stopped_servers` lists it, as stopped and not ready.
+    const withStopped = await call(hub, `/users/${ALICE}?include_stopped_servers`, { headers: alice });
+    const listed = withStopped.body.servers as Record<string, Record<string, unknown>>;
+    expect(Object.keys(listed).sort()).toEqual(['', 'one']);
+    expect(listed.one).toMatchObject({ name: 'one', stopped: true, ready: false, pending: null });
     expect(
       await throughProxy(hub, `/user/${ALICE}/api/status`, { authorization: `token ${defaultServerToken}` }),
     ).toBe(200);

@@ -88,10 +88,11 @@ describe('server API', () => {
     }
     expect(serverToken).toMatch(/\S{20,}/);
     const auth = { authorization: `token ${serverToken}` };
-    // It identifies its owner, by name only.
+    // It identifies its owner: what read:users:name (kind, name, admin) and read:users:activity
+    // (last_activity, implied by users:activity) show in JupyterHub 5's model, nothing more.
     const me = await api(`/users/${ALICE}`, { headers: auth });
     expect(me.status).toBe(200);
-    expect(Object.keys(me.body).sort()).toEqual(['kind', 'name']);
+    expect(Object.keys(me.body).sort()).toEqual(['admin', 'kind', 'last_activity', 'name']);
     // Nothing else: other users, the user list, servers, tokens, users, the proxy, admin actions.
     expect((await api(`/users/${BOB}`, { headers: auth })).status).toBe(403);
     expect((await api('/users', { headers: auth })).status).toBe(403);

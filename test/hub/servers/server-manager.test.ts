@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerRequestError, ServerStartError } from '../../../src/hub/servers/errors.js';
 import { isSameProcessAlive } from '../../../src/sandbox/process-tree.js';
 import { cullIdleServers } from '../../../src/hub/servers/idle-culler.js';
+import { ServerActivity } from '../../../src/hub/servers/activity.js';
+import { createHubStores } from '../../../src/db/stores/hub-stores.js';
 import type { ServerManager } from '../../../src/hub/servers/server-manager.js';
 import { serverFieldsOf } from '../../../src/hub/servers/server-model.js';
 import { createServerFixture, type ServerFixture } from './fixture.js';
@@ -163,7 +165,16 @@ describe('ServerManager', () => {
     await (
       await manager.start(ALICE)
     ).ready;
-    const options = { manager, routes: fx.proxyClient, timeoutSeconds: 3600, log: manager['options'].log };
+    const log = manager['options'].log;
+    const stores = createHubStores(fx.database.db);
+    const activity = new ServerActivity({
+      manager,
+      servers: stores.servers,
+      users: stores.users,
+      routes: fx.proxyClient,
+      log,
+    });
+    const options = { manager, activity, timeoutSeconds: 3600, log };
     expect(await cullIdleServers({ ...options, now: () => Date.now() })).toEqual([]);
     expect(manager.status(ALICE)?.ready).toBe(true);
     expect(await cullIdleServers({ ...options, now: () => Date.now() + 2 * 3600_000 })).toEqual([ALICE]);

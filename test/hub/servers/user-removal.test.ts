@@ -56,7 +56,7 @@ async function expectNothingLeft(was: Belongings, publicUrl: string, hubApi: str
   }
   // The hub knows neither credential.
   const me = await fetch(`${hubApi}/user`, { headers: { authorization: `token ${was.token}` } });
-  expect(me.status).toBe(401);
+  expect(me.status).toBe(403);
   const bySession = await fetch(`${hubApi}/user`, { headers: { cookie: was.cookie } });
   expect(bySession.status).toBe(403);
 }
