@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load.js';
 import type { CoursehubConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { ensureProxy, stopProxy, type EnsuredProxy } from '../hub/proxy/lifecycle.js';
+import { loadTlsPair } from '../hub/proxy/tls-pair.js';
 import { watchProxy, type ProxyWatchdog } from '../hub/proxy/watchdog.js';
 import { CoursehubError } from '../util/errors.js';
 import { buildHub, type BuiltHub } from './build-hub.js';
@@ -53,6 +54,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     overrides['users.students'] ??= DEMO_ROSTERS.students;
   }
   const loaded = loadConfig({ file: options.configFile, env: options.env, overrides });
+  const { certFile, keyFile } = loaded.config.https;
+  // A pair that cannot be served stops the start here, with its message, before anything
+  // starts (the proxy would otherwise fail in its own log).
+  if (certFile !== undefined && keyFile !== undefined) loadTlsPair(certFile, keyFile);
   const log = createLogger(loaded.config);
   for (const warning of loaded.warnings) log.warn(warning);
 
@@ -114,7 +119,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 
   // Users come in through the proxy, on the public port.
   const port = base.config.hub.port;
-  const url = `http://${urlHost(base.config.hub.ip)}:${port}${services.urls.base}`;
+  const scheme = base.config.https.certFile === undefined ? 'http' : 'https';
+  const url = `${scheme}://${urlHost(base.config.hub.ip)}:${port}${services.urls.base}`;
   log.info({ url, authenticator: base.config.auth.authenticator }, 'coursehub is running');
   print(`coursehub is running at ${url}`);
   if (options.demo) {

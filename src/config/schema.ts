@@ -468,6 +468,54 @@ export const proxySection = z
   })
   .strict();
 
+/** HTTPS served by the proxy itself (src/hub/proxy/tls-*.ts): the seed's secrets/jupyterhub.crt and .key. */
+export const httpsSection = z
+  .object({
+    certFile: z
+      .string()
+      .optional()
+      .describe(
+        "PEM certificate (chain) the proxy serves on hub.port (the seed's secrets/jupyterhub.crt; env SSL_CERT). With keyFile, users reach the hub over https only; a relative path is relative to the config file.",
+      ),
+    keyFile: z
+      .string()
+      .optional()
+      .describe("PEM private key of certFile (the seed's secrets/jupyterhub.key; env SSL_KEY)."),
+    redirectPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(0)
+      .describe(
+        'Plain-HTTP port (on hub.ip) that redirects every request to https on hub.port, e.g. 80 beside 443 as the seed has it. 0: none.',
+      ),
+    hstsMaxAgeSeconds: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(31536000)
+      .describe(
+        'Strict-Transport-Security max-age on every https answer (one year by default): browsers then refuse plain http to this host. 0: no header.',
+      ),
+    reloadIntervalSeconds: z
+      .number()
+      .positive()
+      .default(5)
+      .describe(
+        'How often the proxy checks certFile and keyFile for a renewed pair, which it then serves without a restart (SIGHUP to the proxy reloads at once). A pair that does not match is logged and the old one kept.',
+      ),
+  })
+  .strict()
+  .superRefine((https, context) => {
+    if ((https.certFile === undefined) !== (https.keyFile === undefined))
+      context.addIssue({
+        code: 'custom',
+        path: [https.certFile === undefined ? 'certFile' : 'keyFile'],
+        message: 'https needs both certFile and keyFile (or neither, for plain http)',
+      });
+  });
+
 export const configSchema = z
   .object({
     hub: hubSection.default(hubSection.parse({})),
@@ -479,6 +527,7 @@ export const configSchema = z
     proxy: proxySection.default(proxySection.parse({})),
     course: courseSection.default(courseSection.parse({})),
     exchange: exchangeSection.default(exchangeSection.parse({})),
+    https: httpsSection.default(httpsSection.parse({})),
   })
   .strict()
   .superRefine((config, context) => {
@@ -496,6 +545,9 @@ export const configSchema = z
     if (hubPort !== 0 && hubPort === port) clash(['hub', 'hubPort'], hubPort, 'hub.port');
     if (apiPort === port) clash(['proxy', 'apiPort'], apiPort, 'hub.port');
     else if (apiPort !== 0 && apiPort === hubPort) clash(['proxy', 'apiPort'], apiPort, 'hub.hubPort');
+    const { redirectPort } = config.https;
+    if (redirectPort !== 0 && [port, hubPort, apiPort].includes(redirectPort))
+      clash(['https', 'redirectPort'], redirectPort, 'hub.port, hub.hubPort or proxy.apiPort');
   });
 
 export type CoursehubConfig = z.infer<typeof configSchema>;
