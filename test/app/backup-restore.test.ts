@@ -25,6 +25,7 @@ import { stopProxy } from '../../src/hub/proxy/lifecycle.js';
 import { removeCourseGroup } from '../../src/sandbox/course-groups.js';
 import { removeUnixAccount } from '../hub/spawner/test-accounts.js';
 import { startRealHub, type RealHub } from '../support/hub.js';
+import { createTestDatabase } from '../support/postgres.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const INSTRUCTOR = 'chbk_inst';
@@ -86,12 +87,14 @@ async function rows(databaseUrl: string): Promise<Record<string, unknown[]>> {
   }
 }
 
-describe('coursehub backup and restore', () => {
+describe.each(['sqlite', 'postgresql'] as const)('coursehub backup and restore (%s)', (kind) => {
   let root: string;
   let homes: string;
   let otherCourseDir: string;
   let hub: RealHub;
   let backupFile: string;
+  let hubDatabase: string;
+  let restoredDatabase: string;
   let before: {
     rows: Record<string, unknown[]>;
     homes: Record<string, string>;
@@ -112,9 +115,12 @@ describe('coursehub backup and restore', () => {
     homes = join(root, 'homes');
     mkdirSync(homes, { mode: 0o755 });
     otherCourseDir = join(root, 'elsewhere', OTHER_COURSE);
+    const dbUrl = kind === 'postgresql' ? await createTestDatabase() : undefined;
     hub = await startRealHub({
+      ...(dbUrl ? { dbUrl } : {}),
       config: { auth: { authenticator: 'dummy' }, spawner: { local: { homeRoot: homes } } },
     });
+    hubDatabase = dbUrl ?? join(hub.dataDir, 'coursehub.sqlite');
     const { services } = hub.hub;
     await services.users.create({ name: INSTRUCTOR, admin: true });
     await services.users.create({ name: STUDENT });
@@ -142,7 +148,7 @@ describe('coursehub backup and restore', () => {
     );
     await services.exchange.submit(COURSE, 'hello', { name: STUDENT });
     before = {
-      rows: await rows(join(hub.dataDir, 'coursehub.sqlite')),
+      rows: await rows(hubDatabase),
       homes: tree(homes),
       exchange: tree(join(hub.dataDir, 'exchange')),
       course: tree(course.directory),
@@ -169,7 +175,7 @@ describe('coursehub backup and restore', () => {
     const listing = execFileSync('tar', ['-tzf', backupFile], { encoding: 'utf8' });
     for (const part of [
       './coursehub-backup.json',
-      './database/coursehub.sqlite',
+      kind === 'postgresql' ? './database/postgres.dump' : './database/coursehub.sqlite',
       './data.tar',
       `./homes/${STUDENT}.tar`,
       `./courses/${OTHER_COURSE}.tar`,
@@ -188,11 +194,14 @@ describe('coursehub backup and restore', () => {
     mkdirSync(homes, { mode: 0o755 });
     rmSync(join(root, 'elsewhere'), { recursive: true, force: true });
     const newDataDir = join(root, 'new-data');
+    restoredDatabase =
+      kind === 'postgresql' ? await createTestDatabase() : join(newDataDir, 'coursehub.sqlite');
     const config = join(root, 'restored.json');
     writeFileSync(
       config,
       JSON.stringify({
         hub: { dataDir: newDataDir },
+        ...(kind === 'postgresql' ? { db: { url: restoredDatabase } } : {}),
         spawner: { local: { homeRoot: homes } },
         log: { level: 'warn' },
       }),
@@ -202,7 +211,7 @@ describe('coursehub backup and restore', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
 
-    const after = await rows(join(newDataDir, 'coursehub.sqlite'));
+    const after = await rows(restoredDatabase);
     // The course kept in the data directory follows it to the new one; nothing else changes.
     const newCourseDir = join(newDataDir, 'courses', COURSE);
     const expected = structuredClone(before.rows);
@@ -225,6 +234,6 @@ describe('coursehub backup and restore', () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain('Refusing to restore over an install that has data');
     expect(refused.stderr).toContain('--force');
-    expect(existsSync(join(root, 'new-data', 'coursehub.sqlite'))).toBe(true);
+    expect(existsSync(join(root, 'new-data', 'exchange'))).toBe(true);
   }, 120_000);
 });
