@@ -155,21 +155,21 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 }
 
 /**
- * The hub listens on 127.0.0.1:hub.hubPort, behind the proxy (started, or re-used with its routes
+ * The hub listens on hub.hubIp (127.0.0.1 by default):hub.hubPort, behind the proxy (started, or re-used with its routes
  * re-synced from the database, by ensureProxy on hub.ip:hub.port). A port taken by another
  * program is said in words, naming the key.
  */
 async function listenBehindProxy(hub: BuiltHub): Promise<void> {
-  const port = hub.services.config.hub.hubPort;
+  const { hubPort: port, hubIp: host } = hub.services.config.hub;
   try {
-    await hub.app.listen({ host: '127.0.0.1', port });
+    await hub.app.listen({ host, port });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
     throw new HubStartError(
       code === 'EADDRINUSE'
-        ? `hub.hubPort ${port} on 127.0.0.1 is taken by another program.`
-        : `hub.hubPort ${port} on 127.0.0.1 may only be used by root.`,
+        ? `hub.hubPort ${port} on ${host} is taken by another program.`
+        : `hub.hubPort ${port} on ${host} may only be used by root.`,
       {
         hint: 'Choose a free port for hub.hubPort (COURSEHUB_HUB_HUB_PORT), or stop the program using it (`ss -ltnp` shows it).',
         cause: error,

@@ -47,6 +47,12 @@ export const hubSection = z
       .max(65535)
       .default(8081)
       .describe('Port of the hub process behind the proxy (loopback).'),
+    hubIp: z
+      .enum(['127.0.0.1', '0.0.0.0', '::'])
+      .default('127.0.0.1')
+      .describe(
+        "Address the hub process listens on (JupyterHub's hub_ip). 127.0.0.1: only the proxy and servers on this machine reach it. 0.0.0.0 or :: (loopback included): also users' servers in containers on a Docker network, which reach its API at spawner.docker.hubConnectUrl (the hub in a container, as docker-compose.yml runs it).",
+      ),
     baseUrl: z
       .string()
       .default('/')
