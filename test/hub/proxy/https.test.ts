@@ -4,7 +4,7 @@
 // websocket through TLS; plain http on https.redirectPort redirects; every answer carries HSTS;
 // a renewed pair is served without a restart (a mismatched one is not); and a missing,
 // unreadable or mismatched pair stops `coursehub start` with its message.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -22,6 +22,7 @@ import tls from 'node:tls';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE_NAME } from '../../../src/hub/auth/session-cookie.js';
+import { defaultProxyCommand } from '../../../src/hub/proxy/lifecycle.js';
 import { launchBrowser } from '../../support/browser.js';
 import { startRealHub, type RealHub } from '../../support/hub.js';
 import { freePort } from '../../support/postgres.js';
@@ -354,4 +355,53 @@ describe('coursehub start refuses a pair it cannot serve', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain(`The https certificate ${junk} is not a PEM certificate.`);
   });
+});
+
+describe('coursehub proxy reloads its pair on SIGHUP', () => {
+  let dir: string;
+  let proxy: ChildProcess | undefined;
+
+  afterAll(() => {
+    proxy?.kill('SIGTERM');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the renewed certificate after SIGHUP, with the file check an hour away', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'coursehub-tls-hup-'));
+    const first = makePair(dir, 'first');
+    const renewed = makePair(dir, 'renewed');
+    const certFile = join(dir, 'served.crt');
+    const keyFile = join(dir, 'served.key');
+    copyFileSync(first.cert, certFile);
+    copyFileSync(first.key, keyFile);
+    const [port, apiPort] = [await freePort(), await freePort()];
+    const { executable, args } = defaultProxyCommand();
+    proxy = spawn(
+      executable,
+      [
+        ...args,
+        ...['--port', String(port), '--api-port', String(apiPort), '--data-dir', join(dir, 'data')],
+        ...['--tls-cert', certFile, '--tls-key', keyFile, '--tls-reload-interval', '3600'],
+      ],
+      { stdio: 'ignore', env: { PATH: process.env.PATH, COURSEHUB_COOKIE_SECRET: 'c'.repeat(64) } },
+    );
+    await until('the proxy serves https', async () =>
+      servedFingerprint(port).then(
+        (fingerprint) => fingerprint === first.fingerprint,
+        () => false,
+      ),
+    );
+    copyFileSync(renewed.cert, certFile);
+    copyFileSync(renewed.key, keyFile);
+    // Not picked up by itself within the next seconds (the file check is an hour away) ...
+    await sleep(1500);
+    expect(await servedFingerprint(port)).toBe(first.fingerprint);
+    // ... but at once on SIGHUP.
+    proxy.kill('SIGHUP');
+    await until(
+      'the renewed certificate is served',
+      async () => (await servedFingerprint(port)) === renewed.fingerprint,
+    );
+    expect(proxy.exitCode).toBeNull();
+  }, 60_000);
 });
