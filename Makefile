@@ -19,7 +19,8 @@ COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo 'docker compos
 .DEFAULT_GOAL := build
 
 .env: .env.example
-	@test -f .env || { cp .env.example .env && echo "Made .env from .env.example: review it."; }
+	@if [ -f .env ]; then echo "Note: .env.example changed since .env was made; see whether .env needs its new settings."; \
+	else cp .env.example .env && echo "Made .env from .env.example: review it."; fi
 
 secrets/postgres.env:
 	@echo "Generating a PostgreSQL password in $@"
