@@ -4,12 +4,14 @@
  * start or re-use the proxy, apply the user servers' egress policy, listen, and stop cleanly (the
  * policy stays: servers outlive the hub). The CLI (src/cli/start.ts) and the tests (test/support/hub.ts) both run this.
  */
-import type { FastifyInstance } from 'fastify';
+import { join, resolve } from 'node:path';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { CoursehubConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { ensureProxy, stopProxy, type EnsuredProxy } from '../hub/proxy/lifecycle.js';
 import { loadTlsPair } from '../hub/proxy/tls-pair.js';
+import { servesTls } from '../hub/proxy/tls-probe.js';
 import { watchProxy, type ProxyWatchdog } from '../hub/proxy/watchdog.js';
 import { CoursehubError } from '../util/errors.js';
 import { buildHub, type BuiltHub } from './build-hub.js';
@@ -90,6 +92,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     proxy = await ensureProxy(hub.services, hub.services.proxy, {
       wantedRoutes: () => hub!.services.servers.routesOfRunningServers(),
     });
+    if (proxy.outcome === 'reused' && base.config.https.certFile !== undefined)
+      await warnOfPlainProxy(base.config, log, print);
     // Before listening, so that no server starts before the policy holds; servers a previous hub
     // left running are covered again. (With hub.hubPort 0 the first server start rewrites the
     // rules with the port the hub got.)
@@ -176,6 +180,21 @@ async function listenBehindProxy(hub: BuiltHub): Promise<void> {
       },
     );
   }
+}
+
+/** https is configured, but the proxy re-used from before may not serve it. */
+async function warnOfPlainProxy(
+  config: CoursehubConfig,
+  log: FastifyBaseLogger,
+  print: (line: string) => void,
+): Promise<void> {
+  const host = urlHost(config.hub.ip).replace(/^\[|\]$/g, '');
+  if (await servesTls(host, config.hub.port)) return;
+  const message =
+    `The proxy already running on port ${config.hub.port} does not serve https (it was started before https was configured). ` +
+    `Stop it (kill $(cat ${join(resolve(config.hub.dataDir), 'proxy.pid')}) or stop \`coursehub proxy\`) and start the hub again: it then starts one with https.`;
+  log.warn(message);
+  print(`warning: ${message}`);
 }
 
 function urlHost(ip: string): string {

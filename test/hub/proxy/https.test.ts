@@ -22,7 +22,8 @@ import tls from 'node:tls';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE_NAME } from '../../../src/hub/auth/session-cookie.js';
-import { defaultProxyCommand } from '../../../src/hub/proxy/lifecycle.js';
+import { startHub, type RunningHub } from '../../../src/app/start.js';
+import { defaultProxyCommand, stopProxy } from '../../../src/hub/proxy/lifecycle.js';
 import { launchBrowser } from '../../support/browser.js';
 import { startRealHub, type RealHub } from '../../support/hub.js';
 import { freePort } from '../../support/postgres.js';
@@ -404,4 +405,51 @@ describe('coursehub proxy reloads its pair on SIGHUP', () => {
     );
     expect(proxy.exitCode).toBeNull();
   }, 60_000);
+});
+
+describe('a plain proxy left running from before https was configured', () => {
+  let dir: string;
+  let running: RunningHub | undefined;
+  const table = `chtest_tlsp_${process.pid}`;
+
+  afterAll(async () => {
+    await running?.stop();
+    if (dir) {
+      await stopProxy(join(dir, 'data'));
+      rmSync(dir, { recursive: true, force: true });
+    }
+    spawnSync('nft', ['delete', 'table', 'inet', table], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+  });
+
+  it('is named in a warning at start, and replaced by an https one once stopped', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'coursehub-tls-reuse-'));
+    const pair = makePair(dir, 'pair');
+    const configFile = join(dir, 'coursehub.json');
+    const settings = {
+      hub: { ip: '127.0.0.1', port: await freePort(), hubPort: await freePort(), dataDir: join(dir, 'data') },
+      proxy: { apiPort: await freePort() },
+      auth: { authenticator: 'dummy' },
+      log: { level: 'silent' },
+      spawner: { network: { table } },
+    };
+    const start = async (config: Record<string, unknown>) => {
+      writeFileSync(configFile, JSON.stringify(config));
+      const printed: string[] = [];
+      running = await startHub({ configFile, env: {}, print: (line) => printed.push(line) });
+      return printed;
+    };
+    await start(settings);
+    await running!.stop();
+    // The proxy outlives the hub; the hub comes back with https configured.
+    const withHttps = { ...settings, https: { certFile: pair.cert, keyFile: pair.key } };
+    const printed = await start(withHttps);
+    expect(printed.join('\n')).toContain(
+      `warning: The proxy already running on port ${settings.hub.port} does not serve https`,
+    );
+    await running!.stop();
+    await stopProxy(settings.hub.dataDir);
+    const again = await start(withHttps);
+    expect(again.join('\n')).not.toContain('warning');
+    expect(await servedFingerprint(settings.hub.port)).toBe(pair.fingerprint);
+  }, 120_000);
 });
