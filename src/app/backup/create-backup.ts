@@ -103,6 +103,8 @@ export async function createBackup(
       const storage = services.userStorage(user.name);
       if (storage.exists && !(await storage.exists())) continue; // never had any files
       try {
+        // Whole, in memory (FolderTransfer hands files over as buffers): a home of N GB needs N GB
+        // of the hub's memory for a moment. A streaming transfer would lift that.
         const files = await storage.packFolder('', WHOLE_FOLDER);
         const archive = `homes/${user.name}.tar`;
         await pipeline(folderArchive(files), createWriteStream(join(staging, archive), { mode: 0o600 }));
