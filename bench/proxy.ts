@@ -7,11 +7,14 @@
 //
 //   npm run bench:proxy        (5 interleaved rounds of 4 s each; BENCH_ROUNDS, BENCH_SECONDS change them)
 //   BENCH_PROFILE_DIR=DIR npm run bench:proxy    (also writes a V8 CPU profile of the proxy to DIR)
+//   BENCH_TLS=1 npm run bench:proxy    (also coursehub's proxy serving https itself, a self-signed
+//                                       pair made with openssl: what TLS costs per request)
 //
 // The hub is not part of what is measured: a stand-in answers the proxy's one authorize call
 // (the proxy caches the answer), so the hub's own speed does not blur the proxy's.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -109,7 +112,7 @@ function cpuMicros(pid: number): number {
 }
 
 interface System {
-  key: 'direct' | 'chp' | 'ours';
+  key: 'direct' | 'chp' | 'ours' | 'tls';
   name: string;
   url: string;
   /** The process whose CPU time is counted. */
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
       url: target,
       serverToken: 'bench-server-token',
     });
+    const tls = process.env.BENCH_TLS === '1' ? await startTlsProxy(hub.port, target) : undefined;
     const cookie = `coursehub-session=${signSessionCookie('bench-session-id', COOKIE_SECRET)}`;
     const path = '/user/bench/api/status';
 
@@ -225,6 +229,18 @@ async function main(): Promise<void> {
         targetPid: targetProcess.pid!,
         headers: { cookie },
       },
+      ...(tls
+        ? [
+            {
+              key: 'tls' as const,
+              name: 'coursehub proxy https',
+              url: `https://127.0.0.1:${tls.port}${path}`,
+              pid: tls.process.pid!,
+              targetPid: targetProcess.pid!,
+              headers: { cookie },
+            },
+          ]
+        : []),
     ];
     // One uncounted round first: the first seconds of each process are JIT warm-up (and tsx
     // compiling the proxy's TypeScript), which would otherwise land in the first measured round.
@@ -233,7 +249,7 @@ async function main(): Promise<void> {
     // Interleaved rounds, medians: the machine is shared, and load that comes and goes then hits
     // all three alike instead of whichever happened to run at that moment. The order turns each
     // round, so none of the three always runs first or right after the same neighbour.
-    const runs: Record<System['key'], Figures[]> = { direct: [], chp: [], ours: [] };
+    const runs: Record<System['key'], Figures[]> = { direct: [], chp: [], ours: [], tls: [] };
     const speedups: number[] = [];
     const p99Ratios: number[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -248,7 +264,8 @@ async function main(): Promise<void> {
     const direct = summary('direct', runs.direct);
     const chp = summary('configurable-http-proxy', runs.chp);
     const ours = summary('coursehub proxy', runs.ours);
-    const failed = [...runs.direct, ...runs.chp, ...runs.ours].some((run) => run.errors > 0);
+    const overTls = tls ? summary('coursehub proxy https', runs.tls) : undefined;
+    const failed = [...runs.direct, ...runs.chp, ...runs.ours, ...runs.tls].some((run) => run.errors > 0);
     if (failed) console.log('warning: some requests failed (see errors)');
     const cpuRatio = chp.cpuMicrosPerRequest / ours.cpuMicrosPerRequest;
     console.log(
@@ -261,6 +278,11 @@ async function main(): Promise<void> {
     console.log(
       `coursehub ceiling on 2 cores: ${ceiling.toFixed(0)} req/s (proxy ${ours.cpuMicrosPerRequest.toFixed(0)} + target ${ours.targetMicrosPerRequest.toFixed(0)} + load generator ${ours.loadMicrosPerRequest.toFixed(0)} = ${sum.toFixed(0)} us CPU per request) = ${(ceiling / chp.requestsPerSecond).toFixed(2)}x CHP's median req/s`,
     );
+    if (overTls)
+      console.log(
+        `coursehub over https (TLS ends in the proxy, same fast lane): ${overTls.requestsPerSecond.toFixed(0)} req/s p99 ${overTls.p99.toFixed(1)} ms, ` +
+          `CPU/req ${overTls.cpuMicrosPerRequest.toFixed(0)} us = ${(overTls.requestsPerSecond / ours.requestsPerSecond).toFixed(2)}x the req/s of plain http (keep-alive connections: one handshake each)`,
+      );
     const busy = os.loadavg()[0]!;
     console.log(
       `load average before: ${loadBefore.toFixed(2)}, after: ${busy.toFixed(2)} (2 cores; other work on the machine lowers every figure)`,
@@ -275,7 +297,39 @@ async function main(): Promise<void> {
   } finally {
     hub.close();
     for (const child of children) child.kill('SIGTERM');
+    if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
   }
+}
+
+let tlsDir: string | undefined;
+
+/** A second coursehub proxy, serving https from a self-signed pair, with the same user route. */
+async function startTlsProxy(
+  hubPort: number,
+  target: string,
+): Promise<{ port: number; process: ChildProcess }> {
+  tlsDir = mkdtempSync(join(os.tmpdir(), 'coursehub-bench-tls-'));
+  const [certFile, keyFile] = [join(tlsDir, 'bench.crt'), join(tlsDir, 'bench.key')];
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'],
+      ...['-keyout', keyFile, '-out', certFile],
+    ],
+    { stdio: 'ignore' },
+  );
+  const [port, apiPort] = [await freePort(), await freePort()];
+  const child = await startChild(
+    SELF,
+    ['coursehub-proxy', String(port), String(apiPort), String(hubPort), certFile, keyFile],
+    [...PROXY_NODE_FLAGS],
+  );
+  await new ProxyClient(`http://127.0.0.1:${apiPort}`, PROXY_SECRET).addUserServer({
+    user: 'bench',
+    url: target,
+    serverToken: 'bench-server-token',
+  });
+  return { port, process: child };
 }
 
 const role = process.argv[2];
@@ -285,9 +339,13 @@ if (role !== undefined && process.send) process.on('disconnect', () => process.e
 if (role !== undefined) process.on('SIGTERM', () => process.exit(0));
 if (role === 'target') await serveTarget(Number(process.argv[3]));
 else if (role === 'coursehub-proxy') {
-  await serveCoursehubProxy(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]), {
-    cookieSecret: COOKIE_SECRET,
-    proxySecret: PROXY_SECRET,
-  });
+  const [certFile, keyFile] = [process.argv[6], process.argv[7]];
+  await serveCoursehubProxy(
+    Number(process.argv[3]),
+    Number(process.argv[4]),
+    Number(process.argv[5]),
+    { cookieSecret: COOKIE_SECRET, proxySecret: PROXY_SECRET },
+    certFile && keyFile ? { certFile, keyFile } : undefined,
+  );
 } else if (role === undefined) await main();
 else throw new Error(`unknown role ${role}`);

@@ -20,8 +20,10 @@ export async function serveCoursehubProxy(
   apiPort: number,
   hubPort: number,
   secrets: BenchSecrets,
+  tls?: { certFile: string; keyFile: string },
 ): Promise<void> {
   await startProxyProcess({
+    ...(tls ? { tls: { ...tls, hstsMaxAgeSeconds: 31536000, reloadIntervalMs: 60_000 } } : {}),
     ip: '127.0.0.1',
     port,
     apiIp: '127.0.0.1',

@@ -50,6 +50,7 @@ import { ServerActivity } from '../hub/servers/activity.js';
 import { hubServerTokens } from '../hub/servers/server-tokens.js';
 import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
 import type { CourseFolder } from '../hub/spawner/local-process-spawner.js';
+import type { UserStorage } from '../hub/spawner/spawner.js';
 import { lookupGroup } from '../sandbox/course-groups.js';
 import { TokenService } from '../hub/tokens/index.js';
 import { HubUrls } from '../hub/urls.js';
@@ -103,6 +104,8 @@ export interface CoreServices {
   courseWork: CourseWork;
   courseJobs: CourseJobs;
   metrics: HubMetrics;
+  /** A user's files through their default server's spawner (backup and restore use it). */
+  userStorage: (userName: string) => UserStorage;
 }
 
 export interface HubServices extends CoreServices {
@@ -229,6 +232,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),
     }),
+    userStorage: (name) => spawnerFactory(name, '').storage,
   };
 }
 

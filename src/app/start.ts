@@ -4,11 +4,14 @@
  * start or re-use the proxy, apply the user servers' egress policy, listen, and stop cleanly (the
  * policy stays: servers outlive the hub). The CLI (src/cli/start.ts) and the tests (test/support/hub.ts) both run this.
  */
-import type { FastifyInstance } from 'fastify';
+import { join, resolve } from 'node:path';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { CoursehubConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { ensureProxy, stopProxy, type EnsuredProxy } from '../hub/proxy/lifecycle.js';
+import { loadTlsPair } from '../hub/proxy/tls-pair.js';
+import { servesTls } from '../hub/proxy/tls-probe.js';
 import { watchProxy, type ProxyWatchdog } from '../hub/proxy/watchdog.js';
 import { CoursehubError } from '../util/errors.js';
 import { buildHub, type BuiltHub } from './build-hub.js';
@@ -53,6 +56,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     overrides['users.students'] ??= DEMO_ROSTERS.students;
   }
   const loaded = loadConfig({ file: options.configFile, env: options.env, overrides });
+  const { certFile, keyFile } = loaded.config.https;
+  // A pair that cannot be served stops the start here, with its message, before anything
+  // starts (the proxy would otherwise fail in its own log).
+  if (certFile !== undefined && keyFile !== undefined) loadTlsPair(certFile, keyFile);
   const log = createLogger(loaded.config);
   for (const warning of loaded.warnings) log.warn(warning);
 
@@ -85,6 +92,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     proxy = await ensureProxy(hub.services, hub.services.proxy, {
       wantedRoutes: () => hub!.services.servers.routesOfRunningServers(),
     });
+    if (proxy.outcome === 'reused' && base.config.https.certFile !== undefined)
+      await warnOfPlainProxy(base.config, log, print);
     // Before listening, so that no server starts before the policy holds; servers a previous hub
     // left running are covered again. (With hub.hubPort 0 the first server start rewrites the
     // rules with the port the hub got.)
@@ -114,7 +123,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 
   // Users come in through the proxy, on the public port.
   const port = base.config.hub.port;
-  const url = `http://${urlHost(base.config.hub.ip)}:${port}${services.urls.base}`;
+  const scheme = base.config.https.certFile === undefined ? 'http' : 'https';
+  const url = `${scheme}://${urlHost(base.config.hub.ip)}:${port}${services.urls.base}`;
   log.info({ url, authenticator: base.config.auth.authenticator }, 'coursehub is running');
   print(`coursehub is running at ${url}`);
   if (options.demo) {
@@ -149,27 +159,42 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
 }
 
 /**
- * The hub listens on 127.0.0.1:hub.hubPort, behind the proxy (started, or re-used with its routes
+ * The hub listens on hub.hubIp (127.0.0.1 by default):hub.hubPort, behind the proxy (started, or re-used with its routes
  * re-synced from the database, by ensureProxy on hub.ip:hub.port). A port taken by another
  * program is said in words, naming the key.
  */
 async function listenBehindProxy(hub: BuiltHub): Promise<void> {
-  const port = hub.services.config.hub.hubPort;
+  const { hubPort: port, hubIp: host } = hub.services.config.hub;
   try {
-    await hub.app.listen({ host: '127.0.0.1', port });
+    await hub.app.listen({ host, port });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
     throw new HubStartError(
       code === 'EADDRINUSE'
-        ? `hub.hubPort ${port} on 127.0.0.1 is taken by another program.`
-        : `hub.hubPort ${port} on 127.0.0.1 may only be used by root.`,
+        ? `hub.hubPort ${port} on ${host} is taken by another program.`
+        : `hub.hubPort ${port} on ${host} may only be used by root.`,
       {
         hint: 'Choose a free port for hub.hubPort (COURSEHUB_HUB_HUB_PORT), or stop the program using it (`ss -ltnp` shows it).',
         cause: error,
       },
     );
   }
+}
+
+/** https is configured, but the proxy re-used from before may not serve it. */
+async function warnOfPlainProxy(
+  config: CoursehubConfig,
+  log: FastifyBaseLogger,
+  print: (line: string) => void,
+): Promise<void> {
+  const host = urlHost(config.hub.ip).replace(/^\[|\]$/g, '');
+  if (await servesTls(host, config.hub.port)) return;
+  const message =
+    `The proxy already running on port ${config.hub.port} does not serve https (it was started before https was configured). ` +
+    `Stop it (kill $(cat ${join(resolve(config.hub.dataDir), 'proxy.pid')}) or stop \`coursehub proxy\`) and start the hub again: it then starts one with https.`;
+  log.warn(message);
+  print(`warning: ${message}`);
 }
 
 function urlHost(ip: string): string {

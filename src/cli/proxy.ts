@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { verifySessionCookie } from '../hub/auth/session-cookie.js';
 import { ProxyStartError } from '../hub/proxy/errors.js';
 import { hubOracle, hubServerCheck } from '../hub/proxy/hub-oracle.js';
-import { startProxyProcess } from '../hub/proxy/proxy-process.js';
+import { startProxyProcess, type ProxyTlsOptions } from '../hub/proxy/proxy-process.js';
 import { ensureProxySecret } from '../hub/proxy/secret.js';
 import { HubUrls } from '../hub/urls.js';
 
@@ -29,6 +29,11 @@ interface ProxyCommandOptions {
   cookieSecretFile?: string;
   authTtl: string;
   authMaxStale: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  redirectPort: string;
+  hstsMaxAge: string;
+  tlsReloadInterval: string;
 }
 
 function cookieSecret(options: ProxyCommandOptions): string {
@@ -51,6 +56,30 @@ function port(value: string, flag: string): number {
     throw new ProxyStartError(`${flag} must be a port number (0-65535), got "${value}".`);
   }
   return number;
+}
+
+function tlsOptions(options: ProxyCommandOptions): ProxyTlsOptions | undefined {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
+  if (options.tlsCert === undefined || options.tlsKey === undefined) {
+    throw new ProxyStartError('--tls-cert and --tls-key go together.', {
+      hint: 'Give both (https.certFile and https.keyFile), or neither for plain http.',
+    });
+  }
+  const seconds = Number(options.tlsReloadInterval);
+  const hstsMaxAge = Number(options.hstsMaxAge);
+  if (!(seconds > 0))
+    throw new ProxyStartError(`--tls-reload-interval must be positive, got "${options.tlsReloadInterval}".`);
+  if (!Number.isInteger(hstsMaxAge) || hstsMaxAge < 0)
+    throw new ProxyStartError(
+      `--hsts-max-age must be a whole number of seconds, got "${options.hstsMaxAge}".`,
+    );
+  return {
+    certFile: options.tlsCert,
+    keyFile: options.tlsKey,
+    redirectPort: port(options.redirectPort, '--redirect-port'),
+    hstsMaxAgeSeconds: hstsMaxAge,
+    reloadIntervalMs: seconds * 1000,
+  };
 }
 
 export function registerProxyCommand(program: Command): void {
@@ -80,6 +109,11 @@ export function registerProxyCommand(program: Command): void {
       'how long accepted logins stay accepted while the hub is down',
       '900',
     )
+    .option('--tls-cert <file>', 'serve https with this PEM certificate (https.certFile); needs --tls-key')
+    .option('--tls-key <file>', 'its PEM private key (https.keyFile)')
+    .option('--redirect-port <port>', 'with https: a plain-HTTP port that redirects to https (0: none)', '0')
+    .option('--hsts-max-age <seconds>', 'with https: Strict-Transport-Security max-age (0: none)', '31536000')
+    .option('--tls-reload-interval <seconds>', 'with https: how often the pair is checked for a renewal', '5')
     .action(async (options: ProxyCommandOptions) => {
       const log = pino({ name: 'coursehub-proxy' });
       const secret = cookieSecret(options);
@@ -100,6 +134,7 @@ export function registerProxyCommand(program: Command): void {
         verifySessionCookie: (value) => verifySessionCookie(value, secret),
         authTtlMs: Number(options.authTtl) * 1000,
         authMaxStaleMs: Number(options.authMaxStale) * 1000,
+        tls: tlsOptions(options),
         log: (message, fields) => log.info(fields ?? {}, message),
       });
       // The command lasts until the proxy has stopped; main.ts then ends the process.
@@ -125,8 +160,11 @@ export function registerProxyCommand(program: Command): void {
       }
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
-      // Started detached by a hub that may go away: a hang-up of its terminal is not ours.
-      process.on('SIGHUP', () => log.info('proxy ignores SIGHUP'));
+      // Started detached by a hub that may go away: a hang-up of its terminal is not ours. With
+      // https, SIGHUP is the operator's "the certificate was renewed" (as nginx's reload).
+      process.on('SIGHUP', () =>
+        proxy.tls ? proxy.tls.reload('SIGHUP') : log.info('proxy ignores SIGHUP (no https)'),
+      );
       await untilStopped;
     });
 }

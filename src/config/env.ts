@@ -23,6 +23,9 @@ export const SEED_ENV_VARS: Record<string, string> = {
   // The seed's one course: its id and its nbgrader course directory.
   COURSE_NAME: 'course.name',
   COURSE_HOME: 'course.home',
+  // The seed's TLS pair (its jupyterhub_config.py read these for ssl_cert / ssl_key).
+  SSL_CERT: 'https.certFile',
+  SSL_KEY: 'https.keyFile',
 };
 
 /**

@@ -36,7 +36,13 @@ export interface LoadedConfig {
 }
 
 /** Keys holding host paths: a relative path in the file is relative to the file, not the cwd. */
-const FILE_RELATIVE_PATHS = ['hub.dataDir', 'users.instructors', 'users.students'];
+const FILE_RELATIVE_PATHS = [
+  'hub.dataDir',
+  'users.instructors',
+  'users.students',
+  'https.certFile',
+  'https.keyFile',
+];
 
 const DOCS_HINT = 'docs/configuration.md lists every key with its type, default and environment variable.';
 

@@ -47,6 +47,12 @@ export const hubSection = z
       .max(65535)
       .default(8081)
       .describe('Port of the hub process behind the proxy (loopback).'),
+    hubIp: z
+      .enum(['127.0.0.1', '0.0.0.0', '::'])
+      .default('127.0.0.1')
+      .describe(
+        "Address the hub process listens on (JupyterHub's hub_ip). 127.0.0.1: only the proxy and servers on this machine reach it. 0.0.0.0 or :: (loopback included): also users' servers in containers on a Docker network, which reach its API at spawner.docker.hubConnectUrl (the hub in a container, as docker-compose.yml runs it).",
+      ),
     baseUrl: z
       .string()
       .default('/')
@@ -489,6 +495,54 @@ export const proxySection = z
   })
   .strict();
 
+/** HTTPS served by the proxy itself (src/hub/proxy/tls-*.ts): the seed's secrets/jupyterhub.crt and .key. */
+export const httpsSection = z
+  .object({
+    certFile: z
+      .string()
+      .optional()
+      .describe(
+        "PEM certificate (chain) the proxy serves on hub.port (the seed's secrets/jupyterhub.crt; env SSL_CERT). With keyFile, users reach the hub over https only; a relative path is relative to the config file.",
+      ),
+    keyFile: z
+      .string()
+      .optional()
+      .describe("PEM private key of certFile (the seed's secrets/jupyterhub.key; env SSL_KEY)."),
+    redirectPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(0)
+      .describe(
+        'Plain-HTTP port (on hub.ip) that redirects every request to https on hub.port, e.g. 80 beside 443 as the seed has it. 0: none.',
+      ),
+    hstsMaxAgeSeconds: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(31536000)
+      .describe(
+        'Strict-Transport-Security max-age on every https answer (one year by default): browsers then refuse plain http to this host. 0: no header.',
+      ),
+    reloadIntervalSeconds: z
+      .number()
+      .positive()
+      .default(5)
+      .describe(
+        'How often the proxy checks certFile and keyFile for a renewed pair, which it then serves without a restart (SIGHUP to the proxy reloads at once). A pair that does not match is logged and the old one kept.',
+      ),
+  })
+  .strict()
+  .superRefine((https, context) => {
+    if ((https.certFile === undefined) !== (https.keyFile === undefined))
+      context.addIssue({
+        code: 'custom',
+        path: [https.certFile === undefined ? 'certFile' : 'keyFile'],
+        message: 'https needs both certFile and keyFile (or neither, for plain http)',
+      });
+  });
+
 export const configSchema = z
   .object({
     hub: hubSection.default(hubSection.parse({})),
@@ -500,6 +554,7 @@ export const configSchema = z
     proxy: proxySection.default(proxySection.parse({})),
     course: courseSection.default(courseSection.parse({})),
     exchange: exchangeSection.default(exchangeSection.parse({})),
+    https: httpsSection.default(httpsSection.parse({})),
   })
   .strict()
   .superRefine((config, context) => {
@@ -517,6 +572,9 @@ export const configSchema = z
     if (hubPort !== 0 && hubPort === port) clash(['hub', 'hubPort'], hubPort, 'hub.port');
     if (apiPort === port) clash(['proxy', 'apiPort'], apiPort, 'hub.port');
     else if (apiPort !== 0 && apiPort === hubPort) clash(['proxy', 'apiPort'], apiPort, 'hub.hubPort');
+    const { redirectPort } = config.https;
+    if (redirectPort !== 0 && [port, hubPort, apiPort].includes(redirectPort))
+      clash(['https', 'redirectPort'], redirectPort, 'hub.port, hub.hubPort or proxy.apiPort');
   });
 
 export type CoursehubConfig = z.infer<typeof configSchema>;

@@ -99,7 +99,8 @@ export async function createAuthServices(
     localAccounts,
     loginStates: new LoginStates(),
     cookie: {
-      secure: (config.hub.publicUrl ?? '').startsWith('https:'),
+      // Over https (behind a TLS front, or served by the proxy itself) the cookie never goes over http.
+      secure: (config.hub.publicUrl ?? '').startsWith('https:') || config.https.certFile !== undefined,
       maxAgeSeconds: Math.floor(maxAgeMs / 1000),
       path: normalizeBaseUrl(config.hub.baseUrl),
     },

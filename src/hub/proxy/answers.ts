@@ -39,8 +39,12 @@ export function sendAnswer(
   response.end(request.method === 'HEAD' ? undefined : body);
 }
 
-export function redirect(response: ServerResponse, location: string): void {
-  response.writeHead(302, { location, 'content-length': 0, 'cache-control': 'no-store' });
+export function redirect(
+  response: ServerResponse,
+  location: string,
+  extraHeaders: Record<string, string> = {},
+): void {
+  response.writeHead(302, { location, 'content-length': 0, 'cache-control': 'no-store', ...extraHeaders });
   response.end();
 }
 

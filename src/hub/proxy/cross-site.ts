@@ -12,8 +12,9 @@
  * browser sends Origin on these requests), and one authenticated by an explicit token is a
  * script's: neither is checked here.
  *
- * The hub's own origin is the one the browser addressed (the Host header, over http, which is
- * what the proxy serves) and, behind a TLS front, hub.publicUrl's.
+ * The hub's own origin is the one the browser addressed (the Host header, over the scheme the
+ * proxy serves: https when it holds the certificate itself) and, behind a TLS front,
+ * hub.publicUrl's.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -33,6 +34,8 @@ function originOf(url: string): string | undefined {
 export interface CrossSiteCheck {
   /** hub.publicUrl, when the hub is reached through a TLS front under that name. */
   publicUrl?: string | undefined;
+  /** The proxy serves https itself (https.certFile): the browser addressed https://HOST. */
+  tls?: boolean | undefined;
 }
 
 /**
@@ -59,7 +62,7 @@ export function crossSiteCheck(
   const { origin, host } = request.headers;
   const site = request.headers['sec-fetch-site'];
   const what = isUpgrade ? `A websocket to ${owner}'s server` : `A request that changes ${owner}'s server`;
-  const own = host === undefined ? undefined : originOf(`http://${host}`);
+  const own = host === undefined ? undefined : originOf(`${check.tls ? 'https' : 'http'}://${host}`);
   if (origin !== undefined) {
     const from = originOf(origin);
     if (from !== undefined && from === own) return PASSES;

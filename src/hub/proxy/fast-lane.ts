@@ -31,6 +31,8 @@ export interface FastLaneOptions {
   judge: Judge;
   /** Gives the connection to node:http, with the bytes read from it but not yet handled. */
   handOff(socket: net.Socket, unread: Buffer): void;
+  /** Header lines the proxy adds to every answer, each ending in CRLF (HSTS over https). */
+  answerHeadText?: string;
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -255,6 +257,7 @@ class FastConnection implements UpstreamUser {
     const fields = returnedHeaderList(head.rawHeaders, this.filterSetCookie);
     let returned = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
     for (let i = 0; i < fields.length; i += 2) returned += `${fields[i]}: ${fields[i + 1]}\r\n`;
+    if (this.options.answerHeadText) returned += this.options.answerHeadText;
     if (this.closeAfter) returned += 'connection: close\r\n';
     if (this.relay(body, `${returned}\r\n`)) this.finish();
   }

@@ -103,6 +103,7 @@ class ForwardHandler implements Dispatcher.DispatchHandlers {
     const raw: string[] = new Array(rawHeaders.length);
     for (let i = 0; i < rawHeaders.length; i++) raw[i] = rawHeaders[i]!.toString('latin1');
     const headers = returnedHeaderList(raw, this.rewrite?.filterSetCookie);
+    if (this.rewrite?.answerHeaders) headers.push(...this.rewrite.answerHeaders);
     for (let i = 0; i < headers.length; i += 2)
       if (headers[i]!.toLowerCase() === 'content-length') this.remaining = Number(headers[i + 1]);
     this.response.writeHead(status, statusText || undefined, headers);

@@ -42,6 +42,8 @@ export interface GatekeeperOptions {
   baseUrl: string;
   /** hub.publicUrl: its origin is the hub's own too (behind a TLS front). */
   publicUrl?: string | undefined;
+  /** The public listener serves https itself: the hub's own origin is https://HOST. */
+  tls?: boolean;
 }
 
 /** Requests that change nothing: Jupyter is told who it is by the server's token. */
@@ -59,7 +61,7 @@ interface Judged {
 
 // A Host header is a hostname or IP literal with an optional port, nothing more: anything else
 // (paths, userinfo, spaces) is someone probing how the proxy or a server builds URLs from it.
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+export const VALID_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 export function createGatekeeper(options: GatekeeperOptions) {
   const { routes, gate } = options;
@@ -72,7 +74,7 @@ export function createGatekeeper(options: GatekeeperOptions) {
    */
   return function judge(request: JudgedRequest, isUpgrade: boolean): Verdict | Promise<Verdict> {
     const host = request.headers.host;
-    if (host !== undefined && !HOST.test(host)) {
+    if (host !== undefined && !VALID_HOST.test(host)) {
       return { kind: 'answer', status: 400, message: 'Refused request: malformed Host header.' };
     }
     let path: string;

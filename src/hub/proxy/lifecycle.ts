@@ -115,6 +115,24 @@ function proxyArgs(config: CoursehubConfig): string[] {
     '--data-dir',
     resolve(hub.dataDir),
     ...(hub.publicUrl ? ['--public-url', hub.publicUrl] : []),
+    ...httpsArgs(config.https),
+  ];
+}
+
+/** https served by the proxy: the pair's paths (never their contents: argv is public) and settings. */
+function httpsArgs(https: CoursehubConfig['https']): string[] {
+  if (https.certFile === undefined || https.keyFile === undefined) return [];
+  return [
+    '--tls-cert',
+    resolve(https.certFile),
+    '--tls-key',
+    resolve(https.keyFile),
+    '--redirect-port',
+    String(https.redirectPort),
+    '--hsts-max-age',
+    String(https.hstsMaxAgeSeconds),
+    '--tls-reload-interval',
+    String(https.reloadIntervalSeconds),
   ];
 }
 

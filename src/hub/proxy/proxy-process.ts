@@ -4,7 +4,8 @@
  * its own process; tests and benchmarks run it in theirs.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import https from 'node:https';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AccessGate, type AccessOracle } from './access-gate.js';
 import { sendAnswer, redirect, refuseUpgrade } from './answers.js';
@@ -18,6 +19,21 @@ import { answerClientError } from './oversized-head.js';
 import { RouteTable } from './route-table.js';
 import { unreachableServerAnswers } from './unreachable-server.js';
 import { HubUrls } from '../urls.js';
+import { createHttpsRedirectServer } from './https-redirect.js';
+import { loadTlsPair } from './tls-pair.js';
+import { watchTlsPair, type TlsReloader } from './tls-reload.js';
+
+/** https served by the proxy itself (config section `https`). */
+export interface ProxyTlsOptions {
+  certFile: string;
+  keyFile: string;
+  /** A plain-HTTP port that redirects to https (0 or absent: none). */
+  redirectPort?: number;
+  /** Strict-Transport-Security max-age; 0: no header. */
+  hstsMaxAgeSeconds: number;
+  /** How often the pair's files are checked for a renewal. */
+  reloadIntervalMs: number;
+}
 
 export interface ProxyProcessOptions {
   ip: string;
@@ -38,18 +54,24 @@ export interface ProxyProcessOptions {
   publicUrl?: string | undefined;
   authTtlMs?: number;
   authMaxStaleMs?: number;
+  /** Serve https on ip:port from this pair (checked before listening: tls-pair.ts). */
+  tls?: ProxyTlsOptions | undefined;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface RunningProxy {
   publicUrl: string;
   apiUrl: string;
+  /** The plain-HTTP redirect listener's URL, when https.redirectPort is set. */
+  redirectUrl?: string;
+  /** With https: reloads the pair now (SIGHUP) and tells the fingerprint served. */
+  tls?: Pick<TlsReloader, 'reload' | 'fingerprint'>;
   routes: RouteTable;
   gate: AccessGate;
   close(): Promise<void>;
 }
 
-function listen(server: http.Server, port: number, ip: string): Promise<AddressInfo> {
+function listen(server: Server, port: number, ip: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, ip, () => {
@@ -59,9 +81,9 @@ function listen(server: http.Server, port: number, ip: string): Promise<AddressI
   });
 }
 
-function urlOf(address: AddressInfo): string {
+function urlOf(address: AddressInfo, scheme = 'http'): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 export async function startProxyProcess(options: ProxyProcessOptions): Promise<RunningProxy> {
@@ -75,7 +97,20 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     ttlMs: options.authTtlMs ?? 30_000,
     maxStaleMs: options.authMaxStaleMs ?? 15 * 60_000,
   });
-  const judge = createGatekeeper({ routes, gate, baseUrl, publicUrl: options.publicUrl });
+  // Checked before anything listens: a bad pair stops the start with its message.
+  const tls = options.tls;
+  const pair = tls ? loadTlsPair(tls.certFile, tls.keyFile) : undefined;
+  const judge = createGatekeeper({
+    routes,
+    gate,
+    baseUrl,
+    publicUrl: options.publicUrl,
+    tls: tls !== undefined,
+  });
+  // HSTS on every answer over https (a browser then never tries plain http to this host again).
+  const hsts = tls && tls.hstsMaxAgeSeconds > 0 ? `max-age=${tls.hstsMaxAgeSeconds}` : undefined;
+  const ownHeaders: Record<string, string> = hsts ? { 'strict-transport-security': hsts } : {};
+  const answerHeaders = hsts ? ['strict-transport-security', hsts] : undefined;
   const homeUrl = new HubUrls(baseUrl).hub('home');
   const unreachable = unreachableServerAnswers({ checkServer: options.checkServer, baseUrl, log });
 
@@ -87,24 +122,35 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
   };
 
   const act = (request: http.IncomingMessage, response: http.ServerResponse, verdict: Verdict): void => {
-    if (verdict.kind === 'redirect') return redirect(response, verdict.location);
+    if (verdict.kind === 'redirect') return redirect(response, verdict.location, ownHeaders);
     if (verdict.kind === 'answer') {
       request.resume();
-      return sendAnswer(request, response, homeUrl, verdict.status, verdict.message, verdict.headers);
+      return sendAnswer(request, response, homeUrl, verdict.status, verdict.message, {
+        ...verdict.headers,
+        ...ownHeaders,
+      });
     }
     verdict.route.lastActivity = Date.now();
-    forwardHttp(request, response, verdict.route, verdict.pathAndQuery, verdict.rewrite, (failure) =>
+    const rewrite = answerHeaders ? { ...verdict.rewrite, answerHeaders } : verdict.rewrite;
+    forwardHttp(request, response, verdict.route, verdict.pathAndQuery, rewrite, (failure) =>
       unreachable.http(request, response, failure.route, verdict.pathAndQuery, () =>
-        sendAnswer(request, response, homeUrl, failure.route.data.user ? 502 : 503, failureMessage(failure)),
+        sendAnswer(
+          request,
+          response,
+          homeUrl,
+          failure.route.data.user ? 502 : 503,
+          failureMessage(failure),
+          ownHeaders,
+        ),
       ),
     );
   };
   const fail = (response: http.ServerResponse, request: http.IncomingMessage, error: unknown): void => {
     log('proxy error', { error: String(error) });
-    if (!response.headersSent) sendAnswer(request, response, homeUrl, 500, 'Proxy error.');
+    if (!response.headersSent) sendAnswer(request, response, homeUrl, 500, 'Proxy error.', ownHeaders);
   };
 
-  const publicServer = http.createServer((request, response) => {
+  const onRequest = (request: http.IncomingMessage, response: http.ServerResponse): void => {
     try {
       const verdict = judge(request, false);
       // A cached login answer gives the verdict at once; only a hub question waits.
@@ -123,7 +169,11 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
     } catch (error) {
       fail(response, request, error);
     }
-  });
+  };
+  // With https, TLS ends here and everything below (both lanes) reads the decrypted stream.
+  const publicServer: http.Server = pair
+    ? https.createServer({ cert: pair.cert, key: pair.key }, onRequest)
+    : http.createServer(onRequest);
   // Upgraded sockets leave the server's books: keep our own so close() can end them.
   const upgraded = new Set<Duplex>();
   publicServer.on('upgrade', (request: http.IncomingMessage, socket, head: Buffer) => {
@@ -161,44 +211,65 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<R
   // Every connection starts on the fast lane (fast-lane.ts), which hands it to node:http's own
   // connection handling above the first time it meets a request it leaves to that lane. The
   // server still listens itself, so node:http's timeouts and connection books cover what it gets.
-  const nodeHttpConnections = publicServer.listeners('connection');
+  // Over https node:http takes connections once their handshake is done ('secureConnection'),
+  // and so does the fast lane: it reads the decrypted stream.
+  const connectionEvent = pair ? 'secureConnection' : 'connection';
+  const nodeHttpConnections = publicServer.listeners(connectionEvent);
   if (nodeHttpConnections.length !== 1) throw new Error('unexpected node:http connection listeners');
   const toNodeHttp = nodeHttpConnections[0] as (this: http.Server, socket: Socket) => void;
-  publicServer.removeListener('connection', toNodeHttp);
+  publicServer.removeListener(connectionEvent, toNodeHttp);
   const fastLane = new FastLane({
     judge,
     handOff(socket, unread) {
       toNodeHttp.call(publicServer, socket);
       if (unread.length > 0) socket.emit('data', unread);
     },
+    ...(hsts ? { answerHeadText: `strict-transport-security: ${hsts}\r\n` } : {}),
   });
-  publicServer.on('connection', (socket: Socket) => fastLane.accept(socket));
+  publicServer.on(connectionEvent, (socket: Socket) => fastLane.accept(socket));
 
   const apiServer = createApiServer({ routes, gate, secret: options.apiSecret, log });
+  const redirectServer = tls?.redirectPort ? createHttpsRedirectServer(options.port) : undefined;
+  const servers: Server[] = [publicServer, apiServer, ...(redirectServer ? [redirectServer] : [])];
   const publicAddress = await listen(publicServer, options.port, options.ip);
   let apiAddress: AddressInfo;
+  let redirectAddress: AddressInfo | undefined;
   try {
     apiAddress = await listen(apiServer, options.apiPort, options.apiIp);
+    if (redirectServer) redirectAddress = await listen(redirectServer, tls!.redirectPort!, options.ip);
   } catch (error) {
-    publicServer.close();
+    for (const server of servers) server.close();
     throw error;
   }
-  log('proxy listening', { public: urlOf(publicAddress), api: urlOf(apiAddress) });
+  const reloader =
+    pair && tls
+      ? watchTlsPair(publicServer as https.Server, tls, pair, { intervalMs: tls.reloadIntervalMs, log })
+      : undefined;
+  const publicUrl = urlOf(publicAddress, pair ? 'https' : 'http');
+  log('proxy listening', {
+    public: publicUrl,
+    api: urlOf(apiAddress),
+    ...(redirectAddress ? { redirect: urlOf(redirectAddress) } : {}),
+    ...(pair ? { fingerprint: pair.fingerprint, validTo: pair.validTo } : {}),
+  });
 
   return {
-    publicUrl: urlOf(publicAddress),
+    publicUrl,
     apiUrl: urlOf(apiAddress),
+    ...(redirectAddress ? { redirectUrl: urlOf(redirectAddress) } : {}),
+    ...(reloader ? { tls: reloader } : {}),
     routes,
     gate,
     async close() {
+      reloader?.stop();
       for (const socket of upgraded) socket.destroy();
       fastLane.closeAll();
       await Promise.all(
-        [publicServer, apiServer].map(
+        servers.map(
           (server) =>
             new Promise<void>((resolve) => {
               server.close(() => resolve());
-              server.closeAllConnections();
+              (server as http.Server).closeAllConnections();
             }),
         ),
       );

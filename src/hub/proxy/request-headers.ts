@@ -22,13 +22,16 @@ export interface ForwardRewrite {
   filterSetCookie?: (values: string[] | undefined) => string[] | undefined;
   /** Replaces the Origin header (the proxy checked the client's; see cross-site.ts). */
   origin?: string;
+  /** Added to the answer (name, value, ...): the proxy's own, such as HSTS over https. */
+  answerHeaders?: readonly string[];
 }
 
 /** What the header rules read of a request: node:http's message, or the fast lane's head. */
 export interface ForwardedSource {
   rawHeaders: string[];
   headers: http.IncomingHttpHeaders;
-  socket: { remoteAddress?: string | undefined; localPort?: number | undefined };
+  /** `encrypted` is set on a TLS socket: the proxy serving https itself. */
+  socket: { remoteAddress?: string | undefined; localPort?: number | undefined; encrypted?: boolean };
 }
 
 /** What only the proxy may say about the connection: a client's copies are dropped. */
@@ -40,9 +43,6 @@ const SET_BY_PROXY = new Set([
   'x-real-ip',
   'forwarded',
 ]);
-
-/** The proxy serves plain HTTP itself (TLS, where there is any, ends in front of it). */
-const PROTO = 'http';
 
 /**
  * By default for an upstream client that frames the body itself: Transfer-Encoding and Expect
@@ -93,8 +93,15 @@ export function forwardedHeaderList(
     out.push('authorization', rewrite.authorization);
   if (replaceCookie && rewrite.cookie !== undefined) out.push('cookie', rewrite.cookie);
   if (origin !== undefined) out.push('origin', origin);
-  const { remoteAddress, localPort } = request.socket;
-  out.push('x-forwarded-for', remoteAddress ?? '', 'x-forwarded-proto', PROTO);
+  // https when the proxy holds the certificate itself; behind a TLS front it is told nothing
+  // it could trust, so http (the hub then knows https from hub.publicUrl).
+  const { remoteAddress, localPort, encrypted } = request.socket;
+  out.push(
+    'x-forwarded-for',
+    remoteAddress ?? '',
+    'x-forwarded-proto',
+    encrypted === true ? 'https' : 'http',
+  );
   const host = request.headers.host;
   if (host) out.push('x-forwarded-host', host);
   if (localPort !== undefined) out.push('x-forwarded-port', String(localPort));

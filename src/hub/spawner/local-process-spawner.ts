@@ -149,7 +149,7 @@ export class LocalProcessSpawner implements Spawner {
     private readonly serverName: string,
     private readonly options: LocalProcessSpawnerOptions,
   ) {
-    this.storage = localUserStorage(() => this.account(), this.runsAsRoot);
+    this.storage = localUserStorage(() => this.account(), this.runsAsRoot, join(options.homeRoot, userName));
   }
 
   private get runsAsRoot(): boolean {

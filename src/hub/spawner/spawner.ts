@@ -87,6 +87,11 @@ export interface UserStorage extends FolderTransfer {
   writeFile(path: string, data: Buffer | string): Promise<void>;
   /** The entries of a folder ('' or nothing: the root), sorted by name. */
   listFolder(path?: string): Promise<StorageEntry[]>;
+  /**
+   * Whether the storage exists yet, asked without making it (every other method makes it on first
+   * use, as a start does): a backup skips users who never had any. Absent: assumed to exist.
+   */
+  exists?(): Promise<boolean>;
 }
 
 export interface Spawner {
