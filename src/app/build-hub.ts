@@ -51,7 +51,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
   login: (app, s) => registerLogin(app, { auth: s.auth, users: s.users, urls: s.urls }),
   // request.identity (token or session; needs request.session), /hub/metrics and the REST API.
   api: async (app, s) => {
-    registerIdentityHook(app, s.stores.users, s.tokens);
+    registerIdentityHook(app, s.stores.users, s.tokens, s.serviceRegistry);
     registerMetrics(app, s.metrics, s.urls);
     await registerApi(app, {
       config: s.config,
@@ -65,6 +65,8 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       exchange: s.exchange,
       work: s.courseWork,
       jobs: s.courseJobs,
+      services: s.serviceRegistry,
+      servicePid: (name) => s.managedServices.pidOf(name),
     });
   },
   admin: (app, s) =>

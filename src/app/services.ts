@@ -19,6 +19,8 @@
  *   exchange      Exchange: release, fetch, submit, collect, feedback (src/exchange/)
  *   courseWork    CourseWork: assignments, generate, autograde, feedback, gradebook (hub's database)
  *   courseJobs    CourseJobs: collect / autograde / feedback as jobs in this process
+ *   serviceRegistry  JupyterHub's services from the configuration (tokens, scopes, OAuth clients)
+ *   managedServices  the services the hub runs itself (started by start.ts)
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -51,6 +53,8 @@ import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
 import type { CourseFolder } from '../hub/spawner/local-process-spawner.js';
 import { lookupGroup } from '../sandbox/course-groups.js';
 import { TokenService } from '../hub/tokens/index.js';
+import { ManagedServices } from '../hub/services/managed-services.js';
+import { ServiceRegistry } from '../hub/services/service-registry.js';
 import { HubUrls } from '../hub/urls.js';
 import { CourseStores } from '../db/stores/course-stores.js';
 import { CourseService } from '../exchange/courses/course-service.js';
@@ -99,6 +103,8 @@ export interface CoreServices {
   exchange: Exchange;
   courseWork: CourseWork;
   courseJobs: CourseJobs;
+  serviceRegistry: ServiceRegistry;
+  managedServices: ManagedServices;
   metrics: HubMetrics;
 }
 
@@ -192,6 +198,13 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
         exclude: DEFAULT_IGNORE,
       }),
   });
+  const serviceRegistry = new ServiceRegistry(config.services, urls, stores.services);
+  const managedServices = new ManagedServices(serviceRegistry, {
+    hubApiUrl,
+    urls,
+    logDir: join(config.hub.dataDir, 'logs', 'services'),
+    log: log.child({ area: 'services' }),
+  });
   return {
     config,
     log,
@@ -215,6 +228,8 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     exchange,
     courseWork,
     courseJobs: new CourseJobs(courseStores, courseWork, exchange, log.child({ area: 'course-jobs' })),
+    serviceRegistry,
+    managedServices,
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),
