@@ -477,7 +477,10 @@ export const SERVICE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export const serviceEntry = z
   .object({
-    name: z.string().regex(SERVICE_NAME_PATTERN).describe('The service name (letters, digits, "_", ".", "-").'),
+    name: z
+      .string()
+      .regex(SERVICE_NAME_PATTERN)
+      .describe('The service name (letters, digits, "_", ".", "-").'),
     url: z
       .url({ protocol: /^http$/ })
       .optional()
@@ -523,10 +526,18 @@ export const servicesSection = z
     const seen = new Set<string>();
     services.forEach((service, index) => {
       if (seen.has(service.name))
-        context.addIssue({ code: 'custom', path: [index, 'name'], message: `a second service named "${service.name}"` });
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'name'],
+          message: `a second service named "${service.name}"`,
+        });
       seen.add(service.name);
       if (service.apiToken && service.apiTokenEnv)
-        context.addIssue({ code: 'custom', path: [index, 'apiTokenEnv'], message: 'give apiToken or apiTokenEnv, not both' });
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'apiTokenEnv'],
+          message: 'give apiToken or apiTokenEnv, not both',
+        });
     });
   })
   .describe(

@@ -176,7 +176,10 @@ export class TokenStore {
   /** Deletes the OAuth tokens issued under these hub logins (logout); returns how many. */
   async deleteOfSessions(sessionIds: readonly string[]): Promise<number> {
     if (sessionIds.length === 0) return 0;
-    const result = await this.db.deleteFrom('api_tokens').where('session_id', 'in', sessionIds).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('api_tokens')
+      .where('session_id', 'in', sessionIds)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

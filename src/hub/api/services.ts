@@ -26,7 +26,10 @@ export function registerServiceRoutes(api: FastifyInstance, deps: ServiceApiDeps
   api.get('/services', async (request) => {
     const identity = requireIdentity(request);
     if (!READ_SCOPES.some((scope) => hasAnyScope(identity.scopes, scope)))
-      throw new ApiError(403, 'Action is not authorized with current scopes; requires any of [list:services].');
+      throw new ApiError(
+        403,
+        'Action is not authorized with current scopes; requires any of [list:services].',
+      );
     const shown = deps.services.list().filter((s) => visible(identity.scopes, s));
     return shown.map((s) => serviceModel(s, identity.scopes, deps.servicePid(s.name)));
   });

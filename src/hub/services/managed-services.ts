@@ -83,7 +83,9 @@ export class ManagedServices {
     entry.child = child;
     const log = this.options.log.child({ service: service.name });
     child.on('error', (err) => log.error({ err }, 'the managed service could not be started'));
-    child.on('spawn', () => log.info({ pid: child.pid, command: service.command }, 'managed service started'));
+    child.on('spawn', () =>
+      log.info({ pid: child.pid, command: service.command }, 'managed service started'),
+    );
     child.on('exit', (code, signal) => {
       entry.child = undefined;
       if (this.stopping) return;

@@ -45,9 +45,12 @@ export const SERVICE_IDENTITY_PREFIX = 'service:';
 function checkedScopes(service: string, scopes: readonly string[], what: string): string[] {
   for (const scope of scopes) {
     if (scope === 'self' || scope.endsWith('!user'))
-      throw new ServiceConfigError(`Service "${service}" has the scope "${scope}" in ${what}, which needs a user.`, {
-        hint: 'A service has no "self": name the scopes it needs, e.g. list:users, read:users:activity.',
-      });
+      throw new ServiceConfigError(
+        `Service "${service}" has the scope "${scope}" in ${what}, which needs a user.`,
+        {
+          hint: 'A service has no "self": name the scopes it needs, e.g. list:users, read:users:activity.',
+        },
+      );
     try {
       parseScope(scope);
     } catch (error) {
@@ -59,7 +62,11 @@ function checkedScopes(service: string, scopes: readonly string[], what: string)
   return [...scopes];
 }
 
-function serviceOf(config: ServiceConfig, urls: HubUrls, env: Record<string, string | undefined>): HubService {
+function serviceOf(
+  config: ServiceConfig,
+  urls: HubUrls,
+  env: Record<string, string | undefined>,
+): HubService {
   const prefix = urls.service(config.name);
   let apiToken = config.apiToken;
   if (config.apiTokenEnv !== undefined) {
@@ -82,11 +89,18 @@ function serviceOf(config: ServiceConfig, urls: HubUrls, env: Record<string, str
     cwd: config.cwd,
     apiToken,
     // Every service may read its own name (JupyterHub's identify scopes for a service).
-    scopes: expandScopes([...scopes, `read:services:name!service=${config.name}`], `${SERVICE_IDENTITY_PREFIX}${config.name}`),
+    scopes: expandScopes(
+      [...scopes, `read:services:name!service=${config.name}`],
+      `${SERVICE_IDENTITY_PREFIX}${config.name}`,
+    ),
     oauthClientId: config.oauthClientId ?? `service-${config.name}`,
     oauthRedirectUri: config.oauthRedirectUri ?? `${prefix}oauth_callback`,
     oauthNoConfirm: config.oauthNoConfirm,
-    oauthClientAllowedScopes: checkedScopes(config.name, config.oauthClientAllowedScopes, 'oauthClientAllowedScopes'),
+    oauthClientAllowedScopes: checkedScopes(
+      config.name,
+      config.oauthClientAllowedScopes,
+      'oauthClientAllowedScopes',
+    ),
     display: config.display,
     info: config.info,
   };
@@ -105,9 +119,12 @@ export class ServiceRegistry {
     const clientIds = new Set<string>();
     for (const service of this.services.values()) {
       if (clientIds.has(service.oauthClientId) || service.oauthClientId.startsWith('jupyterhub-user-'))
-        throw new ServiceConfigError(`Service "${service.name}" has the OAuth client id "${service.oauthClientId}", which is taken.`, {
-          hint: 'Give each service its own oauthClientId, not starting with jupyterhub-user- (user servers use those).',
-        });
+        throw new ServiceConfigError(
+          `Service "${service.name}" has the OAuth client id "${service.oauthClientId}", which is taken.`,
+          {
+            hint: 'Give each service its own oauthClientId, not starting with jupyterhub-user- (user servers use those).',
+          },
+        );
       clientIds.add(service.oauthClientId);
     }
   }

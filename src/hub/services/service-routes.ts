@@ -13,7 +13,10 @@ export interface ServiceRouteProxy {
 }
 
 /** Adds each service's route the proxy lacks (or has with another target); returns those added. */
-export async function syncServiceRoutes(proxy: ServiceRouteProxy, registry: ServiceRegistry): Promise<string[]> {
+export async function syncServiceRoutes(
+  proxy: ServiceRouteProxy,
+  registry: ServiceRegistry,
+): Promise<string[]> {
   const present = await proxy.getRoutes();
   const added: string[] = [];
   for (const service of registry.list()) {
