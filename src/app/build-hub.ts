@@ -19,6 +19,7 @@ import { adminServerCell } from '../web/home/admin-server-cell.js';
 import { registerCoursePages } from '../web/courses/register.js';
 import { registerHomePages } from '../web/home/register.js';
 import { registerLogin } from '../web/login/register.js';
+import { registerOauthRoutes } from '../web/oauth/register.js';
 import { registerSecurityHeaders } from '../web/security-headers.js';
 import { useNullPrototypeJson } from './json-body.js';
 import { registerOperations } from './operations.js';
@@ -31,6 +32,7 @@ export const HUB_AREAS = [
   'assets',
   'login',
   'api',
+  'oauth',
   'admin',
   'proxy',
   'servers',
@@ -69,6 +71,8 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       servicePid: (name) => s.managedServices.pidOf(name),
     });
   },
+  // /hub/api/oauth2/{authorize,token}: the hub as an OAuth2 provider (after the identity hook).
+  oauth: (app, s) => registerOauthRoutes(app, { provider: s.oauth, urls: s.urls }),
   admin: (app, s) =>
     registerAdmin(app, {
       users: s.users,

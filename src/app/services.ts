@@ -21,6 +21,7 @@
  *   courseJobs    CourseJobs: collect / autograde / feedback as jobs in this process
  *   serviceRegistry  JupyterHub's services from the configuration (tokens, scopes, OAuth clients)
  *   managedServices  the services the hub runs itself (started by start.ts)
+ *   oauth         the hub as an OAuth2 provider: clients (services, running servers), codes, tokens
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -55,6 +56,8 @@ import { lookupGroup } from '../sandbox/course-groups.js';
 import { TokenService } from '../hub/tokens/index.js';
 import { ManagedServices } from '../hub/services/managed-services.js';
 import { ServiceRegistry } from '../hub/services/service-registry.js';
+import { OauthClients } from '../hub/oauth/clients.js';
+import { OauthProvider, publicSessionId } from '../hub/oauth/provider.js';
 import { HubUrls } from '../hub/urls.js';
 import { CourseStores } from '../db/stores/course-stores.js';
 import { CourseService } from '../exchange/courses/course-service.js';
@@ -105,6 +108,7 @@ export interface CoreServices {
   courseJobs: CourseJobs;
   serviceRegistry: ServiceRegistry;
   managedServices: ManagedServices;
+  oauth: OauthProvider;
   metrics: HubMetrics;
 }
 
@@ -205,6 +209,20 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     logDir: join(config.hub.dataDir, 'logs', 'services'),
     log: log.child({ area: 'services' }),
   });
+  const oauthClients = new OauthClients(
+    serviceRegistry,
+    {
+      serverNamesOf: async (userName) => (await servers.records(userName)).map((r) => r.name),
+      publicUrl: (userName, serverName) => servers.publicUrl(userName, serverName),
+    },
+    tokens,
+  );
+  // Logging out ends the OAuth tokens issued under that login, as in JupyterHub.
+  sessions.onRevoke(({ sessionIds }) => {
+    tokens
+      .revokeOfSessions(sessionIds.map(publicSessionId))
+      .catch((err: unknown) => log.warn({ err }, 'could not revoke the OAuth tokens of ended sessions'));
+  });
   return {
     config,
     log,
@@ -230,6 +248,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     courseJobs: new CourseJobs(courseStores, courseWork, exchange, log.child({ area: 'course-jobs' })),
     serviceRegistry,
     managedServices,
+    oauth: new OauthProvider(oauthClients, stores.oauthCodes, tokens),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

@@ -512,6 +512,12 @@ export const serviceEntry = z
       .array(z.string())
       .default([])
       .describe('Scopes this OAuth client may ask for on behalf of a user.'),
+    oauthAccess: z
+      .enum(['admins', 'all'])
+      .default('admins')
+      .describe(
+        "Who may log in to the service through the hub: admins (JupyterHub's default: only the admin role holds access:services) or all (every user, as a JupyterHub role granting access:services!service=NAME).",
+      ),
     display: z.boolean().default(true).describe('Listed on the home page.'),
     info: z.record(z.string(), z.unknown()).default({}).describe('Free-form information shown in the API.'),
   })
@@ -541,7 +547,7 @@ export const servicesSection = z
     });
   })
   .describe(
-    "JupyterHub's services, each {name, url, apiToken | apiTokenEnv, command, environment, cwd, scopes, oauthClientId, oauthRedirectUri, oauthNoConfirm, oauthClientAllowedScopes, display, info}. A service with a url is proxied at BASE/services/NAME/; with a command the hub runs it with JUPYTERHUB_SERVICE_NAME, JUPYTERHUB_API_TOKEN, JUPYTERHUB_API_URL, JUPYTERHUB_CLIENT_ID, JUPYTERHUB_OAUTH_CALLBACK_URL, JUPYTERHUB_SERVICE_PREFIX and JUPYTERHUB_SERVICE_URL, restarts it when it dies and stops it with the hub (a managed service without a token gets a new one at each start).",
+    "JupyterHub's services, each {name, url, apiToken | apiTokenEnv, command, environment, cwd, scopes, oauthClientId, oauthRedirectUri, oauthNoConfirm, oauthClientAllowedScopes, oauthAccess, display, info}. A service with a url is proxied at BASE/services/NAME/; with a command the hub runs it with JUPYTERHUB_SERVICE_NAME, JUPYTERHUB_API_TOKEN, JUPYTERHUB_API_URL, JUPYTERHUB_CLIENT_ID, JUPYTERHUB_OAUTH_CALLBACK_URL, JUPYTERHUB_SERVICE_PREFIX and JUPYTERHUB_SERVICE_URL, restarts it when it dies and stops it with the hub (a managed service without a token gets a new one at each start).",
   );
 
 export const configSchema = z

@@ -15,7 +15,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserStore } from '../db/stores/users.js';
-import { expandScopes, intersectScopes, roleNames, roleScopes } from './scopes.js';
+import { expandScopes, hasScope, intersectScopes, roleNames, roleScopes } from './scopes.js';
 import { SERVICE_IDENTITY_PREFIX, type ServiceRegistry } from './services/service-registry.js';
 import { InvalidTokenError, TokenService } from './tokens/index.js';
 
@@ -115,8 +115,15 @@ export async function identityFromToken(
   const scopes = intersectScopes(expandScopes(record.scopes, record.owner.name), ownerScopes);
   // The hub itself grants an OAuth token access to the service that asked for it (JupyterHub's
   // access scopes of the client), a scope its owner's roles do not hold: kept as issued.
+  // Likewise a server client's `access:servers!server=USER/NAME`, while the owner may still
+  // open that user's servers (their own, or any as an admin).
   if (record.kind === 'oauth')
-    for (const scope of record.scopes) if (scope.startsWith('access:services!service=')) scopes.add(scope);
+    for (const scope of record.scopes) {
+      if (scope.startsWith('access:services!service=')) scopes.add(scope);
+      const server = /^access:servers!server=([^/]+)\/(.*)$/.exec(scope);
+      if (server && hasScope(ownerScopes, 'access:servers', { user: server[1]!, server: `${server[1]}/${server[2]}` }))
+        scopes.add(scope);
+    }
   return {
     user: record.owner,
     scopes,

@@ -10,6 +10,8 @@ export interface OauthCodeRecord {
   codeHash: string;
   clientId: string;
   userId: number;
+  /** Read with the code by `take` (the user of that id now); ignored by `insert`. */
+  userName?: string;
   scopes: string[];
   redirectUri: string;
   sessionId: string | null;
@@ -38,7 +40,10 @@ export class OauthCodeStore {
       .execute();
   }
 
-  /** Removes and returns the code with this hash (undefined if none: unknown or used already). */
+  /**
+   * Removes and returns the code with this hash (undefined if none: unknown or used already),
+   * with the name of its user (undefined if the user is gone).
+   */
   async take(codeHash: string): Promise<OauthCodeRecord | undefined> {
     const row = await this.db
       .deleteFrom('oauth_codes')
@@ -46,7 +51,9 @@ export class OauthCodeStore {
       .returningAll()
       .executeTakeFirst();
     if (!row) return undefined;
+    const user = await this.db.selectFrom('users').select('name').where('id', '=', row.user_id).executeTakeFirst();
     return {
+      userName: user?.name,
       codeHash: row.code_hash,
       clientId: row.client_id,
       userId: row.user_id,

@@ -31,6 +31,8 @@ export interface HubService {
   oauthNoConfirm: boolean;
   /** What the OAuth client may ask of a user (raw scopes). */
   oauthClientAllowedScopes: string[];
+  /** Every user may log in to it, not only holders of access:services (admins). */
+  oauthOpenToAllUsers: boolean;
   display: boolean;
   info: Record<string, unknown>;
 }
@@ -101,6 +103,7 @@ function serviceOf(
       config.oauthClientAllowedScopes,
       'oauthClientAllowedScopes',
     ),
+    oauthOpenToAllUsers: config.oauthAccess === 'all',
     display: config.display,
     info: config.info,
   };

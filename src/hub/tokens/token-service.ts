@@ -32,6 +32,11 @@ export interface CreateTokenOptions {
   oauthClientId?: string;
   sessionId?: string | null;
   /**
+   * Scopes the hub itself grants with an OAuth token (access to the client that asked for it),
+   * which the owner's roles need not hold: stored with `scopes`, not checked against the owner.
+   */
+  hubGrantedScopes?: string[];
+  /**
    * Scopes of whoever asks for the token (e.g. an admin making one for a student). The new token
    * may hold neither more than its owner nor more than its requester. Omitted = the owner asks.
    */
@@ -93,6 +98,7 @@ export class TokenService {
           { hint: 'Ask only for scopes the token owner (and you) already have.' },
         );
     }
+    scopes.push(...(options.hubGrantedScopes ?? []).filter((s) => !scopes.includes(s)));
     const expires = options.expiresInSeconds;
     const expiryProblem = expiresInProblem(expires);
     if (expiryProblem) throw new TokenRequestError(expiryProblem);
