@@ -121,7 +121,10 @@ export async function identityFromToken(
     for (const scope of record.scopes) {
       if (scope.startsWith('access:services!service=')) scopes.add(scope);
       const server = /^access:servers!server=([^/]+)\/(.*)$/.exec(scope);
-      if (server && hasScope(ownerScopes, 'access:servers', { user: server[1]!, server: `${server[1]}/${server[2]}` }))
+      if (
+        server &&
+        hasScope(ownerScopes, 'access:servers', { user: server[1]!, server: `${server[1]}/${server[2]}` })
+      )
         scopes.add(scope);
     }
   return {

@@ -51,7 +51,11 @@ export class OauthCodeStore {
       .returningAll()
       .executeTakeFirst();
     if (!row) return undefined;
-    const user = await this.db.selectFrom('users').select('name').where('id', '=', row.user_id).executeTakeFirst();
+    const user = await this.db
+      .selectFrom('users')
+      .select('name')
+      .where('id', '=', row.user_id)
+      .executeTakeFirst();
     return {
       userName: user?.name,
       codeHash: row.code_hash,

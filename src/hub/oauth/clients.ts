@@ -70,7 +70,8 @@ export class OauthClients {
         openToAllUsers: service.oauthOpenToAllUsers,
         noConfirm: service.oauthNoConfirm,
         // A service without an API token has no secret, and so cannot finish a login (as in JupyterHub).
-        verifySecret: async (secret) => apiToken !== undefined && secret !== '' && sameSecret(secret, apiToken),
+        verifySecret: async (secret) =>
+          apiToken !== undefined && secret !== '' && sameSecret(secret, apiToken),
       };
     }
     if (clientId.startsWith(USER_CLIENT_PREFIX)) return this.userServerClient(clientId);

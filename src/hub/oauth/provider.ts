@@ -106,7 +106,10 @@ export class OauthProvider {
         hint: 'Nothing was sent anywhere. Go back to the application and try again.',
       });
     if (!client.openToAllUsers && !hasScope(user.scopes, client.access.scope, client.access.target))
-      throw new OauthPageError(403, `You (${user.name}) do not have permission to access ${client.description}.`);
+      throw new OauthPageError(
+        403,
+        `You (${user.name}) do not have permission to access ${client.description}.`,
+      );
     const state = param(query, 'state');
     try {
       return await this.checkForClient(query, client, redirectUri, state, user);
@@ -135,7 +138,11 @@ export class OauthProvider {
     if (method !== undefined && !challenge)
       throw new OauthProtocolError(400, 'invalid_request', 'code_challenge_method without code_challenge.');
     if (challenge !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(challenge))
-      throw new OauthProtocolError(400, 'invalid_request', 'code_challenge must be 43 to 128 unreserved characters.');
+      throw new OauthProtocolError(
+        400,
+        'invalid_request',
+        'code_challenge must be 43 to 128 unreserved characters.',
+      );
 
     const { scopes, extraScopes } = this.resolveScopes(param(query, 'scope') ?? '', client, user);
     return {
@@ -202,7 +209,9 @@ export class OauthProvider {
     sessionId: string | null,
     approvedExtra: readonly string[] = checked.extraScopes,
   ): Promise<string> {
-    const scopes = checked.scopes.filter((s) => !checked.extraScopes.includes(s) || approvedExtra.includes(s));
+    const scopes = checked.scopes.filter(
+      (s) => !checked.extraScopes.includes(s) || approvedExtra.includes(s),
+    );
     const code = randomBytes(32).toString('base64url');
     await this.codes.deleteExpired(this.now().toISOString());
     await this.codes.insert({
@@ -223,27 +232,46 @@ export class OauthProvider {
   async exchange(body: Params, authorization: string | undefined): Promise<TokenAnswer> {
     const grantType = param(body, 'grant_type');
     if (grantType !== 'authorization_code')
-      throw new OauthProtocolError(400, 'unsupported_grant_type', 'Only grant_type=authorization_code is supported.');
+      throw new OauthProtocolError(
+        400,
+        'unsupported_grant_type',
+        'Only grant_type=authorization_code is supported.',
+      );
     const client = await this.authenticateClient(body, authorization);
     const code = param(body, 'code');
     if (!code) throw new OauthProtocolError(400, 'invalid_request', 'The code is missing.');
     // Taken (deleted) whatever follows: a code is good for one attempt only.
     const record = await this.codes.take(hashToken(code));
-    if (!record) throw new OauthProtocolError(400, 'invalid_grant', 'The code is unknown or was used already.');
+    if (!record)
+      throw new OauthProtocolError(400, 'invalid_grant', 'The code is unknown or was used already.');
     if (record.clientId !== client.id)
       throw new OauthProtocolError(400, 'invalid_grant', 'The code was issued to another client.');
     if (record.expiresAt <= this.now().toISOString())
       throw new OauthProtocolError(400, 'invalid_grant', 'The code has expired.');
     if ((param(body, 'redirect_uri') ?? record.redirectUri) !== record.redirectUri)
-      throw new OauthProtocolError(400, 'invalid_grant', 'The redirect_uri differs from the authorization request.');
+      throw new OauthProtocolError(
+        400,
+        'invalid_grant',
+        'The redirect_uri differs from the authorization request.',
+      );
     if (record.codeChallenge !== null) {
       const verifier = param(body, 'code_verifier');
       if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier))
-        throw new OauthProtocolError(400, 'invalid_grant', 'The code_verifier is missing or malformed (PKCE).');
+        throw new OauthProtocolError(
+          400,
+          'invalid_grant',
+          'The code_verifier is missing or malformed (PKCE).',
+        );
       const computed =
-        record.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+        record.codeChallengeMethod === 'S256'
+          ? createHash('sha256').update(verifier).digest('base64url')
+          : verifier;
       if (computed !== record.codeChallenge)
-        throw new OauthProtocolError(400, 'invalid_grant', 'The code_verifier does not match the code_challenge (PKCE).');
+        throw new OauthProtocolError(
+          400,
+          'invalid_grant',
+          'The code_verifier does not match the code_challenge (PKCE).',
+        );
     }
     if (record.userName === undefined)
       throw new OauthProtocolError(400, 'invalid_grant', 'The user of this code no longer exists.');
@@ -258,7 +286,12 @@ export class OauthProvider {
       sessionId: record.sessionId,
       expiresInSeconds: OAUTH_TOKEN_LIFETIME_SECONDS,
     });
-    return { access_token: token, token_type: 'Bearer', expires_in: OAUTH_TOKEN_LIFETIME_SECONDS, scope: record.scopes.join(' ') };
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: OAUTH_TOKEN_LIFETIME_SECONDS,
+      scope: record.scopes.join(' '),
+    };
   }
 
   /** client_secret_post (client_id and client_secret in the body) or HTTP Basic (RFC 6749 2.3.1). */

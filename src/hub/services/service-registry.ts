@@ -44,9 +44,18 @@ export interface HubService {
  */
 export const SERVICE_IDENTITY_PREFIX = 'service:';
 
-function checkedScopes(service: string, scopes: readonly string[], what: string): string[] {
+/**
+ * Checks a service's scopes at start. Its own token's scopes name no user (a service has no
+ * "self"); what its OAuth client may ask for may say `!user`, the user who logs in.
+ */
+function checkedScopes(
+  service: string,
+  scopes: readonly string[],
+  what: string,
+  forUsers: boolean,
+): string[] {
   for (const scope of scopes) {
-    if (scope === 'self' || scope.endsWith('!user'))
+    if (!forUsers && (scope === 'self' || scope.endsWith('!user')))
       throw new ServiceConfigError(
         `Service "${service}" has the scope "${scope}" in ${what}, which needs a user.`,
         {
@@ -54,7 +63,7 @@ function checkedScopes(service: string, scopes: readonly string[], what: string)
         },
       );
     try {
-      parseScope(scope);
+      parseScope(scope.endsWith('!user') ? `${scope}=someone` : scope);
     } catch (error) {
       throw new ServiceConfigError(`Service "${service}": ${(error as Error).message}`, {
         hint: (error as { hint?: string }).hint,
@@ -81,7 +90,7 @@ function serviceOf(
   }
   // A managed service is handed its token by the hub: one it was not given is made now.
   if (apiToken === undefined && config.command !== undefined) apiToken = newTokenSecret();
-  const scopes = checkedScopes(config.name, config.scopes, 'scopes');
+  const scopes = checkedScopes(config.name, config.scopes, 'scopes', false);
   return {
     name: config.name,
     url: config.url?.replace(/\/+$/, ''),
@@ -102,6 +111,7 @@ function serviceOf(
       config.name,
       config.oauthClientAllowedScopes,
       'oauthClientAllowedScopes',
+      true,
     ),
     oauthOpenToAllUsers: config.oauthAccess === 'all',
     display: config.display,

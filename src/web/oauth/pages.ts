@@ -42,7 +42,13 @@ export function consentPage(options: {
   });
 }
 
-export function oauthErrorPage(urls: HubUrls, user: PageUser | null, status: number, message: string, hint?: string): string {
+export function oauthErrorPage(
+  urls: HubUrls,
+  user: PageUser | null,
+  status: number,
+  message: string,
+  hint?: string,
+): string {
   return page({
     urls,
     title: 'Authorization refused',

@@ -45,7 +45,9 @@ function consentPolicy(redirectUri: string): string {
   } catch {
     origin = undefined;
   }
-  return origin ? CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${origin}`) : CONTENT_SECURITY_POLICY;
+  return origin
+    ? CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${origin}`)
+    : CONTENT_SECURITY_POLICY;
 }
 
 export function registerOauthRoutes(app: FastifyInstance, deps: OauthRouteDeps): void {
@@ -56,12 +58,19 @@ export function registerOauthRoutes(app: FastifyInstance, deps: OauthRouteDeps):
     const user = identity ? { name: identity.user.name, admin: identity.user.admin } : null;
     if (error instanceof OauthProtocolError && error.back) {
       const { redirectUri, state } = error.back;
-      return reply.redirect(redirectWith(redirectUri, { error: error.error, error_description: error.description, state }), 302);
+      return reply.redirect(
+        redirectWith(redirectUri, { error: error.error, error_description: error.description, state }),
+        302,
+      );
     }
     if (error instanceof OauthProtocolError)
       return sendHtml(reply, error.status, oauthErrorPage(urls, user, error.status, error.description));
     if (error instanceof OauthPageError)
-      return sendHtml(reply, error.status, oauthErrorPage(urls, user, error.status, error.message, error.hint));
+      return sendHtml(
+        reply,
+        error.status,
+        oauthErrorPage(urls, user, error.status, error.message, error.hint),
+      );
     throw error;
   }
 
@@ -100,7 +109,11 @@ export function registerOauthRoutes(app: FastifyInstance, deps: OauthRouteDeps):
   app.post(authorizePath, async (request, reply) => {
     const identity = browserUser(request);
     if (!identity)
-      return sendHtml(reply, 403, oauthErrorPage(urls, null, 403, 'Log in to the hub in this browser first.'));
+      return sendHtml(
+        reply,
+        403,
+        oauthErrorPage(urls, null, 403, 'Log in to the hub in this browser first.'),
+      );
     try {
       const user = authorizeUser(identity);
       const checked = await provider.checkAuthorization(request.query as Record<string, unknown>, user);

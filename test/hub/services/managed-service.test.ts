@@ -26,7 +26,7 @@ beforeAll(async () => {
         {
           name: 'echo',
           url: `http://127.0.0.1:${servicePort}`,
-          command: ['python3', SCRIPT],
+          command: ['/usr/bin/python3', SCRIPT],
           scopes: ['list:users'],
         },
         {
@@ -129,7 +129,7 @@ describe('/hub/api/services', () => {
       roles: [],
       url: `http://127.0.0.1:${servicePort}`,
       prefix: '/services/echo/',
-      command: ['python3', SCRIPT],
+      command: ['/usr/bin/python3', SCRIPT],
       pid,
       info: {},
       display: true,
