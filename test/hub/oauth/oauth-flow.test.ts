@@ -236,10 +236,11 @@ describe('attacks on the provider', () => {
 
   it('refuses a code issued to another client, even with that client’s own good secret', async () => {
     const code = await codeFor(student, whoami);
+    // Everything else as the code was issued (its redirect_uri too): only the client differs.
     const res = await exchange({
       client_id: 'service-other',
       client_secret: OTHER_SECRET,
-      redirect_uri: '/services/other/oauth_callback',
+      redirect_uri: CALLBACK,
       code,
     });
     expect(res.status).toBe(400);
