@@ -518,7 +518,12 @@ export const serviceEntry = z
       .describe(
         "Who may log in to the service through the hub: admins (JupyterHub's default: only the admin role holds access:services) or all (every user, as a JupyterHub role granting access:services!service=NAME).",
       ),
-    display: z.boolean().default(true).describe('Listed on the home page.'),
+    display: z
+      .boolean()
+      .default(true)
+      .describe(
+        "The Service model's `display` (JupyterHub lists such services on its home page; coursehub's home page does not yet).",
+      ),
     info: z.record(z.string(), z.unknown()).default({}).describe('Free-form information shown in the API.'),
   })
   .strict();
