@@ -145,7 +145,7 @@ describe('/hub/api/services', () => {
 
   it('needs a services scope: a student gets 403, an unknown service 404', async () => {
     expect((await get('hub/api/services', withToken(studentToken))).status).toBe(403);
-    expect((await get('hub/api/services/echo', withToken(studentToken))).status).toBe(404);
+    expect((await get('hub/api/services/echo', withToken(studentToken))).status).toBe(403);
     expect((await get('hub/api/services/nope', withToken(adminToken))).status).toBe(404);
   });
 
