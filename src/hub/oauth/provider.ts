@@ -275,7 +275,12 @@ export class OauthProvider {
     }
     if (record.userName === undefined)
       throw new OauthProtocolError(400, 'invalid_grant', 'The user of this code no longer exists.');
-    const access = record.scopes.filter((s) => s.startsWith('access:services!service='));
+    // Access to the client itself was checked when the user authorized it (a server's owner
+    // holds it through `access:servers!user=`, which the token service's owner check does not
+    // read as covering one server): granted by the hub, not re-checked against the roles.
+    const access = record.scopes.filter(
+      (s) => s.startsWith('access:services!service=') || s.startsWith('access:servers!server='),
+    );
     const { token } = await this.tokens.create({
       user: record.userName,
       kind: 'oauth',
