@@ -106,5 +106,12 @@ describe('user-server OAuth clients', () => {
       session_id: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     expect(body.scopes).toContain('access:servers!server=alice/');
+    // rest-api.yml's Token model: session_id of the OAuth token in the owner's token list.
+    const list = await hub.app.inject({
+      url: '/hub/api/users/alice/tokens',
+      headers: await hub.tokenHeaders('root_admin'),
+    });
+    const tokens = list.json().api_tokens as Record<string, unknown>[];
+    expect(tokens.find((t) => t.id === body.token_id)).toMatchObject({ session_id: body.session_id });
   });
 });
