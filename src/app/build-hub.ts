@@ -19,6 +19,7 @@ import { adminServerCell } from '../web/home/admin-server-cell.js';
 import { registerCoursePages } from '../web/courses/register.js';
 import { registerHomePages } from '../web/home/register.js';
 import { registerLogin } from '../web/login/register.js';
+import { registerOauthRoutes } from '../web/oauth/register.js';
 import { registerSecurityHeaders } from '../web/security-headers.js';
 import { useNullPrototypeJson } from './json-body.js';
 import { registerOperations } from './operations.js';
@@ -31,6 +32,7 @@ export const HUB_AREAS = [
   'assets',
   'login',
   'api',
+  'oauth',
   'admin',
   'proxy',
   'servers',
@@ -51,7 +53,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
   login: (app, s) => registerLogin(app, { auth: s.auth, users: s.users, urls: s.urls }),
   // request.identity (token or session; needs request.session), /hub/metrics and the REST API.
   api: async (app, s) => {
-    registerIdentityHook(app, s.stores.users, s.tokens);
+    registerIdentityHook(app, s.stores.users, s.tokens, s.serviceRegistry);
     registerMetrics(app, s.metrics, s.urls);
     await registerApi(app, {
       config: s.config,
@@ -66,8 +68,12 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       exchange: s.exchange,
       work: s.courseWork,
       jobs: s.courseJobs,
+      services: s.serviceRegistry,
+      servicePid: (name) => s.managedServices.pidOf(name),
     });
   },
+  // /hub/api/oauth2/{authorize,token}: the hub as an OAuth2 provider (after the identity hook).
+  oauth: (app, s) => registerOauthRoutes(app, { provider: s.oauth, urls: s.urls }),
   admin: (app, s) =>
     registerAdmin(app, {
       users: s.users,

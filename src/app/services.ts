@@ -19,6 +19,9 @@
  *   exchange      Exchange: release, fetch, submit, collect, feedback (src/exchange/)
  *   courseWork    CourseWork: assignments, generate, autograde, feedback, gradebook (hub's database)
  *   courseJobs    CourseJobs: collect / autograde / feedback as jobs in this process
+ *   serviceRegistry  JupyterHub's services from the configuration (tokens, scopes, OAuth clients)
+ *   managedServices  the services the hub runs itself (started by start.ts)
+ *   oauth         the hub as an OAuth2 provider: clients (services, running servers), codes, tokens
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -53,6 +56,10 @@ import type { CourseFolder } from '../hub/spawner/local-process-spawner.js';
 import type { UserStorage } from '../hub/spawner/spawner.js';
 import { lookupGroup } from '../sandbox/course-groups.js';
 import { TokenService } from '../hub/tokens/index.js';
+import { ManagedServices } from '../hub/services/managed-services.js';
+import { ServiceRegistry } from '../hub/services/service-registry.js';
+import { OauthClients } from '../hub/oauth/clients.js';
+import { OauthProvider, publicSessionId } from '../hub/oauth/provider.js';
 import { HubUrls } from '../hub/urls.js';
 import { CourseStores } from '../db/stores/course-stores.js';
 import { CourseService } from '../exchange/courses/course-service.js';
@@ -103,6 +110,9 @@ export interface CoreServices {
   exchange: Exchange;
   courseWork: CourseWork;
   courseJobs: CourseJobs;
+  serviceRegistry: ServiceRegistry;
+  managedServices: ManagedServices;
+  oauth: OauthProvider;
   metrics: HubMetrics;
   /** A user's files through their default server's spawner (backup and restore use it). */
   userStorage: (userName: string) => UserStorage;
@@ -198,6 +208,27 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
         exclude: DEFAULT_IGNORE,
       }),
   });
+  const serviceRegistry = new ServiceRegistry(config.services, urls, stores.services);
+  const managedServices = new ManagedServices(serviceRegistry, {
+    hubApiUrl,
+    urls,
+    logDir: join(config.hub.dataDir, 'logs', 'services'),
+    log: log.child({ area: 'services' }),
+  });
+  const oauthClients = new OauthClients(
+    serviceRegistry,
+    {
+      serverNamesOf: async (userName) => (await servers.records(userName)).map((r) => r.name),
+      publicUrl: (userName, serverName) => servers.publicUrl(userName, serverName),
+    },
+    tokens,
+  );
+  // Logging out ends the OAuth tokens issued under that login, as in JupyterHub.
+  sessions.onRevoke(({ sessionIds }) => {
+    tokens
+      .revokeOfSessions(sessionIds.map(publicSessionId))
+      .catch((err: unknown) => log.warn({ err }, 'could not revoke the OAuth tokens of ended sessions'));
+  });
   return {
     config,
     log,
@@ -228,6 +259,9 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     exchange,
     courseWork,
     courseJobs: new CourseJobs(courseStores, courseWork, exchange, log.child({ area: 'course-jobs' })),
+    serviceRegistry,
+    managedServices,
+    oauth: new OauthProvider(oauthClients, stores.oauthCodes, tokens),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

@@ -18,6 +18,7 @@ import { buildHub, type BuiltHub } from './build-hub.js';
 import { DEMO_ASSIGNMENT, DEMO_COURSE, DEMO_ROSTERS, seedDemoCourse } from './demo.js';
 import { createLogger, openHubDatabase } from './open-database.js';
 import type { HubServices } from './services.js';
+import { syncServiceRoutes } from '../hub/services/service-routes.js';
 
 /** The hub could not start listening (its port is taken, or not ours to use). */
 export class HubStartError extends CoursehubError {}
@@ -88,21 +89,31 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       const demo = await seedDemoCourse(hub.services);
       log.info(demo, 'the demo course is ready');
     }
+    // The configured services and their tokens (a service's token works from here on).
+    await hub.services.serviceRegistry.syncToDatabase();
     proxyWasRunning = await hub.services.proxy.isRunning();
     proxy = await ensureProxy(hub.services, hub.services.proxy, {
       wantedRoutes: () => hub!.services.servers.routesOfRunningServers(),
     });
     if (proxy.outcome === 'reused' && base.config.https.certFile !== undefined)
       await warnOfPlainProxy(base.config, log, print);
+    const putBackServiceRoutes = () => syncServiceRoutes(hub!.services.proxy, hub!.services.serviceRegistry);
+    await putBackServiceRoutes();
     // Before listening, so that no server starts before the policy holds; servers a previous hub
     // left running are covered again. (With hub.hubPort 0 the first server start rewrites the
     // rules with the port the hub got.)
     await hub.services.egress.install();
     await listenBehindProxy(hub);
+    // Managed services once the hub answers: they call its API as they start.
+    hub.services.managedServices.start();
     // A proxy that dies is started again (or, run by someone else, given its routes when back).
-    watchdog = watchProxy(hub.services, hub.services.proxy, { ensured: proxy });
+    watchdog = watchProxy(hub.services, hub.services.proxy, {
+      ensured: proxy,
+      putBackOtherRoutes: putBackServiceRoutes,
+    });
   } catch (error) {
     await watchdog?.stop();
+    await hub?.services.managedServices.stop();
     // A proxy this start launched belongs to no hub now: stop it rather than leave it holding
     // hub.port. (One that was running already, re-used, stays: it serves open notebooks.) It
     // may have been launched by an ensureProxy that then failed (re-syncing its routes).
@@ -147,6 +158,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       stopping ??= (async () => {
         log.info('coursehub is stopping');
         await watchdog?.stop();
+        await services.managedServices.stop();
         try {
           await running.close();
         } finally {

@@ -3,7 +3,7 @@
  * committed file with this output, so the documentation cannot drift from the code.
  */
 import { envNameForPath, POSTGRES_ENV_VARS, SEED_ENV_VARS, UNUSED_SEED_ENV_VARS } from './env.js';
-import { configSchema } from './schema.js';
+import { configSchema, serviceEntry, servicesSection } from './schema.js';
 import { walkSchema, type ConfigLeaf } from './schema-walk.js';
 
 function typeOf(leaf: ConfigLeaf): string {
@@ -99,5 +99,23 @@ export function renderConfigDocs(): string {
     }
     out.push('');
   }
+  out.push(...servicesDocs());
   return out.join('\n');
+}
+
+/** `services` is a list, not a section: one table of the keys each entry takes. */
+function servicesDocs(): string[] {
+  const out = ['## `services`', '', servicesSection.description ?? '', ''];
+  out.push(
+    'Give the list in the configuration file (or as a JSON array in `COURSEHUB_SERVICES`). Each entry:',
+    '',
+    '| key | type | default | description |',
+    '|---|---|---|---|',
+  );
+  for (const leaf of walkSchema(serviceEntry).leaves)
+    out.push(
+      `| \`${leaf.path}\` | ${typeOf(leaf)} | ${cell(defaultOf(leaf))} | ${cell(leaf.description ?? '')} |`,
+    );
+  out.push('');
+  return out;
 }

@@ -542,6 +542,92 @@ export const httpsSection = z
         message: 'https needs both certFile and keyFile (or neither, for plain http)',
       });
   });
+/**
+ * JupyterHub's services (src/hub/services/): programs beside the hub with a name, an API token,
+ * an address proxied at BASE/services/NAME/ and, when `command` is given, run by the hub itself
+ * (managed services, restarted when they die). One list, keys named as JupyterHub's.
+ */
+export const SERVICE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export const serviceEntry = z
+  .object({
+    name: z
+      .string()
+      .regex(SERVICE_NAME_PATTERN)
+      .describe('The service name (letters, digits, "_", ".", "-").'),
+    url: z
+      .url({ protocol: /^http$/ })
+      .optional()
+      .describe('Where the service listens (http://127.0.0.1:PORT); proxied at BASE/services/NAME/.'),
+    apiToken: z.string().min(16).optional().describe('The service API token (JupyterHub api_token).'),
+    apiTokenEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional()
+      .describe('Name of an environment variable of the hub that holds the API token.'),
+    command: z
+      .array(z.string())
+      .min(1)
+      .optional()
+      .describe('Managed service: the command the hub runs, keeps running and stops with itself.'),
+    environment: z.record(z.string(), z.string()).default({}).describe('Extra environment for the command.'),
+    cwd: z.string().optional().describe('Working directory of the command.'),
+    scopes: z.array(z.string()).default([]).describe("Scopes of the service's API token."),
+    oauthClientId: z.string().optional().describe('OAuth client id (default service-NAME).'),
+    oauthRedirectUri: z
+      .string()
+      .optional()
+      .describe('OAuth redirect URI (default BASE/services/NAME/oauth_callback).'),
+    oauthNoConfirm: z
+      .boolean()
+      .default(false)
+      .describe("Skip the consent page for this client (JupyterHub's oauth_no_confirm)."),
+    oauthClientAllowedScopes: z
+      .array(z.string())
+      .default([])
+      .describe('Scopes this OAuth client may ask for on behalf of a user.'),
+    oauthAccess: z
+      .enum(['admins', 'all'])
+      .default('admins')
+      .describe(
+        "Who may log in to the service through the hub: admins (JupyterHub's default: only the admin role holds access:services) or all (every user, as a JupyterHub role granting access:services!service=NAME).",
+      ),
+    display: z
+      .boolean()
+      .default(true)
+      .describe(
+        "The Service model's `display` (JupyterHub lists such services on its home page; coursehub's home page does not yet).",
+      ),
+    info: z.record(z.string(), z.unknown()).default({}).describe('Free-form information shown in the API.'),
+  })
+  .strict();
+
+export type ServiceConfig = z.infer<typeof serviceEntry>;
+
+export const servicesSection = z
+  .array(serviceEntry)
+  .default([])
+  .superRefine((services, context) => {
+    const seen = new Set<string>();
+    services.forEach((service, index) => {
+      if (seen.has(service.name))
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'name'],
+          message: `a second service named "${service.name}"`,
+        });
+      seen.add(service.name);
+      if (service.apiToken && service.apiTokenEnv)
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'apiTokenEnv'],
+          message: 'give apiToken or apiTokenEnv, not both',
+        });
+    });
+  })
+  .describe(
+    "JupyterHub's services, each {name, url, apiToken | apiTokenEnv, command, environment, cwd, scopes, oauthClientId, oauthRedirectUri, oauthNoConfirm, oauthClientAllowedScopes, oauthAccess, display, info}. A service with a url is proxied at BASE/services/NAME/; with a command the hub runs it with JUPYTERHUB_SERVICE_NAME, JUPYTERHUB_API_TOKEN, JUPYTERHUB_API_URL, JUPYTERHUB_CLIENT_ID, JUPYTERHUB_OAUTH_CALLBACK_URL, JUPYTERHUB_SERVICE_PREFIX and JUPYTERHUB_SERVICE_URL, restarts it when it dies and stops it with the hub (a managed service without a token gets a new one at each start).",
+  );
 
 export const configSchema = z
   .object({
@@ -555,6 +641,7 @@ export const configSchema = z
     course: courseSection.default(courseSection.parse({})),
     exchange: exchangeSection.default(exchangeSection.parse({})),
     https: httpsSection.default(httpsSection.parse({})),
+    services: servicesSection,
   })
   .strict()
   .superRefine((config, context) => {

@@ -1,6 +1,7 @@
 import type { CourseTables } from './tables/courses.js';
 import type { GradebookTables } from './tables/gradebook.js';
 import type { HubTables } from './tables/hub.js';
+import type { ServiceTables } from './tables/services.js';
 
 /** Every table coursehub keeps, as Kysely sees them. Each area declares its own in ./tables/. */
-export interface Database extends HubTables, GradebookTables, CourseTables {}
+export interface Database extends HubTables, GradebookTables, CourseTables, ServiceTables {}

@@ -15,7 +15,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserStore } from '../db/stores/users.js';
-import { expandScopes, intersectScopes, roleNames, roleScopes } from './scopes.js';
+import { expandScopes, hasScope, intersectScopes, roleNames, roleScopes } from './scopes.js';
+import { SERVICE_IDENTITY_PREFIX, type ServiceRegistry } from './services/service-registry.js';
 import { InvalidTokenError, TokenService } from './tokens/index.js';
 
 export interface IdentityUser {
@@ -32,6 +33,13 @@ export interface Identity {
   tokenId?: number;
   /** The user's roles (JupyterHub's `roles` field of /hub/api/user). */
   roles: string[];
+  /**
+   * Set when a service's token made the request: then `user` is no user at all but
+   * `{id: 0, name: 'service:NAME'}`, a name no user can have (see service-registry.ts).
+   */
+  service?: string;
+  /** For a token issued through OAuth: the public id of the login it came from (JupyterHub's session_id). */
+  sessionId?: string | null;
 }
 
 declare module 'fastify' {
@@ -88,15 +96,44 @@ export function presentedToken(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-export async function identityFromToken(tokens: TokenService, token: string): Promise<Identity> {
+export async function identityFromToken(
+  tokens: TokenService,
+  token: string,
+  services?: ServiceRegistry,
+): Promise<Identity> {
+  const service = await services?.resolveToken(token);
+  if (service)
+    return {
+      user: { id: 0, name: `${SERVICE_IDENTITY_PREFIX}${service.name}`, admin: false },
+      scopes: new Set(service.scopes),
+      kind: 'token',
+      roles: [],
+      service: service.name,
+    };
   const record = await tokens.resolve(token);
   const ownerScopes = roleScopes(record.owner);
+  const scopes = intersectScopes(expandScopes(record.scopes, record.owner.name), ownerScopes);
+  // The hub itself grants an OAuth token access to the service that asked for it (JupyterHub's
+  // access scopes of the client), a scope its owner's roles do not hold: kept as issued.
+  // Likewise a server client's `access:servers!server=USER/NAME`, while the owner may still
+  // open that user's servers (their own, or any as an admin).
+  if (record.kind === 'oauth')
+    for (const scope of record.scopes) {
+      if (scope.startsWith('access:services!service=')) scopes.add(scope);
+      const server = /^access:servers!server=([^/]+)\/(.*)$/.exec(scope);
+      if (
+        server &&
+        hasScope(ownerScopes, 'access:servers', { user: server[1]!, server: `${server[1]}/${server[2]}` })
+      )
+        scopes.add(scope);
+    }
   return {
     user: record.owner,
-    scopes: intersectScopes(expandScopes(record.scopes, record.owner.name), ownerScopes),
+    scopes,
     kind: 'token',
     tokenId: record.id,
     roles: roleNames(record.owner),
+    sessionId: record.sessionId,
   };
 }
 
@@ -125,14 +162,19 @@ function refuseToken(request: FastifyRequest, reply: FastifyReply, error: Invali
  * Adds the `onRequest` hook that sets `request.identity`. Register it on the root instance after
  * the session hooks, so `request.session` is already resolved.
  */
-export function registerIdentityHook(app: FastifyInstance, users: UserStore, tokens: TokenService): void {
+export function registerIdentityHook(
+  app: FastifyInstance,
+  users: UserStore,
+  tokens: TokenService,
+  services?: ServiceRegistry,
+): void {
   if (!app.hasRequestDecorator('identity')) app.decorateRequest('identity', null);
   app.addHook('onRequest', async (request, reply) => {
     request.identity = null;
     const token = presentedToken(request);
     if (token) {
       try {
-        request.identity = await identityFromToken(tokens, token);
+        request.identity = await identityFromToken(tokens, token, services);
       } catch (error) {
         if (error instanceof InvalidTokenError) return refuseToken(request, reply, error);
         throw error;

@@ -37,6 +37,12 @@ const SUBSCOPES: Record<string, readonly string[]> = {
   'list:groups': ['read:groups:name'],
   'read:groups:name': [],
   'read:metrics': [],
+  // JupyterHub's services (src/hub/services/).
+  'admin:services': ['list:services', 'read:services'],
+  'list:services': ['read:services:name'],
+  'read:services': ['read:services:name'],
+  'read:services:name': [],
+  'access:services': [],
   'read:hub': [],
   'admin-ui': [],
   proxy: [],
@@ -69,6 +75,9 @@ export const ROLES: Record<string, readonly string[]> = {
     'tokens',
     'admin:groups',
     'access:servers',
+    'list:services',
+    'read:services',
+    'access:services',
     'read:metrics',
     'read:hub',
     'proxy',
@@ -86,7 +95,7 @@ export const KNOWN_SCOPES: readonly string[] = Object.keys(SUBSCOPES);
 export interface ParsedScope {
   base: string;
   /** `undefined` = every object; otherwise e.g. `{kind: 'user', value: 'alice'}`. */
-  filter?: { kind: 'user' | 'group' | 'server'; value: string };
+  filter?: { kind: 'user' | 'group' | 'server' | 'service'; value: string };
 }
 
 export function parseScope(scope: string): ParsedScope {
@@ -98,12 +107,12 @@ export function parseScope(scope: string): ParsedScope {
       hint: `Known scopes: self, inherit, ${KNOWN_SCOPES.join(', ')}.`,
     });
   if (bang < 0) return { base };
-  const match = /^(user|group|server)=(.+)$/.exec(scope.slice(bang + 1));
+  const match = /^(user|group|server|service)=(.+)$/.exec(scope.slice(bang + 1));
   if (!match)
     throw new UnknownScopeError(`Scope filter in "${scope}" is not understood.`, {
-      hint: 'Write a filter as !user=NAME, !group=NAME or !server=USER/NAME.',
+      hint: 'Write a filter as !user=NAME, !group=NAME, !server=USER/NAME or !service=NAME.',
     });
-  return { base, filter: { kind: match[1] as 'user' | 'group' | 'server', value: match[2]! } };
+  return { base, filter: { kind: match[1] as 'user' | 'group' | 'server' | 'service', value: match[2]! } };
 }
 
 function formatScope(s: ParsedScope): string {
@@ -193,6 +202,7 @@ export interface ScopeTarget {
   userGroups?: readonly string[];
   group?: string;
   server?: string;
+  service?: string;
 }
 
 /**
@@ -207,6 +217,7 @@ export function hasScope(scopes: Set<string>, needed: string, target: ScopeTarge
   }
   if (target.group !== undefined && scopes.has(`${needed}!group=${target.group}`)) return true;
   if (target.server !== undefined && scopes.has(`${needed}!server=${target.server}`)) return true;
+  if (target.service !== undefined && scopes.has(`${needed}!service=${target.service}`)) return true;
   return false;
 }
 

@@ -51,6 +51,11 @@ export class HubUrls {
     return `${this.base}user/`;
   }
 
+  /** A service's proxied prefix (JupyterHub's): service('culler') -> '/jhub/services/culler/'. */
+  service(name: string): string {
+    return `${this.base}services/${name}/`;
+  }
+
   /**
    * A user's server, or a path in it: user('alice') -> '/jhub/user/alice/';
    * user('alice', '', 'tree') -> '/jhub/user/alice/tree'; a named server adds its segment.

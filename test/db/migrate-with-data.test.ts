@@ -195,6 +195,98 @@ const SEED: [table: string, rows: Record<string, unknown>[]][] = [
       },
     ],
   ],
+  // 0200_courses_exchange: one course with its roles, a release fetched, a submission, feedback, a job.
+  [
+    'courses',
+    [{ id: 1, name: 'cs101', title: 'Intro', directory: '/srv/cs101', unix_group: null, created: T0 }],
+  ],
+  [
+    'course_roles',
+    [
+      { course_id: 1, user_id: 1, role: 'instructor', created: T0 },
+      { course_id: 1, user_id: 2, role: 'student', created: T0 },
+    ],
+  ],
+  [
+    'exchange_releases',
+    [
+      {
+        id: 1,
+        course_id: 1,
+        assignment: 'ps1',
+        version: 1,
+        folder: 'releases/1',
+        checksum: 'abc',
+        files: 2,
+        bytes: 300,
+        released_at: T0,
+        released_by: 'prof',
+        withdrawn_at: null,
+        withdrawn_by: null,
+      },
+    ],
+  ],
+  [
+    'exchange_fetches',
+    [{ id: 1, course_id: 1, assignment: 'ps1', student: 'amy', release_id: 1, fetched_at: T0 }],
+  ],
+  [
+    'exchange_submissions',
+    [
+      {
+        id: 1,
+        course_id: 1,
+        assignment: 'ps1',
+        student: 'amy',
+        user_id: 2,
+        timestamp: T0,
+        folder: 'submissions/1',
+        checksum: 'def',
+        files: 2,
+        bytes: 310,
+        release_id: 1,
+        warnings: '[]',
+      },
+    ],
+  ],
+  [
+    'exchange_feedback',
+    [
+      {
+        id: 1,
+        course_id: 1,
+        assignment: 'ps1',
+        student: 'amy',
+        timestamp: T0,
+        folder: 'feedback/1',
+        checksum: 'ghi',
+        files: 1,
+        released_at: T0,
+        released_by: 'prof',
+      },
+    ],
+  ],
+  [
+    'jobs',
+    [
+      {
+        id: 1,
+        course_id: 1,
+        kind: 'autograde',
+        assignment: 'ps1',
+        options: '{}',
+        state: 'done',
+        done: 1,
+        total: 1,
+        failed: 0,
+        message: null,
+        result: null,
+        created_by: 'prof',
+        created_at: T0,
+        finished_at: T0,
+      },
+    ],
+  ],
 ];
 
 const names = Object.keys(migrations).sort();
@@ -227,6 +319,9 @@ async function tablesOf(db: AnyDatabase): Promise<string[]> {
 
 async function rowsOf(db: AnyDatabase, table: string, columns: string[]) {
   const rows = (await db.selectFrom(table).select(columns).execute()) as Record<string, unknown>[];
+  // PostgreSQL's bigint columns (`bytes`) come back as strings from pg, as the stores read them
+  // (with Number()): the same value.
+  for (const row of rows) if (typeof row.bytes === 'string') row.bytes = Number(row.bytes);
   const key = (row: Record<string, unknown>) => JSON.stringify(columns.map((c) => row[c]));
   return rows.sort((a, b) => key(a).localeCompare(key(b)));
 }

@@ -10,7 +10,9 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.js';
 import { GroupStore } from './groups.js';
 import { LoginStore } from './logins.js';
+import { OauthCodeStore } from './oauth-codes.js';
 import { ServerStore } from './servers.js';
+import { ServiceStore } from './services.js';
 import { TokenStore } from './tokens.js';
 import { UserStore } from './users.js';
 
@@ -20,6 +22,8 @@ export interface HubStores {
   logins: LoginStore;
   tokens: TokenStore;
   servers: ServerStore;
+  services: ServiceStore;
+  oauthCodes: OauthCodeStore;
   transaction<T>(work: (stores: HubStores) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query; rejects otherwise (health checks). */
   ping(): Promise<void>;
@@ -33,6 +37,8 @@ export function createHubStores(db: Kysely<Database>): HubStores {
     logins: new LoginStore(db),
     tokens: new TokenStore(db),
     servers: new ServerStore(db),
+    services: new ServiceStore(db),
+    oauthCodes: new OauthCodeStore(db),
     transaction: (work) =>
       inTransaction
         ? work(stores)

@@ -19,11 +19,18 @@ export interface TokenRecord {
   note: string;
   /** The scopes as requested (may include `inherit`); intersect with the owner's to use them. */
   scopes: string[];
-  kind: 'api' | 'server';
+  kind: TokenKind;
   created: string;
   expiresAt: string | null;
   lastActivity: string | null;
+  /** The OAuth client the token was issued to (kind 'oauth'), else null. */
+  oauthClientId: string | null;
+  /** The public id of the hub login an OAuth token was issued under, else null. */
+  sessionId: string | null;
 }
+
+/** 'api' (made by a user or admin), 'server' (a server's JUPYTERHUB_API_TOKEN), 'oauth' (issued to an OAuth client). */
+export type TokenKind = 'api' | 'server' | 'oauth';
 
 export interface NewTokenRecord {
   ownerId: number;
@@ -31,9 +38,11 @@ export interface NewTokenRecord {
   prefix: string;
   note: string;
   scopes: string[];
-  kind: 'api' | 'server';
+  kind: TokenKind;
   created: string;
   expiresAt: string | null;
+  oauthClientId?: string | null;
+  sessionId?: string | null;
 }
 
 interface Row {
@@ -45,6 +54,8 @@ interface Row {
   created: string;
   expires_at: string | null;
   last_activity: string | null;
+  oauth_client_id: string | null;
+  session_id: string | null;
   user_id: number;
   user_name: string;
   user_admin: number;
@@ -57,10 +68,12 @@ function toRecord(row: Row): TokenRecord {
     prefix: row.prefix,
     note: row.note,
     scopes: JSON.parse(row.scopes) as string[],
-    kind: row.kind === 'server' ? 'server' : 'api',
+    kind: row.kind === 'server' || row.kind === 'oauth' ? row.kind : 'api',
     created: row.created,
     expiresAt: row.expires_at,
     lastActivity: row.last_activity,
+    oauthClientId: row.oauth_client_id,
+    sessionId: row.session_id,
   };
 }
 
@@ -80,6 +93,8 @@ export class TokenStore {
         'api_tokens.created',
         'api_tokens.expires_at',
         'api_tokens.last_activity',
+        'api_tokens.oauth_client_id',
+        'api_tokens.session_id',
         'users.id as user_id',
         'users.name as user_name',
         'users.admin as user_admin',
@@ -110,6 +125,8 @@ export class TokenStore {
         created: token.created,
         expires_at: token.expiresAt,
         last_activity: null,
+        oauth_client_id: token.oauthClientId ?? null,
+        session_id: token.sessionId ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -147,13 +164,34 @@ export class TokenStore {
   }
 
   /** Deletes all of a user's tokens of one kind, or of every kind; returns how many. */
-  async deleteAllOfUser(userName: string, kind?: 'api' | 'server'): Promise<number> {
+  async deleteAllOfUser(userName: string, kind?: TokenKind): Promise<number> {
     const owner = await this.owner(userName);
     if (!owner) return 0;
     let query = this.db.deleteFrom('api_tokens').where('user_id', '=', owner.id);
     if (kind) query = query.where('kind', '=', kind);
     const result = await query.executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  /** Deletes the OAuth tokens issued under these hub logins (logout); returns how many. */
+  async deleteOfSessions(sessionIds: readonly string[]): Promise<number> {
+    if (sessionIds.length === 0) return 0;
+    const result = await this.db
+      .deleteFrom('api_tokens')
+      .where('session_id', 'in', sessionIds)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** The scopes of every token this user holds from this OAuth client (consent already given). */
+  async scopesGrantedTo(userId: number, oauthClientId: string): Promise<string[][]> {
+    const rows = await this.db
+      .selectFrom('api_tokens')
+      .select('scopes')
+      .where('user_id', '=', userId)
+      .where('oauth_client_id', '=', oauthClientId)
+      .execute();
+    return rows.map((row) => JSON.parse(row.scopes) as string[]);
   }
 
   /**

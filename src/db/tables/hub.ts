@@ -79,6 +79,10 @@ export interface ApiTokensTable {
   created: string;
   expires_at: string | null;
   last_activity: string | null;
+  /** The OAuth client the token was issued to (src/hub/oauth/), or null. */
+  oauth_client_id: string | null;
+  /** The public id of the hub login an OAuth token was issued under, or null. */
+  session_id: string | null;
 }
 
 /**

@@ -8,9 +8,10 @@ import type { HubUrls } from '../urls.js';
 import type { UserRemoval } from '../users/user-removal.js';
 import type { UserService } from '../users/user-service.js';
 import type { CourseApiDeps } from './courses.js';
+import type { ServiceApiDeps } from './services.js';
 import type { ServerFieldsProvider } from './user-model.js';
 
-export interface ApiDeps extends CourseApiDeps {
+export interface ApiDeps extends CourseApiDeps, ServiceApiDeps {
   /** For /hub/api/info (which authenticator and spawner run). */
   config: CoursehubConfig;
   users: UserService;

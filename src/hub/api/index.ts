@@ -14,6 +14,7 @@ import type { ApiDeps } from './deps.js';
 import { registerGroupRoutes } from './groups.js';
 import { JUPYTERHUB_API_VERSION, registerInfoRoutes } from './info.js';
 import { openApiDocument } from './openapi.js';
+import { registerServiceRoutes } from './services.js';
 import { registerTokenRoutes } from './tokens.js';
 import { registerUserRoutes } from './users.js';
 
@@ -48,6 +49,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       registerTokenRoutes(api, deps);
       registerGroupRoutes(api, deps);
       registerCourseRoutes(api, deps);
+      registerServiceRoutes(api, deps);
     },
     { prefix: deps.urls.api() },
   );

@@ -7,6 +7,7 @@ import { requireIdentity, requireScope } from './authorize.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './api-error.js';
 import { userModel } from './user-model.js';
+import { serviceModel } from '../services/service-registry.js';
 
 /**
  * The JupyterHub REST API version whose shapes this API follows. Clients such as
@@ -41,6 +42,15 @@ export function registerInfoRoutes(api: FastifyInstance, deps: ApiDeps): void {
 
   api.get('/user', async (request) => {
     const identity = requireIdentity(request);
+    // A service's token: JupyterHub's Service model with kind 'service' (always its own name).
+    const service = identity.service === undefined ? undefined : deps.services.get(identity.service);
+    if (service)
+      return {
+        ...serviceModel(service, identity.scopes, deps.servicePid(service.name)),
+        scopes: [...identity.scopes].sort(),
+        token_id: null,
+        session_id: null,
+      };
     const user = await deps.users.get(identity.user.name);
     if (!user) throw new ApiError(404, `No such user: ${identity.user.name}.`);
     // Any token may identify its owner: name and groups are shown whatever its scopes (as
@@ -51,6 +61,8 @@ export function registerInfoRoutes(api: FastifyInstance, deps: ApiDeps): void {
       ...model,
       scopes: [...identity.scopes].sort(),
       token_id: identity.tokenId === undefined ? null : `a${identity.tokenId}`,
+      // The login an OAuth token was issued under (JupyterHub 2+); null for other credentials.
+      session_id: identity.sessionId ?? null,
     };
   });
 }

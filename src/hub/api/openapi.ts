@@ -11,6 +11,9 @@ import { ERR, type Op } from './openapi-types.js';
 const USER =
   'User model: {kind, name, admin, roles, groups, server, pending, created, last_activity, servers?, auth_state?}, each field shown only with a scope that allows it, as JupyterHub 5 (read:users, read:users:name, read:users:groups, read:users:activity, read:servers, read:roles:users, admin:auth_state); a server: {name, full_name, ready, pending, stopped, url, progress_url, full_url, full_progress_url, started, last_activity, user_options, state (admin:server_state only)}';
 
+const SERVICE =
+  'Service model: {kind: service, name, admin, roles, url, prefix, command, pid, info, display}';
+
 /** path → method → operation. Paths use OpenAPI's `{param}` form. */
 const OPERATIONS: Record<string, Record<string, Op>> = {
   '/hub/api': { get: { summary: 'JupyterHub API version', responses: { '200': '{version}' } } },
@@ -19,8 +22,9 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/hub/api/user': {
     get: {
-      summary: 'The authenticated user, with its scopes',
-      responses: { '200': `${USER} + scopes`, ...ERR },
+      summary:
+        "The authenticated user (or service: kind 'service', JupyterHub's Service model), with its scopes, token_id and session_id (the login an OAuth token was issued under, else null)",
+      responses: { '200': `${USER} + scopes, token_id, session_id`, ...ERR },
     },
   },
   '/hub/api/openapi.json': { get: { summary: 'This document', responses: { '200': 'OpenAPI 3.0 JSON' } } },
@@ -205,6 +209,50 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   },
   // Courses and the exchange (./courses.ts, ./course-work-routes.ts).
   ...COURSE_OPERATIONS,
+  // JupyterHub's services (./services.ts) and the hub as an OAuth2 provider (src/web/oauth/).
+  '/hub/api/services': {
+    get: {
+      summary: 'List services (fields by read:services / read:services:name)',
+      scopes: ['list:services'],
+      responses: { '200': `list of ${SERVICE}`, ...ERR },
+    },
+  },
+  '/hub/api/services/{name}': {
+    get: {
+      summary: 'One service',
+      scopes: ['read:services'],
+      responses: { '200': SERVICE, ...ERR },
+    },
+  },
+  '/hub/api/oauth2/authorize': {
+    get: {
+      summary:
+        'OAuth2 authorize (client_id, response_type=code, redirect_uri exactly the client’s, state, scope, code_challenge[_method]): a browser page; the consent page, or a redirect with code and state',
+      responses: {
+        '200': 'consent page (HTML)',
+        '302': 'to redirect_uri with code and state (or error), or to the login page',
+        '400': 'unknown client or redirect_uri not the client’s (HTML, no redirect)',
+        '403': 'no access to the client (HTML)',
+      },
+    },
+    post: {
+      summary: 'Approve the consent form (the session’s _xsrf required; scopes = the ticked ones)',
+      body: 'form: _xsrf, scopes*',
+      responses: { '302': 'to redirect_uri with code and state', '403': 'no login or no _xsrf' },
+    },
+  },
+  '/hub/api/oauth2/token': {
+    post: {
+      summary:
+        'OAuth2 token (grant_type=authorization_code, code, redirect_uri, code_verifier with PKCE; client_id + client_secret in the form or HTTP Basic)',
+      body: 'form: grant_type, code, redirect_uri, client_id, client_secret, code_verifier?',
+      responses: {
+        '200': '{access_token, token_type: Bearer, expires_in, scope}',
+        '400': '{error: invalid_grant | invalid_request | unsupported_grant_type, error_description}',
+        '401': '{error: invalid_client, error_description}',
+      },
+    },
+  },
   '/hub/api/proxy': {
     get: {
       summary: 'The routing table',

@@ -27,7 +27,8 @@ export function tokenModel(record: TokenRecord): Record<string, unknown> {
     created: record.created,
     expires_at: record.expiresAt,
     last_activity: record.lastActivity,
-    session_id: null,
+    // The login an OAuth token was issued under (JupyterHub 2+), else null.
+    session_id: record.sessionId ?? null,
     service: null,
   };
 }

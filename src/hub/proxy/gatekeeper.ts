@@ -90,6 +90,15 @@ export function createGatekeeper(options: GatekeeperOptions) {
     if (owner !== undefined && route?.data.user !== owner)
       return serverNotRunning(request, owner, path, search, isUpgrade);
     if (!route) return { kind: 'answer', status: 404, message: `No route for ${path}.` };
+    // A service checks its callers itself (HubAuth) and never sees the hub's own cookies, which
+    // would let it act as whoever visits it.
+    if (route.data.service !== undefined && route.data.user === undefined)
+      return {
+        kind: 'forward',
+        route,
+        pathAndQuery: path + search,
+        rewrite: { cookie: withoutHubCookies(request.headers.cookie), filterSetCookie: withoutHubSetCookies },
+      };
     if (route.data.user === undefined) return { kind: 'forward', route, pathAndQuery: path + search };
 
     const credential = credentialOf(request.headers, search);

@@ -23,6 +23,8 @@ export interface ProxyWatchdogOptions {
   intervalMs?: number;
   /** How to start the proxy again (tests); default: this installation's `coursehub proxy`. */
   command?: EnsureProxyOptions['command'];
+  /** Routes beyond the users' servers (services) to put back after the user routes. */
+  putBackOtherRoutes?: () => Promise<unknown>;
 }
 
 export interface ProxyWatchdog {
@@ -45,6 +47,7 @@ export function watchProxy(
 
   async function putRoutesBack(why: string): Promise<void> {
     const synced = await client.syncUserServers();
+    await options.putBackOtherRoutes?.();
     log.warn({ added: synced.added, removed: synced.removed }, why);
   }
 

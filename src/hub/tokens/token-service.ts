@@ -2,12 +2,12 @@
  * API tokens: create (shown once), list, look up, revoke, resolve a presented token.
  * See token-secret.ts for why only a SHA-256 is stored.
  */
-import type { TokenRecord, TokenStore } from '../../db/stores/tokens.js';
+import type { TokenKind, TokenRecord, TokenStore } from '../../db/stores/tokens.js';
 import { expandScopes, parseScope, roleScopes, scopesBeyond } from '../scopes.js';
 import { InvalidTokenError, TokenRequestError, TokenScopeError } from './errors.js';
 import { hashToken, newTokenSecret, tokenPrefix } from './token-secret.js';
 
-export type { TokenOwner, TokenRecord } from '../../db/stores/tokens.js';
+export type { TokenKind, TokenOwner, TokenRecord } from '../../db/stores/tokens.js';
 
 /**
  * `last_activity` is written at most this often per token. A script polling the API several times
@@ -27,7 +27,15 @@ export interface CreateTokenOptions {
    * undefined, null or 0 = never (see expiresInProblem).
    */
   expiresInSeconds?: number | null;
-  kind?: 'api' | 'server';
+  kind?: TokenKind;
+  /** For kind 'oauth': the client it is issued to and the public id of the login it came from. */
+  oauthClientId?: string;
+  sessionId?: string | null;
+  /**
+   * Scopes the hub itself grants with an OAuth token (access to the client that asked for it),
+   * which the owner's roles need not hold: stored with `scopes`, not checked against the owner.
+   */
+  hubGrantedScopes?: string[];
   /**
    * Scopes of whoever asks for the token (e.g. an admin making one for a student). The new token
    * may hold neither more than its owner nor more than its requester. Omitted = the owner asks.
@@ -90,6 +98,7 @@ export class TokenService {
           { hint: 'Ask only for scopes the token owner (and you) already have.' },
         );
     }
+    scopes.push(...(options.hubGrantedScopes ?? []).filter((s) => !scopes.includes(s)));
     const expires = options.expiresInSeconds;
     const expiryProblem = expiresInProblem(expires);
     if (expiryProblem) throw new TokenRequestError(expiryProblem);
@@ -100,7 +109,11 @@ export class TokenService {
     const created = this.now().toISOString();
     const expiresAt = expires ? new Date(this.now().getTime() + expires * 1000).toISOString() : null;
     const kind = options.kind ?? 'api';
+    const oauthClientId = options.oauthClientId ?? null;
+    const sessionId = options.sessionId ?? null;
     const id = await this.store.insert({
+      oauthClientId,
+      sessionId,
       ownerId: owner.id,
       hash: hashToken(token),
       prefix: tokenPrefix(token),
@@ -122,6 +135,8 @@ export class TokenService {
         created,
         expiresAt,
         lastActivity: null,
+        oauthClientId,
+        sessionId,
       },
     };
   }
@@ -156,8 +171,18 @@ export class TokenService {
   }
 
   /** Revokes all of a user's tokens of one kind (e.g. a stopped server's) or of every kind. */
-  async revokeAllForUser(userName: string, kind?: 'api' | 'server'): Promise<number> {
+  async revokeAllForUser(userName: string, kind?: TokenKind): Promise<number> {
     return this.store.deleteAllOfUser(userName, kind);
+  }
+
+  /** Revokes the OAuth tokens issued under these hub logins (JupyterHub does so at logout). */
+  async revokeOfSessions(sessionIds: readonly string[]): Promise<number> {
+    return this.store.deleteOfSessions(sessionIds);
+  }
+
+  /** Every scope list this user already granted this OAuth client (in tokens still alive). */
+  async scopesGrantedTo(userId: number, oauthClientId: string): Promise<string[][]> {
+    return this.store.scopesGrantedTo(userId, oauthClientId);
   }
 
   private async touch(record: TokenRecord, now: Date): Promise<void> {

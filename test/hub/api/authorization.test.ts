@@ -51,6 +51,14 @@ const TABLE: Row[] = [
   { method: 'GET', route: '/hub/api/info', url: '/hub/api/info', expect: [403, 403, 200, 403] },
   { method: 'GET', route: '/hub/api/user', url: '/hub/api/user', expect: [403, 200, 200, 200] },
   { method: 'GET', route: '/hub/api/users', url: '/hub/api/users', expect: [403, 403, 200, 403] },
+  // JupyterHub's services (none configured here: an admin lists none and finds no such one).
+  { method: 'GET', route: '/hub/api/services', url: '/hub/api/services', expect: [403, 403, 200, 403] },
+  {
+    method: 'GET',
+    route: '/hub/api/services/:name',
+    url: '/hub/api/services/nope',
+    expect: [403, 403, 404, 403],
+  },
   {
     method: 'POST',
     route: '/hub/api/users',
