@@ -65,6 +65,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       exchange: s.exchange,
       work: s.courseWork,
       jobs: s.courseJobs,
+      formgrader: s.formgrader,
     });
   },
   admin: (app, s) =>
@@ -118,6 +119,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       exchange: s.exchange,
       work: s.courseWork,
       jobs: s.courseJobs,
+      formgrader: s.formgrader,
       urls: s.urls,
     }),
 };

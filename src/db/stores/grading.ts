@@ -1,0 +1,242 @@
+/**
+ * SQL of grading by hand (../tables/grading.ts): a course's anonymous settings and pseudonym
+ * secret, and the log of saved edits with a version per field. The rules (who may change what,
+ * what a conflict is) are src/hub/grading/'s.
+ */
+import type { Kysely } from 'kysely';
+import { nowIso } from '../schema-helpers.js';
+import type { Database } from '../schema.js';
+
+/** The newest saved value of one field of a graded cell. */
+export interface FieldEditRow {
+  submittedNotebookId: number;
+  cell: string;
+  field: string;
+  version: number;
+  /** JSON text. */
+  value: string;
+  editedBy: string;
+  editedAt: string;
+}
+
+export interface AnonymitySettingRow {
+  /** '' for the course as a whole. */
+  assignment: string;
+  anonymous: boolean | null;
+  changedBy: string | null;
+  changedAt: string;
+}
+
+export class GradingStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The course's anonymous settings: its own ('') and each assignment's that has one. */
+  async anonymitySettings(courseId: number): Promise<AnonymitySettingRow[]> {
+    const rows = await this.db
+      .selectFrom('grading_settings')
+      .select(['assignment', 'anonymous', 'changed_by', 'changed_at'])
+      .where('course_id', '=', courseId)
+      .execute();
+    return rows.map((r) => ({
+      assignment: r.assignment,
+      anonymous: r.anonymous === null ? null : Number(r.anonymous) === 1,
+      changedBy: r.changed_by,
+      changedAt: r.changed_at,
+    }));
+  }
+
+  async setAnonymous(
+    courseId: number,
+    assignment: string,
+    anonymous: boolean | null,
+    by: string,
+  ): Promise<void> {
+    const value = anonymous === null ? null : anonymous ? 1 : 0;
+    await this.db
+      .insertInto('grading_settings')
+      .values({
+        course_id: courseId,
+        assignment,
+        anonymous: value,
+        pseudonym_secret: null,
+        changed_by: by,
+        changed_at: nowIso(),
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['course_id', 'assignment'])
+          .doUpdateSet({ anonymous: value, changed_by: by, changed_at: nowIso() }),
+      )
+      .execute();
+  }
+
+  /** The course's pseudonym secret, made from `fresh` the first time it is asked for. */
+  async pseudonymSecret(courseId: number, fresh: () => string): Promise<string> {
+    const read = () =>
+      this.db
+        .selectFrom('grading_settings')
+        .select('pseudonym_secret')
+        .where('course_id', '=', courseId)
+        .where('assignment', '=', '')
+        .executeTakeFirst();
+    const row = await read();
+    if (row?.pseudonym_secret) return row.pseudonym_secret;
+    const secret = fresh();
+    if (row) {
+      // Only where none is set yet: two first asks at once agree on the one written first.
+      await this.db
+        .updateTable('grading_settings')
+        .set({ pseudonym_secret: secret })
+        .where('course_id', '=', courseId)
+        .where('assignment', '=', '')
+        .where('pseudonym_secret', 'is', null)
+        .execute();
+    } else {
+      await this.db
+        .insertInto('grading_settings')
+        .values({
+          course_id: courseId,
+          assignment: '',
+          anonymous: null,
+          pseudonym_secret: secret,
+          changed_by: null,
+          changed_at: nowIso(),
+        })
+        .onConflict((oc) => oc.columns(['course_id', 'assignment']).doNothing())
+        .execute();
+    }
+    return (await read())!.pseudonym_secret!;
+  }
+
+  /** The newest edit of every field of the submitted notebooks (none for a field never edited). */
+  async latestEdits(submittedNotebookIds: readonly number[]): Promise<FieldEditRow[]> {
+    if (submittedNotebookIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('grading_edits as e')
+      .select([
+        'e.submitted_notebook_id',
+        'e.cell',
+        'e.field',
+        'e.version',
+        'e.value',
+        'e.edited_by',
+        'e.edited_at',
+      ])
+      .where('e.submitted_notebook_id', 'in', submittedNotebookIds)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('grading_edits as newer')
+              .select('newer.id')
+              .whereRef('newer.submitted_notebook_id', '=', 'e.submitted_notebook_id')
+              .whereRef('newer.cell', '=', 'e.cell')
+              .whereRef('newer.field', '=', 'e.field')
+              .whereRef('newer.version', '>', 'e.version'),
+          ),
+        ),
+      )
+      .execute();
+    return rows.map((r) => ({
+      submittedNotebookId: r.submitted_notebook_id,
+      cell: r.cell,
+      field: r.field,
+      version: Number(r.version),
+      value: r.value,
+      editedBy: r.edited_by,
+      editedAt: r.edited_at,
+    }));
+  }
+
+  /**
+   * Appends an edit with `version`; the unique (notebook, cell, field, version) refuses a second
+   * edit made from the same version at the same moment (the caller reads again and retries).
+   */
+  async appendEdit(edit: Omit<FieldEditRow, 'editedAt'>): Promise<FieldEditRow> {
+    const editedAt = nowIso();
+    await this.db
+      .insertInto('grading_edits')
+      .values({
+        submitted_notebook_id: edit.submittedNotebookId,
+        cell: edit.cell,
+        field: edit.field,
+        version: edit.version,
+        value: edit.value,
+        edited_by: edit.editedBy,
+        edited_at: editedAt,
+      })
+      .execute();
+    return { ...edit, editedAt };
+  }
+
+  /** Every edit of one field, oldest first (nothing a grader saved is ever lost). */
+  async history(submittedNotebookId: number, cell: string, field: string): Promise<FieldEditRow[]> {
+    const rows = await this.db
+      .selectFrom('grading_edits')
+      .select(['submitted_notebook_id', 'cell', 'field', 'version', 'value', 'edited_by', 'edited_at'])
+      .where('submitted_notebook_id', '=', submittedNotebookId)
+      .where('cell', '=', cell)
+      .where('field', '=', field)
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({
+      submittedNotebookId: r.submitted_notebook_id,
+      cell: r.cell,
+      field: r.field,
+      version: Number(r.version),
+      value: r.value,
+      editedBy: r.edited_by,
+      editedAt: r.edited_at,
+    }));
+  }
+
+  /** The points of a graded cell (grade or task cell) of a submitted notebook; undefined if none. */
+  async cellMaxScore(submittedNotebookId: number, cell: string): Promise<number | undefined> {
+    const grade = await this.db
+      .selectFrom('gradebook_submitted_notebook')
+      .innerJoin(
+        'gradebook_grade_cell',
+        'gradebook_grade_cell.notebook_id',
+        'gradebook_submitted_notebook.notebook_id',
+      )
+      .select('gradebook_grade_cell.max_score')
+      .where('gradebook_submitted_notebook.id', '=', submittedNotebookId)
+      .where('gradebook_grade_cell.name', '=', cell)
+      .executeTakeFirst();
+    if (grade) return Number(grade.max_score);
+    const task = await this.db
+      .selectFrom('gradebook_submitted_notebook')
+      .innerJoin(
+        'gradebook_task_cell',
+        'gradebook_task_cell.notebook_id',
+        'gradebook_submitted_notebook.notebook_id',
+      )
+      .select('gradebook_task_cell.max_score')
+      .where('gradebook_submitted_notebook.id', '=', submittedNotebookId)
+      .where('gradebook_task_cell.name', '=', cell)
+      .executeTakeFirst();
+    if (task) return Number(task.max_score);
+    return undefined;
+  }
+
+  /** The submissions of the assignment a grader saved anything for (graded by hand): one query. */
+  async editedSubmissionIds(assignmentId: number): Promise<Set<number>> {
+    const rows = await this.db
+      .selectFrom('grading_edits')
+      .innerJoin(
+        'gradebook_submitted_notebook',
+        'gradebook_submitted_notebook.id',
+        'grading_edits.submitted_notebook_id',
+      )
+      .innerJoin(
+        'gradebook_submission',
+        'gradebook_submission.id',
+        'gradebook_submitted_notebook.submission_id',
+      )
+      .select('gradebook_submission.id')
+      .distinct()
+      .where('gradebook_submission.assignment_id', '=', assignmentId)
+      .where('grading_edits.field', '<>', 'flag')
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+}
