@@ -22,6 +22,7 @@ import { CoursehubError } from '../../util/errors.js';
 import { html, page } from '../layout.js';
 import { loginUrlFor } from '../login/safe-next.js';
 import { formField, sendHtml } from '../respond.js';
+import { CONTENT_SECURITY_POLICY } from '../security-headers.js';
 import { GRADING_CSS, gradingPage } from './grading-page.js';
 import { GRADING_SCRIPT } from './grading-script.js';
 import { gradingScriptPath, gradingUrls, notebookStylesheetPath } from './grading-urls.js';
@@ -47,6 +48,14 @@ function listQuery(query: Record<string, string | undefined>): ListQuery {
     search: query.q || undefined,
   };
 }
+
+/**
+ * The grading page's policy: the hub's, and style attributes in the notebook's sanitized HTML
+ * (ANSI colours, table alignment; the sanitizer keeps only colour, weight, slant, decoration and
+ * alignment, nothing that can move or size a box). <style> elements and style files from anywhere
+ * but the hub stay refused.
+ */
+export const GRADING_CONTENT_SECURITY_POLICY = `${CONTENT_SECURITY_POLICY}; style-src-attr 'unsafe-inline'`;
 
 export function registerGradingPages(
   app: FastifyInstance,
@@ -136,6 +145,7 @@ export function registerGradingPages(
     answer(request, reply, async (identity) => {
       const { course, assignment, student, notebook } = request.params;
       const view = await formgrader.submission(course, assignment, student!, notebook!, actorOf(identity));
+      void reply.header('content-security-policy', GRADING_CONTENT_SECURITY_POLICY);
       return gradingPage({ urls, user: identity.user, csrfToken: request.session?.csrfToken, view });
     }),
   );
