@@ -78,6 +78,8 @@ export function registerGradingRoutes(api: FastifyInstance, deps: { formgrader: 
   api.put<SubmissionParams>(submission, async (request) => {
     const actor = actorFor(request, 'courses:grade');
     const { course, assignment, student, notebook } = request.params;
+    // Who may grade first: a student learns nothing, not even what a valid body looks like.
+    await formgrader.requireGrader(course, actor);
     const body = objectBody(request.body);
     if (typeof body.cell !== 'string')
       throw new ApiError(400, 'Give the grade id of the cell as "cell" ("" for the flag).');

@@ -130,6 +130,11 @@ export class Formgrader {
     return { course, role, gradebookId };
   }
 
+  /** Refuses (CourseRoleError) anyone who is not an instructor or grader of the course (or an admin). */
+  async requireGrader(courseId: string, actor: Actor): Promise<void> {
+    await this.options.work.courseFor(courseId, actor, GRADERS);
+  }
+
   /** Whether the assignment is graded anonymously (its own setting, else the course's). */
   async isAnonymous(course: HubCourseRow, assignment: string): Promise<boolean> {
     const settings = await this.options.stores.grading.anonymitySettings(course.id);
