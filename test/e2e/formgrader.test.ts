@@ -410,6 +410,58 @@ describe.runIf(isRoot)('the formgrader in the browser', () => {
   });
 
   it(
+    'grades one question across every student, one after another, with the keyboard',
+    { timeout: 120_000 },
+    async () => {
+      const { page, context, errors, hubFailures, dialogs } = await pageAs(GRADER);
+      await page.goto(list);
+      await page.locator('a.question-link[data-cell="essay"]').click();
+      await page.waitForURL(`**${list}/question/p1/essay`);
+      const entries = page.locator('article.question-entry');
+      expect(await entries.evaluateAll((a) => a.map((e) => e.getAttribute('data-student')))).toEqual(
+        STUDENTS,
+      );
+      // Each student's own answer is shown (Mal's hostile one inert).
+      await expect(entries.nth(0).textContent()).resolves.toContain('Because');
+      // The first box is Amy's essay score: 2, then Ctrl+. to Bob's score: 0.5.
+      expect(
+        await page.evaluate(() => document.activeElement?.closest('article')?.getAttribute('data-student')),
+      ).toBe(AMY);
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('2');
+      await page.keyboard.press('Control+Period');
+      expect(
+        await page.evaluate(() => document.activeElement?.closest('article')?.getAttribute('data-student')),
+      ).toBe(BOB);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-field'))).toBe(
+        'manual_score',
+      );
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('0.5');
+      await page.keyboard.press('Escape');
+      for (const student of [AMY, BOB])
+        await expect
+          .poll(() => page.locator(`article[data-student="${student}"] .save-state`).textContent())
+          .toBe('Saved.');
+      for (const [student, score] of [
+        [AMY, 2],
+        [BOB, 0.5],
+      ] as const) {
+        const state = await apiAs(PROF, 'GET', api(`/grading/${student}/p1`));
+        const essay = (state.json.cells as { gradeId: string; grade: { manualScore: number } }[]).find(
+          (c) => c.gradeId === 'essay',
+        )!;
+        expect(essay.grade.manualScore).toBe(score);
+      }
+      expect(await page.locator('.conflict:visible').count()).toBe(0);
+      expect(errors()).toEqual([]);
+      expect(hubFailures).toEqual([]);
+      expect(dialogs).toEqual([]);
+      await context.close();
+    },
+  );
+
+  it(
     'anonymous grading: no page or API answer the grader’s browser gets holds a student’s name',
     { timeout: 180_000 },
     async () => {

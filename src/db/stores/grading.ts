@@ -239,4 +239,22 @@ export class GradingStore {
       .execute();
     return new Set(rows.map((r) => r.id));
   }
+
+  /** Each student's submitted notebook of that name in the assignment: student id -> its id. One query. */
+  async submittedNotebookIds(assignmentId: number, notebookName: string): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('gradebook_submitted_notebook')
+      .innerJoin(
+        'gradebook_submission',
+        'gradebook_submission.id',
+        'gradebook_submitted_notebook.submission_id',
+      )
+      .innerJoin('gradebook_student', 'gradebook_student.id', 'gradebook_submission.student_pk')
+      .innerJoin('gradebook_notebook', 'gradebook_notebook.id', 'gradebook_submitted_notebook.notebook_id')
+      .select(['gradebook_student.student_id', 'gradebook_submitted_notebook.id'])
+      .where('gradebook_submission.assignment_id', '=', assignmentId)
+      .where('gradebook_notebook.name', '=', notebookName)
+      .execute();
+    return new Map(rows.map((r) => [r.student_id, r.id]));
+  }
 }

@@ -16,7 +16,7 @@ import type { CourseService, HubCourseRow } from '../../exchange/courses/course-
 import { CourseNotFoundError } from '../../exchange/errors.js';
 import type { Actor } from '../../exchange/exchange.js';
 import { ensureCourse, findStudentPk, listStudents, requireAssignment } from '../../gradebook/courses.js';
-import { loadAssignmentScores, loadAssignmentSummary } from '../../gradebook/scores.js';
+import { loadAssignmentScores, loadAssignmentSummary, type NotebookScores } from '../../gradebook/scores.js';
 import { feedbackSettingsFrom } from '../../grading/feedback/index.js';
 import { nbgraderSettings } from '../../grading/nbgrader-config.js';
 import { renderForGrading, type GradingCell } from '../../render/index.js';
@@ -75,6 +75,8 @@ export interface SubmissionsList {
   notebooks: string[];
   maxScore: number;
   rows: SubmissionListRow[];
+  /** The graded cells (grade and task cells) of each notebook, to grade by question. */
+  questions: { notebook: string; cell: string; maxScore: number }[];
   /** Every row before the query's filter, by state. */
   counts: Record<SubmissionState, number>;
 }
@@ -114,6 +116,26 @@ export interface GradingView {
   next: string | null;
   /** The next student (after this one, in list order) whose notebook needs manual grading. */
   nextNeedingGrading: string | null;
+}
+
+/** One student's answer to the question, with its grading. */
+export interface QuestionEntry {
+  student: GradedStudent;
+  cell: GradingCell;
+  grading: CellGrading;
+  fields: FieldState[];
+  needsManualGrade: boolean;
+}
+
+/** One graded cell across every student who submitted its notebook (grading by question). */
+export interface QuestionView {
+  course: HubCourseRow;
+  role: 'instructor' | 'grader';
+  assignment: string;
+  notebook: string;
+  cell: string;
+  anonymous: boolean;
+  entries: QuestionEntry[];
 }
 
 type Graders = 'instructor' | 'grader';
@@ -180,9 +202,14 @@ export class Formgrader {
     const naming = await this.naming(course, assignment);
     const summary = await loadAssignmentSummary(store, gradebookId, assignment);
     const edited = await this.options.stores.grading.editedSubmissionIds(assignmentRow.id);
-    const submissionIds = new Map(
-      (await store.scores.summaryRows(assignmentRow.id)).submissions.map((s) => [s.studentId, s.id]),
-    );
+    const header = await store.scores.summaryRows(assignmentRow.id);
+    const submissionIds = new Map(header.submissions.map((s) => [s.studentId, s.id]));
+    const notebookNames = new Map(header.notebooks.map((n) => [n.id, n.name]));
+    const questions = header.cells
+      .map((c) => ({ notebook: notebookNames.get(c.notebookId) ?? '', cell: c.name, maxScore: c.maxScore }))
+      .sort((a, b) =>
+        a.notebook === b.notebook ? (a.cell < b.cell ? -1 : 1) : a.notebook < b.notebook ? -1 : 1,
+      );
     const inExchange = new Map<string, string>();
     for (const s of await this.options.stores.exchange.submissions(course.id, { assignment }))
       inExchange.set(s.student, s.timestamp);
@@ -243,6 +270,7 @@ export class Formgrader {
       notebooks: summary.notebooks,
       maxScore: summary.maxScore,
       rows: sortRows(filterRows(rows, query), query),
+      questions,
       counts,
     };
   }
@@ -287,33 +315,11 @@ export class Formgrader {
         hint: 'Autograde the assignment, then open the notebook from the list of submissions.',
       });
 
-    const directory = new CourseDirectory(course.directory);
-    const file = join(directory.autograded(student.id, assignment), `${notebook}.ipynb`);
-    const settings = feedbackSettingsFrom(
-      nbgraderSettings(await readNbgraderConfigFile(directory.configFile)),
-    );
-    const cells = renderForGrading(await readNotebookFile(file, `${notebook}.ipynb`), {
-      hiddenTests: settings.hiddenTests,
-      // Files beside the notebook are not served here: a relative image shows as a note.
-      relativeUrl: () => null,
-    });
+    const cells = await renderAutograded(course, student.id, assignment, notebook);
     const grading: Record<string, CellGrading> = {};
     for (const cell of cells) {
-      const id = cell.role?.gradeId;
-      if (!id || !(cell.role!.grade || cell.role!.solution || cell.role!.task)) continue;
-      const grade = scored.grades[id];
-      const comment = scored.comments[id];
-      grading[id] = {
-        gradeId: id,
-        maxScore: grade?.maxScore ?? cell.role!.points,
-        grade: grade && {
-          autoScore: grade.autoScore,
-          manualScore: grade.manualScore,
-          extraCredit: grade.extraCredit,
-          needsManualGrade: grade.needsManualGrade,
-        },
-        comment: comment && { autoComment: comment.autoComment, manualComment: comment.manualComment },
-      };
+      const graded = cellGradingOf(cell, scored);
+      if (graded) grading[graded.gradeId] = graded;
     }
     const assignmentRow = await requireAssignment(store, gradebookId, assignment);
     const studentPk = await findStudentPk(store, gradebookId, student.id);
@@ -353,6 +359,57 @@ export class Formgrader {
     };
   }
 
+  /** One graded cell of a notebook for every student who submitted it, in list order. */
+  async question(
+    courseId: string,
+    assignment: string,
+    notebook: string,
+    cellId: string,
+    actor: Actor,
+  ): Promise<QuestionView> {
+    const { course, role, gradebookId } = await this.course(courseId, actor);
+    const store = this.options.stores.gradebook;
+    const naming = await this.naming(course, assignment);
+    const assignmentRow = await requireAssignment(store, gradebookId, assignment);
+    const scores = await loadAssignmentScores(store, gradebookId, assignment);
+    const submittedIds = await this.options.stores.grading.submittedNotebookIds(assignmentRow.id, notebook);
+    const edits = await this.options.stores.grading.latestEdits([...submittedIds.values()]);
+    const entries: QuestionEntry[] = [];
+    for (const sub of scores.submissions) {
+      const scored = sub.notebooks[notebook];
+      const submittedId = submittedIds.get(sub.studentId);
+      if (!scored || submittedId === undefined) continue;
+      const cells = await renderAutograded(course, sub.studentId, assignment, notebook).catch(() => []);
+      const cell = cells.find((c) => c.role?.gradeId === cellId);
+      const grading = cell && cellGradingOf(cell, scored);
+      if (!cell || !grading) continue;
+      entries.push({
+        student: naming.student(sub.studentId, sub.firstName, sub.lastName),
+        cell,
+        grading,
+        fields: edits
+          .filter((e) => e.submittedNotebookId === submittedId && e.cell === cellId)
+          .map((e) => ({
+            cell: e.cell,
+            field: e.field as GradingField,
+            version: e.version,
+            editedBy: e.editedBy,
+            editedAt: e.editedAt,
+          })),
+        needsManualGrade: grading.grade?.needsManualGrade ?? false,
+      });
+    }
+    if (entries.length === 0)
+      throw new CourseNotFoundError(
+        `No autograded ${notebook} of ${assignment} has a graded cell ${cellId}.`,
+        {
+          hint: 'Open a question from the assignment’s list of submissions.',
+        },
+      );
+    entries.sort((a, b) => (a.student.key < b.student.key ? -1 : a.student.key > b.student.key ? 1 : 0));
+    return { course, role, assignment, notebook, cell: cellId, anonymous: naming.anonymous, entries };
+  }
+
   /** Saves one field (./grading-saves.ts); the student named by key as in the pages. */
   async save(
     courseId: string,
@@ -372,6 +429,43 @@ export class Formgrader {
       actor.name,
     );
   }
+}
+
+/** The student's autograded notebook in the renderer's grading mode (the course's hidden-test delimiters). */
+async function renderAutograded(
+  course: HubCourseRow,
+  studentId: string,
+  assignment: string,
+  notebook: string,
+): Promise<GradingCell[]> {
+  const directory = new CourseDirectory(course.directory);
+  const file = join(directory.autograded(studentId, assignment), `${notebook}.ipynb`);
+  const settings = feedbackSettingsFrom(nbgraderSettings(await readNbgraderConfigFile(directory.configFile)));
+  return renderForGrading(await readNotebookFile(file, `${notebook}.ipynb`), {
+    hiddenTests: settings.hiddenTests,
+    // Files beside the notebook are not served here: a relative image shows as a note.
+    relativeUrl: () => null,
+  });
+}
+
+/** A graded, answer or task cell's grading as the gradebook holds it; undefined for other cells. */
+function cellGradingOf(cell: GradingCell, scored: NotebookScores): CellGrading | undefined {
+  const role = cell.role;
+  const id = role?.gradeId;
+  if (!role || !id || !(role.grade || role.solution || role.task)) return undefined;
+  const grade = scored.grades[id];
+  const comment = scored.comments[id];
+  return {
+    gradeId: id,
+    maxScore: grade?.maxScore ?? role.points,
+    grade: grade && {
+      autoScore: grade.autoScore,
+      manualScore: grade.manualScore,
+      extraCredit: grade.extraCredit,
+      needsManualGrade: grade.needsManualGrade,
+    },
+    comment: comment && { autoComment: comment.autoComment, manualComment: comment.manualComment },
+  };
 }
 
 function filterRows(rows: SubmissionListRow[], query: ListQuery): SubmissionListRow[] {

@@ -7,7 +7,7 @@
  * gives nbgrader's keyboard map. Each input carries the version of its field it was rendered
  * with, which a save sends back, so a save over someone else's newer value is told.
  */
-import type { GradingView } from '../../hub/courses/formgrader.js';
+import type { CellGrading, GradingView } from '../../hub/courses/formgrader.js';
 import type { FieldState } from '../../hub/courses/grading-saves.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { cellMarkup, scoreText, type GradingCell } from '../../render/index.js';
@@ -33,14 +33,22 @@ function versionOf(fields: FieldState[], cell: string, field: string): number {
   return fields.find((f) => f.cell === cell && f.field === field)?.version ?? 0;
 }
 
-function gradingPanel(view: GradingView, cell: GradingCell): SafeHtml | null {
+/**
+ * The boxes of one graded cell. `saveUrl`: where this panel saves, when not the page's (grading
+ * by question has a student per panel).
+ */
+export function gradingPanel(
+  cell: GradingCell,
+  grading: CellGrading | undefined,
+  fields: FieldState[],
+  saveUrl?: string,
+): SafeHtml | null {
   const id = cell.role?.gradeId;
-  const grading = id ? view.grading[id] : undefined;
   if (!id || !grading) return null;
   const { grade, comment } = grading;
-  const version = (field: string) => versionOf(view.fields, id, field);
+  const version = (field: string) => versionOf(fields, id, field);
   const max = scoreText(grading.maxScore);
-  return html`<section class="grading" data-cell="${id}" data-max="${grading.maxScore}">
+  return html`<section class="grading" data-cell="${id}" data-max="${grading.maxScore}" data-save-url="${saveUrl ?? ''}">
     <div class="grading-title"><code>${id}</code>
       ${cell.role!.solution ? "Student's answer" : cell.role!.task ? "Student's task" : 'Tests'}
       ${grade?.needsManualGrade ? html`<span class="needs">needs manual grading</span>` : ''}</div>
@@ -81,7 +89,7 @@ export function gradingPage(options: {
   const links = gradingUrls(urls, view.course.name, view.assignment);
   const to = (key: string | null) => (key === null ? '' : links.submission(key, view.notebook));
   const cells = view.cells.map((cell) => {
-    const panel = gradingPanel(view, cell);
+    const panel = gradingPanel(cell, view.grading[cell.role?.gradeId ?? ''], view.fields);
     return rawHtml(
       cellMarkup(cell, {
         id: cell.role?.gradeId ? `cell-${cell.role.gradeId}` : undefined,

@@ -2,6 +2,7 @@
  * The grading pages (instructors and graders of the course; admins as instructors):
  *   GET  /hub/courses/:course/grading/:assignment                      the submissions (?sort, order, state, q)
  *   GET  /hub/courses/:course/grading/:assignment/:student/:notebook   grade one notebook (?index=N: the box to focus)
+ *   GET  /hub/courses/:course/grading/:assignment/question/:notebook/:cell   one graded cell for every student
  *   POST /hub/courses/:course/grading/:assignment/anonymous            anonymous grading on / off (instructors)
  *   GET  /hub/grading.js, /hub/static/notebook.css                     the page's script and notebook styles
  * Saving goes through the REST API (src/hub/api/grading-routes.ts). Students and strangers get
@@ -26,10 +27,11 @@ import { CONTENT_SECURITY_POLICY } from '../security-headers.js';
 import { GRADING_CSS, gradingPage } from './grading-page.js';
 import { GRADING_SCRIPT } from './grading-script.js';
 import { gradingScriptPath, gradingUrls, notebookStylesheetPath } from './grading-urls.js';
+import { questionPage } from './question-page.js';
 import { submissionsPage } from './submissions-page.js';
 
 type GradingParams = {
-  Params: { course: string; assignment: string; student?: string; notebook?: string };
+  Params: { course: string; assignment: string; student?: string; notebook?: string; cell?: string };
   Querystring: Record<string, string | undefined>;
 };
 
@@ -138,6 +140,15 @@ export function registerGradingPages(
         actorOf(identity),
       );
       return reply.redirect(gradingUrls(urls, course, assignment).list, 303);
+    }),
+  );
+
+  app.get<GradingParams>(`${base}/question/:notebook/:cell`, (request, reply) =>
+    answer(request, reply, async (identity) => {
+      const { course, assignment, notebook, cell } = request.params;
+      const view = await formgrader.question(course, assignment, notebook!, cell!, actorOf(identity));
+      void reply.header('content-security-policy', GRADING_CONTENT_SECURITY_POLICY);
+      return questionPage({ urls, user: identity.user, csrfToken: request.session?.csrfToken, view });
     }),
   );
 

@@ -6,6 +6,8 @@
  * nbgrader's formgrader: Tab / Shift+Tab between the boxes, Escape leaves a box, Enter returns to
  * it, Ctrl+. / Ctrl+, the same box of the next / previous student (?index=N), Ctrl+Shift+. the
  * next student needing manual grading, Ctrl+Shift+F the flag. Moving on waits for pending saves.
+ * Grading by question has a student per panel: each saves to its own address, and Ctrl+. / Ctrl+,
+ * move between the panels of the page.
  */
 export const GRADING_SCRIPT = String.raw`(function () {
   'use strict';
@@ -17,8 +19,8 @@ export const GRADING_SCRIPT = String.raw`(function () {
   var pending = [];
   var last = null;
 
-  function put(body) {
-    return fetch(saveUrl, {
+  function put(url, body) {
+    return fetch(url, {
       method: 'PUT',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-XSRF-Token': csrf },
@@ -53,7 +55,8 @@ export const GRADING_SCRIPT = String.raw`(function () {
     var state = section ? section.querySelector('.save-state') : document.getElementById('flag-state');
     var conflict = section ? section.querySelector('.conflict') : null;
     show(state, 'Saving…');
-    var done = put({ cell: cell, field: field, value: value, baseVersion: Number(element.getAttribute('data-version')) })
+    var url = (section && section.getAttribute('data-save-url')) || saveUrl;
+    var done = put(url, { cell: cell, field: field, value: value, baseVersion: Number(element.getAttribute('data-version')) })
       .then(function (answer) {
         if (!answer.ok) {
           show(state, answer.data.message || 'Not saved.', true);
@@ -117,6 +120,19 @@ export const GRADING_SCRIPT = String.raw`(function () {
     });
   }
 
+  // Grading by question: the students are on this page, one entry each.
+  var questionMode = root.getAttribute('data-mode') === 'question';
+  function moveInPage(step, needing) {
+    var entries = Array.prototype.slice.call(document.querySelectorAll('.question-entry'));
+    var from = last ? entries.indexOf(last.closest('.question-entry')) : -1;
+    var field = last ? last.getAttribute('data-field') : null;
+    for (var i = from + step; i >= 0 && i < entries.length; i += step) {
+      if (needing && entries[i].getAttribute('data-needs') !== 'yes') continue;
+      var box = (field && entries[i].querySelector('.tabbable[data-field="' + field + '"]')) || entries[i].querySelector('.tabbable');
+      if (box) { select(boxes.indexOf(box)); return; }
+    }
+  }
+
   document.addEventListener('keydown', function (e) {
     var inBox = boxes.indexOf(document.activeElement) >= 0;
     if (e.key === 'Tab' && !e.ctrlKey && !e.altKey && !e.metaKey) {
@@ -129,6 +145,9 @@ export const GRADING_SCRIPT = String.raw`(function () {
     } else if (e.key === 'Enter' && !inBox && last && document.activeElement === document.body) {
       e.preventDefault();
       select(boxes.indexOf(last));
+    } else if (e.ctrlKey && (e.code === 'Period' || e.code === 'Comma') && questionMode) {
+      e.preventDefault();
+      moveInPage(e.code === 'Comma' ? -1 : 1, e.shiftKey && e.code === 'Period');
     } else if (e.ctrlKey && (e.code === 'Period' || e.code === 'Comma')) {
       e.preventDefault();
       var attribute = e.code === 'Comma' ? 'data-previous' : e.shiftKey ? 'data-next-needing' : 'data-next';

@@ -13,6 +13,7 @@ export function gradingUrls(urls: HubUrls, course: string, assignment: string) {
     list: base,
     anonymous: `${base}/anonymous`,
     submission: (student: string, notebook: string) => `${base}/${seg(student)}/${seg(notebook)}`,
+    question: (notebook: string, cell: string) => `${base}/question/${seg(notebook)}/${seg(cell)}`,
     saveApi: (student: string, notebook: string) => `${api}/grading/${seg(student)}/${seg(notebook)}`,
     listApi: `${api}/submissions`,
   };

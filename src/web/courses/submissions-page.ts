@@ -92,6 +92,14 @@ export function submissionsPage(options: {
         ${query.order ? html`<input type="hidden" name="order" value="${query.order}" />` : ''}
         <button type="submit" class="secondary">Filter</button>
       </form>
+      ${
+        list.questions.length > 0
+          ? html`<p id="questions">Grade by question: ${list.questions.map(
+              (q) =>
+                html`<a class="question-link" data-notebook="${q.notebook}" data-cell="${q.cell}" href="${links.question(q.notebook, q.cell)}">${q.notebook} / ${q.cell}</a> `,
+            )}</p>`
+          : ''
+      }
       <table id="submissions">
         <thead><tr>${header}<th></th></tr></thead>
         <tbody>${rows}</tbody>
