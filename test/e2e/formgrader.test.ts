@@ -341,7 +341,7 @@ describe.runIf(isRoot)('the formgrader in the browser', () => {
     expect((await ch.as(GRADER, 'POST', `${list}/anonymous`, { anonymous: 'yes' })).status).toBe(403);
     // Students (of this course and of another), and the other course's instructor: nothing.
     for (const name of [AMY, 'chfg_ostud', 'chfg_oprof']) {
-      for (const path of [list, gradePage(AMY), gradePage(BOB)])
+      for (const path of [list, gradePage(AMY), gradePage(BOB), `${list}/question/p1/essay`])
         expect((await ch.as(name, 'GET', path)).status, `${name} GET ${path}`).toBe(403);
       expect((await apiAs(name, 'GET', api('/submissions'))).status).toBe(403);
       expect((await apiAs(name, 'GET', api(`/grading/${AMY}/p1`))).status).toBe(403);
@@ -495,6 +495,11 @@ describe.runIf(isRoot)('the formgrader in the browser', () => {
       await page.waitForURL(/\?index=1$/);
       await page.keyboard.press('Control+Comma');
       await page.waitForURL(/\?index=1$/);
+      await page.waitForLoadState('networkidle');
+      await page.goto(list);
+      await page.locator('a.question-link[data-cell="essay"]').click();
+      await page.waitForURL(`**${list}/question/p1/essay`);
+      expect(await page.locator('article.question-entry').count()).toBe(3);
       await page.waitForLoadState('networkidle');
       // The API answers the page's script got, and the JSON ones a script could ask for.
       const submissions = await page.evaluate(async (url) => (await fetch(url)).text(), api('/submissions'));
