@@ -257,4 +257,19 @@ export class GradingStore {
       .execute();
     return new Map(rows.map((r) => [r.student_id, r.id]));
   }
+
+  /** The comments of one submitted notebook (answer and task cells), in no particular order. */
+  async commentsOf(submittedNotebookId: number) {
+    const rows = await this.db
+      .selectFrom('gradebook_comment')
+      .select(['name', 'cell_kind', 'auto_comment', 'manual_comment'])
+      .where('submitted_notebook_id', '=', submittedNotebookId)
+      .execute();
+    return rows.map((c) => ({
+      name: c.name,
+      cellKind: c.cell_kind,
+      autoComment: c.auto_comment,
+      manualComment: c.manual_comment,
+    }));
+  }
 }

@@ -18,6 +18,14 @@ import type { Actor } from '../../exchange/exchange.js';
 import { ensureCourse, findStudentPk, listStudents, requireAssignment } from '../../gradebook/courses.js';
 import { loadAssignmentScores, loadAssignmentSummary, type NotebookScores } from '../../gradebook/scores.js';
 import { feedbackSettingsFrom } from '../../grading/feedback/index.js';
+import {
+  inGradeIdOrder,
+  notebookMaxima,
+  scoreNotebook,
+  secondsLate,
+  type NotebookCells,
+} from '../../grading/scores/index.js';
+import { parseNaiveUtc } from '../../gradebook/timestamps.js';
 import { nbgraderSettings } from '../../grading/nbgrader-config.js';
 import { renderForGrading, type GradingCell } from '../../render/index.js';
 import { GRADERS, INSTRUCTOR, type CourseWork } from './course-work.js';
@@ -287,7 +295,11 @@ export class Formgrader {
     return { student, naming };
   }
 
-  /** One student's notebook to grade: rendered in grading mode, with its grades and versions. */
+  /**
+   * One student's notebook to grade: rendered in grading mode, with its grades and versions. Reads
+   * the assignment's totals (one row per submitted notebook, for previous / next and "needs
+   * grading") and this notebook's grades and comments only, not every student's.
+   */
   async submission(
     courseId: string,
     assignment: string,
@@ -298,39 +310,60 @@ export class Formgrader {
     const { course, role, gradebookId } = await this.course(courseId, actor);
     const store = this.options.stores.gradebook;
     const { student, naming } = await this.studentFor(course, gradebookId, assignment, key);
-    const scores = await loadAssignmentScores(store, gradebookId, assignment);
-    const order = scores.submissions
-      .filter((s) => s.notebooks[notebook] !== undefined)
-      .map((s) => ({
-        key: naming.student(s.studentId).key,
-        id: s.studentId,
-        needs: s.notebooks[notebook]!.needsManualGrade,
+    const assignmentRow = await requireAssignment(store, gradebookId, assignment);
+    const header = await store.scores.summaryRows(assignmentRow.id);
+    const notebookId = header.notebooks.find((n) => n.name === notebook)?.id;
+    const studentOf = new Map(header.submissions.map((s) => [s.id, s]));
+    const order = header.notebookTotals
+      .filter((t) => t.notebookId === notebookId && studentOf.has(t.submissionId))
+      .map((t) => ({
+        key: naming.student(studentOf.get(t.submissionId)!.studentId).key,
+        id: studentOf.get(t.submissionId)!.studentId,
+        needs: t.needsManualGrade,
       }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const at = order.findIndex((s) => s.id === student.id);
-    const sub = scores.submissions.find((s) => s.studentId === student.id);
-    const scored = sub?.notebooks[notebook];
-    if (!sub || !scored || at < 0)
+    const submission = header.submissions.find((s) => s.studentId === student.id);
+    const studentPk = await findStudentPk(store, gradebookId, student.id);
+    const submittedId =
+      studentPk === undefined
+        ? undefined
+        : await store.submissions.findSubmittedNotebookId(assignmentRow.id, studentPk, notebook);
+    if (notebookId === undefined || !submission || submittedId === undefined || at < 0)
       throw new CourseNotFoundError(`There is no autograded ${notebook} of ${assignment} by ${key}.`, {
         hint: 'Autograde the assignment, then open the notebook from the list of submissions.',
       });
 
-    const cells = await renderAutograded(course, student.id, assignment, notebook);
+    // nbgrader's totals of this one notebook, by the same rules as every other read.
+    const cells: NotebookCells = new Map();
+    const ofNotebook = header.cells.filter((c) => c.notebookId === notebookId);
+    for (const c of [
+      ...inGradeIdOrder(ofNotebook.filter((c) => !c.task)),
+      ...inGradeIdOrder(ofNotebook.filter((c) => c.task)),
+    ])
+      cells.set(c.name, { maxScore: c.maxScore, cellType: c.cellType, task: c.task });
+    const totals = header.notebookTotals.find(
+      (t) => t.submissionId === submission.id && t.notebookId === notebookId,
+    )!;
+    const scored = scoreNotebook(cells, notebookMaxima(cells), {
+      grades: await store.submissions.listGrades(submittedId),
+      comments: await this.options.stores.grading.commentsOf(submittedId),
+      flagged: totals.flagged,
+      latePenalty: totals.latePenalty,
+    });
+    const seconds = secondsLate(
+      submission.timestamp === null ? null : parseNaiveUtc(submission.timestamp),
+      assignmentRow.duedate === null ? null : parseNaiveUtc(assignmentRow.duedate),
+      submission.extensionSeconds,
+    );
+
+    const rendered = await renderAutograded(course, student.id, assignment, notebook);
     const grading: Record<string, CellGrading> = {};
-    for (const cell of cells) {
+    for (const cell of rendered) {
       const graded = cellGradingOf(cell, scored);
       if (graded) grading[graded.gradeId] = graded;
     }
-    const assignmentRow = await requireAssignment(store, gradebookId, assignment);
-    const studentPk = await findStudentPk(store, gradebookId, student.id);
-    const submittedId = await store.submissions.findSubmittedNotebookId(
-      assignmentRow.id,
-      studentPk!,
-      notebook,
-    );
-    const edits = await this.options.stores.grading.latestEdits(
-      submittedId === undefined ? [] : [submittedId],
-    );
+    const edits = await this.options.stores.grading.latestEdits([submittedId]);
     const nextNeeding = order.slice(at + 1).find((s) => s.needs);
     return {
       course,
@@ -339,12 +372,12 @@ export class Formgrader {
       notebook,
       student: naming.student(student.id, student.firstName, student.lastName),
       anonymous: naming.anonymous,
-      timestamp: sub.timestamp,
-      late: sub.secondsLate > 0,
+      timestamp: submission.timestamp,
+      late: seconds > 0,
       score: scored.score,
       maxScore: scored.maxScore,
       flagged: scored.flagged,
-      cells,
+      cells: rendered,
       grading,
       fields: edits.map((e) => ({
         cell: e.cell,
