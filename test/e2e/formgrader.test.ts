@@ -388,6 +388,13 @@ describe.runIf(isRoot)('the formgrader in the browser', () => {
     const notice = prof.page.locator('[data-cell="answer"] .conflict');
     await notice.waitFor({ state: 'visible' });
     expect(await notice.textContent()).toContain(`Saved over ${GRADER}’s comment ("Grader says: fine."`);
+    // The grader's page, which asks for the fields' versions every few seconds, shows the
+    // instructor's value and says whose it is.
+    const graderNotice = grader.page.locator('[data-cell="answer"] .conflict');
+    await expect
+      .poll(() => graderNotice.textContent(), { timeout: 30_000 })
+      .toContain(`${PROF} saved comment "Instructor says: see me."`);
+    expect(await comment(grader.page).inputValue()).toBe('Instructor says: see me.');
     // Both values are kept, in order, in the grading history.
     const stores = ch.hub.services.courseStores;
     const gradebookId = await ensureCourse(stores.gradebook, A);

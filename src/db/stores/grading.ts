@@ -272,4 +272,13 @@ export class GradingStore {
       manualComment: c.manual_comment,
     }));
   }
+
+  async isFlagged(submittedNotebookId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('gradebook_submitted_notebook')
+      .select('flagged')
+      .where('id', '=', submittedNotebookId)
+      .executeTakeFirst();
+    return Number(row?.flagged ?? 0) === 1;
+  }
 }

@@ -61,18 +61,8 @@ export function registerGradingRoutes(api: FastifyInstance, deps: { formgrader: 
   api.get<SubmissionParams>(submission, async (request) => {
     const actor = actorFor(request, 'courses:grade');
     const { course, assignment, student, notebook } = request.params;
-    const view = await refusals(() => formgrader.submission(course, assignment, student, notebook, actor));
-    return {
-      student: view.student.key,
-      label: view.student.label,
-      anonymous: view.anonymous,
-      notebook: view.notebook,
-      score: view.score,
-      maxScore: view.maxScore,
-      flagged: view.flagged,
-      cells: Object.values(view.grading),
-      fields: view.fields,
-    };
+    const state = await refusals(() => formgrader.state(course, assignment, student, notebook, actor));
+    return { ...state, student: state.student.key, label: state.student.label };
   });
 
   api.put<SubmissionParams>(submission, async (request) => {

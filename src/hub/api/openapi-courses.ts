@@ -184,7 +184,8 @@ export const COURSE_OPERATIONS: Record<string, Record<string, Op>> = {
         "One student's graded notebook: each graded cell's scores and comments, the flag, and each field's version (instructors, graders; {student} is the pseudonym when graded anonymously)",
       scopes: ['courses:grade'],
       responses: {
-        '200': '{student, label, anonymous, notebook, score, maxScore, flagged, cells, fields}',
+        '200':
+          '{student, label, anonymous, notebook, flagged, cells: [{gradeId, grade?, comment?}], fields: [{cell, field, version, editedBy, editedAt}]}',
         ...ERR,
       },
     },

@@ -146,6 +146,25 @@ export interface QuestionView {
   entries: QuestionEntry[];
 }
 
+/** What a grading page needs to see others' saves: each field's value and version, no rendering. */
+export interface GradingState {
+  student: GradedStudent;
+  anonymous: boolean;
+  notebook: string;
+  flagged: boolean;
+  cells: {
+    gradeId: string;
+    grade?: {
+      autoScore: number | null;
+      manualScore: number | null;
+      extraCredit: number | null;
+      needsManualGrade: boolean;
+    };
+    comment?: { autoComment: string | null; manualComment: string | null };
+  }[];
+  fields: FieldState[];
+}
+
 type Graders = 'instructor' | 'grader';
 
 export class Formgrader {
@@ -389,6 +408,55 @@ export class Formgrader {
       previous: order[at - 1]?.key ?? null,
       next: order[at + 1]?.key ?? null,
       nextNeedingGrading: nextNeeding?.key ?? null,
+    };
+  }
+
+  /** The values and versions of a notebook's fields, cheaply (the grading page polls it). */
+  async state(
+    courseId: string,
+    assignment: string,
+    key: string,
+    notebook: string,
+    actor: Actor,
+  ): Promise<GradingState> {
+    const { course, gradebookId } = await this.course(courseId, actor);
+    const store = this.options.stores.gradebook;
+    const { student, naming } = await this.studentFor(course, gradebookId, assignment, key);
+    const assignmentRow = await requireAssignment(store, gradebookId, assignment);
+    const studentPk = await findStudentPk(store, gradebookId, student.id);
+    const submittedId =
+      studentPk === undefined
+        ? undefined
+        : await store.submissions.findSubmittedNotebookId(assignmentRow.id, studentPk, notebook);
+    if (submittedId === undefined)
+      throw new CourseNotFoundError(`There is no autograded ${notebook} of ${assignment} by ${key}.`, {
+        hint: 'Autograde the assignment, then open the notebook from the list of submissions.',
+      });
+    const cells = new Map<string, GradingState['cells'][number]>();
+    const cell = (id: string) => cells.get(id) ?? cells.set(id, { gradeId: id }).get(id)!;
+    for (const g of await store.submissions.listGrades(submittedId))
+      cell(g.name).grade = {
+        autoScore: g.autoScore,
+        manualScore: g.manualScore,
+        extraCredit: g.extraCredit,
+        needsManualGrade: g.needsManualGrade,
+      };
+    for (const c of await this.options.stores.grading.commentsOf(submittedId))
+      cell(c.name).comment = { autoComment: c.autoComment, manualComment: c.manualComment };
+    const edits = await this.options.stores.grading.latestEdits([submittedId]);
+    return {
+      student: naming.student(student.id, student.firstName, student.lastName),
+      anonymous: naming.anonymous,
+      notebook,
+      flagged: await this.options.stores.grading.isFlagged(submittedId),
+      cells: [...cells.values()].sort((a, b) => (a.gradeId < b.gradeId ? -1 : 1)),
+      fields: edits.map((e) => ({
+        cell: e.cell,
+        field: e.field as GradingField,
+        version: e.version,
+        editedBy: e.editedBy,
+        editedAt: e.editedAt,
+      })),
     };
   }
 

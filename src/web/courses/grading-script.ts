@@ -6,6 +6,8 @@
  * nbgrader's formgrader: Tab / Shift+Tab between the boxes, Escape leaves a box, Enter returns to
  * it, Ctrl+. / Ctrl+, the same box of the next / previous student (?index=N), Ctrl+Shift+. the
  * next student needing manual grading, Ctrl+Shift+F the flag. Moving on waits for pending saves.
+ * Every 5 s it asks for the fields' versions, so a value another grader saved shows up (or, while
+ * that box is being edited, a notice that saving will replace it).
  * Grading by question has a student per panel: each saves to its own address, and Ctrl+. / Ctrl+,
  * move between the panels of the page.
  */
@@ -157,6 +159,47 @@ export const GRADING_SCRIPT = String.raw`(function () {
       toggleFlag();
     }
   });
+
+  // Others' saves: every few seconds (and when the page comes back into view) the fields' versions
+  // are asked for; a field someone else saved since shows their value, or, while it is being
+  // edited here, a notice that saving will replace theirs.
+  function valueIn(state, cell, field) {
+    if (field === 'flag') return state.flagged;
+    var c = state.cells.filter(function (x) { return x.gradeId === cell; })[0] || {};
+    if (field === 'comment') return c.comment ? c.comment.manualComment : null;
+    if (!c.grade) return null;
+    return field === 'manual_score' ? c.grade.manualScore : c.grade.extraCredit;
+  }
+  function refresh() {
+    if (questionMode || document.hidden) return;
+    fetch(saveUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (!state) return;
+        state.fields.forEach(function (f) {
+          var section = f.cell === '' ? null : document.querySelector('.grading[data-cell="' + CSS.escape(f.cell) + '"]');
+          var element = section ? section.querySelector('[data-field="' + f.field + '"]') : f.field === 'flag' ? flag : null;
+          if (!element || Number(element.getAttribute('data-version')) >= f.version) return;
+          var value = valueIn(state, f.cell, f.field);
+          var who = f.editedBy + ' saved ' + f.field.replace('_', ' ') + ' ' + describe(value) + ' at ' +
+            String(f.editedAt).replace('T', ' ').slice(0, 19) + ' UTC';
+          var notice = section ? section.querySelector('.conflict') : null;
+          if (document.activeElement === element) {
+            if (notice) { notice.textContent = who + ' while you are editing it: saving yours will replace theirs (theirs stays in the grading history).'; notice.hidden = false; }
+            return;
+          }
+          if (f.field === 'flag') {
+            flag.setAttribute('data-flagged', value ? 'yes' : 'no');
+            flag.textContent = value ? 'Unflag' : 'Flag';
+          } else element.value = value === null ? '' : String(value);
+          element.setAttribute('data-version', String(f.version));
+          if (notice) { notice.textContent = who + ': the box shows it now.'; notice.hidden = false; }
+        });
+      })
+      .catch(function () { /* the next round asks again */ });
+  }
+  setInterval(refresh, 5000);
+  document.addEventListener('visibilitychange', refresh);
 
   var index = Number(new URLSearchParams(window.location.search).get('index') || '0');
   if (boxes.length > 0) select(Math.min(Math.max(index, 0), boxes.length - 1));
