@@ -218,8 +218,8 @@ export class GradingStore {
     return undefined;
   }
 
-  /** The submissions of the assignment a grader saved anything for (graded by hand): one query. */
-  async editedSubmissionIds(assignmentId: number): Promise<Set<number>> {
+  /** The students whose submission of the assignment a grader saved a score or comment for: one query. */
+  async editedStudentIds(assignmentId: number): Promise<Set<string>> {
     const rows = await this.db
       .selectFrom('grading_edits')
       .innerJoin(
@@ -232,12 +232,45 @@ export class GradingStore {
         'gradebook_submission.id',
         'gradebook_submitted_notebook.submission_id',
       )
-      .select('gradebook_submission.id')
+      .innerJoin('gradebook_student', 'gradebook_student.id', 'gradebook_submission.student_pk')
+      .select('gradebook_student.student_id')
       .distinct()
       .where('gradebook_submission.assignment_id', '=', assignmentId)
       .where('grading_edits.field', '<>', 'flag')
       .execute();
-    return new Set(rows.map((r) => r.id));
+    return new Set(rows.map((r) => r.student_id));
+  }
+
+  /** The grade and task cells of the assignment's notebooks, by notebook name: two queries. */
+  async gradedCells(
+    assignmentId: number,
+  ): Promise<
+    { notebook: string; cell: string; maxScore: number; cellType: 'code' | 'markdown'; task: boolean }[]
+  > {
+    const of = (table: 'gradebook_grade_cell' | 'gradebook_task_cell') =>
+      this.db
+        .selectFrom(table)
+        .innerJoin('gradebook_notebook', 'gradebook_notebook.id', `${table}.notebook_id`)
+        .select([
+          'gradebook_notebook.name as notebook',
+          `${table}.name as cell`,
+          `${table}.max_score`,
+          `${table}.cell_type`,
+        ])
+        .where('gradebook_notebook.assignment_id', '=', assignmentId)
+        .execute();
+    const shape =
+      (task: boolean) => (r: { notebook: string; cell: string; max_score: number; cell_type: string }) => ({
+        notebook: r.notebook,
+        cell: r.cell,
+        maxScore: Number(r.max_score),
+        cellType: r.cell_type === 'markdown' ? ('markdown' as const) : ('code' as const),
+        task,
+      });
+    return [
+      ...(await of('gradebook_grade_cell')).map(shape(false)),
+      ...(await of('gradebook_task_cell')).map(shape(true)),
+    ];
   }
 
   /** Each student's submitted notebook of that name in the assignment: student id -> its id. One query. */
@@ -280,5 +313,54 @@ export class GradingStore {
       .where('id', '=', submittedNotebookId)
       .executeTakeFirst();
     return Number(row?.flagged ?? 0) === 1;
+  }
+
+  /**
+   * Every submitted notebook of that name in the assignment with what the grading page needs of
+   * it (previous / next, needs grading, its flag, penalty and time stamp): one query, one row per
+   * student, without summing anyone's grades.
+   */
+  async notebookQueue(assignmentId: number, notebookName: string) {
+    const rows = await this.db
+      .selectFrom('gradebook_submitted_notebook as snb')
+      .innerJoin('gradebook_submission', 'gradebook_submission.id', 'snb.submission_id')
+      .innerJoin('gradebook_student', 'gradebook_student.id', 'gradebook_submission.student_pk')
+      .innerJoin('gradebook_notebook', 'gradebook_notebook.id', 'snb.notebook_id')
+      .leftJoin('gradebook_extension', (join) =>
+        join
+          .onRef('gradebook_extension.assignment_id', '=', 'gradebook_submission.assignment_id')
+          .onRef('gradebook_extension.student_pk', '=', 'gradebook_submission.student_pk'),
+      )
+      .select((eb) => [
+        'gradebook_student.student_id',
+        'snb.id',
+        'snb.notebook_id',
+        'snb.flagged',
+        'snb.late_submission_penalty',
+        'gradebook_submission.timestamp',
+        'gradebook_extension.seconds',
+        eb
+          .exists(
+            eb
+              .selectFrom('gradebook_grade')
+              .select('gradebook_grade.id')
+              .whereRef('gradebook_grade.submitted_notebook_id', '=', 'snb.id')
+              .where('gradebook_grade.needs_manual_grade', '=', 1),
+          )
+          .as('needs'),
+      ])
+      .where('gradebook_submission.assignment_id', '=', assignmentId)
+      .where('gradebook_notebook.name', '=', notebookName)
+      .execute();
+    return rows.map((r) => ({
+      studentId: r.student_id,
+      submittedNotebookId: r.id,
+      notebookId: r.notebook_id,
+      flagged: Number(r.flagged) === 1,
+      latePenalty: r.late_submission_penalty === null ? null : Number(r.late_submission_penalty),
+      timestamp: r.timestamp,
+      extensionSeconds: Number(r.seconds ?? 0),
+      needsManualGrade: Boolean(Number(r.needs)),
+    }));
   }
 }

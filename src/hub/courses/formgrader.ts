@@ -27,6 +27,7 @@ import {
 } from '../../grading/scores/index.js';
 import { parseNaiveUtc } from '../../gradebook/timestamps.js';
 import { nbgraderSettings } from '../../grading/nbgrader-config.js';
+import { nbgraderMetadata } from '../../notebook/index.js';
 import { renderForGrading, type GradingCell } from '../../render/index.js';
 import { GRADERS, INSTRUCTOR, type CourseWork } from './course-work.js';
 import {
@@ -228,15 +229,11 @@ export class Formgrader {
     const assignmentRow = await requireAssignment(store, gradebookId, assignment);
     const naming = await this.naming(course, assignment);
     const summary = await loadAssignmentSummary(store, gradebookId, assignment);
-    const edited = await this.options.stores.grading.editedSubmissionIds(assignmentRow.id);
-    const header = await store.scores.summaryRows(assignmentRow.id);
-    const submissionIds = new Map(header.submissions.map((s) => [s.studentId, s.id]));
-    const notebookNames = new Map(header.notebooks.map((n) => [n.id, n.name]));
-    const questions = header.cells
-      .map((c) => ({ notebook: notebookNames.get(c.notebookId) ?? '', cell: c.name, maxScore: c.maxScore }))
-      .sort((a, b) =>
-        a.notebook === b.notebook ? (a.cell < b.cell ? -1 : 1) : a.notebook < b.notebook ? -1 : 1,
-      );
+    const edited = await this.options.stores.grading.editedStudentIds(assignmentRow.id);
+    const questions = (await this.options.stores.grading.gradedCells(assignmentRow.id)).sort((a, b) =>
+      a.notebook === b.notebook ? (a.cell < b.cell ? -1 : 1) : a.notebook < b.notebook ? -1 : 1,
+    );
+    const graded = new Map(summary.submissions.map((s) => [s.studentId, s]));
     const inExchange = new Map<string, string>();
     for (const s of await this.options.stores.exchange.submissions(course.id, { assignment }))
       inExchange.set(s.student, s.timestamp);
@@ -244,12 +241,11 @@ export class Formgrader {
     for (const member of await this.options.courses.members(course.name))
       if (member.role === 'student') people.set(member.userName, member);
     for (const student of await listStudents(store, gradebookId))
-      if (!people.has(student.id) && (submissionIds.has(student.id) || inExchange.has(student.id)))
+      if (!people.has(student.id) && (graded.has(student.id) || inExchange.has(student.id)))
         people.set(student.id, student);
     for (const name of inExchange.keys())
       if (!people.has(name)) people.set(name, { firstName: null, lastName: null });
 
-    const graded = new Map(summary.submissions.map((s) => [s.studentId, s]));
     const rows: SubmissionListRow[] = [...people].map(([id, person]) => {
       const shown = naming.student(id, person.firstName, person.lastName);
       const sub = graded.get(id);
@@ -270,7 +266,7 @@ export class Formgrader {
         ? 'flagged'
         : sub.needsManualGrade
           ? 'needs manual grading'
-          : edited.has(submissionIds.get(id) ?? -1)
+          : edited.has(id)
             ? 'graded'
             : 'autograded';
       return {
@@ -316,8 +312,8 @@ export class Formgrader {
 
   /**
    * One student's notebook to grade: rendered in grading mode, with its grades and versions. Reads
-   * the assignment's totals (one row per submitted notebook, for previous / next and "needs
-   * grading") and this notebook's grades and comments only, not every student's.
+   * one row per student's copy of this notebook (previous / next, "needs grading"; no sums) and
+   * this notebook's grades and comments only, not every student's.
    */
   async submission(
     courseId: string,
@@ -330,51 +326,40 @@ export class Formgrader {
     const store = this.options.stores.gradebook;
     const { student, naming } = await this.studentFor(course, gradebookId, assignment, key);
     const assignmentRow = await requireAssignment(store, gradebookId, assignment);
-    const header = await store.scores.summaryRows(assignmentRow.id);
-    const notebookId = header.notebooks.find((n) => n.name === notebook)?.id;
-    const studentOf = new Map(header.submissions.map((s) => [s.id, s]));
-    const order = header.notebookTotals
-      .filter((t) => t.notebookId === notebookId && studentOf.has(t.submissionId))
-      .map((t) => ({
-        key: naming.student(studentOf.get(t.submissionId)!.studentId).key,
-        id: studentOf.get(t.submissionId)!.studentId,
-        needs: t.needsManualGrade,
-      }))
+    const queue = await this.options.stores.grading.notebookQueue(assignmentRow.id, notebook);
+    const order = queue
+      .map((q) => ({ key: naming.student(q.studentId).key, id: q.studentId, needs: q.needsManualGrade }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const at = order.findIndex((s) => s.id === student.id);
-    const submission = header.submissions.find((s) => s.studentId === student.id);
-    const studentPk = await findStudentPk(store, gradebookId, student.id);
-    const submittedId =
-      studentPk === undefined
-        ? undefined
-        : await store.submissions.findSubmittedNotebookId(assignmentRow.id, studentPk, notebook);
-    if (notebookId === undefined || !submission || submittedId === undefined || at < 0)
+    const own = queue.find((q) => q.studentId === student.id);
+    if (!own || at < 0)
       throw new CourseNotFoundError(`There is no autograded ${notebook} of ${assignment} by ${key}.`, {
         hint: 'Autograde the assignment, then open the notebook from the list of submissions.',
       });
 
     // nbgrader's totals of this one notebook, by the same rules as every other read.
     const cells: NotebookCells = new Map();
-    const ofNotebook = header.cells.filter((c) => c.notebookId === notebookId);
+    const ofNotebook = (await this.options.stores.grading.gradedCells(assignmentRow.id)).filter(
+      (c) => c.notebook === notebook,
+    );
+    const byName = (rows: typeof ofNotebook) => inGradeIdOrder(rows.map((r) => ({ ...r, name: r.cell })));
     for (const c of [
-      ...inGradeIdOrder(ofNotebook.filter((c) => !c.task)),
-      ...inGradeIdOrder(ofNotebook.filter((c) => c.task)),
+      ...byName(ofNotebook.filter((c) => !c.task)),
+      ...byName(ofNotebook.filter((c) => c.task)),
     ])
       cells.set(c.name, { maxScore: c.maxScore, cellType: c.cellType, task: c.task });
-    const totals = header.notebookTotals.find(
-      (t) => t.submissionId === submission.id && t.notebookId === notebookId,
-    )!;
     const scored = scoreNotebook(cells, notebookMaxima(cells), {
-      grades: await store.submissions.listGrades(submittedId),
-      comments: await this.options.stores.grading.commentsOf(submittedId),
-      flagged: totals.flagged,
-      latePenalty: totals.latePenalty,
+      grades: await store.submissions.listGrades(own.submittedNotebookId),
+      comments: await this.options.stores.grading.commentsOf(own.submittedNotebookId),
+      flagged: own.flagged,
+      latePenalty: own.latePenalty,
     });
     const seconds = secondsLate(
-      submission.timestamp === null ? null : parseNaiveUtc(submission.timestamp),
+      own.timestamp === null ? null : parseNaiveUtc(own.timestamp),
       assignmentRow.duedate === null ? null : parseNaiveUtc(assignmentRow.duedate),
-      submission.extensionSeconds,
+      own.extensionSeconds,
     );
+    const submittedId = own.submittedNotebookId;
 
     const rendered = await renderAutograded(course, student.id, assignment, notebook);
     const grading: Record<string, CellGrading> = {};
@@ -391,7 +376,7 @@ export class Formgrader {
       notebook,
       student: naming.student(student.id, student.firstName, student.lastName),
       anonymous: naming.anonymous,
-      timestamp: submission.timestamp,
+      timestamp: own.timestamp,
       late: seconds > 0,
       score: scored.score,
       maxScore: scored.maxScore,
@@ -475,12 +460,16 @@ export class Formgrader {
     const scores = await loadAssignmentScores(store, gradebookId, assignment);
     const submittedIds = await this.options.stores.grading.submittedNotebookIds(assignmentRow.id, notebook);
     const edits = await this.options.stores.grading.latestEdits([...submittedIds.values()]);
+    const hiddenTests = await hiddenTestDelimiters(course);
     const entries: QuestionEntry[] = [];
     for (const sub of scores.submissions) {
       const scored = sub.notebooks[notebook];
       const submittedId = submittedIds.get(sub.studentId);
       if (!scored || submittedId === undefined) continue;
-      const cells = await renderAutograded(course, sub.studentId, assignment, notebook).catch(() => []);
+      const cells = await renderAutograded(course, sub.studentId, assignment, notebook, {
+        hiddenTests,
+        onlyCell: cellId,
+      }).catch(() => []);
       const cell = cells.find((c) => c.role?.gradeId === cellId);
       const grading = cell && cellGradingOf(cell, scored);
       if (!cell || !grading) continue;
@@ -538,15 +527,32 @@ async function renderAutograded(
   studentId: string,
   assignment: string,
   notebook: string,
+  options: { hiddenTests?: HiddenTestDelimiters; onlyCell?: string } = {},
 ): Promise<GradingCell[]> {
   const directory = new CourseDirectory(course.directory);
   const file = join(directory.autograded(studentId, assignment), `${notebook}.ipynb`);
-  const settings = feedbackSettingsFrom(nbgraderSettings(await readNbgraderConfigFile(directory.configFile)));
-  return renderForGrading(await readNotebookFile(file, `${notebook}.ipynb`), {
-    hiddenTests: settings.hiddenTests,
-    // Files beside the notebook are not served here: a relative image shows as a note.
-    relativeUrl: () => null,
-  });
+  const read = await readNotebookFile(file, `${notebook}.ipynb`);
+  // Grading by question renders the one cell of each student's notebook, not all of them.
+  const only = options.onlyCell;
+  const cells =
+    only === undefined ? read.cells : read.cells.filter((c) => nbgraderMetadata(c)?.grade_id === only);
+  return renderForGrading(
+    { ...read, cells },
+    {
+      hiddenTests: options.hiddenTests ?? (await hiddenTestDelimiters(course)),
+      // Files beside the notebook are not served here: a relative image shows as a note.
+      relativeUrl: () => null,
+    },
+  );
+}
+
+type HiddenTestDelimiters = { beginDelimiter: string; endDelimiter: string };
+
+/** The course's ClearHiddenTests delimiters (nbgrader_config.py), to mark hidden tests. */
+async function hiddenTestDelimiters(course: HubCourseRow): Promise<HiddenTestDelimiters> {
+  const directory = new CourseDirectory(course.directory);
+  return feedbackSettingsFrom(nbgraderSettings(await readNbgraderConfigFile(directory.configFile)))
+    .hiddenTests;
 }
 
 /** A graded, answer or task cell's grading as the gradebook holds it; undefined for other cells. */
