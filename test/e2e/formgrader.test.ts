@@ -420,7 +420,7 @@ describe.runIf(isRoot)('the formgrader in the browser', () => {
     'grades one question across every student, one after another, with the keyboard',
     { timeout: 120_000 },
     async () => {
-      const { page, context, errors, hubFailures, dialogs } = await pageAs(GRADER);
+      const { page, context, errors, hubFailures, dialogs, foreign } = await pageAs(GRADER);
       await page.goto(list);
       await page.locator('a.question-link[data-cell="essay"]').click();
       await page.waitForURL(`**${list}/question/p1/essay`);
@@ -463,6 +463,8 @@ describe.runIf(isRoot)('the formgrader in the browser', () => {
       expect(await page.locator('.conflict:visible').count()).toBe(0);
       expect(errors()).toEqual([]);
       expect(hubFailures).toEqual([]);
+      // Mal's hostile essay is on this page too: nothing ran or was fetched from elsewhere.
+      expect(foreign).toEqual([]);
       expect(dialogs).toEqual([]);
       await context.close();
     },

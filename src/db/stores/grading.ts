@@ -363,4 +363,20 @@ export class GradingStore {
       needsManualGrade: Boolean(Number(r.needs)),
     }));
   }
+
+  /** The gradebook's student of that id in the course (none or one), as listStudents gives them. */
+  async studentsNamed(gradebookCourseId: number, studentId: string) {
+    const rows = await this.db
+      .selectFrom('gradebook_student')
+      .select(['student_id', 'first_name', 'last_name', 'email'])
+      .where('course_id', '=', gradebookCourseId)
+      .where('student_id', '=', studentId)
+      .execute();
+    return rows.map((r) => ({
+      id: r.student_id,
+      firstName: r.first_name,
+      lastName: r.last_name,
+      email: r.email,
+    }));
+  }
 }

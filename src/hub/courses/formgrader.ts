@@ -301,7 +301,10 @@ export class Formgrader {
   /** The student whose key (id, or pseudonym when anonymous) this is. */
   private async studentFor(course: HubCourseRow, gradebookId: number, assignment: string, key: string) {
     const naming = await this.naming(course, assignment);
-    const students = await listStudents(this.options.stores.gradebook, gradebookId);
+    // By name: the one row. Anonymous: the student whose pseudonym this is (a real id is no key then).
+    const students = naming.anonymous
+      ? await listStudents(this.options.stores.gradebook, gradebookId)
+      : await this.options.stores.grading.studentsNamed(gradebookId, key);
     const student = students.find((s) => naming.student(s.id).key === key);
     if (!student)
       throw new CourseNotFoundError(`There is no submission of ${assignment} by ${key}.`, {
