@@ -70,6 +70,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       jobs: s.courseJobs,
       services: s.serviceRegistry,
       servicePid: (name) => s.managedServices.pidOf(name),
+      formgrader: s.formgrader,
     });
   },
   // /hub/api/oauth2/{authorize,token}: the hub as an OAuth2 provider (after the identity hook).
@@ -126,6 +127,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       exchange: s.exchange,
       work: s.courseWork,
       jobs: s.courseJobs,
+      formgrader: s.formgrader,
       urls: s.urls,
     }),
 };

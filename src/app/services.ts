@@ -22,6 +22,7 @@
  *   serviceRegistry  JupyterHub's services from the configuration (tokens, scopes, OAuth clients)
  *   managedServices  the services the hub runs itself (started by start.ts)
  *   oauth         the hub as an OAuth2 provider: clients (services, running servers), codes, tokens
+ *   formgrader    Formgrader: grading by hand (submissions, grading page, saves, anonymous grading)
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -67,6 +68,7 @@ import { DEFAULT_IGNORE, Exchange, limitsFromConfig } from '../exchange/exchange
 import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
 import { CourseJobs } from '../hub/courses/course-jobs.js';
 import { CourseWork } from '../hub/courses/course-work.js';
+import { Formgrader } from '../hub/courses/formgrader.js';
 import { AUTOGRADE_KERNEL_TIMINGS } from '../grading/autograde/settings.js';
 import type { KernelLauncher } from '../grading/execution.js';
 import { createKernelLauncher } from '../kernel/index.js';
@@ -113,6 +115,8 @@ export interface CoreServices {
   serviceRegistry: ServiceRegistry;
   managedServices: ManagedServices;
   oauth: OauthProvider;
+  /** Grading by hand: the submissions list, the grading page, saves, anonymous grading. */
+  formgrader: Formgrader;
   metrics: HubMetrics;
   /** A user's files through their default server's spawner (backup and restore use it). */
   userStorage: (userName: string) => UserStorage;
@@ -262,6 +266,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     serviceRegistry,
     managedServices,
     oauth: new OauthProvider(oauthClients, stores.oauthCodes, tokens),
+    formgrader: new Formgrader({ stores: courseStores, courses, work: courseWork }),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

@@ -1,7 +1,8 @@
 import type { CourseTables } from './tables/courses.js';
 import type { GradebookTables } from './tables/gradebook.js';
+import type { GradingTables } from './tables/grading.js';
 import type { HubTables } from './tables/hub.js';
 import type { ServiceTables } from './tables/services.js';
 
 /** Every table coursehub keeps, as Kysely sees them. Each area declares its own in ./tables/. */
-export interface Database extends HubTables, GradebookTables, CourseTables, ServiceTables {}
+export interface Database extends HubTables, GradebookTables, CourseTables, GradingTables, ServiceTables {}
