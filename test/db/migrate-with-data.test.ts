@@ -287,6 +287,35 @@ const SEED: [table: string, rows: Record<string, unknown>[]][] = [
       },
     ],
   ],
+  // 0300_grading: an assignment graded anonymously, and one saved manual score.
+  [
+    'grading_settings',
+    [
+      {
+        course_id: 1,
+        assignment: 'ps1',
+        anonymous: 1,
+        pseudonym_secret: 'c'.repeat(64),
+        changed_by: 'ada',
+        changed_at: T0,
+      },
+    ],
+  ],
+  [
+    'grading_edits',
+    [
+      {
+        id: 1,
+        submitted_notebook_id: 1,
+        cell: 'test1',
+        field: 'manual_score',
+        version: 1,
+        value: '1.5',
+        edited_by: 'ada',
+        edited_at: T0,
+      },
+    ],
+  ],
 ];
 
 const names = Object.keys(migrations).sort();

@@ -62,7 +62,7 @@ describe('the authorization-code flow with requests-oauthlib', () => {
         USER_NAME: name,
         AUTH: auth,
       });
-      expect(report.login_status).toBe(303);
+      expect(report.login_status).toBe(302);
       expect(report.consent_status).toBe(200);
       expect(report.consent_scopes).toEqual([`read:users:activity!user=${name}`]);
       expect(report.approve_status).toBe(302);
