@@ -118,6 +118,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       exchange: s.exchange,
       work: s.courseWork,
       jobs: s.courseJobs,
+      enrollment: s.enrollment,
       urls: s.urls,
     }),
 };

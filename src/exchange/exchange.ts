@@ -20,6 +20,7 @@ import {
 import { readFeedbackPage, releasedFeedback, type ReleasedFeedback } from './feedback-pages.js';
 import { fetchAssignment, type FetchResult } from './fetch.js';
 import { listAssignmentsOf } from './list.js';
+import { previewRelease, type ReleasePreview } from './preview.js';
 import { ownReceipts, type Receipt } from './receipts.js';
 import { releaseAssignment, unreleaseAssignment, type ReleaseResult } from './release.js';
 import { submitAssignment, type SubmitReceipt } from './submit.js';
@@ -95,6 +96,11 @@ export class Exchange {
     options?: { student?: string; update?: boolean },
   ): Promise<CollectResult> {
     return collectSubmissions(this.context, course, assignment, actor, options);
+  }
+
+  /** The student version of an assignment (release/ASSIGNMENT/'s notebooks), for instructors and graders. */
+  preview(course: string, assignment: string, actor: Actor): Promise<ReleasePreview> {
+    return previewRelease(this.context, course, assignment, actor);
   }
 
   list(course: string, actor: Actor) {
