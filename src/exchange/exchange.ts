@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { CourseStores } from '../db/stores/course-stores.js';
+import type { KernelLauncher } from '../grading/execution.js';
 import type { FolderLimits } from '../sandbox/folder-archive.js';
 import { collectSubmissions, type CollectResult } from './collect.js';
 import type { CourseService } from './courses/course-service.js';
@@ -40,6 +41,8 @@ export interface ExchangeOptions {
   ignore?: readonly string[];
   now?: () => Date;
   checkpoint?: (point: string) => Promise<void>;
+  /** Kernels for AUTOTEST when release generates first (made on first use). */
+  launcher?: () => KernelLauncher;
 }
 
 const MiB = 1024 * 1024;
@@ -70,6 +73,7 @@ export class Exchange {
       ignore: options.ignore ?? DEFAULT_IGNORE,
       now: options.now ?? (() => new Date()),
       checkpoint: options.checkpoint ?? (async () => undefined),
+      ...(options.launcher ? { launcher: options.launcher } : {}),
     };
   }
 
