@@ -65,6 +65,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       exchange: s.exchange,
       work: s.courseWork,
       jobs: s.courseJobs,
+      enrollment: s.enrollment,
     });
   },
   admin: (app, s) =>

@@ -12,6 +12,7 @@ import type { CourseRoleName, CourseService, Enrollee } from '../../exchange/cou
 import type { CoursehubConfig } from '../../config/schema.js';
 import { readRosterFile, type RosterEntry } from '../users/roster-csv.js';
 import { RosterImportError, type ImportedEntry } from '../users/roster-import.js';
+import { parseUsername } from '../users/username.js';
 import { StudentCsvError, type StudentCsvRow } from './student-csv.js';
 import type { UserService } from '../users/user-service.js';
 
@@ -112,6 +113,35 @@ export class CourseEnrollment {
         email: row.email,
       })),
     );
+  }
+
+  /**
+   * `db student add ID [--first-name] [--last-name] [--email]` on the hub: the user (made when
+   * missing) becomes a student of the course, with those names in the gradebook. The course's
+   * instructors and graders are refused (adding never demotes a colleague).
+   */
+  async addStudent(
+    courseId: string,
+    student: { id: string; firstName?: string | null; lastName?: string | null; email?: string | null },
+  ): Promise<EnrollmentReport> {
+    const name = parseUsername(student.id);
+    const role = await this.courses.roleOf(courseId, name);
+    if (role !== undefined && role !== 'student')
+      throw new StudentCsvError(
+        `${name} is ${role === 'instructor' ? 'an instructor' : 'a grader'} of ${courseId}.`,
+        {
+          hint: 'Only people without a role in the course (or students) are added as students.',
+        },
+      );
+    return this.enroll(courseId, [
+      {
+        name,
+        role: 'student',
+        firstName: student.firstName ?? null,
+        lastName: student.lastName ?? null,
+        email: student.email ?? null,
+      },
+    ]);
   }
 
   /** The seed's course, made (or moved to COURSE_HOME) when configured; undefined without one. */

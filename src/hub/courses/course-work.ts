@@ -21,6 +21,8 @@ import {
   listAssignments,
   listExtensions,
   listStudents,
+  removeAssignment,
+  removeStudent,
   setExtension,
   updateOrCreateAssignment,
 } from '../../gradebook/courses.js';
@@ -141,6 +143,34 @@ export class CourseWork {
     await updateOrCreateAssignment(store, gradebookId, name, duedate === undefined ? {} : { duedate: due });
     const saved = (await listAssignments(store, gradebookId)).find((a) => a.name === name);
     return { name, duedate: saved?.duedate ?? null };
+  }
+
+  /**
+   * `db assignment remove`: the assignment leaves the gradebook; as nbgrader, refused while it has
+   * graded submissions unless `force` (which deletes those grades). Instructors only.
+   */
+  async removeAssignment(courseId: string, name: string, force: boolean, actor: Actor): Promise<void> {
+    const course = await this.courseFor(courseId, actor, INSTRUCTOR);
+    await removeAssignment(this.options.stores.gradebook, await this.gradebookId(course), name, { force });
+  }
+
+  /**
+   * `db student remove`: the student leaves the gradebook and the course; as nbgrader, refused
+   * while they have graded submissions unless `force` (which deletes those grades). The course's
+   * instructors and graders are not students: refused. Instructors only.
+   */
+  async removeStudent(courseId: string, student: string, force: boolean, actor: Actor): Promise<void> {
+    const course = await this.courseFor(courseId, actor, INSTRUCTOR);
+    const role = await this.options.courses.roleOf(course.name, student);
+    if (role !== undefined && role !== 'student')
+      throw new CoursehubError(
+        `${student} is ${role === 'instructor' ? 'an instructor' : 'a grader'} of ${course.name}, not a student.`,
+        {
+          hint: 'An admin changes the roles of the course staff.',
+        },
+      );
+    await removeStudent(this.options.stores.gradebook, await this.gradebookId(course), student, { force });
+    await this.options.courses.unenroll(course.name, student);
   }
 
   /** The gradebook's assignments with their due dates (instructors, graders). */
