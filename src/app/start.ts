@@ -121,7 +121,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     print('Demo: log in as "instructor" (an admin) or "student1".."student3", with any password.');
     print(
       `Demo: course ${DEMO_COURSE} has the assignment "${DEMO_ASSIGNMENT}" released; a student fetches it with ` +
-        `\`coursehub nbgrader fetch_assignment ${DEMO_ASSIGNMENT} --course ${DEMO_COURSE}\` in a terminal of their server.`,
+        `\`coursehub nbgrader fetch_assignment ${DEMO_ASSIGNMENT} --course ${DEMO_COURSE}\` in a terminal of their server ` +
+        `(into ./${DEMO_ASSIGNMENT}/ there), or with Fetch on the course page (into ~/${DEMO_COURSE}/${DEMO_ASSIGNMENT}/).`,
     );
   }
 

@@ -19,7 +19,7 @@ import {
   type ReleaseFeedbackResult,
 } from './feedback.js';
 import { readFeedbackPage, releasedFeedback, type ReleasedFeedback } from './feedback-pages.js';
-import { fetchAssignment, type FetchResult } from './fetch.js';
+import { fetchAssignment, releasedFilesFor, type FetchResult } from './fetch.js';
 import { listAssignmentsOf } from './list.js';
 import { previewRelease, type ReleasePreview } from './preview.js';
 import { ownReceipts, type Receipt } from './receipts.js';
@@ -89,8 +89,19 @@ export class Exchange {
     return fetchAssignment(this.context, course, assignment, actor);
   }
 
-  submit(course: string, assignment: string, actor: Actor): Promise<SubmitReceipt> {
-    return submitAssignment(this.context, course, assignment, actor);
+  /** Submits COURSE/ASSIGNMENT of the actor's home, or `options.folder` below it. */
+  submit(
+    course: string,
+    assignment: string,
+    actor: Actor,
+    options?: { folder?: string },
+  ): Promise<SubmitReceipt> {
+    return submitAssignment(this.context, course, assignment, actor, options);
+  }
+
+  /** The current release's files for the caller to write themselves (the CLI's ./ASSIGNMENT). */
+  fetchFiles(course: string, assignment: string, actor: Actor) {
+    return releasedFilesFor(this.context, course, assignment, actor);
   }
 
   collect(

@@ -73,8 +73,10 @@ export const COURSE_OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/hub/api/courses/{course}/assignments/{assignment}/submit': {
     post: {
-      summary: "submit the caller's COURSE/ASSIGNMENT/, read with their own rights; the receipt",
+      summary:
+        "submit the caller's COURSE/ASSIGNMENT/ (or body.folder, a folder below their home), read with their own rights; the receipt",
       scopes: ['courses:submit'],
+      body: '{folder?: string, relative to the home}',
       responses: {
         '201': '{timestamp, checksum, files, warnings}',
         '400': 'refused (links, names, limits, unreadable files)',
@@ -97,6 +99,14 @@ export const COURSE_OPERATIONS: Record<string, Record<string, Op>> = {
       scopes: ['courses:grade'],
       body: '{student?: string}',
       responses: { '200': '{released, unchanged, skipped}', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/fetch/files': {
+    post: {
+      summary:
+        "fetch_assignment from the command line: the current release's files (base64) for the caller to write as ./ASSIGNMENT; the fetch is recorded",
+      scopes: ['courses:submit'],
+      responses: { '200': '{version, files: [{path, executable, data}]}', '409': 'not released', ...ERR },
     },
   },
   '/hub/api/courses/{course}/assignments/{assignment}/feedback/fetch': {

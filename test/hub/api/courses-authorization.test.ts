@@ -136,6 +136,13 @@ const TABLE: Row[] = [
     url: `${ASSIGNMENT}/fetch`,
     expect: [403, 409, 403, 409, 409, 403, 409, 403, 403],
   },
+  // The command line's fetch_assignment (it writes ./ASSIGNMENT itself): the same rule as fetch.
+  {
+    method: 'POST',
+    route: '/hub/api/courses/:course/assignments/:assignment/fetch/files',
+    url: `${ASSIGNMENT}/fetch/files`,
+    expect: [403, 409, 403, 409, 409, 403, 409, 403, 403],
+  },
   {
     method: 'POST',
     route: '/hub/api/courses/:course/assignments/:assignment/submit',
