@@ -71,6 +71,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       services: s.serviceRegistry,
       servicePid: (name) => s.managedServices.pidOf(name),
       formgrader: s.formgrader,
+      enrollment: s.enrollment,
     });
   },
   // /hub/api/oauth2/{authorize,token}: the hub as an OAuth2 provider (after the identity hook).
@@ -128,6 +129,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       work: s.courseWork,
       jobs: s.courseJobs,
       formgrader: s.formgrader,
+      enrollment: s.enrollment,
       urls: s.urls,
     }),
 };

@@ -185,6 +185,15 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   });
 
   const userRemoval = new UserRemoval({ users: stores.users, servers, tokens, sessions, proxy, log });
+  // Student code is graded in sandboxed kernels (bubblewrap), made once, on the first grading;
+  // generate (the page's, the API's, and release's when it generates first) expands AUTOTEST in them.
+  let launcher: KernelLauncher | undefined;
+  const gradingLauncher = () =>
+    (launcher ??= createKernelLauncher({
+      sandbox: 'bwrap',
+      log: { warn: (details: object, message: string) => log.warn(details, message) },
+      timings: AUTOGRADE_KERNEL_TIMINGS,
+    }));
   // The users' files through their default server's spawner: its storage works while no server runs.
   const exchange = new Exchange({
     stores: courseStores,
@@ -192,18 +201,12 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     dataDir: config.hub.dataDir,
     userFolders: (name) => spawnerFactory(name, '').storage,
     limits: limitsFromConfig(config.exchange),
+    launcher: gradingLauncher,
   });
-  // Student code is graded in sandboxed kernels (bubblewrap), made once, on the first grading.
-  let launcher: KernelLauncher | undefined;
   const courseWork = new CourseWork({
     stores: courseStores,
     courses,
-    launcher: () =>
-      (launcher ??= createKernelLauncher({
-        sandbox: 'bwrap',
-        log: { warn: (details: object, message: string) => log.warn(details, message) },
-        timings: AUTOGRADE_KERNEL_TIMINGS,
-      })),
+    launcher: gradingLauncher,
     // Leave a core to the hub and the users' servers.
     concurrency: Math.max(1, availableParallelism() - 1),
     // As submit reads it: the user's own rights, the exchange's limits, nbgrader's ignore globs.

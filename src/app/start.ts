@@ -74,6 +74,19 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     hub = await buildHub(base);
     const seedCourse = await hub.services.enrollment.ensureSeedCourse();
     if (seedCourse) log.info({ course: seedCourse }, "the seed's course is ready");
+    // An existing COURSE_HOME keeps its owner and mode; if the course group cannot work in it, say how to fix it.
+    const fix = seedCourse ? await hub.services.courses.groupAccessAdvice(seedCourse) : undefined;
+    if (seedCourse && fix) {
+      const directory = (await hub.services.courses.require(seedCourse)).directory;
+      log.warn(
+        { course: seedCourse, directory, fix },
+        "the seed's course directory is not shared with the course group",
+      );
+      print(
+        `coursehub: ${directory} (COURSE_HOME of ${seedCourse}) keeps its owner and mode, and the course's ` +
+          `instructors and graders cannot share it. To let them: ${fix}`,
+      );
+    }
     // What a hub killed in the middle of a release, submit or feedback left in the exchange's area.
     const swept = await hub.services.exchange.sweep();
     if (swept.length > 0) log.warn({ swept }, 'removed unfinished exchange folders');
@@ -142,7 +155,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     print('Demo: log in as "instructor" (an admin) or "student1".."student3", with any password.');
     print(
       `Demo: course ${DEMO_COURSE} has the assignment "${DEMO_ASSIGNMENT}" released; a student fetches it with ` +
-        `\`coursehub nbgrader fetch_assignment ${DEMO_ASSIGNMENT} --course ${DEMO_COURSE}\` in a terminal of their server.`,
+        `\`coursehub nbgrader fetch_assignment ${DEMO_ASSIGNMENT} --course ${DEMO_COURSE}\` in a terminal of their server ` +
+        `(into ./${DEMO_ASSIGNMENT}/ there), or with Fetch on the course page (into ~/${DEMO_COURSE}/${DEMO_ASSIGNMENT}/).`,
     );
   }
 

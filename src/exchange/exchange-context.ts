@@ -4,6 +4,7 @@
  * limits of a submission, the clock, and checkpoints (named moments a crash test stops at).
  */
 import type { CourseStores } from '../db/stores/course-stores.js';
+import type { KernelLauncher } from '../grading/execution.js';
 import type { FolderLimits, FolderTransfer } from '../sandbox/folder-archive.js';
 import type { CourseRoleName, CourseService, HubCourseRow } from './courses/course-service.js';
 import type { ExchangeArea } from './exchange-area.js';
@@ -31,6 +32,11 @@ export interface ExchangeContext {
   now: () => Date;
   /** Called at named moments of an operation (crash tests stop a child process there). */
   checkpoint: (point: string) => Promise<void>;
+  /**
+   * Sandboxed kernels for AUTOTEST directives when release generates first (the hub's grading
+   * launcher); without one, such notebooks are refused with generate's hint.
+   */
+  launcher?: () => KernelLauncher;
 }
 
 export const INSTRUCTOR_ROLES: readonly CourseRoleName[] = ['instructor'];

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { CourseStores } from '../db/stores/course-stores.js';
+import type { KernelLauncher } from '../grading/execution.js';
 import type { FolderLimits } from '../sandbox/folder-archive.js';
 import { collectSubmissions, type CollectResult } from './collect.js';
 import type { CourseService } from './courses/course-service.js';
@@ -18,8 +19,9 @@ import {
   type ReleaseFeedbackResult,
 } from './feedback.js';
 import { readFeedbackPage, releasedFeedback, type ReleasedFeedback } from './feedback-pages.js';
-import { fetchAssignment, type FetchResult } from './fetch.js';
+import { fetchAssignment, releasedFilesFor, type FetchResult } from './fetch.js';
 import { listAssignmentsOf } from './list.js';
+import { previewRelease, type ReleasePreview } from './preview.js';
 import { ownReceipts, type Receipt } from './receipts.js';
 import { releaseAssignment, unreleaseAssignment, type ReleaseResult } from './release.js';
 import { submitAssignment, type SubmitReceipt } from './submit.js';
@@ -39,6 +41,8 @@ export interface ExchangeOptions {
   ignore?: readonly string[];
   now?: () => Date;
   checkpoint?: (point: string) => Promise<void>;
+  /** Kernels for AUTOTEST when release generates first (made on first use). */
+  launcher?: () => KernelLauncher;
 }
 
 const MiB = 1024 * 1024;
@@ -69,6 +73,7 @@ export class Exchange {
       ignore: options.ignore ?? DEFAULT_IGNORE,
       now: options.now ?? (() => new Date()),
       checkpoint: options.checkpoint ?? (async () => undefined),
+      ...(options.launcher ? { launcher: options.launcher } : {}),
     };
   }
 
@@ -84,8 +89,19 @@ export class Exchange {
     return fetchAssignment(this.context, course, assignment, actor);
   }
 
-  submit(course: string, assignment: string, actor: Actor): Promise<SubmitReceipt> {
-    return submitAssignment(this.context, course, assignment, actor);
+  /** Submits COURSE/ASSIGNMENT of the actor's home, or `options.folder` below it. */
+  submit(
+    course: string,
+    assignment: string,
+    actor: Actor,
+    options?: { folder?: string },
+  ): Promise<SubmitReceipt> {
+    return submitAssignment(this.context, course, assignment, actor, options);
+  }
+
+  /** The current release's files for the caller to write themselves (the CLI's ./ASSIGNMENT). */
+  fetchFiles(course: string, assignment: string, actor: Actor) {
+    return releasedFilesFor(this.context, course, assignment, actor);
   }
 
   collect(
@@ -95,6 +111,11 @@ export class Exchange {
     options?: { student?: string; update?: boolean },
   ): Promise<CollectResult> {
     return collectSubmissions(this.context, course, assignment, actor, options);
+  }
+
+  /** The student version of an assignment (release/ASSIGNMENT/'s notebooks), for instructors and graders. */
+  preview(course: string, assignment: string, actor: Actor): Promise<ReleasePreview> {
+    return previewRelease(this.context, course, assignment, actor);
   }
 
   list(course: string, actor: Actor) {

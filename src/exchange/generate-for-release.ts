@@ -2,8 +2,8 @@
  * release_assignment's first step when the course has no release/ASSIGNMENT/ yet: nbgrader's
  * generate_assignment over the course directory (src/course/), its cells stored in the hub's
  * gradebook in the same transaction that moves the release into place (as `coursehub nbgrader
- * generate_assignment` does), so autograde finds them. No kernel launcher: a notebook with
- * AUTOTEST directives is refused by generate, with its hint, and is generated on its own first.
+ * generate_assignment` does), so autograde finds them. AUTOTEST directives are expanded in the
+ * hub's sandboxed kernels (the context's launcher), as the page's Generate does.
  */
 import { generateAssignment } from '../course/generate-assignment.js';
 import { ensureCourse } from '../gradebook/courses.js';
@@ -29,6 +29,7 @@ export async function generateForRelease(
     const result = await generateAssignment({
       courseDir: course.directory,
       assignment,
+      ...(context.launcher ? { launcher: context.launcher() } : {}),
       async publish(record, commit) {
         if (!record) return commit();
         await context.stores.transaction(async (trx) => {

@@ -4,7 +4,8 @@
  * the feedback released to them. Instructors and graders also get the number of students who
  * submitted each. Never another student's submissions or feedback.
  */
-import { ensureCourse, listAssignments } from '../gradebook/courses.js';
+import { ensureCourse, listAssignments, listExtensions } from '../gradebook/courses.js';
+import { formatNaiveUtc, parseNaiveUtc } from '../gradebook/timestamps.js';
 import { ANY_ROLE, courseFor, type Actor, type ExchangeContext } from './exchange-context.js';
 
 export interface ListedAssignment {
@@ -12,6 +13,11 @@ export interface ListedAssignment {
   version: number;
   releasedAt: string;
   duedate: string | null;
+  /**
+   * The actor's own due date when they have an extension on the assignment (nbgrader's
+   * Extension: the due date plus the time given); null without one. Lateness is judged by it.
+   */
+  extendedDuedate: string | null;
   fetched: boolean;
   submissions: { timestamp: string; checksum: string }[];
   feedback: string[];
@@ -32,12 +38,19 @@ export async function listAssignmentsOf(
   const releases = await exchange.releases(course.id);
   const current = new Map<string, (typeof releases)[number]>();
   for (const release of releases) current.set(release.assignment, release);
+  const gradebookCourse = await ensureCourse(gradebook, course.name);
   const duedates = new Map(
-    (await listAssignments(gradebook, await ensureCourse(gradebook, course.name))).map((a) => [
-      a.name,
-      a.duedate,
-    ]),
+    (await listAssignments(gradebook, gradebookCourse)).map((a) => [a.name, a.duedate]),
   );
+  const extensions = new Map(
+    (await listExtensions(gradebook, gradebookCourse, actor.name)).map((e) => [e.assignment, e.seconds]),
+  );
+  const extended = (assignment: string): string | null => {
+    const due = duedates.get(assignment);
+    const seconds = extensions.get(assignment);
+    if (!due || !seconds) return null;
+    return formatNaiveUtc(parseNaiveUtc(due) + seconds * 1_000_000);
+  };
   const fetches = await exchange.lastFetches(course.id, actor.name);
   const own = await exchange.submissions(course.id, { student: actor.name });
   const feedback = await exchange.feedback(course.id, { student: actor.name });
@@ -50,6 +63,7 @@ export async function listAssignmentsOf(
       version: release.version,
       releasedAt: release.releasedAt,
       duedate: duedates.get(assignment) ?? null,
+      extendedDuedate: extended(assignment),
       fetched: fetches.has(assignment),
       submissions: own
         .filter((row) => row.assignment === assignment)

@@ -32,15 +32,17 @@ export async function submitAssignment(
   courseId: string,
   assignment: string,
   actor: Actor,
+  options: { folder?: string } = {},
 ): Promise<SubmitReceipt> {
   const course = await courseFor(context, courseId, actor, ANY_ROLE);
   checkFolderName('assignment', assignment);
+  if (options.folder !== undefined) checkHomeFolder(options.folder);
   const release = await currentRelease(context, course.id, assignment);
   if (!release)
     throw new NotReleasedError(`${assignment} of ${course.name} is not released; nothing can be submitted.`, {
       hint: 'Ask your instructor; `coursehub nbgrader list --course COURSE` shows what is released.',
     });
-  const folder = `${course.name}/${assignment}`;
+  const folder = options.folder ?? `${course.name}/${assignment}`;
   let files: PackedFile[];
   try {
     files = await context
@@ -90,6 +92,25 @@ export async function submitAssignment(
     files: files.map((f) => f.path),
     warnings,
   };
+}
+
+/**
+ * A folder below the student's home to submit instead of COURSE/ASSIGNMENT (the command line's
+ * `./ASSIGNMENT`, as nbgrader submits from the current directory): relative, each part a plain
+ * name. It is read with the student's own rights either way; this only keeps it a path below home.
+ */
+function checkHomeFolder(folder: string): void {
+  const parts = folder.split('/');
+  const bad = (part: string) =>
+    part === '' ||
+    part === '.' ||
+    part === '..' ||
+    part.includes('\\') ||
+    [...part].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (folder.length > 4096 || parts.length > 64 || parts.some(bad))
+    throw new SubmissionRefusedError(`${JSON.stringify(folder)} is not a folder below your home.`, {
+      hint: 'Run submit in the folder that holds the assignment folder, inside your home.',
+    });
 }
 
 /** The notebooks at the top of a folder (nbgrader's find_all_notebooks). */

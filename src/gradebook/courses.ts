@@ -155,3 +155,12 @@ export async function setExtension(
   const studentPk = await updateOrCreateStudent(store, courseId, { id: studentId });
   await store.courses.replaceExtension(assignment.id, studentPk, seconds > 0 ? seconds : null);
 }
+
+/** The course's extensions (or one student's): assignment, student id and seconds added to the due date. */
+export async function listExtensions(
+  store: GradebookStore,
+  courseId: number,
+  studentId?: string,
+): Promise<{ assignment: string; student: string; seconds: number }[]> {
+  return store.courses.extensions(courseId, studentId);
+}

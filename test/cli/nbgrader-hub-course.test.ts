@@ -146,9 +146,10 @@ describe.runIf(isRoot)('coursehub nbgrader --course C: the instructor’s path o
       [AMY, 'a = 1'],
       [BOB, 'a = 2'],
     ] as const) {
-      expect((await nbgrader(student, 'fetch_assignment', 'ps1')).stdout).toBe(
-        `Fetched ps1 into ~/${A}/ps1: 1 files written`,
-      );
+      // fetch_assignment writes ./ps1 of the process's own directory as nbgrader does (run as the
+      // student in ./nbgrader-fetch-cwd.test.ts); here the student fetches into ~/A/ps1 from the
+      // course page, and submit (with no ./ps1 here) hands in that folder.
+      expect((await ch.as(student, 'POST', `/hub/courses/${A}/fetch/ps1`)).status).toBe(200);
       await answer(student, code);
       const submitted = await nbgrader(student, 'submit', 'ps1');
       expect(submitted.code).toBe(0);

@@ -17,8 +17,12 @@ import { CoursehubError } from '../../util/errors.js';
 import { openCourse, type CourseContext } from './course-settings.js';
 import {
   hubAddAssignment,
+  hubAddStudent,
+  hubImportStudents,
   hubListAssignments,
   hubListStudents,
+  hubRemoveAssignment,
+  hubRemoveStudent,
   withHubCourse,
   type HubCourseFlags,
 } from './hub-course.js';
@@ -80,34 +84,38 @@ function studentCommands(): Command {
     .option('--first-name <name>')
     .option('--last-name <name>')
     .option('--email <email>')
-    .option(...courseDirOption)
-    .action(
-      async (
-        id: string,
-        flags: { firstName?: string; lastName?: string; email?: string; courseDir: string },
-      ) => {
-        await withCourse(flags.courseDir, async ({ gradebook }) => {
-          await updateOrCreateStudent(gradebook.store, gradebook.courseId, {
-            id,
-            firstName: flags.firstName ?? null,
-            lastName: flags.lastName ?? null,
-            email: flags.email ?? null,
-          });
-          console.log(`Creating/updating student with ID '${id}'`);
+    .option(...courseDirOption);
+  withHubCourse(student.commands.at(-1)!).action(
+    async (
+      id: string,
+      flags: HubCourseFlags & { firstName?: string; lastName?: string; email?: string; courseDir: string },
+    ) => {
+      if (flags.course) return hubAddStudent(id, { ...flags, course: flags.course });
+      await withCourse(flags.courseDir, async ({ gradebook }) => {
+        await updateOrCreateStudent(gradebook.store, gradebook.courseId, {
+          id,
+          firstName: flags.firstName ?? null,
+          lastName: flags.lastName ?? null,
+          email: flags.email ?? null,
         });
-      },
-    );
+        console.log(`Creating/updating student with ID '${id}'`);
+      });
+    },
+  );
   student
     .command('remove <id>')
     .description('remove a student (--force also deletes their grades)')
     .option('-f, --force', 'remove even if the student has submissions')
-    .option(...courseDirOption)
-    .action(async (id: string, flags: { force?: boolean; courseDir: string }) => {
+    .option(...courseDirOption);
+  withHubCourse(student.commands.at(-1)!).action(
+    async (id: string, flags: HubCourseFlags & { force?: boolean; courseDir: string }) => {
+      if (flags.course) return hubRemoveStudent(id, { ...flags, course: flags.course });
       await withCourse(flags.courseDir, async ({ gradebook }) => {
         await removeStudent(gradebook.store, gradebook.courseId, id, { force: flags.force ?? false });
         console.log(`Removed student with ID '${id}'`);
       });
-    });
+    },
+  );
   student
     .command('list')
     .description('list the students')
@@ -127,8 +135,10 @@ function studentCommands(): Command {
     .description(
       "add or update students from a CSV file with an 'id' column (and first_name, last_name, email)",
     )
-    .option(...courseDirOption)
-    .action(async (file: string, flags: { courseDir: string }) => {
+    .option(...courseDirOption);
+  withHubCourse(student.commands.at(-1)!).action(
+    async (file: string, flags: HubCourseFlags & { courseDir: string }) => {
+      if (flags.course) return hubImportStudents(file, { ...flags, course: flags.course });
       const students = readStudentsCsv(file);
       await withCourse(flags.courseDir, async ({ gradebook }) => {
         // One transaction: a bad row leaves the gradebook as it was.
@@ -147,7 +157,8 @@ function studentCommands(): Command {
         });
         console.log(`Imported ${students.length} students from ${file}`);
       });
-    });
+    },
+  );
   return student;
 }
 
@@ -179,13 +190,16 @@ function assignmentCommands(): Command {
     .command('remove <id>')
     .description('remove an assignment (--force also deletes its grades)')
     .option('-f, --force', 'remove even if it has submissions')
-    .option(...courseDirOption)
-    .action(async (id: string, flags: { force?: boolean; courseDir: string }) => {
+    .option(...courseDirOption);
+  withHubCourse(assignment.commands.at(-1)!).action(
+    async (id: string, flags: HubCourseFlags & { force?: boolean; courseDir: string }) => {
+      if (flags.course) return hubRemoveAssignment(id, { ...flags, course: flags.course });
       await withCourse(flags.courseDir, async ({ gradebook }) => {
         await removeAssignment(gradebook.store, gradebook.courseId, id, { force: flags.force ?? false });
         console.log(`Removed assignment with ID '${id}'`);
       });
-    });
+    },
+  );
   assignment
     .command('list')
     .description('list the assignments')

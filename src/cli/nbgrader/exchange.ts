@@ -2,13 +2,20 @@
  * nbgrader's exchange commands, against a running hub (./hub-client.ts):
  *   instructor: release_assignment A --course C, unrelease A --course C, collect A --course C [--student S] [--update],
  *               release_feedback A --course C [--student S]
- *   student:    list --course C [--json], fetch_assignment A --course C, submit A --course C,
- *               fetch_feedback A --course C
- * The hub writes fetched files into the caller's home, as C/A/ (and C/A/feedback/TIMESTAMP/).
+ *   student:    list --course C [--json], fetch_assignment A --course C [--replace],
+ *               submit A --course C, fetch_feedback A --course C
+ * As nbgrader 0.9.5 (Exchange.path_includes_course = False): fetch_assignment writes ./A of the
+ * current directory itself, and submit hands in ./A when it is there (read by the hub with the
+ * caller's own rights, below their home); without ./A, submit hands in ~/C/A, where the course
+ * page's Fetch puts it. fetch_feedback: the hub writes C/A/feedback/TIMESTAMP/ below the home.
  * `submit` prints the receipt (time stamp and checksum) on its last line.
  */
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { hubClient, type HubOptions } from './hub-client.js';
+import { HubRequestError, hubClient, type HubOptions } from './hub-client.js';
+import { writeFetchedAssignment } from './write-fetched.js';
 
 interface CourseFlags extends HubOptions {
   course: string;
@@ -97,24 +104,48 @@ export function nbgraderExchangeCommands(): Command[] {
 
   const fetchAssignment = exchangeCommand(
     'fetch_assignment',
-    'fetch a released assignment into COURSE/ASSIGNMENT/',
-  ).action(async (assignment: string, flags: CourseFlags) => {
-    const result = await hubClient(flags).call<{ folder: string; written: string[]; kept: string[] }>(
-      'POST',
-      path(flags.course, assignment, 'fetch'),
-    );
-    console.log(`Fetched ${assignment} into ~/${result.folder}: ${result.written.length} files written`);
-    if (result.kept.length > 0) console.log(`Kept your own versions of: ${result.kept.join(', ')}`);
-  });
+    'fetch a released assignment into ./ASSIGNMENT of the current directory',
+  )
+    .option('--replace', 'restore the missing files of an assignment fetched before (none is overwritten)')
+    .action(async (assignment: string, flags: CourseFlags & { replace?: boolean }) => {
+      // Refused before the hub is asked (and records a fetch), as nbgrader checks before copying.
+      const destination = resolve(assignment);
+      if (!flags.replace && isFolder(destination))
+        throw new HubRequestError(
+          `You already have a copy of the assignment in this directory: ${assignment}`,
+          {
+            hint: 'Add --replace to restore only the files that are missing (none of yours is overwritten).',
+          },
+        );
+      const fetched = await hubClient(flags).call<{
+        version: number;
+        files: { path: string; executable: boolean; data: string }[];
+      }>('POST', path(flags.course, assignment, 'fetch/files'));
+      const { written } = await writeFetchedAssignment(
+        process.cwd(),
+        assignment,
+        fetched.files.map((file) => ({ ...file, data: Buffer.from(file.data, 'base64') })),
+        flags.replace ?? false,
+      );
+      if (flags.replace) for (const file of written) console.log(`Replacing missing file '${file}'`);
+      console.log(`Fetched as: ${flags.course} ${assignment}`);
+    });
 
-  const submit = exchangeCommand('submit', 'submit COURSE/ASSIGNMENT/ of your home').action(
-    async (assignment: string, flags: CourseFlags) => {
-      const receipt = await hubClient(flags).call<Receipt>('POST', path(flags.course, assignment, 'submit'));
-      for (const warning of receipt.warnings) console.log(`[SubmitApp | WARNING] ${warning}`);
-      console.log(`Submitted ${receipt.files.length} files of ${flags.course}/${assignment}`);
-      console.log(`Receipt: ${receipt.timestamp} UTC sha256:${receipt.checksum}`);
-    },
-  );
+  const submit = exchangeCommand(
+    'submit',
+    'submit ./ASSIGNMENT of the current directory (else COURSE/ASSIGNMENT/ of your home)',
+  ).action(async (assignment: string, flags: CourseFlags) => {
+    const folder = homeFolderOf(resolve(assignment));
+    const receipt = await hubClient(flags).call<Receipt>(
+      'POST',
+      path(flags.course, assignment, 'submit'),
+      folder === undefined ? {} : { folder },
+    );
+    if (folder !== undefined) console.log(`Submitting ~/${folder}`);
+    for (const warning of receipt.warnings) console.log(`[SubmitApp | WARNING] ${warning}`);
+    console.log(`Submitted ${receipt.files.length} files of ${flags.course}/${assignment}`);
+    console.log(`Receipt: ${receipt.timestamp} UTC sha256:${receipt.checksum}`);
+  });
 
   const collect = exchangeCommand('collect', 'collect the latest submissions into submitted/')
     .option('--student <id>', 'only this student')
@@ -154,4 +185,29 @@ export function nbgraderExchangeCommands(): Command[] {
   });
 
   return [list, release, unrelease, fetchAssignment, submit, collect, releaseFeedback, fetchFeedback];
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * ./ASSIGNMENT as a path below the home (what the hub reads with the caller's rights), when it is
+ * a folder there; undefined otherwise (the hub then submits COURSE/ASSIGNMENT of the home).
+ */
+function homeFolderOf(folder: string): string | undefined {
+  if (!isFolder(folder)) return undefined;
+  const below = relative(homedir(), folder);
+  if (below === '' || below.startsWith('..') || isAbsolute(below))
+    throw new HubRequestError(
+      `${folder} is not inside your home (${homedir()}); the hub reads submissions there.`,
+      {
+        hint: 'Run submit in the folder that holds the assignment, inside your home.',
+      },
+    );
+  return below.split('\\').join('/');
 }

@@ -5,6 +5,7 @@
  * JUPYTERHUB_API_TOKEN). autograde and generate_feedback are jobs on the hub: the command waits
  * for the job, prints a line whenever its progress moves, and fails (exit 1) when the job failed.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileInPlace } from '../../course/index.js';
@@ -152,4 +153,66 @@ export async function hubExport(flags: HubCourseFlags & { course: string; to?: s
   const target = resolve(flags.to ?? 'grades.csv');
   await writeFileInPlace(target, csv);
   console.log(`Exporting grades to ${target}`);
+}
+
+/** `db assignment remove A --course C [--force]`: nbgrader's refusal when grades would go. */
+export async function hubRemoveAssignment(
+  assignment: string,
+  flags: HubCourseFlags & { course: string; force?: boolean },
+): Promise<void> {
+  await hubClient(flags).call(
+    'DELETE',
+    `${assignmentPath(flags.course, assignment)}${flags.force ? '?force=true' : ''}`,
+  );
+  console.log(`Removed assignment with ID '${assignment}'`);
+}
+
+const studentPath = (course: string, student: string) =>
+  `${coursePath(course)}/students/${encodeURIComponent(student)}`;
+
+/** `db student add ID --course C [--first-name] [--last-name] [--email]`: a user of the hub made a student. */
+export async function hubAddStudent(
+  student: string,
+  flags: HubCourseFlags & { course: string; firstName?: string; lastName?: string; email?: string },
+): Promise<void> {
+  const added = await hubClient(flags).call<{ id: string; createdUser: boolean }>(
+    'PUT',
+    studentPath(flags.course, student),
+    { first_name: flags.firstName, last_name: flags.lastName, email: flags.email },
+  );
+  console.log(
+    `Creating/updating student with ID '${added.id}'${added.createdUser ? ' (a new hub user)' : ''}`,
+  );
+}
+
+/** `db student remove ID --course C [--force]`. */
+export async function hubRemoveStudent(
+  student: string,
+  flags: HubCourseFlags & { course: string; force?: boolean },
+): Promise<void> {
+  await hubClient(flags).call(
+    'DELETE',
+    `${studentPath(flags.course, student)}${flags.force ? '?force=true' : ''}`,
+  );
+  console.log(`Removed student with ID '${student}'`);
+}
+
+/** `db student import FILE --course C`: the file is read here and checked (all or nothing) by the hub. */
+export async function hubImportStudents(
+  file: string,
+  flags: HubCourseFlags & { course: string },
+): Promise<void> {
+  let csv: string;
+  try {
+    csv = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new HubRequestError(`No such file: '${file}'`, { hint: 'Check the path.', cause: error });
+  }
+  const result = await hubClient(flags).call<{ imported: string[]; createdUsers: string[] }>(
+    'POST',
+    `${coursePath(flags.course)}/students/import`,
+    { csv, file },
+  );
+  console.log(`Imported ${result.imported.length} students from ${file}`);
+  if (result.createdUsers.length > 0) console.log(`New hub users: ${result.createdUsers.join(', ')}`);
 }

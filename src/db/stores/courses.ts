@@ -158,6 +158,25 @@ export class CourseStore {
     return Number(row?.seconds ?? 0);
   }
 
+  /** Every extension of the course's assignments (optionally one student's), by assignment and student. */
+  async extensions(
+    courseId: number,
+    studentId?: string,
+  ): Promise<{ assignment: string; student: string; seconds: number }[]> {
+    let query = this.db
+      .selectFrom('gradebook_extension')
+      .innerJoin('gradebook_assignment', 'gradebook_assignment.id', 'gradebook_extension.assignment_id')
+      .innerJoin('gradebook_student', 'gradebook_student.id', 'gradebook_extension.student_pk')
+      .select(['gradebook_assignment.name', 'gradebook_student.student_id', 'gradebook_extension.seconds'])
+      .where('gradebook_assignment.course_id', '=', courseId);
+    if (studentId !== undefined) query = query.where('gradebook_student.student_id', '=', studentId);
+    const rows = await query
+      .orderBy('gradebook_assignment.name')
+      .orderBy('gradebook_student.student_id')
+      .execute();
+    return rows.map((r) => ({ assignment: r.name, student: r.student_id, seconds: Number(r.seconds) }));
+  }
+
   /** Replaces the student's extension on the assignment; null removes it. */
   async replaceExtension(assignmentId: number, studentPk: number, seconds: number | null): Promise<void> {
     await this.db

@@ -20,7 +20,7 @@ import {
   CourseRoleError,
   InvalidCourseNameError,
 } from '../errors.js';
-import { prepareCourseFolder } from './course-folder.js';
+import { groupAccessAdvice, prepareCourseFolder } from './course-folder.js';
 import { checkCourseId } from './course-names.js';
 
 export type { CourseRoleName, HubCourseRow } from '../../db/stores/courses-roles.js';
@@ -104,6 +104,16 @@ export class CourseService {
       await ensureCourse(trx.gradebook, id);
       return row;
     });
+  }
+
+  /**
+   * For the start log: the commands that would let the course's instructors and graders share its
+   * directory, when it is a folder coursehub did not make and has not the course group's access
+   * (coursehub leaves an existing folder's owner and mode alone); undefined when nothing is amiss.
+   */
+  async groupAccessAdvice(courseId: string): Promise<string | undefined> {
+    const course = await this.require(courseId);
+    return groupAccessAdvice(course.directory, await this.groupOf(course.name));
   }
 
   private async groupOf(id: string): Promise<CourseGroup | undefined> {

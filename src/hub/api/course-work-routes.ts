@@ -6,11 +6,15 @@
  * nbgrader's formgrader draws it: instructors add assignments and generate (`courses:manage`);
  * graders too may autograde, generate feedback and export (`courses:grade`). autograde and
  * generate_feedback run as jobs: the POST answers 202 with the job, GET .../jobs/{id} its state.
+ * The roster (`db student add|remove|import`, `db assignment remove`) is the instructors'.
  */
 import type { FastifyInstance } from 'fastify';
 import { CoursehubError } from '../../util/errors.js';
 import type { CourseJobs, JobRow } from '../courses/course-jobs.js';
+import { INSTRUCTOR } from '../courses/course-work.js';
+import type { CourseEnrollment } from '../courses/course-enrollment.js';
 import type { CourseWork } from '../courses/course-work.js';
+import { parseStudentsCsv } from '../courses/student-csv.js';
 import { ApiError, toApiError } from './api-error.js';
 import { objectBody, optionalBoolean, optionalString } from './body.js';
 import { actorFor } from './course-actor.js';
@@ -20,11 +24,18 @@ export interface CourseWorkApiDeps {
   work: CourseWork;
   /** autograde and generate_feedback as jobs. */
   jobs: CourseJobs;
+  /** Students added or imported (users made when missing). */
+  enrollment: CourseEnrollment;
 }
 
 type CourseParams = { Params: { course: string } };
 type AssignmentParams = { Params: { course: string; assignment: string } };
 type JobParams = { Params: { course: string; id: string } };
+type StudentParams = { Params: { course: string; student: string } };
+type ForceQuery = { Querystring: { force?: string } };
+
+/** `?force=true` (or 1): remove even when grades would go with it, as nbgrader's --force. */
+const forced = (query: { force?: string }) => query.force === 'true' || query.force === '1';
 
 /** A job as the API shows it: no database ids other than its own. */
 function jobJson(course: string, job: JobRow) {
@@ -62,7 +73,53 @@ async function asRequest<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function registerCourseWorkRoutes(api: FastifyInstance, deps: CourseWorkApiDeps): void {
-  const { work, jobs } = deps;
+  const { work, jobs, enrollment } = deps;
+
+  api.delete<AssignmentParams & ForceQuery>(
+    '/courses/:course/assignments/:assignment',
+    async (request, reply) => {
+      const actor = actorFor(request, 'courses:manage');
+      const { course, assignment } = request.params;
+      await asRequest(() => work.removeAssignment(course, assignment, forced(request.query), actor));
+      return reply.code(204).send();
+    },
+  );
+
+  api.put<StudentParams>('/courses/:course/students/:student', async (request) => {
+    const actor = actorFor(request, 'courses:manage');
+    const { course, student } = request.params;
+    const body = objectBody(request.body, true);
+    await work.courseFor(course, actor, INSTRUCTOR);
+    const report = await asRequest(() =>
+      enrollment.addStudent(course, {
+        id: student,
+        firstName: optionalString(body.first_name, 'first_name') ?? null,
+        lastName: optionalString(body.last_name, 'last_name') ?? null,
+        email: optionalString(body.email, 'email') ?? null,
+      }),
+    );
+    return { id: report.enrolled.student[0], createdUser: report.createdUsers.length > 0 };
+  });
+
+  api.delete<StudentParams & ForceQuery>('/courses/:course/students/:student', async (request, reply) => {
+    const actor = actorFor(request, 'courses:manage');
+    const { course, student } = request.params;
+    await asRequest(() => work.removeStudent(course, student, forced(request.query), actor));
+    return reply.code(204).send();
+  });
+
+  api.post<CourseParams>('/courses/:course/students/import', async (request) => {
+    const actor = actorFor(request, 'courses:manage');
+    const { course } = request.params;
+    const body = objectBody(request.body);
+    const csv = optionalString(body.csv, 'csv');
+    if (csv === undefined) throw new ApiError(400, 'The body needs csv: the text of the students CSV file.');
+    const label = optionalString(body.file, 'file') ?? 'the CSV file';
+    await work.courseFor(course, actor, INSTRUCTOR);
+    const rows = await asRequest(async () => parseStudentsCsv(Buffer.from(csv, 'utf8'), label));
+    const report = await asRequest(() => enrollment.importStudents(course, rows, label));
+    return { imported: rows.map((row) => row.id), createdUsers: report.createdUsers };
+  });
 
   api.get<CourseParams>('/courses/:course/assignments', async (request) => {
     return work.assignments(request.params.course, actorFor(request, 'courses:grade'));

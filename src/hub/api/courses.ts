@@ -107,9 +107,28 @@ export function registerCourseRoutes(api: FastifyInstance, deps: CourseApiDeps):
     return exchange.fetch(course, name, actorFor(request, 'courses:submit'));
   });
 
+  // The files of the current release, for `fetch_assignment` to write as ./ASSIGNMENT itself.
+  api.post<AssignmentParams>(assignment('/fetch/files'), async (request) => {
+    const { course, assignment: name } = request.params;
+    const fetched = await exchange.fetchFiles(course, name, actorFor(request, 'courses:submit'));
+    return {
+      version: fetched.version,
+      files: fetched.files.map((file) => ({
+        path: file.path,
+        executable: file.executable,
+        data: file.data.toString('base64'),
+      })),
+    };
+  });
+
+  // {folder?}: a folder below the caller's home instead of COURSE/ASSIGNMENT (the CLI's ./ASSIGNMENT).
   api.post<AssignmentParams>(assignment('/submit'), async (request, reply) => {
     const { course, assignment: name } = request.params;
-    return reply.code(201).send(await exchange.submit(course, name, actorFor(request, 'courses:submit')));
+    const actor = actorFor(request, 'courses:submit');
+    const folder = optionalString(objectBody(request.body, true).folder, 'folder');
+    return reply
+      .code(201)
+      .send(await exchange.submit(course, name, actor, folder === undefined ? {} : { folder }));
   });
 
   api.post<AssignmentParams>(assignment('/collect'), async (request) => {

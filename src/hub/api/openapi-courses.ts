@@ -73,8 +73,10 @@ export const COURSE_OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/hub/api/courses/{course}/assignments/{assignment}/submit': {
     post: {
-      summary: "submit the caller's COURSE/ASSIGNMENT/, read with their own rights; the receipt",
+      summary:
+        "submit the caller's COURSE/ASSIGNMENT/ (or body.folder, a folder below their home), read with their own rights; the receipt",
       scopes: ['courses:submit'],
+      body: '{folder?: string, relative to the home}',
       responses: {
         '201': '{timestamp, checksum, files, warnings}',
         '400': 'refused (links, names, limits, unreadable files)',
@@ -99,6 +101,14 @@ export const COURSE_OPERATIONS: Record<string, Record<string, Op>> = {
       responses: { '200': '{released, unchanged, skipped}', ...ERR },
     },
   },
+  '/hub/api/courses/{course}/assignments/{assignment}/fetch/files': {
+    post: {
+      summary:
+        "fetch_assignment from the command line: the current release's files (base64) for the caller to write as ./ASSIGNMENT; the fetch is recorded",
+      scopes: ['courses:submit'],
+      responses: { '200': '{version, files: [{path, executable, data}]}', '409': 'not released', ...ERR },
+    },
+  },
   '/hub/api/courses/{course}/assignments/{assignment}/feedback/fetch': {
     post: {
       summary: "fetch_feedback into COURSE/ASSIGNMENT/feedback/TIMESTAMP/ of the caller's home",
@@ -120,6 +130,36 @@ export const COURSE_OPERATIONS: Record<string, Record<string, Op>> = {
       scopes: ['courses:manage'],
       body: '{duedate?: "YYYY-MM-DD HH:MM[:SS]" UTC | null (none); left out: kept}',
       responses: { '200': '{name, duedate}', '400': 'not a due date or an assignment id', ...ERR },
+    },
+    delete: {
+      summary:
+        'db assignment remove: the assignment leaves the gradebook; refused while it has graded submissions unless ?force=true (instructors)',
+      scopes: ['courses:manage'],
+      responses: { '204': 'removed', '400': 'no such assignment, or it has grades and no force', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/students/{student}': {
+    put: {
+      summary:
+        'db student add: the user (made when missing) becomes a student, names in the gradebook; staff refused (instructors)',
+      scopes: ['courses:manage'],
+      body: '{first_name?, last_name?, email?}',
+      responses: { '200': '{id, createdUser}', '400': 'not a user name, or course staff', ...ERR },
+    },
+    delete: {
+      summary:
+        'db student remove: out of the gradebook and the course; refused while they have graded submissions unless ?force=true (instructors)',
+      scopes: ['courses:manage'],
+      responses: { '204': 'removed', '400': 'no such student, staff, or grades and no force', ...ERR },
+    },
+  },
+  '/hub/api/courses/{course}/students/import': {
+    post: {
+      summary:
+        "db student import: a CSV text with an 'id' column (first_name, last_name, email); all or nothing (instructors)",
+      scopes: ['courses:manage'],
+      body: '{csv: string, file?: string (named in messages)}',
+      responses: { '200': '{imported, createdUsers}', '400': 'the file, each bad line named', ...ERR },
     },
   },
   '/hub/api/courses/{course}/assignments/{assignment}/generate': {

@@ -12,6 +12,8 @@ import type { CourseRoleName, CourseService, Enrollee } from '../../exchange/cou
 import type { CoursehubConfig } from '../../config/schema.js';
 import { readRosterFile, type RosterEntry } from '../users/roster-csv.js';
 import { RosterImportError, type ImportedEntry } from '../users/roster-import.js';
+import { parseUsername } from '../users/username.js';
+import { StudentCsvError, type StudentCsvRow } from './student-csv.js';
 import type { UserService } from '../users/user-service.js';
 
 export interface EnrollmentFiles {
@@ -73,6 +75,73 @@ export class CourseEnrollment {
     const enrolled: Record<CourseRoleName, string[]> = { instructor: [], grader: [], student: [] };
     for (const person of people) enrolled[person.role].push(person.name);
     return { createdUsers, enrolled };
+  }
+
+  /**
+   * Students of a CSV file (./student-csv.ts, checked already) as the course's students: missing
+   * users are made, names and emails updated. Someone who teaches or grades the course is refused
+   * (a roster never demotes a colleague); then nobody is imported.
+   */
+  async importStudents(
+    courseId: string,
+    rows: readonly StudentCsvRow[],
+    label: string,
+  ): Promise<EnrollmentReport> {
+    if (rows.length === 0)
+      throw new StudentCsvError(`${label} lists no students; nobody was imported.`, {
+        hint: 'Put one student a line below the header id,first_name,last_name,email.',
+      });
+    const problems: string[] = [];
+    for (const row of rows) {
+      const role = await this.courses.roleOf(courseId, row.id);
+      if (role !== undefined && role !== 'student')
+        problems.push(
+          `${label}:${row.line}: ${row.id} is ${role === 'instructor' ? 'an instructor' : 'a grader'} of ${courseId}`,
+        );
+    }
+    if (problems.length > 0)
+      throw new StudentCsvError(`${label} was refused; nobody was imported:\n  ${problems.join('\n  ')}`, {
+        hint: 'Take the course staff out of the students file (their role is changed by an admin).',
+      });
+    return this.enroll(
+      courseId,
+      rows.map((row) => ({
+        name: row.id,
+        role: 'student' as const,
+        firstName: row.firstName,
+        lastName: row.lastName,
+        email: row.email,
+      })),
+    );
+  }
+
+  /**
+   * `db student add ID [--first-name] [--last-name] [--email]` on the hub: the user (made when
+   * missing) becomes a student of the course, with those names in the gradebook. The course's
+   * instructors and graders are refused (adding never demotes a colleague).
+   */
+  async addStudent(
+    courseId: string,
+    student: { id: string; firstName?: string | null; lastName?: string | null; email?: string | null },
+  ): Promise<EnrollmentReport> {
+    const name = parseUsername(student.id);
+    const role = await this.courses.roleOf(courseId, name);
+    if (role !== undefined && role !== 'student')
+      throw new StudentCsvError(
+        `${name} is ${role === 'instructor' ? 'an instructor' : 'a grader'} of ${courseId}.`,
+        {
+          hint: 'Only people without a role in the course (or students) are added as students.',
+        },
+      );
+    return this.enroll(courseId, [
+      {
+        name,
+        role: 'student',
+        firstName: student.firstName ?? null,
+        lastName: student.lastName ?? null,
+        email: student.email ?? null,
+      },
+    ]);
   }
 
   /** The seed's course, made (or moved to COURSE_HOME) when configured; undefined without one. */

@@ -59,7 +59,14 @@ export class CourseJobs {
     checkFolderName('assignment', assignment);
     if (options.student !== undefined) checkFolderName('student', options.student);
     const already = await this.stores.jobs.running(course.id, kind, assignment);
-    if (already) return already;
+    if (already) {
+      const same = (already.options as JobOptions).student === options.student;
+      if (same) return already;
+      // Two runs of one kind over the same assignment's folders at once would race each other.
+      throw new CoursehubError(`A ${kind} of ${assignment} is running already (job ${already.id}).`, {
+        hint: 'Wait for it to finish (its progress is on the course page), then start this one.',
+      });
+    }
     const job = await this.stores.jobs.insert({
       courseId: course.id,
       kind,
@@ -106,7 +113,10 @@ export class CourseJobs {
     switch (kind) {
       case 'collect': {
         await progress({ done: 0, total: 1, failed: 0, message: 'collecting' });
-        const result = await this.exchange.collect(course, assignment, actor, { update: true });
+        const result = await this.exchange.collect(course, assignment, actor, {
+          update: true,
+          ...(options.student === undefined ? {} : { student: options.student }),
+        });
         await progress({ done: 1, total: 1, failed: 0 });
         return {
           result,

@@ -19,7 +19,11 @@ import {
 import {
   ensureCourse,
   listAssignments,
+  listExtensions,
   listStudents,
+  removeAssignment,
+  removeStudent,
+  setExtension,
   updateOrCreateAssignment,
 } from '../../gradebook/courses.js';
 import { gradesCsv } from '../../gradebook/export-grades-csv.js';
@@ -41,6 +45,19 @@ export const GRADERS: readonly CourseRoleName[] = ['instructor', 'grader'];
 
 /** A due date the page was given that is not a date. */
 export class DuedateError extends CoursehubError {}
+
+/** An extension that is no length of time, or for someone who is not a student of the assignment's course. */
+export class ExtensionError extends CoursehubError {}
+
+/** nbgrader's Extension as the page gives it: minutes, hours and days added to the due date. */
+export interface ExtensionLength {
+  minutes?: number;
+  hours?: number;
+  days?: number;
+}
+
+/** The longest extension taken: a year (anything longer is a typing mistake). */
+const MAX_EXTENSION_SECONDS = 366 * 24 * 3600;
 
 export interface CourseWorkOptions {
   stores: CourseStores;
@@ -128,10 +145,93 @@ export class CourseWork {
     return { name, duedate: saved?.duedate ?? null };
   }
 
+  /**
+   * `db assignment remove`: the assignment leaves the gradebook; as nbgrader, refused while it has
+   * graded submissions unless `force` (which deletes those grades). Instructors only.
+   */
+  async removeAssignment(courseId: string, name: string, force: boolean, actor: Actor): Promise<void> {
+    const course = await this.courseFor(courseId, actor, INSTRUCTOR);
+    await removeAssignment(this.options.stores.gradebook, await this.gradebookId(course), name, { force });
+  }
+
+  /**
+   * `db student remove`: the student leaves the gradebook and the course; as nbgrader, refused
+   * while they have graded submissions unless `force` (which deletes those grades). The course's
+   * instructors and graders are not students: refused. Instructors only.
+   */
+  async removeStudent(courseId: string, student: string, force: boolean, actor: Actor): Promise<void> {
+    const course = await this.courseFor(courseId, actor, INSTRUCTOR);
+    const role = await this.options.courses.roleOf(course.name, student);
+    if (role !== undefined && role !== 'student')
+      throw new CoursehubError(
+        `${student} is ${role === 'instructor' ? 'an instructor' : 'a grader'} of ${course.name}, not a student.`,
+        {
+          hint: 'An admin changes the roles of the course staff.',
+        },
+      );
+    await removeStudent(this.options.stores.gradebook, await this.gradebookId(course), student, { force });
+    await this.options.courses.unenroll(course.name, student);
+  }
+
   /** The gradebook's assignments with their due dates (instructors, graders). */
   async assignments(courseId: string, actor: Actor) {
     const course = await this.courseFor(courseId, actor, GRADERS);
     return listAssignments(this.options.stores.gradebook, await this.gradebookId(course));
+  }
+
+  /**
+   * Gives a student more time on an assignment (nbgrader's Extension: minutes + hours + days added
+   * to the due date for that student alone); all zero removes it. The late flag and the late
+   * penalty of autograde count from the extended date. Instructors only.
+   */
+  async setExtension(
+    courseId: string,
+    assignment: string,
+    student: string,
+    length: ExtensionLength,
+    actor: Actor,
+  ): Promise<{ assignment: string; student: string; seconds: number }> {
+    const course = await this.courseFor(courseId, actor, INSTRUCTOR);
+    const parts: [keyof ExtensionLength, number][] = [
+      ['minutes', 60],
+      ['hours', 3600],
+      ['days', 86400],
+    ];
+    let seconds = 0;
+    for (const [unit, factor] of parts) {
+      const value = length[unit] ?? 0;
+      if (!Number.isFinite(value) || value < 0)
+        throw new ExtensionError(`${JSON.stringify(String(value))} ${unit} is not a length of time.`, {
+          hint: 'Give minutes, hours and days as numbers of 0 or more (all 0 removes the extension).',
+        });
+      seconds += value * factor;
+    }
+    seconds = Math.round(seconds);
+    if (seconds > MAX_EXTENSION_SECONDS)
+      throw new ExtensionError(`An extension of ${seconds} seconds is longer than a year.`, {
+        hint: 'Change the due date of the assignment instead.',
+      });
+    const store = this.options.stores.gradebook;
+    const gradebookId = await this.gradebookId(course);
+    if (!(await listAssignments(store, gradebookId)).some((a) => a.name === assignment))
+      throw new ExtensionError(
+        `${course.name} has no assignment ${JSON.stringify(assignment)} in its gradebook.`,
+        {
+          hint: 'Add the assignment (with its due date) first.',
+        },
+      );
+    if (!(await listStudents(store, gradebookId)).some((s) => s.id === student))
+      throw new ExtensionError(`${JSON.stringify(student)} is not a student of ${course.name}.`, {
+        hint: 'Pick a student from the course list.',
+      });
+    await setExtension(store, gradebookId, assignment, student, seconds);
+    return { assignment, student, seconds };
+  }
+
+  /** The course's extensions: assignment, student, seconds (instructors, graders). */
+  async extensions(courseId: string, actor: Actor) {
+    const course = await this.courseFor(courseId, actor, GRADERS);
+    return listExtensions(this.options.stores.gradebook, await this.gradebookId(course));
   }
 
   /** The gradebook's students (instructors, graders). */

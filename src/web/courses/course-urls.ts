@@ -28,8 +28,14 @@ export function courseUrls(urls: HubUrls, course: string) {
     students: `${base}/students`,
     removeStudent: (name: string) => `${base}/students/${seg(name)}/remove`,
     gradesCsv: `${base}/grades.csv`,
+    preview: (assignment: string) => `${base}/preview/${seg(assignment)}`,
+    extensions: `${base}/extensions`,
+    importStudents: `${base}/students/import`,
   };
 }
 
 /** The course pages' script (job progress), served as a file for the CSP. */
 export const coursesScriptPath = (urls: HubUrls) => urls.hub('courses.js');
+
+/** The notebook stylesheet of the assignment preview (src/render/'s NOTEBOOK_CSS), a file for the CSP. */
+export const notebookCssPath = (urls: HubUrls) => urls.hub('courses-notebook.css');

@@ -60,6 +60,7 @@ export async function coursePageView(
       table,
       jobs: await deps.jobs.ofCourse(course.name, actor),
       members: await deps.courses.members(course.name),
+      extensions: await deps.work.extensions(course.name, actor),
       feedback,
     },
   };

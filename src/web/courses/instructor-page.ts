@@ -2,9 +2,10 @@
  * The page of a course for its instructors and graders (and admins): assignments (add with a due
  * date, generate, release / unrelease, collect, autograde, feedback, counts of submitted and
  * autograded), the jobs with their progress (the page's script polls them; they are rows, so a
- * reload finds them), the students (add, remove), and the gradebook (students x assignments,
- * total and per notebook) with its grades.csv. Graders get no generate, release, due date or
- * student buttons (the routes refuse them too).
+ * reload finds them), a preview of each assignment's student version, collect of one student, the
+ * students (add, remove, import a CSV file) and their extensions, and the gradebook (students x
+ * assignments, total and per notebook) with its grades.csv. Graders get no generate, release, due
+ * date, extension or student buttons (the routes refuse them too).
  */
 import type { CourseMemberRow } from '../../db/stores/courses-roles.js';
 import type { HubCourseRow } from '../../exchange/courses/course-service.js';
@@ -15,6 +16,7 @@ import type { GradebookTable } from '../../hub/courses/course-work.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { csrfField, html, page, type PageUser, type SafeHtml } from '../layout.js';
 import { courseUrls, coursesScriptPath, type Flash } from './course-urls.js';
+import { extensionText } from './extension-text.js';
 import { feedbackLinks } from './student-page.js';
 import { gradingUrls } from './grading-urls.js';
 
@@ -28,6 +30,8 @@ export interface InstructorView {
   jobs: readonly JobRow[];
   members: readonly CourseMemberRow[];
   feedback: readonly ReleasedFeedback[];
+  /** Per-student extensions: seconds added to the assignment's due date for that student. */
+  extensions: readonly { assignment: string; student: string; seconds: number }[];
 }
 
 const points = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(Math.round(n * 100) / 100));
@@ -106,7 +110,21 @@ export function instructorPage(options: {
             : ''
         }
         ${graded ? html`<a class="button secondary" data-action="grade" href="${gradingUrls(urls, view.course.name, name).list}">Grade</a>` : ''}
+        <a href="${links.preview(name)}" class="preview" data-action="preview">Preview student version</a>
         ${jobButton(links.jobs, 'collect', name, 'Collect', csrfToken)}
+        ${
+          students.length > 0
+            ? html`<form method="post" action="${links.jobs}" class="inline collect-one">
+                ${csrfField(csrfToken)}<input type="hidden" name="kind" value="collect" /><input
+                  type="hidden"
+                  name="assignment"
+                  value="${name}"
+                /><select name="student" aria-label="Student to collect">
+                  ${students.map((m) => html`<option value="${m.userName}">${m.userName}</option>`)}
+                </select><button type="submit" data-action="collect-one" class="secondary">Collect one</button>
+              </form>`
+            : ''
+        }
         ${jobButton(links.jobs, 'autograde', name, 'Autograde', csrfToken)}
         ${jobButton(links.jobs, 'feedback', name, 'Generate and release feedback', csrfToken)}
       </td>
@@ -218,6 +236,48 @@ export function instructorPage(options: {
             ${csrfField(csrfToken)}
             <label>User name <input name="name" required /></label>
             <button type="submit" data-action="add-student">Add student</button>
+          </form>
+          <form id="import-students" method="post" action="${links.importStudents}" enctype="multipart/form-data" class="card">
+            ${csrfField(csrfToken)}
+            <label>Students CSV <input name="students" type="file" accept=".csv,text/csv" required /></label>
+            <button type="submit" data-action="import-students">Import students</button>
+            <p class="muted">As <code>nbgrader db student import</code>: a header line naming the columns
+              <code>id,first_name,last_name,email</code> (id required; ids are user names), one student a line.
+              Missing users are created; a bad line imports nobody.</p>
+          </form>`
+          : ''
+      }
+
+      <h2>Extensions</h2>
+      <table id="extensions">
+        <thead>
+          <tr><th>Assignment</th><th>Student</th><th>Extra time</th></tr>
+        </thead>
+        <tbody>
+          ${view.extensions.map(
+            (
+              e,
+            ) => html`<tr class="extension" data-assignment="${e.assignment}" data-student="${e.student}" data-seconds="${e.seconds}">
+              <td>${e.assignment}</td><td>${e.student}</td><td>${extensionText(e.seconds)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${
+        instructor && view.table.assignments.length > 0 && students.length > 0
+          ? html`<form id="set-extension" method="post" action="${links.extensions}" class="card">
+            ${csrfField(csrfToken)}
+            <label>Assignment <select name="assignment">${view.table.assignments.map(
+              (a) => html`<option value="${a.name}">${a.name}</option>`,
+            )}</select></label>
+            <label>Student <select name="student">${students.map(
+              (m) => html`<option value="${m.userName}">${m.userName}</option>`,
+            )}</select></label>
+            <label>Days <input name="days" type="number" min="0" step="any" /></label>
+            <label>Hours <input name="hours" type="number" min="0" step="any" /></label>
+            <label>Minutes <input name="minutes" type="number" min="0" step="any" /></label>
+            <button type="submit" data-action="set-extension">Set extension</button>
+            <p class="muted">Added to the due date for that student alone (0 removes it); the late flag and the late penalty count from the extended date.</p>
           </form>`
           : ''
       }

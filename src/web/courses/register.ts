@@ -12,19 +12,27 @@
  *   GET  /hub/courses/:course/jobs/:id             a job's state and progress as JSON (graders)
  *   POST /hub/courses/:course/students             enroll a student; .../students/:name/remove (instructor)
  *   GET  /hub/courses/:course/grades.csv           the gradebook in nbgrader's grades.csv columns (graders)
+ *   GET  /hub/courses/:course/preview/:assignment  the student version of an assignment, rendered (graders)
+ *   POST /hub/courses/:course/extensions           a student's extension on an assignment (instructor)
+ *   POST /hub/courses/:course/students/import      students from a CSV file, multipart (instructor)
  *   GET  /hub/courses.js                           the instructor page's script
+ *   GET  /hub/courses-notebook.css                 the preview's notebook stylesheet
  * Every route asks the course service for the role of the user behind the browser session (the
  * services check it again themselves): a student of one course has nothing in another, and never
  * anything of another student. API tokens are the REST API's business, not these pages'.
  * CSRF is checked by the login area's hook for every POST.
  */
+import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CourseService } from '../../exchange/courses/course-service.js';
 import { CourseNotFoundError, CourseRoleError } from '../../exchange/errors.js';
 import type { Actor, Exchange } from '../../exchange/exchange.js';
+import type { CourseEnrollment } from '../../hub/courses/course-enrollment.js';
 import { JOB_KINDS, type CourseJobs, type JobKind } from '../../hub/courses/course-jobs.js';
-import type { CourseWork } from '../../hub/courses/course-work.js';
+import { INSTRUCTOR, type CourseWork } from '../../hub/courses/course-work.js';
 import type { Formgrader } from '../../hub/courses/formgrader.js';
+import { parseStudentsCsv } from '../../hub/courses/student-csv.js';
+import { NOTEBOOK_CSS } from '../../render/index.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { CoursehubError } from '../../util/errors.js';
@@ -32,10 +40,12 @@ import { html, page } from '../layout.js';
 import { loginUrlFor } from '../login/safe-next.js';
 import { formField, sendHtml } from '../respond.js';
 import { COURSE_SCRIPT } from './course-script.js';
-import { courseUrls, coursesScriptPath, type Flash } from './course-urls.js';
+import { courseUrls, coursesScriptPath, notebookCssPath, type Flash } from './course-urls.js';
 import { coursePageView } from './course-view.js';
 import { registerGradingPages } from './grading-routes.js';
 import { instructorPage } from './instructor-page.js';
+import { extensionText } from './extension-text.js';
+import { previewPage } from './preview-page.js';
 import { studentPage } from './student-page.js';
 
 export interface CoursePagesDeps {
@@ -45,8 +55,13 @@ export interface CoursePagesDeps {
   jobs: CourseJobs;
   /** The grading pages (./grading-routes.ts). */
   formgrader: Formgrader;
+  /** Students imported from a CSV file (users made when missing). */
+  enrollment: CourseEnrollment;
   urls: HubUrls;
 }
+
+/** The students CSV upload: one small file, kept in memory. */
+const STUDENTS_CSV_LIMITS = { fileSize: 1024 * 1024, files: 1, fields: 5, fieldSize: 4096 };
 
 /**
  * Feedback pages are the renderer's sanitized HTML with their own inline style. They get a policy
@@ -63,7 +78,7 @@ type CourseParams = {
 const errorStatus = (error: CoursehubError) =>
   error instanceof CourseRoleError ? 403 : error instanceof CourseNotFoundError ? 404 : 400;
 
-export function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps): void {
+export async function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps): Promise<void> {
   const { urls, exchange, work, jobs } = deps;
   const base = urls.hub('courses/:course');
   registerGradingPages(app, { formgrader: deps.formgrader, urls });
@@ -276,7 +291,15 @@ export function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps)
         throw new CoursehubError(`${JSON.stringify(kind)} is not a job of a course.`, {
           hint: `One of: ${JOB_KINDS.join(', ')}.`,
         });
-      await jobs.start(request.params.course, kind as JobKind, formField(request.body, 'assignment'), actor);
+      // Collect (or autograde) one student: the form's student field, when one was chosen.
+      const student = formField(request.body, 'student').trim();
+      await jobs.start(
+        request.params.course,
+        kind as JobKind,
+        formField(request.body, 'assignment'),
+        actor,
+        student === '' ? {} : { student },
+      );
       return 'redirect';
     }),
   );
@@ -306,7 +329,16 @@ export function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps)
   app.post<CourseParams>(`${base}/students`, (request, reply) =>
     action(request, reply, async (actor) => {
       const name = formField(request.body, 'name').trim();
-      await work.courseFor(request.params.course, actor, ['instructor']);
+      await work.courseFor(request.params.course, actor, INSTRUCTOR);
+      // Adding a student never demotes a colleague: their role is an admin's to change.
+      const role = await deps.courses.roleOf(request.params.course, name);
+      if (role !== undefined && role !== 'student')
+        throw new CoursehubError(
+          `${name} is ${role === 'instructor' ? 'an instructor' : 'a grader'} of ${request.params.course}.`,
+          {
+            hint: 'Only people without a role in the course (or students) are added as students.',
+          },
+        );
       await deps.courses.enroll(request.params.course, [{ name, role: 'student' }]);
       return { kind: 'info', text: `${name} is a student of ${request.params.course} now.` };
     }),
@@ -343,5 +375,83 @@ export function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps)
       if (!(error instanceof CoursehubError)) throw error;
       return errorPage(request, reply, identity, error);
     }
+  });
+
+  app.get(notebookCssPath(urls), async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(NOTEBOOK_CSS),
+  );
+
+  app.get<CourseParams>(`${base}/preview/:assignment`, async (request, reply) => {
+    const identity = caller(request, reply);
+    if (!identity) return reply;
+    const { course, assignment } = request.params;
+    try {
+      const preview = await exchange.preview(course, assignment!, actorOf(identity));
+      const row = await deps.courses.require(course);
+      return sendHtml(
+        reply,
+        200,
+        previewPage({
+          urls,
+          user: identity.user,
+          csrfToken: request.session?.csrfToken,
+          course: { name: row.name, title: row.title },
+          preview,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof CoursehubError)) throw error;
+      if (errorStatus(error) !== 400) return errorPage(request, reply, identity, error);
+      return coursePage(request, reply, identity, course, { kind: 'error', text: error.describe() }, 400);
+    }
+  });
+
+  app.post<CourseParams>(`${base}/extensions`, (request, reply) =>
+    action(request, reply, async (actor) => {
+      // '' is none of that unit; anything else must be a number (the service refuses NaN).
+      const amount = (name: string) => {
+        const text = formField(request.body, name).trim();
+        return text === '' ? 0 : Number(text);
+      };
+      const assignment = formField(request.body, 'assignment').trim();
+      const student = formField(request.body, 'student').trim();
+      const set = await work.setExtension(
+        request.params.course,
+        assignment,
+        student,
+        { minutes: amount('minutes'), hours: amount('hours'), days: amount('days') },
+        actor,
+      );
+      return {
+        kind: 'info',
+        text:
+          set.seconds === 0
+            ? `${student} has no extension on ${assignment} now.`
+            : `${student} has ${extensionText(set.seconds)} more on ${assignment}.`,
+      };
+    }),
+  );
+
+  // The students CSV upload, in a scope of its own: only this route takes multipart bodies.
+  await app.register(async (scope) => {
+    await scope.register(fastifyMultipart, { attachFieldsToBody: 'keyValues', limits: STUDENTS_CSV_LIMITS });
+    scope.post<CourseParams>(`${base}/students/import`, (request, reply) =>
+      action(request, reply, async (actor) => {
+        await work.courseFor(request.params.course, actor, INSTRUCTOR);
+        const file = (request.body as Record<string, unknown> | undefined)?.students;
+        if (!Buffer.isBuffer(file) || file.length === 0)
+          throw new CoursehubError('Choose a CSV file of students to import.', {
+            hint: 'Columns id,first_name,last_name,email (id required), one student a line.',
+          });
+        const rows = parseStudentsCsv(file, 'The students file');
+        const report = await deps.enrollment.importStudents(request.params.course, rows, 'The students file');
+        return {
+          kind: 'info',
+          text:
+            `Imported ${rows.length} student${rows.length === 1 ? '' : 's'} into ${request.params.course}` +
+            (report.createdUsers.length > 0 ? ` (new users: ${report.createdUsers.join(', ')}).` : '.'),
+        };
+      }),
+    );
   });
 }

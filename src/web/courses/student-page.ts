@@ -11,6 +11,7 @@ import type { ReleasedFeedback } from '../../exchange/feedback-pages.js';
 import type { HubCourseRow } from '../../exchange/courses/course-service.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { csrfField, html, page, type PageUser, type SafeHtml } from '../layout.js';
+import { parseNaiveUtc } from '../../gradebook/timestamps.js';
 import { courseUrls, type Flash } from './course-urls.js';
 
 export type AssignmentState = 'not fetched' | 'fetched' | 'submitted' | 'late' | 'feedback ready';
@@ -20,8 +21,13 @@ export function assignmentState(assignment: ListedAssignment): AssignmentState {
   if (assignment.feedback.length > 0) return 'feedback ready';
   const latest = assignment.submissions.at(-1);
   if (latest)
-    return assignment.duedate !== null && latest.timestamp > assignment.duedate ? 'late' : 'submitted';
+    return isLate(latest.timestamp, assignment.extendedDuedate ?? assignment.duedate) ? 'late' : 'submitted';
   return assignment.fetched ? 'fetched' : 'not fetched';
+}
+
+/** Whether a submission's hub time stamp is past the due date (both naive UTC); never without a due date. */
+function isLate(timestamp: string, duedate: string | null): boolean {
+  return duedate !== null && parseNaiveUtc(timestamp) > parseNaiveUtc(duedate);
 }
 
 /** Links to released feedback pages (one item per released feedback). */
@@ -59,7 +65,11 @@ export function studentPage(options: {
     return html`<section class="card assignment" data-assignment="${a.assignment}" data-state="${state}">
       <h2>${a.assignment}</h2>
       <p>
-        Due: <span class="duedate">${a.duedate ? `${a.duedate} UTC` : 'no due date'}</span> · State:
+        Due: <span class="duedate">${a.duedate ? `${a.duedate} UTC` : 'no due date'}</span>${
+          a.extendedDuedate
+            ? html` · <span class="extension">extended for you to <span class="extended-duedate">${a.extendedDuedate} UTC</span></span>`
+            : ''
+        } · State:
         <strong class="state">${state}</strong> · Release version ${a.version}
       </p>
       <form method="post" action="${links.fetch(a.assignment)}" class="inline">

@@ -136,6 +136,13 @@ const TABLE: Row[] = [
     url: `${ASSIGNMENT}/fetch`,
     expect: [403, 409, 403, 409, 409, 403, 409, 403, 403],
   },
+  // The command line's fetch_assignment (it writes ./ASSIGNMENT itself): the same rule as fetch.
+  {
+    method: 'POST',
+    route: '/hub/api/courses/:course/assignments/:assignment/fetch/files',
+    url: `${ASSIGNMENT}/fetch/files`,
+    expect: [403, 409, 403, 409, 409, 403, 409, 403, 403],
+  },
   {
     method: 'POST',
     route: '/hub/api/courses/:course/assignments/:assignment/submit',
@@ -228,6 +235,38 @@ const TABLE: Row[] = [
     route: '/hub/api/courses/:course/students',
     url: `/hub/api/courses/${A}/students`,
     expect: [403, 403, 403, 200, 200, 403, 200, 403, 403],
+  },
+  // The roster from the command line (db student add|remove|import, db assignment remove): the
+  // instructors' alone. Past the checks: a fresh user or student each time.
+  {
+    method: 'PUT',
+    route: '/hub/api/courses/:course/students/:student',
+    url: async () => `/hub/api/courses/${A}/students/newbie${++serial}`,
+    body: { first_name: 'New' },
+    expect: [403, 403, 403, 403, 200, 403, 200, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/hub/api/courses/:course/students/:student',
+    url: async () => (await enrolledZed()).replace('/members/', '/students/'),
+    expect: [403, 403, 403, 403, 204, 403, 204, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/hub/api/courses/:course/students/import',
+    url: `/hub/api/courses/${A}/students/import`,
+    body: () => ({ csv: `id,first_name\nimported${++serial},Imp\n` }),
+    expect: [403, 403, 403, 403, 200, 403, 200, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/hub/api/courses/:course/assignments/:assignment',
+    url: async () => {
+      const name = `gone${++serial}`;
+      await hub.services.courseWork.addAssignment(A, name, undefined, { name: 'prof' });
+      return `/hub/api/courses/${A}/assignments/${name}`;
+    },
+    expect: [403, 403, 403, 403, 204, 403, 204, 403, 403],
   },
 ];
 
