@@ -97,6 +97,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       adminAccess: s.config.proxy.adminAccess,
       urls: s.urls,
       servers: s.servers,
+      services: s.serviceRegistry,
     }),
   // The /server API routes; re-attach, poll loop and culler once the app is ready.
   servers: async (app, s) => {

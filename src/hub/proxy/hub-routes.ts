@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserStore } from '../../db/stores/users.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { ServerManager } from '../servers/server-manager.js';
+import type { ServiceRegistry } from '../services/service-registry.js';
 import { identityFromToken } from '../identity.js';
 import { hasScope, roleScopes } from '../scopes.js';
 import { InvalidTokenError, type TokenService } from '../tokens/index.js';
@@ -39,6 +40,8 @@ export interface ProxyHubRoutesOptions {
   urls: HubUrls;
   /** Checked at once when the proxy could not reach one of them. */
   servers: Pick<ServerManager, 'checkNow' | 'lastStop'>;
+  /** JupyterHub's services: their tokens open the servers their access:servers scopes name. */
+  services?: ServiceRegistry;
 }
 
 function sameSecret(given: string, secret: string): boolean {
@@ -107,8 +110,10 @@ export function mayAccessServer(
   owner: string,
   serverName: string | null,
   adminAccess: boolean,
+  /** A service's scopes were granted to it by name in the config, not by the admin role. */
+  isService = false,
 ): AccessDecision {
-  const held = withAdminAccessSwitch(who, scopes, adminAccess);
+  const held = isService ? scopes : withAdminAccessSwitch(who, scopes, adminAccess);
   const target = serverName === null ? { user: owner } : { user: owner, server: `${owner}/${serverName}` };
   if (hasScope(held, 'access:servers', target)) return { allowed: true, user: who.name };
   const which =
@@ -128,15 +133,22 @@ export function mayAccessServer(
 }
 
 export async function authorizeCredential(
-  options: Pick<ProxyHubRoutesOptions, 'users' | 'sessions' | 'tokens' | 'adminAccess'>,
+  options: Pick<ProxyHubRoutesOptions, 'users' | 'sessions' | 'tokens' | 'adminAccess' | 'services'>,
   credential: { sessionCookie?: string; token?: string },
   owner: string,
   serverName: string | null = '',
 ): Promise<AccessDecision> {
   if (credential.token !== undefined) {
     try {
-      const identity = await identityFromToken(options.tokens, credential.token);
-      return mayAccessServer(identity.user, identity.scopes, owner, serverName, options.adminAccess);
+      const identity = await identityFromToken(options.tokens, credential.token, options.services);
+      return mayAccessServer(
+        identity.user,
+        identity.scopes,
+        owner,
+        serverName,
+        options.adminAccess,
+        identity.service !== undefined,
+      );
     } catch (error) {
       if (error instanceof InvalidTokenError) return { allowed: false, user: null, reason: error.message };
       throw error;

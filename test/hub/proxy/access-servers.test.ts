@@ -10,6 +10,9 @@ import { startTestHub, type TestHub } from '../servers/hub-fixture.js';
 const ALICE = 'chaccess_alice';
 const BOB = 'chaccess_bob';
 const ADMIN = 'chaccess_admin';
+// A service holding access:servers, as JupyterHub's examples/server-api gives its `launcher`.
+const LAUNCHER_TOKEN = 'launcher-token-0123456789abcdef';
+const NARROW_TOKEN = 'narrow-token-0123456789abcdef01';
 
 let hub: TestHub;
 
@@ -22,7 +25,14 @@ async function status(path: string, headers: Record<string, string>): Promise<nu
 const token = (value: string) => ({ authorization: `token ${value}` });
 
 beforeAll(async () => {
-  hub = await startTestHub({ users: [ALICE, BOB], admins: [ADMIN] });
+  hub = await startTestHub({
+    users: [ALICE, BOB],
+    admins: [ADMIN],
+    services: [
+      { name: 'launcher', apiToken: LAUNCHER_TOKEN, scopes: ['servers', 'access:servers'] },
+      { name: 'narrow', apiToken: NARROW_TOKEN, scopes: [`access:servers!server=${BOB}/`] },
+    ],
+  });
   await (
     await hub.services.servers.start(ALICE)
   ).ready;
@@ -60,6 +70,13 @@ describe('access:servers through the proxy', () => {
     const defaultOnly = await hub.token(ALICE, [`access:servers!server=${ALICE}/`]);
     expect(await status(`/user/${ALICE}/api/status`, token(defaultOnly))).toBe(200);
     expect(await status(`/user/${ALICE}/one/api/status`, token(defaultOnly))).toBe(403);
+  });
+
+  it("a service's token opens the servers its access:servers scope names, and no others", async () => {
+    // JupyterHub's examples/server-api: a service with `access:servers` calls a user's server.
+    expect(await status(`/user/${ALICE}/api/status`, token(LAUNCHER_TOKEN))).toBe(200);
+    expect(await status(`/user/${ALICE}/one/api/status`, token(LAUNCHER_TOKEN))).toBe(404);
+    expect(await status(`/user/${ALICE}/api/status`, token(NARROW_TOKEN))).toBe(403);
   });
 
   it("a token for alice's server 'one' does not open her default server", async () => {

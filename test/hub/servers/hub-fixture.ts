@@ -47,6 +47,8 @@ export async function startTestHub(options: {
   baseUrl?: string;
   /** Proxy settings over the defaults (e.g. adminAccess). */
   proxy?: Record<string, unknown>;
+  /** JupyterHub's services (the `services` config list). */
+  services?: Record<string, unknown>[];
 }): Promise<TestHub> {
   const urls = new HubUrls(options.baseUrl ?? '/');
   const everyone = [...options.users, ...(options.admins ?? [])];
@@ -75,11 +77,14 @@ export async function startTestHub(options: {
       ...options.spawner,
       local: { homeRoot: join(root, 'homes'), ...options.spawner?.local },
     },
+    ...(options.services ? { services: options.services } : {}),
   });
   const database: DatabaseHandle = openDatabase({ url: join(dataDir, 'coursehub.sqlite') });
   await migrateToLatest(database.db);
   const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
   const { app, services } = await buildHub({ config, db: database.db, log });
+  // What `coursehub start` does before listening: the configured services' tokens into the database.
+  await services.serviceRegistry.syncToDatabase();
   for (const name of options.users) await services.users.create({ name, admin: false });
   for (const name of options.admins ?? []) await services.users.create({ name, admin: true });
 
