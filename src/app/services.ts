@@ -149,6 +149,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   const egress = egressPolicyFromConfig(config, hubApiUrl, serverLog);
   const spawnerFactory = spawnerFactoryFromConfig(config.spawner, {
     logDir: join(config.hub.dataDir, 'logs', 'servers'),
+    runtimeDir: join(config.hub.dataDir, 'runtime'),
     log: serverLog,
     egress,
     courseFolders: (userName) => courseFoldersOf(courses, userName),
