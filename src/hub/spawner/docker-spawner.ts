@@ -23,6 +23,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { loopbackPortHeldBy } from '../../sandbox/listening-sockets.js';
 import { ensureUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
 import { dockerFailure, dockerStatus } from './docker-client.js';
+import { containerOutput, keepContainerLog } from './docker-logs.js';
 import { chosenImage, ensureImage, type PullPolicy } from './docker-images.js';
 import { HOOK_TARGET, removeStartHook, writeStartHook } from './docker-start-hook.js';
 import { dockerUserStorage, ensureUserVolume, userVolumeName } from './docker-user-storage.js';
@@ -56,6 +57,8 @@ export interface DockerSpawnerOptions extends LimitSettings {
   homeRoot: string;
   /** A root-only folder of the hub for the start hooks (tokens) of running containers. */
   hookFolder: string;
+  /** Where each container's output is kept when it is removed (DATA_DIR/logs/servers). */
+  logDir: string;
   log: FastifyBaseLogger;
   /** The egress policy, for servers on the host network (by their uid). */
   egress?: { admit(uid: number): Promise<boolean> };
@@ -185,7 +188,9 @@ export class DockerSpawner implements Spawner {
         HostConfig: {
           NetworkMode: this.options.network,
           Binds: [
-            `${userVolumeName(this.userName)}:${notebookDir}`,
+            // nocopy: Docker would otherwise give a new volume the owner and mode of the
+            // image's folder at that path (root's), over the user's that ensureUserVolume set.
+            `${userVolumeName(this.userName)}:${notebookDir}:nocopy`,
             `${hookPath}:${HOOK_TARGET}:ro`,
             `${SINGLEUSER_CONFIG}:${SINGLEUSER_TARGET}:ro`,
             ...folders.map((folder) => `${folder.directory}:${join(notebookDir, folder.course)}`),
@@ -255,10 +260,13 @@ export class DockerSpawner implements Spawner {
     try {
       const info = await this.options.docker.getContainer(started.containerId).inspect();
       if (info.State.Running) return null;
+      const last = await containerOutput(this.options.docker.getContainer(started.containerId), 5).catch(
+        () => '',
+      );
       this.lastExit = {
         message: info.State.OOMKilled
           ? 'killed for using more memory than its limit'
-          : `exited with code ${info.State.ExitCode}`,
+          : `exited with code ${info.State.ExitCode}${last.trim() ? `; its last messages: ${last.trim()}` : ''}`,
         outOfMemory: info.State.OOMKilled,
       };
       return info.State.ExitCode;
@@ -298,6 +306,7 @@ export class DockerSpawner implements Spawner {
         // 304: it had stopped already; 404: it is gone.
         if (dockerStatus(error) !== 304 && dockerStatus(error) !== 404) throw error;
       });
+      await keepContainerLog(container, this.options.logDir, this.containerName);
       await container.remove({ force: true }).catch((error: unknown) => {
         if (dockerStatus(error) !== 404) throw error;
       });

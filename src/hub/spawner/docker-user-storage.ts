@@ -37,9 +37,11 @@ export async function ensureUserVolume(
       .inspect()
       .catch(async (error: unknown) => {
         if (dockerStatus(error) !== 404) throw error;
-        return docker.createVolume({ Name: name, Labels: { 'coursehub.user': userName } });
+        // (dockerode answers a create with a handle, not the volume's details.)
+        await docker.createVolume({ Name: name, Labels: { 'coursehub.user': userName } });
+        return docker.getVolume(name).inspect();
       });
-    mountpoint = (volume as { Mountpoint: string }).Mountpoint;
+    mountpoint = volume.Mountpoint;
   } catch (error) {
     throw dockerFailure(`Could not make the volume ${name}`, error);
   }

@@ -50,6 +50,7 @@ export function spawnerFactoryFromConfig(
           processLimit: settings.processLimit,
           homeRoot: settings.local.homeRoot,
           hookFolder: join(context.runtimeDir ?? context.logDir, 'docker-start-hooks'),
+          logDir: context.logDir,
           log: context.log,
           egress: context.egress,
           courseFolders: context.courseFolders,

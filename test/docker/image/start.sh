@@ -5,6 +5,7 @@
 # root, then runs the command as the account with its groups (those the hooks added too) and the
 # environment the hooks exported. Started as another user, it sources the hooks and runs the command.
 set -e
+export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 NB_USER="${NB_USER:-jovyan}"
 NB_UID="${NB_UID:-1000}"
 NB_GID="${NB_GID:-100}"
