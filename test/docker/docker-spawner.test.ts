@@ -168,4 +168,14 @@ describe('the Docker spawner', () => {
       statusCode: 404,
     });
   });
+
+  it("deletes the user's volume and account with the user, and nothing of another user", async () => {
+    await manager.stopAndDeleteAllOf(BOB);
+    await expect(docker.getVolume(`jupyterhub-user-${BOB}`).inspect()).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    expect(await lookupUnixAccount(BOB)).toBeUndefined();
+    await docker.getVolume(`jupyterhub-user-${AMY}`).inspect();
+    expect(manager.status(AMY)).toEqual({ pending: null, ready: true });
+  });
 });

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
 import { loopbackPortHeldBy } from '../../sandbox/listening-sockets.js';
-import { ensureUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
+import { ensureUnixAccount, removeUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
 import { dockerFailure, dockerStatus } from './docker-client.js';
 import { containerOutput, keepContainerLog } from './docker-logs.js';
 import { chosenImage, ensureImage, type PullPolicy } from './docker-images.js';
@@ -318,7 +318,10 @@ export class DockerSpawner implements Spawner {
     this.started = undefined;
   }
 
-  /** The server goes; for the default server, the user's volume goes too (for good). */
+  /**
+   * The server goes; for the default server, the user's volume and Unix account (the uid they
+   * had) go too, for good: a new user of the same name starts with nothing of theirs.
+   */
   async deleteForever(): Promise<void> {
     await this.stop();
     if (this.serverName !== '') return;
@@ -330,6 +333,7 @@ export class DockerSpawner implements Spawner {
         if (dockerStatus(error) !== 404) throw dockerFailure(`Could not remove the volume ${name}`, error);
       });
     this.options.log.info({ user: this.userName, volume: name }, "removed a removed user's volume");
+    if (process.getuid?.() === 0) await removeUnixAccount(this.userName, this.options.homeRoot);
   }
 
   getState(): SpawnerState {
