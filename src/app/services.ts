@@ -47,6 +47,7 @@ import { lazyProxySecret, proxyApiUrl } from '../hub/proxy/hub-proxy.js';
 import { ServerManager } from '../hub/servers/server-manager.js';
 import { serverFieldsOf } from '../hub/servers/server-model.js';
 import { hubServerTokens } from '../hub/servers/server-tokens.js';
+import { dockerClient } from '../hub/spawner/docker-client.js';
 import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
 import type { CourseFolder } from '../hub/spawner/local-process-spawner.js';
 import { lookupGroup } from '../sandbox/course-groups.js';
@@ -181,7 +182,16 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     courses,
     launcher: () =>
       (launcher ??= createKernelLauncher({
-        sandbox: 'bwrap',
+        // Under the Docker spawner, each kernel in a throwaway container of the servers' image.
+        ...(config.spawner.class === 'docker'
+          ? {
+              sandbox: 'container',
+              container: {
+                docker: dockerClient(config.spawner.docker.host),
+                image: config.spawner.docker.image,
+              },
+            }
+          : { sandbox: 'bwrap' }),
         log: { warn: (details: object, message: string) => log.warn(details, message) },
         timings: AUTOGRADE_KERNEL_TIMINGS,
       })),

@@ -96,7 +96,21 @@ describe('the exchange on Docker volumes', () => {
 
   it('returns feedback into the volume, as the student, with no container running', async () => {
     const { courseWork, exchange } = ch.hub.services;
+    const since = Math.floor(Date.now() / 1000) - 1;
     await courseWork.autograde(COURSE, 'ps1', { name: PROF }, () => undefined);
+    // Graded in a throwaway container of the image (item 3), started and gone again.
+    const events = (await docker.getEvents({
+      since,
+      until: Math.ceil(Date.now() / 1000) + 1,
+      filters: { label: ['coursehub.sandbox'], type: ['container'] },
+    })) as unknown as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of events) text += String(chunk);
+    const actions = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { Action: string; from?: string }).Action);
+    expect(actions).toEqual(expect.arrayContaining(['create', 'start', 'die', 'destroy']));
     await courseWork.generateFeedback(COURSE, 'ps1', { name: PROF });
     await exchange.releaseFeedback(COURSE, 'ps1', { name: PROF });
     const fetched = await exchange.fetchFeedback(COURSE, 'ps1', { name: AMY });
