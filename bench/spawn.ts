@@ -4,6 +4,10 @@
  * its proxy route exists) against starting the same jupyter-notebook by hand as the same Unix
  * account and polling it until it answers. 10 runs each, interleaved so both see the same machine
  * load. Then 20 users start at once; all must become ready. Last line: the ratio of medians.
+ *
+ * `npm run bench:spawn -- --docker`: the same with the Docker spawner and the test image
+ * (scripts/docker-test-env makes it, and starts dockerd if none answers): the baseline is then
+ * `docker run` of the same image, command, user, volume and network by hand, polled the same way.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +24,7 @@ import { ensureProxySecret } from '../src/hub/proxy/secret.js';
 import { freeLoopbackPort } from '../src/hub/spawner/free-port.js';
 import { lookupUnixAccount } from '../src/sandbox/unix-accounts.js';
 
+const DOCKER = process.argv.includes('--docker');
 const RUNS = 10;
 const CROWD = 20;
 const SOLO = 'chbench_solo';
@@ -86,6 +91,61 @@ async function startByHand(home: string, uid: number, gid: number): Promise<numb
   return ms;
 }
 
+/** The Docker baseline: `docker run` of the image as the spawner runs it, polled until it answers. */
+async function dockerRunByHand(image: string, uid: number, gid: number): Promise<number> {
+  const port = await freeLoopbackPort();
+  const name = `chbench-by-hand-${port}`;
+  const t0 = performance.now();
+  execFileSync(
+    'docker',
+    [
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--network',
+      'host',
+      '--init',
+      '--user',
+      'root',
+      '--env',
+      `NB_USER=${SOLO}`,
+      '--env',
+      `NB_UID=${uid}`,
+      '--env',
+      `NB_GID=${gid}`,
+      '--env',
+      `JUPYTER_TOKEN=${randomBytes(16).toString('hex')}`,
+      '--volume',
+      `jupyterhub-user-${SOLO}:/home/${SOLO}:nocopy`,
+      image,
+      'start.sh',
+      'jupyter',
+      'notebook',
+      `--NotebookApp.base_url=/user/${SOLO}/`,
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--NotebookApp.port_retries=0',
+      '--no-browser',
+      `--notebook-dir=/home/${SOLO}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  await waitHttp(`http://127.0.0.1:${port}/user/${SOLO}/api`);
+  const ms = performance.now() - t0;
+  execFileSync('docker', ['rm', '--force', name], { stdio: 'ignore' });
+  return ms;
+}
+
+function removeDockerVolumes(names: string[]): void {
+  for (const name of names)
+    try {
+      execFileSync('docker', ['volume', 'rm', '--force', `jupyterhub-user-${name}`], { stdio: 'ignore' });
+    } catch {
+      // not there
+    }
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0)
     throw new Error('bench:spawn runs as root (it makes Unix accounts, as the hub does).');
@@ -107,8 +167,22 @@ async function main(): Promise<void> {
   const config = configSchema.parse({
     hub: { dataDir, cookieSecret: 'b'.repeat(64), hubPort: 0 },
     proxy: { apiIp: '127.0.0.1', apiPort: Number(new URL(proxy.apiUrl).port) },
-    spawner: { local: { homeRoot: join(root, 'homes') } },
+    spawner: {
+      local: { homeRoot: join(root, 'homes') },
+      ...(DOCKER
+        ? {
+            class: 'docker',
+            docker: {
+              image: execFileSync('bash', [join(import.meta.dirname, '..', 'scripts', 'docker-test-env')], {
+                encoding: 'utf8',
+              }).trim(),
+              pullPolicy: 'never',
+            },
+          }
+        : {}),
+    },
   });
+  if (DOCKER) removeDockerVolumes([SOLO, ...crowd]);
   const database = openDatabase({ url: join(dataDir, 'coursehub.sqlite') });
   await migrateToLatest(database.db);
   const { app, services } = await buildHub({ config, db: database.db, log: pino({ level: 'warn' }) });
@@ -131,7 +205,12 @@ async function main(): Promise<void> {
     if ((await call('POST', `/users/${SOLO}/server`)) !== 201) throw new Error('warm-up start failed');
     await call('DELETE', `/users/${SOLO}/server`);
     const account = (await lookupUnixAccount(SOLO))!;
-    await startByHand(account.home, account.uid, account.gid);
+    const byHandOnce = () =>
+      DOCKER
+        ? dockerRunByHand(config.spawner.docker.image, account.uid, account.gid)
+        : startByHand(account.home, account.uid, account.gid);
+    await byHandOnce();
+    console.log(DOCKER ? `Docker spawner, image ${config.spawner.docker.image}` : 'local spawner');
 
     const viaHub: number[] = [];
     const byHand: number[] = [];
@@ -141,7 +220,7 @@ async function main(): Promise<void> {
       if (status !== 201) throw new Error(`start through the hub answered ${status}`);
       viaHub.push(performance.now() - t0);
       await call('DELETE', `/users/${SOLO}/server`);
-      byHand.push(await startByHand(account.home, account.uid, account.gid));
+      byHand.push(await byHandOnce());
     }
     const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
     console.log(`by hand   (ms): ${fmt(byHand)}  median ${median(byHand).toFixed(0)}`);
@@ -171,6 +250,7 @@ async function main(): Promise<void> {
     await proxy.close();
     await database.close();
     for (const name of [SOLO, ADMIN, ...crowd]) removeAccount(name);
+    if (DOCKER) removeDockerVolumes([SOLO, ...crowd]);
     rmSync(root, { recursive: true, force: true });
   }
 }

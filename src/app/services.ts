@@ -52,6 +52,7 @@ import { ServerManager } from '../hub/servers/server-manager.js';
 import { serverFieldsOf } from '../hub/servers/server-model.js';
 import { ServerActivity } from '../hub/servers/activity.js';
 import { hubServerTokens } from '../hub/servers/server-tokens.js';
+import { dockerClient } from '../hub/spawner/docker-client.js';
 import { spawnerFactoryFromConfig } from '../hub/spawner/factory.js';
 import type { CourseFolder } from '../hub/spawner/local-process-spawner.js';
 import type { UserStorage } from '../hub/spawner/spawner.js';
@@ -169,6 +170,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   const egress = egressPolicyFromConfig(config, hubApiUrl, serverLog);
   const spawnerFactory = spawnerFactoryFromConfig(config.spawner, {
     logDir: join(config.hub.dataDir, 'logs', 'servers'),
+    runtimeDir: join(config.hub.dataDir, 'runtime'),
     log: serverLog,
     egress,
     courseFolders: (userName) => courseFoldersOf(courses, userName),
@@ -190,7 +192,16 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   let launcher: KernelLauncher | undefined;
   const gradingLauncher = () =>
     (launcher ??= createKernelLauncher({
-      sandbox: 'bwrap',
+      // Under the Docker spawner, each kernel in a throwaway container of the servers' image.
+      ...(config.spawner.class === 'docker'
+        ? {
+            sandbox: 'container',
+            container: {
+              docker: dockerClient(config.spawner.docker.host),
+              image: config.spawner.docker.image,
+            },
+          }
+        : { sandbox: 'bwrap' }),
       log: { warn: (details: object, message: string) => log.warn(details, message) },
       timings: AUTOGRADE_KERNEL_TIMINGS,
     }));

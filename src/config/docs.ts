@@ -73,10 +73,13 @@ export function renderConfigDocs(): string {
       .filter((name) => !name.startsWith('COURSEHUB_') && name !== 'JPY_COOKIE_SECRET')
       .map((name) => `\`${name}\``)
       .join(', ')},`,
-    `${POSTGRES_ENV_VARS.map((name) => `\`${name}\``).join(', ')}) keep working; those for what this`,
-    `version does not do yet (${Object.keys(UNUSED_SEED_ENV_VARS)
-      .map((name) => `\`${name}\``)
-      .join(', ')}) are ignored with a warning at start. Lists in environment`,
+    `${POSTGRES_ENV_VARS.map((name) => `\`${name}\``).join(', ')}) keep working${
+      Object.keys(UNUSED_SEED_ENV_VARS).length === 0
+        ? '.'
+        : `; those for what this version does not do yet (${Object.keys(UNUSED_SEED_ENV_VARS)
+            .map((name) => `\`${name}\``)
+            .join(', ')}) are ignored with a warning at start.`
+    } Lists in environment`,
     'variables are comma-separated (or a JSON array); mappings are JSON objects.',
     '',
     'With `POSTGRES_DB` or `POSTGRES_PASSWORD` set (and no `DATABASE_URL`), `db.url` becomes',

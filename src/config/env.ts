@@ -1,8 +1,8 @@
 /**
  * Environment variables that set configuration keys. Two kinds:
- * - the seed deployment's names (GITHUB_CLIENT_ID, POSTGRES_DB, ...), which keep working so an
- *   existing .env file can be reused (those for what this version does not do yet, such as
- *   DOCKER_NOTEBOOK_IMAGE, are reported as unused rather than silently dropped);
+ * - the seed deployment's names (GITHUB_CLIENT_ID, POSTGRES_DB, DOCKER_NOTEBOOK_IMAGE, ...), which
+ *   keep working so an existing .env file can be reused (any for what this version does not do
+ *   yet would be reported as unused rather than silently dropped);
  * - `COURSEHUB_<PATH>` for every other key, derived from the schema: the dotted path with each
  *   camelCase segment in UPPER_SNAKE, joined by `_` (hub.dataDir -> COURSEHUB_HUB_DATA_DIR).
  * Environment variables override the config file.
@@ -26,17 +26,17 @@ export const SEED_ENV_VARS: Record<string, string> = {
   // The seed's TLS pair (its jupyterhub_config.py read these for ssl_cert / ssl_key).
   SSL_CERT: 'https.certFile',
   SSL_KEY: 'https.keyFile',
+  // The seed's Docker deployment: the user servers' image, network and home in the container.
+  DOCKER_NOTEBOOK_IMAGE: 'spawner.docker.image',
+  DOCKER_NETWORK_NAME: 'spawner.docker.network',
+  DOCKER_NOTEBOOK_DIR: 'spawner.docker.notebookDir',
 };
 
 /**
- * The seed's variables for what this version does not do yet (Docker user servers), and what
- * they were for: reported at start.
+ * The seed's variables for what this version does not do yet, and what they were for: reported
+ * at start (none left since the Docker spawner).
  */
-export const UNUSED_SEED_ENV_VARS: Record<string, string> = {
-  DOCKER_NOTEBOOK_IMAGE: 'the Docker image of user servers',
-  DOCKER_NETWORK_NAME: 'the Docker network of user servers',
-  DOCKER_NOTEBOOK_DIR: "the user's directory inside a Docker user server",
-};
+export const UNUSED_SEED_ENV_VARS: Record<string, string> = {};
 
 /** COURSEHUB_* variables that are not config keys: the config file's own path. */
 const NOT_CONFIG_KEYS = new Set(['COURSEHUB_CONFIG']);

@@ -256,14 +256,91 @@ const networkSection = z
   })
   .strict();
 
+/** Settings of the Docker spawner (src/hub/spawner/docker-spawner.ts): `spawner.docker.*`. */
+const dockerSpawnerSection = z
+  .object({
+    image: z
+      .string()
+      .min(1)
+      .default('quay.io/jupyter/base-notebook:latest')
+      .describe(
+        'The image of user servers (env DOCKER_NOTEBOOK_IMAGE). It must start as docker-stacks images do: run as root with NB_USER, NB_UID and NB_GID, make that account, source /usr/local/bin/before-notebook.d/*.sh as root, then run the command as the account with its groups and the environment kept (docs/docker.md).',
+      ),
+    allowedImages: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Other images a user may choose with the start option `image` (user_options); `image` is always allowed. A name not on this list is refused, never pulled or run.',
+      ),
+    network: z
+      .string()
+      .min(1)
+      .default('host')
+      .describe(
+        "The network of user servers (env DOCKER_NETWORK_NAME). `host`: the server listens on 127.0.0.1 at a port of its own, the proxy and the hub's API are reached on loopback, and the egress policy (`spawner.network`) holds it by its uid as it holds local servers. Another name: a Docker network the hub reaches (the hub in a container on it); the server listens on port 8888 at the container's address, and reaches the hub at `hubConnectUrl`.",
+      ),
+    hubConnectUrl: z
+      .string()
+      .optional()
+      .describe(
+        "The hub's API as servers on a Docker network (not `host`) reach it, e.g. http://coursehub:8081/hub/api (JupyterHub's hub_connect_url). Default: the API URL the hub uses itself.",
+      ),
+    notebookDir: z
+      .string()
+      .regex(/^\//, 'an absolute path')
+      .default('/home/{username}')
+      .describe(
+        "Where the user's volume `jupyterhub-user-{username}` is mounted in the container, the server's root folder (env DOCKER_NOTEBOOK_DIR); {username} is filled in. docker-stacks makes the home /home/NB_USER.",
+      ),
+    command: z
+      .array(z.string())
+      .min(1)
+      .default(['start.sh', 'jupyter', 'notebook'])
+      .describe(
+        "The container's command: the image's start script, then the Jupyter server (docker-stacks: start.sh jupyter lab, or start-singleuser.py).",
+      ),
+    args: z
+      .array(z.string())
+      .default([
+        '--NotebookApp.base_url={base_url}',
+        '--ip={ip}',
+        '--port={port}',
+        '--NotebookApp.port_retries=0',
+        '--no-browser',
+        '--notebook-dir={notebook_dir}',
+      ])
+      .describe(
+        'Arguments after `command`; {base_url}, {ip}, {port} and {notebook_dir} are filled in. Tokens never go in argv or the environment Docker shows: a root-only file the start script sources hands them over.',
+      ),
+    pullPolicy: z
+      .enum(['ifnotpresent', 'always', 'never'])
+      .default('ifnotpresent')
+      .describe(
+        '`ifnotpresent`: pull an image missing on the Docker host; `always`: pull before every start; `never`: use only images already there.',
+      ),
+    host: z
+      .string()
+      .optional()
+      .describe(
+        'The Docker Engine API: a unix socket path or tcp://HOST:PORT. Default: DOCKER_HOST, else /var/run/docker.sock.',
+      ),
+    helperImage: z
+      .string()
+      .optional()
+      .describe(
+        "The image of the short-lived containers that read and write a user's volume as the user (tar and python3 inside). Default: `image`.",
+      ),
+  })
+  .strict();
+
 /** User servers: which spawner class, what every class honours, and each class's own settings. */
 export const spawnerSection = z
   .object({
     class: z
-      .enum(['local'])
+      .enum(['local', 'docker'])
       .default('local')
       .describe(
-        "Which spawner starts user servers: `local` runs each as a local process under a Unix account named after the user (as root; otherwise as the hub's own user); its settings are under `spawner.local`.",
+        "Which spawner starts user servers: `local` runs each as a local process under a Unix account named after the user (as root; otherwise as the hub's own user); its settings are under `spawner.local`. `docker` runs each in a container of its own with a volume for the home (`spawner.docker`).",
       ),
     // The defaults fit a class on a 2-core teaching VM with a few GB: one student's runaway code
     // (a leak, a loop, a fork bomb) stops at its own server's limits, and the hub and the rest of
@@ -367,6 +444,9 @@ export const spawnerSection = z
     local: localSpawnerSection
       .default(localSpawnerSection.parse({}))
       .describe('Settings of the local spawner (`class: local`).'),
+    docker: dockerSpawnerSection
+      .default(dockerSpawnerSection.parse({}))
+      .describe('Settings of the Docker spawner (`class: docker`).'),
   })
   .strict();
 

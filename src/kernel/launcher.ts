@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelLauncher, KernelStartOptions } from '../grading/execution.js';
 import { BubblewrapSandbox } from '../sandbox/bubblewrap-sandbox.js';
+import { ContainerSandbox, type ContainerSandboxOptions } from '../sandbox/container-sandbox.js';
 import { cgroupsWritable, KERNEL_CGROUPS, removeStaleCgroups } from '../sandbox/cgroup.js';
 import { ensureMaskFile } from '../sandbox/mask-file.js';
 import { NoSandbox } from '../sandbox/no-sandbox.js';
@@ -25,8 +26,13 @@ import { ZygoteSandbox } from './zygote/zygote-sandbox.js';
 import { DEFAULT_TIMINGS, JupyterKernelSession, KERNEL_ID_VARIABLE, type SessionTimings } from './session.js';
 
 export interface KernelLauncherOptions {
-  /** 'bwrap' for grading; 'none' only behind `--unsafe-no-sandbox`. */
-  sandbox: 'bwrap' | 'none';
+  /**
+   * 'bwrap' for grading; 'container' (with `container`) for a throwaway Docker container per
+   * kernel, under the Docker spawner; 'none' only behind `--unsafe-no-sandbox`.
+   */
+  sandbox: 'bwrap' | 'container' | 'none';
+  /** The Docker daemon and the course's image, for `sandbox: 'container'`. */
+  container?: ContainerSandboxOptions;
   limits?: Partial<KernelLimits>;
   kernelspecDirs?: string[];
   pythonExecutable?: string;
@@ -76,10 +82,14 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
     options.cgroups !== false && isRoot && cgroupsWritable(KERNEL_CGROUPS) ? KERNEL_CGROUPS : null;
   if (cgroups) removeStaleCgroups(cgroups, 'kernel-');
   const maskFile = join(runtimeRoot, 'masked-file');
+  if (options.sandbox === 'container' && !options.container)
+    throw new KernelStartError('A container sandbox needs the Docker daemon and an image.');
   const sandbox: Sandbox =
     options.sandbox === 'bwrap'
       ? new BubblewrapSandbox({ cgroups, becomeAccount: 'inside', maskFile })
-      : new NoSandbox({ cgroups });
+      : options.sandbox === 'container'
+        ? new ContainerSandbox(options.container!)
+        : new NoSandbox({ cgroups });
   // The zygote needs root: each fork mounts its own view and then drops to the grader account.
   const zygotes =
     options.zygote !== false && options.sandbox === 'bwrap' && isRoot
@@ -102,7 +112,7 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
         pythonExecutable: options.pythonExecutable,
       });
       const account =
-        options.sandbox === 'bwrap' && isRoot
+        options.sandbox !== 'none' && isRoot
           ? await ensureGraderAccount(options.graderAccount ?? GRADER_ACCOUNT)
           : null;
       const id = randomUUID();
@@ -198,7 +208,7 @@ export function createKernelLauncher(options: KernelLauncherOptions): JupyterKer
  * (and there ipykernel's parent poller would misread pid 1 as an orphaned parent).
  */
 function kernelEnvironment(
-  sandbox: 'bwrap' | 'none',
+  sandbox: KernelLauncherOptions['sandbox'],
   spec: KernelSpec,
   start: KernelStartOptions,
   runtimeDir: string,
@@ -272,7 +282,7 @@ async function waitForReady(
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function describeIsolation(
-  sandbox: 'bwrap' | 'none',
+  sandbox: KernelLauncherOptions['sandbox'],
   account: UnixAccount | null,
   cgroups: boolean,
   limits: KernelLimits,
@@ -285,15 +295,21 @@ function describeIsolation(
     );
   } else if (sandbox === 'bwrap') {
     parts.push('bwrap (no network, private /tmp, read-only system, only the working directory writable)');
+  } else if (sandbox === 'container') {
+    parts.push(
+      'a Docker container (network none, private /tmp, read-only root file system, only the working directory writable)',
+    );
   } else {
     parts.push('NO SANDBOX (--unsafe-no-sandbox): the kernel runs with the grader’s rights');
   }
   if (account) parts.push(`user ${account.name}`);
   const mib = Math.round(limits.memoryBytes / 1024 ** 2);
   parts.push(
-    cgroups
-      ? `cgroup v1: memory ${mib} MiB, pids ${limits.maxProcesses}, cpu ${limits.cpus}`
-      : `rlimits: address space ${mib * 2} MiB, processes ${limits.maxProcesses} (cgroups not writable)`,
+    sandbox === 'container'
+      ? `Docker limits: memory ${mib} MiB, pids ${limits.maxProcesses}, cpu ${limits.cpus}`
+      : cgroups
+        ? `cgroup v1: memory ${mib} MiB, pids ${limits.maxProcesses}, cpu ${limits.cpus}`
+        : `rlimits: address space ${mib * 2} MiB, processes ${limits.maxProcesses} (cgroups not writable)`,
   );
   parts.push(`output ≤ ${Math.round(limits.maxOutputBytes / 1024 ** 2)} MiB per cell`);
   return parts.join('; ');

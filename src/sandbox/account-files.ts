@@ -5,8 +5,8 @@
  * following symbolic links. So neither a link nor a hard link placed by the user can make the hub
  * read or write what the user could not, and nothing here needs the user's server to run.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dropPrivilegesArgs } from './drop-privileges.js';
 import { AccountFileError, SandboxSetupError, type AccountFileFailure } from './errors.js';
@@ -16,6 +16,14 @@ import type { SandboxAccount } from './sandbox.js';
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = readFileSync(fileURLToPath(new URL('./account-files.py', import.meta.url)), 'utf8');
 const DEFAULT_MAX_BYTES = 100 * 1024 ** 2;
+/**
+ * The root as the child sees it: its fd 3, opened by this process and entered as the working
+ * directory before the child becomes the account. So a root below folders the account cannot
+ * pass (a Docker volume under /var/lib/docker, 0710 root) is reached all the same; below the
+ * root, every access is the account's own.
+ */
+const CHILD_ROOT = '/proc/self/fd/3';
+const ROOT_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 const TIMEOUT_MS = 60_000;
 
 export interface FolderEntry {
@@ -38,17 +46,17 @@ export class AccountFiles {
   /** The bytes of a regular file (at most `maxBytes`: a larger one is refused as `too-large`). */
   async readFile(path: string, options: { maxBytes?: number } = {}): Promise<Buffer> {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-    return this.run(['read', this.root, checkedPath(path), String(maxBytes)], undefined, maxBytes);
+    return this.run(['read', '.', checkedPath(path), String(maxBytes)], undefined, maxBytes);
   }
 
   /** Writes a whole file (made beside it, then renamed over it), making missing folders on the way. */
   async writeFile(path: string, data: Buffer | string): Promise<void> {
-    await this.run(['write', this.root, checkedPath(path)], Buffer.from(data), 0);
+    await this.run(['write', '.', checkedPath(path)], Buffer.from(data), 0);
   }
 
   /** The entries of a folder ('' is the root), sorted by name; links are listed, not followed. */
   async listFolder(path = ''): Promise<FolderEntry[]> {
-    const json = await this.run(['list', this.root, checkedPath(path, true)], undefined, DEFAULT_MAX_BYTES);
+    const json = await this.run(['list', '.', checkedPath(path, true)], undefined, DEFAULT_MAX_BYTES);
     const entries = JSON.parse(json.toString('utf8')) as (Omit<FolderEntry, 'modified'> & {
       modified: number;
     })[];
@@ -72,13 +80,31 @@ export class AccountFiles {
       SCRIPT,
       ...args,
     ];
+    let root: number;
+    try {
+      root = openSync(this.root, ROOT_FLAGS);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return Promise.reject(
+        new AccountFileError(
+          code === 'ENOENT' ? 'not-found' : 'failed',
+          `Could not ${args[0]} "${args[2]}" as the user: the user's folder cannot be opened (${code}).`,
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
-      const child = spawn(command[0]!, command.slice(1), {
-        cwd: '/',
-        env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
-        stdio: ['pipe', 'pipe', 'pipe'],
-        timeout: TIMEOUT_MS,
-      });
+      let child: ChildProcessWithoutNullStreams;
+      try {
+        child = spawn(command[0]!, command.slice(1), {
+          cwd: CHILD_ROOT,
+          env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
+          stdio: ['pipe', 'pipe', 'pipe', root],
+          timeout: TIMEOUT_MS,
+          // (stdin, stdout and stderr are pipes; fd 3 is the root.)
+        }) as ChildProcessWithoutNullStreams;
+      } finally {
+        closeSync(root);
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       let stderr = '';

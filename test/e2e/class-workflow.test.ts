@@ -7,14 +7,23 @@
 // holds. Then a hostile submission (a <script>, onerror=, javascript: links, SVG with script, raw
 // HTML and JavaScript outputs) is graded, and its feedback, opened by that student and by the
 // instructor, runs nothing: no dialog, no console error, no script, handler or javascript: URL.
+// Twice: with the local spawner (Unix accounts and homes), and with the Docker spawner (each
+// student's server in a container, the exchange reading and writing their volumes).
+import { join } from 'node:path';
+import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE_NAME } from '../../src/hub/auth/session-cookie.js';
-import { lookupUnixAccount } from '../../src/sandbox/unix-accounts.js';
+import { spawnerFactoryFromConfig } from '../../src/hub/spawner/factory.js';
+import type { UserStorage } from '../../src/hub/spawner/spawner.js';
+import {
+  DOCKER_SETUP_TIMEOUT_MS,
+  dockerSpawnerSettings,
+  dockerTestImage,
+  removeDockerLeftovers,
+} from '../docker/support/docker-env.js';
 import { launchBrowser, newPage } from '../support/browser.js';
 import { startCourseHub, type CourseHub } from '../web/support/course-hub.js';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 const PROF = 'chcw_prof';
 const GRADER = 'chcw_grader';
@@ -26,8 +35,12 @@ const B = 'cwb';
 
 const isRoot = process.getuid?.() === 0;
 
-describe.runIf(isRoot)('end to end: a class through the hub', () => {
+const SPAWNERS = ['local', 'docker'] as const;
+
+describe.runIf(isRoot).each(SPAWNERS)('end to end: a class through the hub (the %s spawner)', (spawner) => {
   let ch: CourseHub;
+  /** A user's files as the hub's spawner keeps them (a home, a volume), with the user's rights. */
+  let storageOf: (name: string) => UserStorage;
   let browser: Browser;
   let base: string;
   const coursePage = `/hub/courses/${A}`;
@@ -134,9 +147,9 @@ describe.runIf(isRoot)('end to end: a class through the hub', () => {
       { timeout: 60_000 },
     );
     await page.locator('[data-jupyter-action="jupyter-notebook:save-notebook"]').click();
-    const account = (await lookupUnixAccount(name))!;
-    const savedSources = () => {
-      const saved = JSON.parse(readFileSync(join(account.home, A, 'ps1', 'p1.ipynb'), 'utf8')) as {
+    const savedSources = async () => {
+      const text = await storageOf(name).readFile(`${A}/ps1/p1.ipynb`);
+      const saved = JSON.parse(text.toString('utf8')) as {
         cells: { source: string | string[] }[];
       };
       return saved.cells.map((c) => [c.source].flat().join('')).join('\n');
@@ -162,7 +175,14 @@ describe.runIf(isRoot)('end to end: a class through the hub', () => {
     await context.close();
   }
 
+  const everyone = [AMY, BOB, MAL, PROF, GRADER, 'chcw_oprof', 'chcw_ostud', 'chcw_admin'];
+
   beforeAll(async () => {
+    const spawnerSettings =
+      spawner === 'docker'
+        ? { class: 'docker', docker: dockerSpawnerSettings(await dockerTestImage()) }
+        : undefined;
+    if (spawner === 'docker') await removeDockerLeftovers(everyone);
     ch = await startCourseHub(
       {
         prof: PROF,
@@ -173,14 +193,23 @@ describe.runIf(isRoot)('end to end: a class through the hub', () => {
         admin: 'chcw_admin',
       },
       { a: A, b: B },
+      '/',
+      spawnerSettings,
     );
+    const { config } = ch.hub.services;
+    const factory = spawnerFactoryFromConfig(config.spawner, {
+      logDir: join(config.hub.dataDir, 'logs', 'servers'),
+      log: pino({ level: 'silent' }),
+    });
+    storageOf = (name) => factory(name, '').storage;
     base = ch.hub.proxy.publicUrl.replace(/\/$/, '');
     browser = await launchBrowser();
-  }, 120_000);
+  }, DOCKER_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await browser?.close();
     await ch?.dispose();
+    if (spawner === 'docker') await removeDockerLeftovers(everyone);
   });
 
   it('the instructor generates and releases ps1 from the instructor page', { timeout: 120_000 }, async () => {
@@ -274,9 +303,10 @@ describe.runIf(isRoot)('end to end: a class through the hub', () => {
       // that grading makes again (HTML with script and handlers, SVG with script, JavaScript),
       // and markdown with raw HTML and javascript: links, which grading keeps.
       await ch.hub.services.exchange.fetch(A, 'ps1', { name: MAL });
-      const account = (await lookupUnixAccount(MAL))!;
-      const file = join(account.home, A, 'ps1', 'p1.ipynb');
-      const notebook = JSON.parse(readFileSync(file, 'utf8')) as { cells: Record<string, unknown>[] };
+      const file = `${A}/ps1/p1.ipynb`;
+      const notebook = JSON.parse((await storageOf(MAL).readFile(file)).toString('utf8')) as {
+        cells: Record<string, unknown>[];
+      };
       const answer = notebook.cells.find((c) => c.id === 'answer')!;
       answer.source = [
         'from IPython.display import HTML, SVG, Javascript, display\n',
@@ -292,7 +322,7 @@ describe.runIf(isRoot)('end to end: a class through the hub', () => {
         source:
           'Raw: <script>alert(8)</script><img src="data:," onerror="alert(9)"> [link](javascript:alert(10)) <a href="javascript:alert(11)">a</a> <svg><script>alert(12)</script></svg> <form action="javascript:alert(13)"><button>b</button></form>',
       });
-      writeFileSync(file, JSON.stringify(notebook));
+      await storageOf(MAL).writeFile(file, JSON.stringify(notebook));
       await ch.hub.services.exchange.submit(A, 'ps1', { name: MAL });
 
       const instructor = await pageAs(PROF);

@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernelLauncher, type JupyterKernelSession } from '../../src/kernel/index.js';
+import type { JupyterKernelLauncher } from '../../src/kernel/launcher.js';
+import { docker, DOCKER_SETUP_TIMEOUT_MS, dockerTestImage } from '../docker/support/docker-env.js';
 import { GRADER_ACCOUNT } from '../../src/sandbox/account-names.js';
 import { retainedBytes } from './retained-memory.js';
 import {
@@ -29,14 +31,17 @@ function isLive(pid: number): boolean {
   }
 }
 
-describe.each([{ zygote: true }, { zygote: false }])('grading kernels (zygote: $zygote)', ({ zygote }) => {
+// And a third time in throwaway Docker containers of the test image (the Docker spawner's
+// grading, issue 13 item 3), against a real dockerd (test/docker/support/docker-env.ts).
+const SANDBOXES = [
+  { sandbox: 'bwrap', zygote: true },
+  { sandbox: 'bwrap', zygote: false },
+  { sandbox: 'container', zygote: false },
+] as const;
+
+describe.each(SANDBOXES)('grading kernels ($sandbox, zygote: $zygote)', ({ sandbox, zygote }) => {
   const quiet = { warn: () => undefined };
-  const launcher = createKernelLauncher({
-    sandbox: 'bwrap',
-    zygote,
-    log: quiet,
-    limits: { memoryBytes: 512 * 1024 ** 2, maxProcesses: 64, maxOutputBytes: 2 * 1024 ** 2 },
-  });
+  let launcher: JupyterKernelLauncher;
 
   // A course laid out as a grader would have it: two students' copies and the hub's data side by side.
   const root = scratchDir();
@@ -50,6 +55,13 @@ describe.each([{ zygote: true }, { zygote: false }])('grading kernels (zygote: $
   let connectionsSeen = 0;
 
   beforeAll(async () => {
+    launcher = createKernelLauncher({
+      sandbox,
+      zygote,
+      log: quiet,
+      limits: { memoryBytes: 512 * 1024 ** 2, maxProcesses: 64, maxOutputBytes: 2 * 1024 ** 2 },
+      ...(sandbox === 'container' ? { container: { docker, image: await dockerTestImage() } } : {}),
+    });
     mkdirSync(bob, { recursive: true });
     mkdirSync(alice, { recursive: true });
     mkdirSync(hubData, { recursive: true });
@@ -67,7 +79,7 @@ describe.each([{ zygote: true }, { zygote: false }])('grading kernels (zygote: $
       env: marker.env,
       startupTimeoutMs: 90_000,
     });
-  });
+  }, DOCKER_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await session?.shutdown();
@@ -111,12 +123,22 @@ describe.each([{ zygote: true }, { zygote: false }])('grading kernels (zygote: $
     });
 
     it("cannot read the hub's data or home", async () => {
-      for (const path of [join(hubData, 'gradebook.db'), '/root/.bashrc', '/var/lib']) {
+      // (A container's /var/lib is its image's own, not the host's: listed below.)
+      const paths = [
+        join(hubData, 'gradebook.db'),
+        '/root/.bashrc',
+        ...(sandbox === 'container' ? [] : ['/var/lib']),
+      ];
+      for (const path of paths) {
         const result = await run(
           `import os\nprint(os.listdir(${JSON.stringify(path)}) if os.path.isdir(${JSON.stringify(path)}) else open(${JSON.stringify(path)}).read())`,
         );
         expect(result.status).toBe('error');
         expect(streamText(result.outputs)).not.toContain('SECRET');
+      }
+      if (sandbox === 'container') {
+        const image = await run(`import os\nprint(sorted(os.listdir("/var/lib")))`);
+        expect(streamText(image.outputs)).not.toMatch(/docker|postgresql|coursehub/);
       }
     });
 
@@ -158,7 +180,8 @@ describe.each([{ zygote: true }, { zygote: false }])('grading kernels (zygote: $
       expect(result.status).toBe('ok');
       const [caps, pids, host] = streamText(result.outputs).trim().split('\n');
       expect(caps).toMatch(/^0{16} 0{16} 1 [1-9]\d*$/);
-      expect(pids).toBe('[1, 2]'); // the namespace's init and the kernel: nothing of the host
+      // The namespace's init and the kernel (in a container, the kernel is its init): nothing of the host.
+      expect(pids).toBe(sandbox === 'container' ? '[1]' : '[1, 2]');
       expect(host).toMatch(/^False (False|\[\])$/);
     });
 

@@ -2,8 +2,11 @@
  * Picks the spawner class named in the `spawner` config section: the shared keys, and the class's
  * own section (`spawner.local`). New classes (docker, ...) are added here, next to the local one.
  */
+import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CoursehubConfig } from '../../config/schema.js';
+import { dockerClient } from './docker-client.js';
+import { DockerSpawner } from './docker-spawner.js';
 import { LocalProcessSpawner, type LocalProcessSpawnerOptions } from './local-process-spawner.js';
 import type { SpawnerFactory } from './spawner.js';
 
@@ -13,6 +16,8 @@ export function spawnerFactoryFromConfig(
   settings: SpawnerSettings,
   context: {
     logDir: string;
+    /** A root-only folder of the hub's data directory (the Docker spawner's start hooks); default: logDir's. */
+    runtimeDir?: string;
     log: FastifyBaseLogger;
     egress?: LocalProcessSpawnerOptions['egress'];
     courseFolders?: LocalProcessSpawnerOptions['courseFolders'];
@@ -32,5 +37,24 @@ export function spawnerFactoryFromConfig(
           egress: context.egress,
           courseFolders: context.courseFolders,
         });
+    case 'docker': {
+      // One client (one connection pool to the daemon) for every user's spawner.
+      const docker = dockerClient(settings.docker.host);
+      return (userName, serverName) =>
+        new DockerSpawner(userName, serverName, {
+          ...settings.docker,
+          docker,
+          environment: settings.environment,
+          memoryLimitMb: settings.memoryLimitMb,
+          cpuLimit: settings.cpuLimit,
+          processLimit: settings.processLimit,
+          homeRoot: settings.local.homeRoot,
+          hookFolder: join(context.runtimeDir ?? context.logDir, 'docker-start-hooks'),
+          logDir: context.logDir,
+          log: context.log,
+          egress: context.egress,
+          courseFolders: context.courseFolders,
+        });
+    }
   }
 }

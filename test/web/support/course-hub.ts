@@ -40,9 +40,12 @@ export async function startCourseHub(
   people: CourseHubPeople,
   courses: { a: string; b: string },
   baseUrl = '/',
+  /** Spawner settings over the test hub's (e.g. the Docker spawner's). */
+  spawner?: Parameters<typeof startTestHub>[0]['spawner'],
 ): Promise<CourseHub> {
   const hub = await startTestHub({
     baseUrl,
+    spawner,
     users: [people.prof, people.grader, ...people.students, people.otherProf, people.otherStudent],
     admins: [people.admin],
   });
