@@ -61,8 +61,21 @@ export function dockerUserStorage(
   userName: string,
   owner: () => Promise<UnixAccount>,
 ): UserStorage {
-  return localUserStorage(async () => {
+  const storage = localUserStorage(async () => {
     const account = await owner();
     return { ...account, home: await ensureUserVolume(docker, userName, account) };
   }, true);
+  // A backup asks before it reads: without this it would make a volume for every user.
+  const exists = async () =>
+    docker
+      .getVolume(userVolumeName(userName))
+      .inspect()
+      .then(
+        () => true,
+        (error: unknown) => {
+          if ((error as { statusCode?: number }).statusCode === 404) return false;
+          throw dockerFailure(`Could not look up the volume ${userVolumeName(userName)}`, error);
+        },
+      );
+  return { ...storage, exists };
 }
