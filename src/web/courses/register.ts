@@ -13,6 +13,7 @@
  *   POST /hub/courses/:course/students             enroll a student; .../students/:name/remove (instructor)
  *   GET  /hub/courses/:course/grades.csv           the gradebook in nbgrader's grades.csv columns (graders)
  *   GET  /hub/courses.js                           the instructor page's script
+ *   GET/POST /hub/courses/:course/editor/...       the assignment editor (instructors; ./editor-routes.ts)
  * Every route asks the course service for the role of the user behind the browser session (the
  * services check it again themselves): a student of one course has nothing in another, and never
  * anything of another student. API tokens are the REST API's business, not these pages'.
@@ -25,6 +26,7 @@ import type { Actor, Exchange } from '../../exchange/exchange.js';
 import { JOB_KINDS, type CourseJobs, type JobKind } from '../../hub/courses/course-jobs.js';
 import type { CourseWork } from '../../hub/courses/course-work.js';
 import type { Formgrader } from '../../hub/courses/formgrader.js';
+import type { AssignmentEditor } from '../../hub/courses/assignment-editor.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { CoursehubError } from '../../util/errors.js';
@@ -34,6 +36,7 @@ import { formField, sendHtml } from '../respond.js';
 import { COURSE_SCRIPT } from './course-script.js';
 import { courseUrls, coursesScriptPath, type Flash } from './course-urls.js';
 import { coursePageView } from './course-view.js';
+import { registerEditorPages } from './editor-routes.js';
 import { registerGradingPages } from './grading-routes.js';
 import { instructorPage } from './instructor-page.js';
 import { studentPage } from './student-page.js';
@@ -45,6 +48,8 @@ export interface CoursePagesDeps {
   jobs: CourseJobs;
   /** The grading pages (./grading-routes.ts). */
   formgrader: Formgrader;
+  /** The assignment editor (./editor-routes.ts). */
+  editor: AssignmentEditor;
   urls: HubUrls;
 }
 
@@ -67,6 +72,7 @@ export function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps)
   const { urls, exchange, work, jobs } = deps;
   const base = urls.hub('courses/:course');
   registerGradingPages(app, { formgrader: deps.formgrader, urls });
+  registerEditorPages(app, { editor: deps.editor, urls });
 
   /** The signed-in browser user, or undefined after sending them to log in. */
   function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
