@@ -143,7 +143,12 @@ export function registerEditorPages(
       const status = errorStatus(error);
       if (status === 403 || status === 404) return refusal(request, reply, identity, error);
       // The notebook as it is on disk, with the marks as they were posted (a stale save: as on disk).
-      const view = await editor.open(course, assignment, notebook!, actor);
+      // (A refusal of the course, folder or name itself refuses the page as well: said alone.)
+      const view = await editor.open(course, assignment, notebook!, actor).catch((reopen: unknown) => {
+        if (reopen instanceof CoursehubError) return undefined;
+        throw reopen;
+      });
+      if (!view) return refusal(request, reply, identity, error);
       const keepPosted = status !== 409 && marks.length === view.marks.length;
       void reply.header('content-security-policy', GRADING_CONTENT_SECURITY_POLICY);
       return sendHtml(
