@@ -244,6 +244,10 @@ describe.runIf(isRoot)('the assignment editor in the browser', () => {
 
   it('graders, students and another course’s instructor are refused the pages and the save', async () => {
     const before = readFileSync(sourceFile('ps1', 'p1.ipynb'));
+    // The course page links the editor for instructors only.
+    const editLink = `href="${editor('ps1')}"`;
+    expect(await (await ch.as(PROF, 'GET', `/hub/courses/${A}`)).text()).toContain(editLink);
+    expect(await (await ch.as(GRADER, 'GET', `/hub/courses/${A}`)).text()).not.toContain(editLink);
     const opened = await ch.as(PROF, 'GET', editor('ps1', 'p1.ipynb'));
     expect(opened.status).toBe(200);
     const version = /name="version" value="([0-9a-f]{64})"/.exec(await opened.text())![1]!;
