@@ -131,6 +131,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       jobs: s.courseJobs,
       formgrader: s.formgrader,
       enrollment: s.enrollment,
+      editor: s.assignmentEditor,
       urls: s.urls,
     }),
 };

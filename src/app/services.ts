@@ -23,6 +23,7 @@
  *   managedServices  the services the hub runs itself (started by start.ts)
  *   oauth         the hub as an OAuth2 provider: clients (services, running servers), codes, tokens
  *   formgrader    Formgrader: grading by hand (submissions, grading page, saves, anonymous grading)
+ *   assignmentEditor  AssignmentEditor: nbgrader's cell marks on source notebooks (instructors)
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -70,6 +71,7 @@ import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
 import { CourseJobs } from '../hub/courses/course-jobs.js';
 import { CourseWork } from '../hub/courses/course-work.js';
 import { Formgrader } from '../hub/courses/formgrader.js';
+import { AssignmentEditor } from '../hub/courses/assignment-editor.js';
 import { AUTOGRADE_KERNEL_TIMINGS } from '../grading/autograde/settings.js';
 import type { KernelLauncher } from '../grading/execution.js';
 import { createKernelLauncher } from '../kernel/index.js';
@@ -118,6 +120,8 @@ export interface CoreServices {
   oauth: OauthProvider;
   /** Grading by hand: the submissions list, the grading page, saves, anonymous grading. */
   formgrader: Formgrader;
+  /** nbgrader's cell marks on source notebooks, for instructors. */
+  assignmentEditor: AssignmentEditor;
   metrics: HubMetrics;
   /** A user's files through their default server's spawner (backup and restore use it). */
   userStorage: (userName: string) => UserStorage;
@@ -281,6 +285,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     managedServices,
     oauth: new OauthProvider(oauthClients, stores.oauthCodes, tokens),
     formgrader: new Formgrader({ stores: courseStores, courses, work: courseWork }),
+    assignmentEditor: new AssignmentEditor(courseWork),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

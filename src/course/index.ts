@@ -39,3 +39,12 @@ export { gradeSubmission, removeStalePartials, SubmissionSkippedError } from './
 export type { GradedSubmission, SubmissionJob } from './grade-submission.js';
 export { FEEDBACK_FILE_MODE, FeedbackNotGradedError, writeFeedback } from './write-feedback.js';
 export type { FeedbackJob, WrittenFeedback } from './write-feedback.js';
+export {
+  openSourceNotebook,
+  saveSourceNotebook,
+  sourceNotebooks,
+  sourceNotebookPath,
+  SourceNotebookNotFoundError,
+  StaleSourceNotebookError,
+} from './source-notebook-file.js';
+export type { OpenedSourceNotebook } from './source-notebook-file.js';

@@ -37,3 +37,15 @@ export { validateCellMetadata, validateNotebookMetadata } from './metadata-valid
 export type { MetadataValidation } from './metadata-validator.js';
 export { upgradeCellMetadata, upgradeNotebookMetadata } from './metadata-upgrade.js';
 export { cellSource } from './cell-source.js';
+export {
+  MARK_TYPES,
+  MARK_LABELS,
+  markTypesFor,
+  isGradedType,
+  markTypeOf,
+  marksOf,
+  parsePoints,
+  metadataForMarks,
+  applyMarks,
+} from './assignment-marks.js';
+export type { MarkType, CellMarks } from './assignment-marks.js';

@@ -14,6 +14,7 @@ import type { ListedAssignment } from '../../exchange/list.js';
 import type { JobRow } from '../../hub/courses/course-jobs.js';
 import type { GradebookTable } from '../../hub/courses/course-work.js';
 import type { HubUrls } from '../../hub/urls.js';
+import { editorUrls } from './editor-urls.js';
 import { csrfField, html, page, type PageUser, type SafeHtml } from '../layout.js';
 import { courseUrls, coursesScriptPath, type Flash } from './course-urls.js';
 import { extensionText } from './extension-text.js';
@@ -109,6 +110,7 @@ export function instructorPage(options: {
             }${button(links.release(name), release ? 'Release again' : 'Release', csrfToken, 'release')}`
             : ''
         }
+        ${instructor ? html`<a class="button secondary" data-action="edit" href="${editorUrls(urls, view.course.name, name).list}">Edit cells</a>` : ''}
         ${graded ? html`<a class="button secondary" data-action="grade" href="${gradingUrls(urls, view.course.name, name).list}">Grade</a>` : ''}
         <a href="${links.preview(name)}" class="preview" data-action="preview">Preview student version</a>
         ${jobButton(links.jobs, 'collect', name, 'Collect', csrfToken)}

@@ -17,6 +17,7 @@
  *   POST /hub/courses/:course/students/import      students from a CSV file, multipart (instructor)
  *   GET  /hub/courses.js                           the instructor page's script
  *   GET  /hub/courses-notebook.css                 the preview's notebook stylesheet
+ *   GET/POST /hub/courses/:course/editor/...       the assignment editor (instructors; ./editor-routes.ts)
  * Every route asks the course service for the role of the user behind the browser session (the
  * services check it again themselves): a student of one course has nothing in another, and never
  * anything of another student. API tokens are the REST API's business, not these pages'.
@@ -33,6 +34,7 @@ import { INSTRUCTOR, type CourseWork } from '../../hub/courses/course-work.js';
 import type { Formgrader } from '../../hub/courses/formgrader.js';
 import { parseStudentsCsv } from '../../hub/courses/student-csv.js';
 import { NOTEBOOK_CSS } from '../../render/index.js';
+import type { AssignmentEditor } from '../../hub/courses/assignment-editor.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { CoursehubError } from '../../util/errors.js';
@@ -42,6 +44,7 @@ import { formField, sendHtml } from '../respond.js';
 import { COURSE_SCRIPT } from './course-script.js';
 import { courseUrls, coursesScriptPath, notebookCssPath, type Flash } from './course-urls.js';
 import { coursePageView } from './course-view.js';
+import { registerEditorPages } from './editor-routes.js';
 import { registerGradingPages } from './grading-routes.js';
 import { instructorPage } from './instructor-page.js';
 import { extensionText } from './extension-text.js';
@@ -57,6 +60,8 @@ export interface CoursePagesDeps {
   formgrader: Formgrader;
   /** Students imported from a CSV file (users made when missing). */
   enrollment: CourseEnrollment;
+  /** The assignment editor (./editor-routes.ts). */
+  editor: AssignmentEditor;
   urls: HubUrls;
 }
 
@@ -82,6 +87,7 @@ export async function registerCoursePages(app: FastifyInstance, deps: CoursePage
   const { urls, exchange, work, jobs } = deps;
   const base = urls.hub('courses/:course');
   registerGradingPages(app, { formgrader: deps.formgrader, urls });
+  registerEditorPages(app, { editor: deps.editor, urls });
 
   /** The signed-in browser user, or undefined after sending them to log in. */
   function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
