@@ -1,41 +1,23 @@
 /**
- * collect's file work for a whole class, done in one worker thread (./collect-files-worker.ts
+ * collect's file work for a whole class, done in worker threads (./collect-files-worker.ts
  * says why and by which rules): look at what is collected already, build every copy beside its
  * place, rename them in. The threads end with `close`, and with the hub (a kill -9 stops them
  * where they are, as it would stop the hub's own calls).
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { besideModule, startWorker } from '../util/start-worker.js';
+import { REPLACED, stagePrefix } from '../course/staged-folder.js';
+import { startProgram } from '../util/start-worker.js';
+import {
+  collectFilesProgram,
+  type CollectFilesReply,
+  type CollectFilesRequest,
+  type CopyJob,
+  type Inspection,
+} from './collect-files-worker.js';
+
+export type { CopyJob, Inspection };
 import { ReleaseRefusedError } from './errors.js';
-
-/** One student's copy: the submission's folder into a stage beside `target`, plus one file. */
-export interface StageJob {
-  source: string;
-  target: string;
-  /** How messages name the source (its path in the exchange's area). */
-  sourceLabel: string;
-  /** Top-level names of the source left out. */
-  skip: string[];
-  /** A file written into the copy (nbgrader's timestamp.txt). */
-  extra: { name: string; text: string };
-}
-
-/** What is at a target already. */
-export interface Inspection {
-  targetThere: boolean;
-  /** Its timestamp.txt, when that is a regular file. */
-  timestampText?: string;
-}
-
-export type CollectFilesRequest =
-  | { op: 'inspect'; root: string; targets: string[]; label: string }
-  | { op: 'stage'; root: string; jobs: StageJob[]; label: string }
-  | { op: 'commit'; moves: { stage: string; target: string }[] }
-  | { op: 'discard'; stages: string[] };
-
-export type CollectFilesReply =
-  { ok: true; value: unknown } | { ok: false; failure: { message: string; hint?: string; code?: string } };
 
 /**
  * The worker threads: as many as the machine has cores (at most MAX_THREADS), each taking an equal
@@ -64,17 +46,23 @@ export class CollectFiles {
 
   /** For each target: is a collected copy there, and its time stamp. Cleans up stale stages. */
   async inspect(targets: string[]): Promise<Inspection[]> {
-    const found = await this.split(targets, (lane, part) =>
-      lane.request({ op: 'inspect', root: this.root, targets: part, label: this.label }),
+    const places = targets.map((target) => ({
+      target,
+      stagePrefix: stagePrefix(target, this.label),
+      replacedPrefix: stagePrefix(target, REPLACED),
+    }));
+    const found = await this.split(places, (lane, part) =>
+      lane.request({ op: 'inspect', root: this.root, places: part }),
     );
     return found.flat() as Inspection[];
   }
 
   /** Every job's copy built beside its target, not synced; their paths. On a failure, none is left. */
-  async stage(jobs: StageJob[]): Promise<string[]> {
+  async stage(jobs: CopyJob[]): Promise<string[]> {
+    const named = jobs.map((job) => ({ ...job, stagePrefix: stagePrefix(job.target, this.label) }));
     const staged = await Promise.allSettled(
-      this.parts(jobs).map((part, i) =>
-        this.lanes[i]!.request({ op: 'stage', root: this.root, jobs: part, label: this.label }),
+      this.parts(named).map((part, i) =>
+        this.lanes[i]!.request({ op: 'stage', root: this.root, jobs: part }),
       ),
     );
     const failed = staged.find((outcome) => outcome.status === 'rejected');
@@ -88,7 +76,8 @@ export class CollectFiles {
 
   /** The stages renamed over their targets; a lane that fails removes the stages it had left. */
   async commit(moves: { stage: string; target: string }[]): Promise<void> {
-    await this.split(moves, (lane, part) => lane.request({ op: 'commit', moves: part }));
+    const named = moves.map((move) => ({ ...move, replacedPrefix: stagePrefix(move.target, REPLACED) }));
+    await this.split(named, (lane, part) => lane.request({ op: 'commit', moves: part }));
   }
 
   async discard(stages: string[]): Promise<void> {
@@ -126,7 +115,7 @@ class WorkerLane {
   private failed: Error | undefined;
 
   constructor() {
-    this.worker = startWorker(besideModule('collect-files-worker', import.meta.url));
+    this.worker = startProgram(collectFilesProgram);
     this.worker.on('message', (reply: CollectFilesReply) => {
       const pending = this.pending;
       this.pending = undefined;

@@ -12,7 +12,7 @@ import { CourseDirectory } from '../course/course-directory.js';
 import type { SubmissionRow } from '../db/stores/exchange.js';
 import { ensureCourse, ensureStudents } from '../gradebook/courses.js';
 import { parseUtc } from '../gradebook/timestamps.js';
-import { CollectFiles, type Inspection, type StageJob } from './collect-files.js';
+import { CollectFiles, type CopyJob, type Inspection } from './collect-files.js';
 import { checkFolderName } from './courses/course-names.js';
 import { courseFor, GRADING_ROLES, type Actor, type ExchangeContext } from './exchange-context.js';
 import { GroupSync } from './group-sync.js';
@@ -69,7 +69,7 @@ async function collectLatest(
   try {
     const targets = latest.map((submission) => directory.submitted(submission.student, assignment));
     const found = await files.inspect(targets);
-    const jobs: StageJob[] = [];
+    const jobs: CopyJob[] = [];
     const chosen: SubmissionRow[] = [];
     latest.forEach((submission, i) => {
       const skip = skipReason(submission, found[i]!, options);

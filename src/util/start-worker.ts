@@ -1,19 +1,17 @@
 /**
- * Starts a worker thread on a module of src/. Built, the module is a .js file Node loads itself;
- * run from the sources (tsx, vitest) it is a .ts file that Node 20 cannot load in a worker
- * (the parent's loader hooks do not reach it), so the worker registers tsx first.
+ * Starts a worker thread on a program given as a function: the thread runs the function's source
+ * text, with `require` as its one argument. No module is loaded for it, so the thread starts the
+ * same from the build (.js) and from the sources under tsx or vitest, where a worker on a .ts
+ * module would first need its own TypeScript loader (Node 20 does not pass the parent's on;
+ * registering tsx in each thread cost ~200 ms of CPU, more than the work it was started for).
+ *
+ * The function must therefore use nothing from outside its body but what it loads with that
+ * `require`. Transpilers that keep function names (tsx) wrap named functions in `__name(...)`:
+ * the thread defines it as the identity.
  */
 import { Worker } from 'node:worker_threads';
 
-/** `module`: the worker's URL, named with the caller's own extension (see `besideModule`). */
-export function startWorker(module: URL): Worker {
-  if (!module.pathname.endsWith('.ts')) return new Worker(module);
-  const load = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); });`;
-  return new Worker(load, { eval: true });
-}
-
-/** The URL of module `name` (no extension) beside `callerUrl`, with the caller's extension. */
-export function besideModule(name: string, callerUrl: string): URL {
-  const extension = /\.[cm]?[jt]s$/.exec(new URL(callerUrl).pathname)?.[0] ?? '.js';
-  return new URL(`./${name}${extension}`, callerUrl);
+export function startProgram(program: (load: NodeJS.Require) => void): Worker {
+  const source = `const __name = (target) => target;\n(${program.toString()})(require);\n`;
+  return new Worker(source, { eval: true });
 }
