@@ -15,9 +15,9 @@ import {
   type CopyJob,
   type Inspection,
 } from './collect-files-worker.js';
+import { ReleaseRefusedError } from './errors.js';
 
 export type { CopyJob, Inspection };
-import { ReleaseRefusedError } from './errors.js';
 
 /**
  * The worker threads: as many as the machine has cores (at most MAX_THREADS), each taking an equal
