@@ -23,22 +23,24 @@ export interface StagedFolder {
   discard(): Promise<void>;
 }
 
-const prefix = (target: string, label: string) => `.${basename(target)}.${label}-`;
-const REPLACED = 'replaced';
+/** The name every stage of `target` under `label` starts with (a UUID follows). */
+export const stagePrefix = (target: string, label: string) => `.${basename(target)}.${label}-`;
+/** The label of an old result set aside while its replacement is renamed in. */
+export const REPLACED = 'replaced';
 
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** A new, empty folder beside `target` (its parent folders are created). */
 export async function stageBeside(target: string, label: string): Promise<StagedFolder> {
   const parent = dirname(target);
-  const path = join(parent, prefix(target, label) + randomUUID());
+  const path = join(parent, stagePrefix(target, label) + randomUUID());
   await mkdir(parent, { recursive: true });
   await mkdir(path);
   return {
     path,
     target,
     async commit(options = {}) {
-      const aside = join(parent, prefix(target, REPLACED) + randomUUID());
+      const aside = join(parent, stagePrefix(target, REPLACED) + randomUUID());
       let replacing = true;
       try {
         await rename(target, aside);
@@ -75,9 +77,9 @@ export async function removeStaleStages(target: string, label: string): Promise<
     return; // no parent folder: nothing was ever staged there
   }
   for (const name of names)
-    if (name.startsWith(prefix(target, label)))
+    if (name.startsWith(stagePrefix(target, label)))
       await rm(join(parent, name), { recursive: true, force: true });
-  for (const name of names.filter((n) => n.startsWith(prefix(target, REPLACED)))) {
+  for (const name of names.filter((n) => n.startsWith(stagePrefix(target, REPLACED)))) {
     const aside = join(parent, name);
     const targetThere = await lstat(target).then(
       () => true,

@@ -2,21 +2,19 @@
  * collect: the latest submission of each student (or of one) copied into the course directory's
  * submitted/STUDENT/ASSIGNMENT/ with nbgrader's timestamp.txt. A submission already collected is
  * skipped; with `update`, one newer than the collected one replaces it (nbgrader's --update).
- * Each copy is built beside its place and renamed in (src/course/staged-folder.ts), so a kill -9
- * leaves the old copy or the new one, and the next collect finishes the job. The files are copied
- * in the kernel (copy_file_range), not read through JS, and synced once for the whole class.
+ * Each copy is built beside its place and renamed in (as src/course/staged-folder.ts does), so a
+ * kill -9 leaves the old copy or the new one, and the next collect finishes the job. The file work
+ * of the whole class runs in one worker thread (./collect-files.ts), the files copied in the
+ * kernel (copy_file_range), synced once for the whole class.
  */
-import { lstat, readFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { CourseDirectory } from '../course/course-directory.js';
-import { removeStaleStages, stageBeside, type StagedFolder } from '../course/staged-folder.js';
 import type { SubmissionRow } from '../db/stores/exchange.js';
-import { ensureCourse, updateOrCreateStudent } from '../gradebook/courses.js';
+import { ensureCourse, ensureStudents } from '../gradebook/courses.js';
 import { parseUtc } from '../gradebook/timestamps.js';
+import { CollectFiles, type CopyJob, type Inspection } from './collect-files.js';
 import { checkFolderName } from './courses/course-names.js';
-import { ReleaseRefusedError } from './errors.js';
 import { courseFor, GRADING_ROLES, type Actor, type ExchangeContext } from './exchange-context.js';
-import { copyFolderUnsynced, writeFilesUnsynced } from './folder-files.js';
 import { GroupSync } from './group-sync.js';
 import { timestampText } from './receipt.js';
 
@@ -37,112 +35,92 @@ export async function collectSubmissions(
   const course = await courseFor(context, courseId, actor, GRADING_ROLES);
   checkFolderName('assignment', assignment);
   if (options.student !== undefined) checkFolderName('student', options.student);
-  const directory = new CourseDirectory(course.directory);
   const rows = await context.stores.exchange.submissions(course.id, {
     assignment,
     ...(options.student !== undefined ? { student: options.student } : {}),
   });
   const result: CollectResult = { collected: [], skipped: [] };
   const latest = latestPerStudent(rows);
-  // Every copy is staged first, a few students at a time; then one sync of the course directory's
-  // file system puts them all on disk, each is renamed into place, and one more sync makes the
-  // renames durable: two syncs for the whole class instead of two per student.
-  const outcomes = new Map<string, Outcome>();
-  const staged: { stage: StagedFolder; outcome: CollectResult['collected'][number] }[] = [];
-  let next = 0;
-  try {
-    await Promise.all(
-      Array.from({ length: Math.min(COLLECT_CONCURRENCY, latest.length) }, async () => {
-        while (next < latest.length) {
-          const submission = latest[next++]!;
-          const outcome = await stageOne(
-            context,
-            directory,
-            course.directory,
-            assignment,
-            submission,
-            options,
-          );
-          if ('stage' in outcome) staged.push(outcome);
-          else outcomes.set(submission.student, outcome);
-        }
-      }),
-    );
-    const courseSync = new GroupSync(course.directory);
-    if (staged.length > 0) await courseSync.sync(); // the copies on disk before they are renamed into place
-    while (staged.length > 0) {
-      const { stage, outcome } = staged[0]!;
-      await context.checkpoint('collect:staged');
-      await stage.commit();
-      staged.shift();
-      outcomes.set(outcome.student, outcome);
-    }
-    await courseSync.sync();
-  } catch (error) {
-    await Promise.all(staged.map(({ stage }) => stage.discard()));
-    throw error;
-  }
-  for (const submission of latest) {
-    const outcome = outcomes.get(submission.student)!;
-    if ('reason' in outcome) result.skipped.push(outcome);
-    else result.collected.push(outcome);
-  }
+  if (latest.length > 0) await collectLatest(context, course.directory, assignment, latest, options, result);
   // nbgrader's collect adds each student to the gradebook; every time, so that a run killed
   // before this point is made whole by the next one (which skips the copies it finds).
   await context.stores.gradebook.withTransaction(async (gradebook) => {
     const gradebookCourse = await ensureCourse(gradebook, course.name);
-    for (const submission of latest)
-      await updateOrCreateStudent(gradebook, gradebookCourse, { id: submission.student });
+    await ensureStudents(
+      gradebook,
+      gradebookCourse,
+      latest.map((submission) => submission.student),
+    );
   });
   return result;
 }
 
-/** Students staged at once: file work that waits on libuv's thread pool, not on the disk. */
-const COLLECT_CONCURRENCY = 16;
-
-type Outcome = CollectResult['collected'][number] | CollectResult['skipped'][number];
-
-/** The student's latest submission copied beside its place (not synced), or why it is skipped. */
-async function stageOne(
+/** Copies the chosen submissions of `latest` into the course directory; fills in `result`. */
+async function collectLatest(
   context: ExchangeContext,
-  directory: CourseDirectory,
   courseRoot: string,
   assignment: string,
-  latest: SubmissionRow,
+  latest: readonly SubmissionRow[],
   options: { update?: boolean },
-): Promise<
-  CollectResult['skipped'][number] | { stage: StagedFolder; outcome: CollectResult['collected'][number] }
-> {
-  const target = directory.submitted(latest.student, assignment);
-  // A student collected for the first time has no folder yet: nothing to clean up or compare.
-  const parentThere = await refuseLinksOnTheWay(courseRoot, dirname(target));
-  if (parentThere) await removeStaleStages(target, STAGE);
-  const existing = parentThere ? await collectedTimestamp(target) : undefined;
-  if (existing !== undefined) {
-    const newer = parseUtc(latest.timestamp) > existing;
-    if (!options.update || !newer)
-      return {
-        student: latest.student,
-        timestamp: latest.timestamp,
-        reason: options.update
-          ? 'no newer submission'
-          : 'already collected (use --update to collect a newer one)',
-      };
-  }
-  const stage = await stageBeside(target, STAGE);
+  result: CollectResult,
+): Promise<void> {
+  const directory = new CourseDirectory(courseRoot);
+  const files = new CollectFiles(courseRoot, STAGE, latest.length);
   try {
-    await copyFolderUnsynced(join(context.area.root, latest.folder), stage.path, {
-      label: latest.folder,
-      skip: ['timestamp.txt'],
+    const targets = latest.map((submission) => directory.submitted(submission.student, assignment));
+    const found = await files.inspect(targets);
+    const jobs: CopyJob[] = [];
+    const chosen: SubmissionRow[] = [];
+    latest.forEach((submission, i) => {
+      const skip = skipReason(submission, found[i]!, options);
+      if (skip !== undefined)
+        result.skipped.push({ student: submission.student, timestamp: submission.timestamp, reason: skip });
+      else {
+        chosen.push(submission);
+        jobs.push({
+          source: join(context.area.root, submission.folder),
+          target: targets[i]!,
+          sourceLabel: submission.folder,
+          skip: ['timestamp.txt'],
+          extra: { name: 'timestamp.txt', text: timestampText(submission.timestamp) },
+        });
+      }
     });
-    await writeFilesUnsynced(stage.path, [
-      { path: 'timestamp.txt', data: Buffer.from(timestampText(latest.timestamp)), executable: false },
-    ]);
-  } catch (error) {
-    await stage.discard();
-    throw error;
+    // Every copy is staged first; then one sync of the course directory's file system puts them
+    // all on disk, they are renamed into place, and one more sync makes the renames durable: two
+    // syncs for the whole class instead of two per student.
+    if (jobs.length > 0) {
+      const stages = await files.stage(jobs);
+      const courseSync = new GroupSync(courseRoot);
+      try {
+        await courseSync.sync(); // the copies on disk before they are renamed into place
+        await context.checkpoint('collect:staged');
+      } catch (error) {
+        await files.discard(stages);
+        throw error;
+      }
+      await files.commit(stages.map((stage, i) => ({ stage, target: jobs[i]!.target })));
+      await courseSync.sync();
+    }
+    for (const submission of chosen)
+      result.collected.push({ student: submission.student, timestamp: submission.timestamp });
+  } finally {
+    await files.close();
   }
-  return { stage, outcome: { student: latest.student, timestamp: latest.timestamp } };
+}
+
+/** Why the student's latest submission is not collected, or undefined when it is. */
+function skipReason(
+  latest: SubmissionRow,
+  found: Inspection,
+  options: { update?: boolean },
+): string | undefined {
+  if (!found.targetThere) return undefined;
+  // A copy without a readable time stamp is older than any submission.
+  const collected = collectedTimestamp(found.timestampText);
+  const newer = parseUtc(latest.timestamp) > collected;
+  if (options.update && newer) return undefined;
+  return options.update ? 'no newer submission' : 'already collected (use --update to collect a newer one)';
 }
 
 /** The newest submission of each student, in student order. */
@@ -156,39 +134,12 @@ function latestPerStudent(rows: readonly SubmissionRow[]): SubmissionRow[] {
   return [...latest.values()].sort((a, b) => (a.student < b.student ? -1 : 1));
 }
 
-/** The collected copy's timestamp.txt as UTC microseconds; undefined when nothing was collected. */
-async function collectedTimestamp(target: string): Promise<number | undefined> {
-  const text = await readFile(`${target}/timestamp.txt`, 'utf8').catch(() => undefined);
-  if (text === undefined) {
-    const there = await lstat(target).catch(() => undefined);
-    return there ? Number.NEGATIVE_INFINITY : undefined; // a copy without a time stamp is older than any
-  }
+/** A collected copy's timestamp.txt as UTC microseconds; -Infinity when missing or unreadable. */
+function collectedTimestamp(text: string | undefined): number {
+  if (text === undefined) return Number.NEGATIVE_INFINITY;
   try {
     return parseUtc(text.trim());
   } catch {
-    return Number.NEGATIVE_INFINITY; // an unreadable time stamp: any submission is newer
+    return Number.NEGATIVE_INFINITY;
   }
-}
-
-/**
- * The folders from the course root down to `folder` must be real folders: the course directory is
- * writable by its instructors, and the hub, as root, must not follow a link they planted there.
- * Resolves whether `folder` is there.
- */
-async function refuseLinksOnTheWay(root: string, folder: string): Promise<boolean> {
-  const parts = relative(root, folder).split(sep).filter(Boolean);
-  let at = root;
-  for (const part of parts) {
-    at = `${at}/${part}`;
-    const info = await lstat(at).catch(() => undefined);
-    if (!info) return false; // nor anything below it
-    if (!info.isDirectory())
-      throw new ReleaseRefusedError(
-        `${at} is not a folder (a link or a file); nothing was collected there.`,
-        {
-          hint: 'Remove it; collect makes the folder itself.',
-        },
-      );
-  }
-  return true;
 }

@@ -88,16 +88,19 @@ export async function removeAssignment(
   await store.courses.deleteAssignment(row.id);
 }
 
+function checkStudentId(id: string): void {
+  if (!SAFE_NAME.test(id) || id === '.' || id === '..')
+    throw new GradebookInvalidEntryError(`'${id}' is not a valid student id.`, {
+      hint: 'A student id is a non-empty name without slashes (it names a folder of the course).',
+    });
+}
+
 export async function updateOrCreateStudent(
   store: GradebookStore,
   courseId: number,
   student: { id: string } & Partial<Omit<StudentRecord, 'id'>>,
 ): Promise<number> {
-  if (!SAFE_NAME.test(student.id) || student.id === '.' || student.id === '..') {
-    throw new GradebookInvalidEntryError(`'${student.id}' is not a valid student id.`, {
-      hint: 'A student id is a non-empty name without slashes (it names a folder of the course).',
-    });
-  }
+  checkStudentId(student.id);
   const { id, ...changes } = student;
   const existing = await store.courses.findStudentPk(courseId, id);
   if (existing !== undefined) {
@@ -105,6 +108,19 @@ export async function updateOrCreateStudent(
     return existing;
   }
   return store.courses.insertStudent(courseId, id, changes);
+}
+
+/**
+ * Adds the students of `ids` not in the course yet (nbgrader's collect does for each student it
+ * collects); those there are left as they are. One statement per thousand students.
+ */
+export async function ensureStudents(
+  store: GradebookStore,
+  courseId: number,
+  ids: readonly string[],
+): Promise<void> {
+  for (const id of ids) checkStudentId(id);
+  await store.courses.insertMissingStudents(courseId, ids);
 }
 
 /** The course's students in the order they were added. */

@@ -31,6 +31,8 @@ export interface StudentChanges {
   email?: string | null;
 }
 
+const STUDENTS_PER_INSERT = 1000;
+
 export class CourseStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -133,6 +135,24 @@ export class CourseStore {
       .returning('id')
       .executeTakeFirstOrThrow();
     return inserted.id;
+  }
+
+  /**
+   * Inserts the students of `ids` the course does not have (no names, no email); the others are
+   * left as they are. Chunked: SQLite takes at most 32766 bound parameters per statement.
+   */
+  async insertMissingStudents(courseId: number, ids: readonly string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += STUDENTS_PER_INSERT)
+      await this.db
+        .insertInto('gradebook_student')
+        .values(
+          unique
+            .slice(i, i + STUDENTS_PER_INSERT)
+            .map((id) => ({ course_id: courseId, student_id: id, lms_user_id: null })),
+        )
+        .onConflict((conflict) => conflict.columns(['course_id', 'student_id']).doNothing())
+        .execute();
   }
 
   /** Sets the columns named in `changes`; nothing to set is no query at all. */
