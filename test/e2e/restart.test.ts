@@ -220,7 +220,10 @@ describe.each(BASE_URLS)(
 
       // As the notebook's own scripts do: with the XSRF token of Jupyter's `_xsrf` cookie, which
       // Jupyter checks on a browser's (cookie-authenticated) writes.
-      const xsrf = (await page.context().cookies()).find((c) => c.name === '_xsrf')?.value ?? '';
+      // (Not the hub's `_xsrf` cookie, which lives under BASE/hub/ as JupyterHub's does.)
+      const xsrf =
+        (await page.context().cookies()).find((c) => c.name === '_xsrf' && !c.path.includes('/hub/'))
+          ?.value ?? '';
       const created = await page.request.post(urls.user(STUDENT, '', 'api/contents'), {
         data: { type: 'notebook' },
         headers: { 'X-XSRFToken': decodeURIComponent(xsrf) },

@@ -88,8 +88,9 @@ export function registerCourseWorkRoutes(api: FastifyInstance, deps: CourseWorkA
   api.put<StudentParams>('/courses/:course/students/:student', async (request) => {
     const actor = actorFor(request, 'courses:manage');
     const { course, student } = request.params;
-    const body = objectBody(request.body, true);
+    // The role before the body: a caller who may not do this learns nothing from a 400.
     await work.courseFor(course, actor, INSTRUCTOR);
+    const body = objectBody(request.body, true);
     const report = await asRequest(() =>
       enrollment.addStudent(course, {
         id: student,
@@ -111,11 +112,11 @@ export function registerCourseWorkRoutes(api: FastifyInstance, deps: CourseWorkA
   api.post<CourseParams>('/courses/:course/students/import', async (request) => {
     const actor = actorFor(request, 'courses:manage');
     const { course } = request.params;
+    await work.courseFor(course, actor, INSTRUCTOR);
     const body = objectBody(request.body);
     const csv = optionalString(body.csv, 'csv');
     if (csv === undefined) throw new ApiError(400, 'The body needs csv: the text of the students CSV file.');
     const label = optionalString(body.file, 'file') ?? 'the CSV file';
-    await work.courseFor(course, actor, INSTRUCTOR);
     const rows = await asRequest(async () => parseStudentsCsv(Buffer.from(csv, 'utf8'), label));
     const report = await asRequest(() => enrollment.importStudents(course, rows, label));
     return { imported: rows.map((row) => row.id), createdUsers: report.createdUsers };

@@ -268,6 +268,27 @@ const TABLE: Row[] = [
     },
     expect: [403, 403, 403, 403, 204, 403, 204, 403, 403],
   },
+  // Grading by hand (issue 14): graders, instructors and admins; nobody else learns whether a
+  // submission is there (404 once past the checks: ps1 has no submission of amy's).
+  {
+    method: 'GET',
+    route: '/hub/api/courses/:course/assignments/:assignment/submissions',
+    url: `${ASSIGNMENT}/submissions`,
+    expect: [403, 403, 403, 200, 200, 403, 200, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/hub/api/courses/:course/assignments/:assignment/grading/:student/:notebook',
+    url: `${ASSIGNMENT}/grading/amy/problem1`,
+    expect: [403, 403, 403, 404, 404, 403, 404, 403, 403],
+  },
+  {
+    method: 'PUT',
+    route: '/hub/api/courses/:course/assignments/:assignment/grading/:student/:notebook',
+    url: `${ASSIGNMENT}/grading/amy/problem1`,
+    body: { cell: 'q1', field: 'comment', value: 'ok', baseVersion: 0 },
+    expect: [403, 403, 403, 404, 404, 403, 404, 403, 403],
+  },
 ];
 
 const headersFor = {} as Record<Caller, () => Promise<Record<string, string>>>;

@@ -154,8 +154,18 @@ describe('user model fields by scope (JupyterHub 5)', () => {
     const res = await get('/hub/api/user', ['read:users:activity!user=boss']);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(keys(body)).toEqual(['admin', 'groups', 'kind', 'last_activity', 'name', 'scopes', 'token_id']);
-    expect(body).toMatchObject({ kind: 'user', name: 'boss', admin: true, groups: [] });
+    // JupyterHub 5's SelfAPIHandler adds token_id and session_id (null: not an OAuth token).
+    expect(keys(body)).toEqual([
+      'admin',
+      'groups',
+      'kind',
+      'last_activity',
+      'name',
+      'scopes',
+      'session_id',
+      'token_id',
+    ]);
+    expect(body).toMatchObject({ kind: 'user', name: 'boss', admin: true, groups: [], session_id: null });
     // The identify scopes are not the token's: only its own (expanded) scopes are listed.
     expect(body.scopes).toEqual(['read:users:activity!user=boss']);
   });

@@ -60,7 +60,14 @@ function registeredRoutes(): { method: string; url: string }[] {
 
 /** `/a/:x/b/` and `/a/{y}/b` → `/a/{}/b`: parameter names may differ, places may not. */
 function shape(path: string): string {
-  return path.replace(/:\w+|\{\w+\}/g, '{}').replace(/\/$/, '');
+  return (
+    path
+      .replace(/:\w+|\{\w+\}/g, '{}')
+      // An empty server name is the documented {server_name}: JupyterHub's `/servers/` and
+      // `/servers//progress` are the default server.
+      .replace(/\/servers\/(\/|$)/, '/servers/{}$1')
+      .replace(/\/$/, '')
+  );
 }
 
 describe('REST API in the running hub', () => {

@@ -195,7 +195,9 @@ describe('https served by coursehub (a real hub with a self-signed pair)', () =>
         expect(tree?.headers()['strict-transport-security']).toBe('max-age=31536000');
         // A new notebook as the notebook's own scripts make it (Jupyter's XSRF cookie), opened,
         // and a cell run: the kernel's websocket goes through TLS, then the proxy, to the kernel.
-        const xsrf = (await context.cookies()).find((c) => c.name === '_xsrf')?.value ?? '';
+        // Jupyter's own: the hub's `_xsrf` cookie lives under /hub/, as JupyterHub's.
+        const xsrf =
+          (await context.cookies()).find((c) => c.name === '_xsrf' && !c.path.includes('/hub/'))?.value ?? '';
         const created = await page.request.post(`user/${ADMIN}/api/contents`, {
           data: { type: 'notebook' },
           headers: { 'X-XSRFToken': decodeURIComponent(xsrf) },
