@@ -188,3 +188,27 @@ describe('conformance: generate_assignment on the autograde cases', { timeout: 3
     }
   });
 });
+
+// Sources as nbgrader's Create Assignment toolbar marks them (every key it writes, tests locked)
+// and the release the real nbgrader 0.9.5 generated from them (test/fixtures/nbgrader-editor/).
+// The editor's e2e test needs root and a browser; this checks the generate half everywhere.
+const toolbarMarked = join(import.meta.dirname, '../fixtures/nbgrader-editor');
+
+describe('conformance: generate_assignment on toolbar-marked sources', { timeout: 300_000 }, () => {
+  it.each(['docs-ps1-noheader', 'suite-features'])('%s', async (name) => {
+    const course = join(scratchRoot, `toolbar-${name}`);
+    const from = join(toolbarMarked, name);
+    cpSync(join(from, 'source'), join(course, 'source'), { recursive: true });
+    cpSync(join(from, 'nbgrader_config.py'), join(course, 'nbgrader_config.py'));
+    await generateAssignment({ courseDir: course, assignment: 'ps1', force: true });
+    const expectedDir = join(from, 'release', 'ps1');
+    const releaseDir = join(course, 'release', 'ps1');
+    const expectedFiles = listFilesRecursive(expectedDir);
+    expect(listFilesRecursive(releaseDir)).toEqual(expectedFiles);
+    // Notebooks as text (a difference shows as a diff), data files as bytes.
+    const read = (dir: string, file: string) =>
+      file.endsWith('.ipynb') ? readFileSync(join(dir, file), 'utf8') : readFileSync(join(dir, file));
+    for (const file of expectedFiles)
+      expect([file, read(releaseDir, file)]).toEqual([file, read(expectedDir, file)]);
+  });
+});
