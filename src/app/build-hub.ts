@@ -66,6 +66,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       exchange: s.exchange,
       work: s.courseWork,
       jobs: s.courseJobs,
+      formgrader: s.formgrader,
     });
   },
   admin: (app, s) =>
@@ -120,6 +121,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       exchange: s.exchange,
       work: s.courseWork,
       jobs: s.courseJobs,
+      formgrader: s.formgrader,
       urls: s.urls,
     }),
 };

@@ -19,6 +19,7 @@
  *   exchange      Exchange: release, fetch, submit, collect, feedback (src/exchange/)
  *   courseWork    CourseWork: assignments, generate, autograde, feedback, gradebook (hub's database)
  *   courseJobs    CourseJobs: collect / autograde / feedback as jobs in this process
+ *   formgrader    Formgrader: grading by hand (submissions, grading page, saves, anonymous grading)
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -60,6 +61,7 @@ import { DEFAULT_IGNORE, Exchange, limitsFromConfig } from '../exchange/exchange
 import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
 import { CourseJobs } from '../hub/courses/course-jobs.js';
 import { CourseWork } from '../hub/courses/course-work.js';
+import { Formgrader } from '../hub/courses/formgrader.js';
 import { AUTOGRADE_KERNEL_TIMINGS } from '../grading/autograde/settings.js';
 import type { KernelLauncher } from '../grading/execution.js';
 import { createKernelLauncher } from '../kernel/index.js';
@@ -103,6 +105,8 @@ export interface CoreServices {
   exchange: Exchange;
   courseWork: CourseWork;
   courseJobs: CourseJobs;
+  /** Grading by hand: the submissions list, the grading page, saves, anonymous grading. */
+  formgrader: Formgrader;
   metrics: HubMetrics;
   /** A user's files through their default server's spawner (backup and restore use it). */
   userStorage: (userName: string) => UserStorage;
@@ -228,6 +232,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     exchange,
     courseWork,
     courseJobs: new CourseJobs(courseStores, courseWork, exchange, log.child({ area: 'course-jobs' })),
+    formgrader: new Formgrader({ stores: courseStores, courses, work: courseWork }),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

@@ -29,6 +29,12 @@ export { MIME_PRIORITY } from './outputs.js';
 export { NOTEBOOK_CSS } from './styles.js';
 export { renderFeedbackPage, type FeedbackCell, type FeedbackPageModel } from './feedback-page.js';
 export { scoreText } from './score-text.js';
+export {
+  renderForGrading,
+  type GradingCell,
+  type GradingRenderOptions,
+  type GradingRole,
+} from './grading-notebook.js';
 
 /** A markdown text (e.g. a grader's comment) -> sanitized HTML, with math. */
 export function renderMarkdown(text: string): SanitizedHtml {

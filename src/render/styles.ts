@@ -21,6 +21,8 @@ export const NOTEBOOK_CSS = `
 .nb-stderr .nb-output-area { background: #fdd; }
 .nb-output-image { max-width: 100%; height: auto; }
 .nb-output-html, .nb-output-markdown, .nb-output-latex { padding: 0.4em 0; overflow-x: auto; }
+.nb-hidden-tests { margin: 0.2em 0; border: 2px dashed #b27d12; background: #fff8e5; }
+.nb-hidden-tests-label { padding: 0.1em 0.6em; color: #7a4e00; font-size: 12px; font-weight: bold; }
 .nb-blocked-image { color: #6a737d; font-style: italic; }
 .nb-markdown { padding: 0.2em 0.4em; overflow-x: auto; }
 .nb-markdown img { max-width: 100%; }

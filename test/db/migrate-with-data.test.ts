@@ -195,6 +195,92 @@ const SEED: [table: string, rows: Record<string, unknown>[]][] = [
       },
     ],
   ],
+  // 0200_courses_exchange: courses on the hub, roles, the exchange's rows and jobs.
+  [
+    'courses',
+    [{ id: 1, name: 'intro101', title: 'Intro', directory: '/srv/intro101', unix_group: null, created: T0 }],
+  ],
+  ['course_roles', [{ course_id: 1, user_id: 2, role: 'student', created: T0 }]],
+  [
+    'exchange_releases',
+    [
+      {
+        id: 1,
+        course_id: 1,
+        assignment: 'ps1',
+        version: 1,
+        folder: 'releases/1',
+        checksum: 'abc',
+        files: 1,
+        bytes: 10,
+        released_at: T0,
+        released_by: 'prof',
+        withdrawn_at: null,
+        withdrawn_by: null,
+      },
+    ],
+  ],
+  [
+    'exchange_fetches',
+    [{ id: 1, course_id: 1, assignment: 'ps1', student: 'amy', release_id: 1, fetched_at: T0 }],
+  ],
+  [
+    'exchange_submissions',
+    [
+      {
+        id: 1,
+        course_id: 1,
+        assignment: 'ps1',
+        student: 'amy',
+        user_id: 2,
+        timestamp: '2026-02-01 16:00:00.500000',
+        folder: 'submissions/1',
+        checksum: 'def',
+        files: 1,
+        bytes: 10,
+        release_id: 1,
+        warnings: '[]',
+      },
+    ],
+  ],
+  [
+    'exchange_feedback',
+    [
+      {
+        id: 1,
+        course_id: 1,
+        assignment: 'ps1',
+        student: 'amy',
+        timestamp: '2026-02-01 16:00:00.500000',
+        folder: 'feedback/1',
+        checksum: 'ghi',
+        files: 1,
+        released_at: T0,
+        released_by: 'prof',
+      },
+    ],
+  ],
+  [
+    'jobs',
+    [
+      {
+        id: 1,
+        course_id: 1,
+        kind: 'autograde',
+        assignment: 'ps1',
+        options: '{}',
+        state: 'succeeded',
+        done: 1,
+        total: 1,
+        failed: 0,
+        message: null,
+        result: null,
+        created_by: 'prof',
+        created_at: T0,
+        finished_at: T0,
+      },
+    ],
+  ],
 ];
 
 const names = Object.keys(migrations).sort();
@@ -226,7 +312,13 @@ async function tablesOf(db: AnyDatabase): Promise<string[]> {
 }
 
 async function rowsOf(db: AnyDatabase, table: string, columns: string[]) {
-  const rows = (await db.selectFrom(table).select(columns).execute()) as Record<string, unknown>[];
+  const read = (await db.selectFrom(table).select(columns).execute()) as Record<string, unknown>[];
+  // pg hands a bigint column (exchange_*.bytes) back as text; the stores read it with Number().
+  const rows = read.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([c, v]) => [c, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]),
+    ),
+  );
   const key = (row: Record<string, unknown>) => JSON.stringify(columns.map((c) => row[c]));
   return rows.sort((a, b) => key(a).localeCompare(key(b)));
 }

@@ -5,6 +5,7 @@ import { apiTokensMigration } from './0030_api_tokens.js';
 import { serversMigration } from './0040_servers.js';
 import { gradebookMigration } from './0100_gradebook.js';
 import { coursesExchangeMigration } from './0200_courses_exchange.js';
+import { gradingMigration } from './0300_grading.js';
 
 /**
  * Every migration, oldest first. Names sort in the order they must run (Kysely checks this).
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0040_servers': serversMigration,
   '0100_gradebook': gradebookMigration,
   '0200_courses_exchange': coursesExchangeMigration,
+  '0300_grading': gradingMigration,
 };

@@ -8,6 +8,7 @@ import type { Database } from '../schema.js';
 import { HubCourseStore } from './courses-roles.js';
 import { ExchangeStore } from './exchange.js';
 import { GradebookStore } from './gradebook.js';
+import { GradingStore } from './grading.js';
 import { JobStore } from './jobs.js';
 import { UserStore } from './users.js';
 
@@ -16,6 +17,7 @@ export class CourseStores {
   readonly exchange: ExchangeStore;
   readonly jobs: JobStore;
   readonly gradebook: GradebookStore;
+  readonly grading: GradingStore;
   readonly users: UserStore;
 
   constructor(private readonly db: Kysely<Database>) {
@@ -23,6 +25,7 @@ export class CourseStores {
     this.exchange = new ExchangeStore(db);
     this.jobs = new JobStore(db);
     this.gradebook = new GradebookStore(db);
+    this.grading = new GradingStore(db);
     this.users = new UserStore(db);
   }
 

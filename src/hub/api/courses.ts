@@ -15,11 +15,15 @@ import { requireScope } from './authorize.js';
 import { actorFor } from './course-actor.js';
 import { objectBody, optionalBoolean, optionalString } from './body.js';
 import { registerCourseWorkRoutes, type CourseWorkApiDeps } from './course-work-routes.js';
+import type { Formgrader } from '../courses/formgrader.js';
+import { registerGradingRoutes } from './grading-routes.js';
 
 /** With an instructor's work on the course (./course-work-routes.ts). */
 export interface CourseApiDeps extends CourseWorkApiDeps {
   courses: CourseService;
   exchange: Exchange;
+  /** Grading by hand (./grading-routes.ts). */
+  formgrader: Formgrader;
 }
 
 type CourseParams = { Params: { course: string } };
@@ -133,4 +137,5 @@ export function registerCourseRoutes(api: FastifyInstance, deps: CourseApiDeps):
   });
 
   registerCourseWorkRoutes(api, deps);
+  registerGradingRoutes(api, deps);
 }

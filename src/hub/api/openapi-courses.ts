@@ -166,4 +166,40 @@ export const COURSE_OPERATIONS: Record<string, Record<string, Op>> = {
       responses: { '200': '[{id, firstName, lastName, email}]', ...ERR },
     },
   },
+  '/hub/api/courses/{course}/assignments/{assignment}/submissions': {
+    get: {
+      summary:
+        'Every student of the course with the state of their submission (not submitted, submitted, needs manual grading, flagged, graded, autograded), time stamp, late flag and score; by pseudonym when graded anonymously (instructors, graders)',
+      scopes: ['courses:grade'],
+      responses: {
+        '200':
+          '{assignment, duedate, anonymous, maxScore, notebooks, submissions: [{student, label, state, timestamp, late, score, notebooks}]}',
+        ...ERR,
+      },
+    },
+  },
+  '/hub/api/courses/{course}/assignments/{assignment}/grading/{student}/{notebook}': {
+    get: {
+      summary:
+        "One student's graded notebook: each graded cell's scores and comments, the flag, and each field's version (instructors, graders; {student} is the pseudonym when graded anonymously)",
+      scopes: ['courses:grade'],
+      responses: {
+        '200':
+          '{student, label, anonymous, notebook, flagged, cells: [{gradeId, grade?, comment?}], fields: [{cell, field, version, editedBy, editedAt}]}',
+        ...ERR,
+      },
+    },
+    put: {
+      summary:
+        'Save one field (manual_score, extra_credit, comment, or flag with cell ""); the later save wins and the answer names the value it replaced when the field changed after baseVersion (instructors, graders)',
+      scopes: ['courses:grade'],
+      body: '{cell: string, field: manual_score|extra_credit|comment|flag, value: number|string|boolean|null, baseVersion: integer}',
+      responses: {
+        '200':
+          '{cell, field, value, version, savedBy, savedAt, conflict: null | {value, version, editedBy, editedAt}}',
+        '400': 'a value the cell cannot take (e.g. above its points)',
+        ...ERR,
+      },
+    },
+  },
 };

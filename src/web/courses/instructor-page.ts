@@ -16,6 +16,7 @@ import type { HubUrls } from '../../hub/urls.js';
 import { csrfField, html, page, type PageUser, type SafeHtml } from '../layout.js';
 import { courseUrls, coursesScriptPath, type Flash } from './course-urls.js';
 import { feedbackLinks } from './student-page.js';
+import { gradingUrls } from './grading-urls.js';
 
 export interface InstructorView {
   course: HubCourseRow;
@@ -104,6 +105,7 @@ export function instructorPage(options: {
             }${button(links.release(name), release ? 'Release again' : 'Release', csrfToken, 'release')}`
             : ''
         }
+        ${graded ? html`<a class="button secondary" data-action="grade" href="${gradingUrls(urls, view.course.name, name).list}">Grade</a>` : ''}
         ${jobButton(links.jobs, 'collect', name, 'Collect', csrfToken)}
         ${jobButton(links.jobs, 'autograde', name, 'Autograde', csrfToken)}
         ${jobButton(links.jobs, 'feedback', name, 'Generate and release feedback', csrfToken)}

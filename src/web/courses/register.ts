@@ -24,6 +24,7 @@ import { CourseNotFoundError, CourseRoleError } from '../../exchange/errors.js';
 import type { Actor, Exchange } from '../../exchange/exchange.js';
 import { JOB_KINDS, type CourseJobs, type JobKind } from '../../hub/courses/course-jobs.js';
 import type { CourseWork } from '../../hub/courses/course-work.js';
+import type { Formgrader } from '../../hub/courses/formgrader.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { CoursehubError } from '../../util/errors.js';
@@ -33,6 +34,7 @@ import { formField, sendHtml } from '../respond.js';
 import { COURSE_SCRIPT } from './course-script.js';
 import { courseUrls, coursesScriptPath, type Flash } from './course-urls.js';
 import { coursePageView } from './course-view.js';
+import { registerGradingPages } from './grading-routes.js';
 import { instructorPage } from './instructor-page.js';
 import { studentPage } from './student-page.js';
 
@@ -41,6 +43,8 @@ export interface CoursePagesDeps {
   exchange: Exchange;
   work: CourseWork;
   jobs: CourseJobs;
+  /** The grading pages (./grading-routes.ts). */
+  formgrader: Formgrader;
   urls: HubUrls;
 }
 
@@ -62,6 +66,7 @@ const errorStatus = (error: CoursehubError) =>
 export function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps): void {
   const { urls, exchange, work, jobs } = deps;
   const base = urls.hub('courses/:course');
+  registerGradingPages(app, { formgrader: deps.formgrader, urls });
 
   /** The signed-in browser user, or undefined after sending them to log in. */
   function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
