@@ -122,6 +122,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       work: s.courseWork,
       jobs: s.courseJobs,
       formgrader: s.formgrader,
+      gradebook: s.gradebookReports,
       urls: s.urls,
     }),
 };

@@ -20,6 +20,7 @@
  *   courseWork    CourseWork: assignments, generate, autograde, feedback, gradebook (hub's database)
  *   courseJobs    CourseJobs: collect / autograde / feedback as jobs in this process
  *   formgrader    Formgrader: grading by hand (submissions, grading page, saves, anonymous grading)
+ *   gradebookReports GradebookReports: the gradebook pages, their CSVs and analytics
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -62,6 +63,7 @@ import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
 import { CourseJobs } from '../hub/courses/course-jobs.js';
 import { CourseWork } from '../hub/courses/course-work.js';
 import { Formgrader } from '../hub/courses/formgrader.js';
+import { GradebookReports } from '../hub/courses/gradebook-reports.js';
 import { AUTOGRADE_KERNEL_TIMINGS } from '../grading/autograde/settings.js';
 import type { KernelLauncher } from '../grading/execution.js';
 import { createKernelLauncher } from '../kernel/index.js';
@@ -107,6 +109,7 @@ export interface CoreServices {
   courseJobs: CourseJobs;
   /** Grading by hand: the submissions list, the grading page, saves, anonymous grading. */
   formgrader: Formgrader;
+  gradebookReports: GradebookReports;
   metrics: HubMetrics;
   /** A user's files through their default server's spawner (backup and restore use it). */
   userStorage: (userName: string) => UserStorage;
@@ -233,6 +236,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     courseWork,
     courseJobs: new CourseJobs(courseStores, courseWork, exchange, log.child({ area: 'course-jobs' })),
     formgrader: new Formgrader({ stores: courseStores, courses, work: courseWork }),
+    gradebookReports: new GradebookReports({ stores: courseStores, courses, work: courseWork }),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

@@ -25,6 +25,7 @@ import type { Actor, Exchange } from '../../exchange/exchange.js';
 import { JOB_KINDS, type CourseJobs, type JobKind } from '../../hub/courses/course-jobs.js';
 import type { CourseWork } from '../../hub/courses/course-work.js';
 import type { Formgrader } from '../../hub/courses/formgrader.js';
+import type { GradebookReports } from '../../hub/courses/gradebook-reports.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { CoursehubError } from '../../util/errors.js';
@@ -34,6 +35,7 @@ import { formField, sendHtml } from '../respond.js';
 import { COURSE_SCRIPT } from './course-script.js';
 import { courseUrls, coursesScriptPath, type Flash } from './course-urls.js';
 import { coursePageView } from './course-view.js';
+import { registerGradebookPages } from './gradebook-routes.js';
 import { registerGradingPages } from './grading-routes.js';
 import { instructorPage } from './instructor-page.js';
 import { studentPage } from './student-page.js';
@@ -45,6 +47,8 @@ export interface CoursePagesDeps {
   jobs: CourseJobs;
   /** The grading pages (./grading-routes.ts). */
   formgrader: Formgrader;
+  /** The gradebook pages (./gradebook-routes.ts). */
+  gradebook: GradebookReports;
   urls: HubUrls;
 }
 
@@ -67,6 +71,7 @@ export function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps)
   const { urls, exchange, work, jobs } = deps;
   const base = urls.hub('courses/:course');
   registerGradingPages(app, { formgrader: deps.formgrader, urls });
+  registerGradebookPages(app, { gradebook: deps.gradebook, urls });
 
   /** The signed-in browser user, or undefined after sending them to log in. */
   function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
