@@ -20,7 +20,10 @@ import { CourseService } from '../src/exchange/courses/course-service.js';
 import { requireAssignment } from '../src/gradebook/courses.js';
 import { CourseWork } from '../src/hub/courses/course-work.js';
 import { Formgrader } from '../src/hub/courses/formgrader.js';
+import { GradebookReports } from '../src/hub/courses/gradebook-reports.js';
 import { HubUrls } from '../src/hub/urls.js';
+import { analyticsPage } from '../src/web/courses/analytics-page.js';
+import { gradebookPage, studentAssignmentPage } from '../src/web/courses/gradebook-page.js';
 import { gradingPage } from '../src/web/courses/grading-page.js';
 import { questionPage } from '../src/web/courses/question-page.js';
 import { submissionsPage } from '../src/web/courses/submissions-page.js';
@@ -127,6 +130,7 @@ try {
   };
   const work = new CourseWork({ stores, courses, launcher: refuse, concurrency: 1, readUserFolder: refuse });
   const formgrader = new Formgrader({ stores, courses, work });
+  const gradebook = new GradebookReports({ stores, courses, work });
   const admin = { name: 'bench-admin', admin: true };
 
   const assignment = await requireAssignment(stores.gradebook, filled.courseId, TIMED);
@@ -172,13 +176,29 @@ try {
         admin,
       ),
     ),
+    // The gradebook pages (src/web/courses/gradebook-routes.ts).
+    gradebook: await timed(ROUNDS, async () =>
+      gradebookPage({ urls, user, view: await gradebook.overview(course.name, admin) }),
+    ),
+    "a student's assignment (gradebook)": await timed(ROUNDS, async (round) =>
+      studentAssignmentPage({
+        urls,
+        user,
+        view: await gradebook.studentAssignment(course.name, student(round), TIMED, admin),
+      }),
+    ),
+    analytics: await timed(ROUNDS, async () =>
+      analyticsPage({ urls, user, view: await gradebook.analytics(course.name, TIMED, admin) }),
+    ),
   };
   const question = await timed(3, async () => {
     const view = await formgrader.question(course.name, TIMED, notebook.name, graded.name, admin);
     return questionPage({ urls, user, view });
   });
   const csv = await timed(3, () => work.gradesCsv(course.name, admin));
+  const cellsCsv = await timed(1, () => gradebook.cellsCsv(course.name, admin));
   for (const [name, ms] of Object.entries(pages)) console.log(`${name}: p95 ${ms.toFixed(1)} ms`);
+  console.log(`per-cell csv (every graded cell of every submission): ${cellsCsv.toFixed(0)} ms`);
   console.log(
     `question page (${graded.name} for ${submitted.length} students): p95 ${question.toFixed(0)} ms`,
   );

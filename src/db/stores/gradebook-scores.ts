@@ -98,6 +98,8 @@ export interface AssignmentSummaryRows extends AssignmentHeaderRows {
 
 const nullableNumber = (value: number | null) => (value === null ? null : Number(value));
 const cellType = (value: string): 'code' | 'markdown' => (value === 'markdown' ? 'markdown' : 'code');
+/** `in (...)` needs at least one value: -1 is no row's id. */
+const onlyThese = (pks: readonly number[]) => (pks.length > 0 ? [...pks] : [-1]);
 
 export class ScoreStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -114,23 +116,23 @@ export class ScoreStore {
 
   /**
    * The rows of the assignment's totals, summed per submitted notebook: five queries, independent
-   * of its size.
+   * of its size. With `studentPks`, only those students' submissions (a page of the gradebook).
    */
-  async summaryRows(assignmentId: number): Promise<AssignmentSummaryRows> {
+  async summaryRows(assignmentId: number, studentPks?: readonly number[]): Promise<AssignmentSummaryRows> {
     const [header, notebookTotals] = await Promise.all([
-      this.header(assignmentId),
-      this.notebookTotalRows(assignmentId),
+      this.header(assignmentId, studentPks),
+      this.notebookTotalRows(assignmentId, studentPks),
     ]);
     return { ...header, notebookTotals };
   }
 
   /** Four queries. */
-  private async header(assignmentId: number): Promise<AssignmentHeaderRows> {
+  private async header(assignmentId: number, studentPks?: readonly number[]): Promise<AssignmentHeaderRows> {
     const [notebooks, gradeCells, taskCells, submissions] = await Promise.all([
       this.notebooks(assignmentId),
       this.scoredCells('gradebook_grade_cell', assignmentId),
       this.scoredCells('gradebook_task_cell', assignmentId),
-      this.submissions(assignmentId),
+      this.submissions(assignmentId, studentPks),
     ]);
     return { notebooks, cells: [...gradeCells, ...taskCells], submissions };
   }
@@ -163,8 +165,8 @@ export class ScoreStore {
     }));
   }
 
-  private async submissions(assignmentId: number): Promise<SubmissionRow[]> {
-    const rows = await this.db
+  private async submissions(assignmentId: number, studentPks?: readonly number[]): Promise<SubmissionRow[]> {
+    let query = this.db
       .selectFrom('gradebook_submission')
       .innerJoin('gradebook_student', 'gradebook_student.id', 'gradebook_submission.student_pk')
       .leftJoin('gradebook_extension', (join) =>
@@ -182,8 +184,9 @@ export class ScoreStore {
         'gradebook_extension.seconds',
       ])
       .where('gradebook_submission.assignment_id', '=', assignmentId)
-      .orderBy('gradebook_student.student_id')
-      .execute();
+      .orderBy('gradebook_student.student_id');
+    if (studentPks) query = query.where('gradebook_submission.student_pk', 'in', onlyThese(studentPks));
+    const rows = await query.execute();
     return rows.map((r) => ({
       id: r.id,
       timestamp: r.timestamp,
@@ -215,8 +218,8 @@ export class ScoreStore {
   }
 
   /** The submissions of the assignment with their submitted notebooks, to join a table to. */
-  private submittedNotebooksOf(assignmentId: number) {
-    return this.db
+  private submittedNotebooksOf(assignmentId: number, studentPks?: readonly number[]) {
+    const query = this.db
       .selectFrom('gradebook_submission')
       .innerJoin(
         'gradebook_submitted_notebook',
@@ -224,6 +227,7 @@ export class ScoreStore {
         'gradebook_submission.id',
       )
       .where('gradebook_submission.assignment_id', '=', assignmentId);
+    return studentPks ? query.where('gradebook_submission.student_pk', 'in', onlyThese(studentPks)) : query;
   }
 
   private async grades(assignmentId: number): Promise<ScoreGradeRow[]> {
@@ -281,7 +285,10 @@ export class ScoreStore {
    * whenever the additions are exact (points in halves or quarters, as nbgrader's usually are) and
    * can otherwise differ in the last bit.
    */
-  async notebookTotalRows(assignmentId: number): Promise<NotebookTotalsRow[]> {
+  async notebookTotalRows(
+    assignmentId: number,
+    studentPks?: readonly number[],
+  ): Promise<NotebookTotalsRow[]> {
     // Grade.score, as api.py writes it.
     const points = sql<number>`case
       when gradebook_grade.manual_score is not null
@@ -297,7 +304,7 @@ export class ScoreStore {
       and coalesce(gradebook_grade_cell.cell_type, 'code') <> 'markdown'`;
     const sumOf = (where: RawBuilder<boolean>) =>
       sql<number>`coalesce(sum(${points}) filter (where ${where}), 0.0)`;
-    const rows = await this.submittedNotebooksOf(assignmentId)
+    const rows = await this.submittedNotebooksOf(assignmentId, studentPks)
       .leftJoin('gradebook_grade', 'gradebook_grade.submitted_notebook_id', 'gradebook_submitted_notebook.id')
       .leftJoin('gradebook_grade_cell', (join) =>
         join

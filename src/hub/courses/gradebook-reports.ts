@@ -18,14 +18,13 @@ import type { Actor } from '../../exchange/exchange.js';
 import {
   ensureCourse,
   findStudentPk,
-  listAssignments,
   listStudents,
   requireAssignment,
   type StudentRecord,
 } from '../../gradebook/courses.js';
 import { GRADES_CSV_COLUMNS, gradesCsv, gradesCsvRows } from '../../gradebook/export-grades-csv.js';
 import { pythonFloat } from '../../gradebook/python-format.js';
-import { loadAssignmentScores, loadAssignmentSummary } from '../../gradebook/scores.js';
+import { loadAssignmentSummary } from '../../gradebook/scores.js';
 import { parseNaiveUtc } from '../../gradebook/timestamps.js';
 import {
   inGradeIdOrder,
@@ -37,6 +36,7 @@ import {
   type NotebookScores,
 } from '../../grading/scores/index.js';
 import { GRADERS, type CourseWork } from './course-work.js';
+import { assignmentAnalytics, readCellGrades, type AnalyticsView } from './gradebook-analytics.js';
 import { newPseudonymSecret, pseudonymOf } from './pseudonyms.js';
 
 /** A student as the gradebook shows them: `key` in addresses, `label` in text. */
@@ -66,8 +66,19 @@ export interface GradebookOverview {
   assignments: { name: string; duedate: string | null; maxScore: number; submitted: number }[];
   /** The sum of every assignment's maximum. */
   maxScore: number;
+  /** This page's students (GRADEBOOK_PAGE_SIZE a page). */
   rows: (GradebookStudent & { total: number; results: Record<string, GradebookResult | undefined> })[];
+  /** 1-based; `pages` at least 1. */
+  page: number;
+  pages: number;
+  studentCount: number;
 }
+
+/**
+ * Students a gradebook page shows: a page reads only its students' submissions, so it costs the
+ * same in a class of 2,000 as in one of 100 (the benchmark's goal: each page under 100 ms).
+ */
+export const GRADEBOOK_PAGE_SIZE = 100;
 
 export interface CellResult {
   gradeId: string;
@@ -107,36 +118,6 @@ export interface StudentAssignmentView {
   }[];
 }
 
-export interface HistogramBin {
-  /** [from, to) (the last bin includes `to`). */
-  from: number;
-  to: number;
-  count: number;
-}
-
-export interface AnalyticsView {
-  course: HubCourseRow;
-  role: 'instructor' | 'grader';
-  assignment: string;
-  duedate: string | null;
-  maxScore: number;
-  submitted: number;
-  /** Scores after the late penalty, in 10 bins over 0..maxScore. */
-  scores: HistogramBin[];
-  cells: { notebook: string; cell: string; maxScore: number; graded: number; bins: HistogramBin[] }[];
-  /** Autograded test cells by how many submissions got less than full marks, most first. */
-  failedTests: {
-    notebook: string;
-    cell: string;
-    maxScore: number;
-    zero: number;
-    partial: number;
-    full: number;
-  }[];
-  /** Every submission's time stamp, oldest first; late: after the due date and any extension. */
-  timeline: { timestamp: string; late: boolean }[];
-}
-
 export const CELLS_CSV_COLUMNS = [
   'assignment',
   'notebook',
@@ -158,31 +139,6 @@ function csvField(value: string): string {
 }
 
 const numberOrEmpty = (value: number | null) => (value === null ? '' : pythonFloat(value));
-
-/**
- * `bins` equal bins over 0..max; a value above max (extra credit) goes into the last one, below 0
- * into the first. With max 0 every value is in one bin.
- */
-export function histogram(values: number[], max: number, bins: number): HistogramBin[] {
-  if (max <= 0) return [{ from: 0, to: 0, count: values.length }];
-  const width = max / bins;
-  const result = Array.from({ length: bins }, (_, i) => ({ from: i * width, to: (i + 1) * width, count: 0 }));
-  for (const value of values) {
-    const at = Math.min(bins - 1, Math.max(0, Math.floor(value / width)));
-    result[at]!.count += 1;
-  }
-  return result;
-}
-
-/** A cell's bins: one per point for a cell of at most 10 whole points (0, 1, ..., max), else 10. */
-function cellBins(values: number[], max: number): HistogramBin[] {
-  if (Number.isInteger(max) && max > 0 && max <= 10) {
-    const result = Array.from({ length: max + 1 }, (_, i) => ({ from: i, to: i + 1, count: 0 }));
-    for (const value of values) result[Math.min(max, Math.max(0, Math.floor(value)))]!.count += 1;
-    return result;
-  }
-  return histogram(values, max, 10);
-}
 
 export class GradebookReports {
   constructor(private readonly options: { stores: CourseStores; courses: CourseService; work: CourseWork }) {}
@@ -216,22 +172,30 @@ export class GradebookReports {
     };
   }
 
-  /** Students x assignments, each with the score after the late penalty, and each student's total. */
-  async overview(courseId: string, actor: Actor): Promise<GradebookOverview> {
+  /**
+   * One page of students x assignments, each with the score after the late penalty, and each
+   * student's total. Students in the order they were added (by pseudonym while anonymous).
+   */
+  async overview(courseId: string, actor: Actor, page = 1): Promise<GradebookOverview> {
     const { course, role, gradebookId } = await this.course(courseId, actor);
     const store = this.options.stores.gradebook;
     const naming = await this.naming(course);
-    const students = await listStudents(store, gradebookId);
-    const rows = students.map((s) => ({
+    const everyone = (await store.courses.listStudents(gradebookId)).map((s) => ({
+      pk: s.pk,
       id: s.id,
       ...naming.student(s),
       total: 0,
       results: {} as Record<string, GradebookResult | undefined>,
     }));
+    if (naming.anonymous) everyone.sort((a, b) => byText(a.key, b.key));
+    const pages = Math.max(1, Math.ceil(everyone.length / GRADEBOOK_PAGE_SIZE));
+    const at = Math.min(pages, Math.max(1, Math.floor(page) || 1));
+    const rows = everyone.slice((at - 1) * GRADEBOOK_PAGE_SIZE, at * GRADEBOOK_PAGE_SIZE);
+    const studentPks = rows.map((r) => r.pk);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const assignments: GradebookOverview['assignments'] = [];
-    for (const assignment of await listAssignments(store, gradebookId)) {
-      const summary = await loadAssignmentSummary(store, gradebookId, assignment.name);
+    for (const assignment of await store.courses.listAssignments(gradebookId)) {
+      const summary = await loadAssignmentSummary(store, gradebookId, assignment.name, { studentPks });
       const due = summary.duedate === null ? null : parseNaiveUtc(summary.duedate);
       for (const sub of summary.submissions) {
         const row = byId.get(sub.studentId);
@@ -254,17 +218,19 @@ export class GradebookReports {
         name: assignment.name,
         duedate: assignment.duedate,
         maxScore: summary.maxScore,
-        submitted: summary.submissions.length,
+        submitted: await store.submissions.count({ assignmentId: assignment.id }),
       });
     }
-    const sorted = naming.anonymous ? [...rows].sort((a, b) => byText(a.key, b.key)) : rows;
     return {
       course,
       role,
       anonymous: naming.anonymous,
       assignments,
       maxScore: assignments.reduce((total, a) => total + a.maxScore, 0),
-      rows: sorted.map(({ id: _id, ...row }) => row),
+      rows: rows.map(({ id: _id, pk: _pk, ...row }) => row),
+      page: at,
+      pages,
+      studentCount: everyone.length,
     };
   }
 
@@ -424,117 +390,53 @@ export class GradebookReports {
 
   /**
    * Every graded cell of every submission: assignment, notebook, cell, student, auto_score,
-   * manual_score, extra_credit, score (nbgrader's Grade.score: manual if given, else auto, plus extra
-   * credit),
-   * max_score. Assignments as in grades.csv, then students, notebooks and cells in order.
+   * manual_score, extra_credit, score (nbgrader's Grade.score: manual if given, else auto, plus
+   * extra credit), max_score. Assignments by name, then students (by id, or by pseudonym while
+   * anonymous), notebooks by name, cells in nbgrader's order (grade cells, then task cells).
    */
   async cellsCsv(courseId: string, actor: Actor): Promise<string> {
     const { course, gradebookId } = await this.course(courseId, actor);
     const store = this.options.stores.gradebook;
     const naming = await this.naming(course);
+    const keyOf = (id: string) => naming.student({ id, firstName: null, lastName: null, email: null }).key;
     const lines = [CELLS_CSV_COLUMNS.join(',')];
-    const assignments = (await listAssignments(store, gradebookId)).map((a) => a.name);
-    for (const assignment of assignments) {
-      const scores = await loadAssignmentScores(store, gradebookId, assignment);
-      const submissions = scores.submissions.map((s) => ({
-        student: naming.student({ id: s.studentId, firstName: null, lastName: null, email: null }).key,
-        notebooks: s.notebooks,
+    for (const assignment of await store.courses.listAssignments(gradebookId)) {
+      const submissions = (await readCellGrades(store, assignment.id)).map((s) => ({
+        ...s,
+        student: keyOf(s.studentId),
       }));
       if (naming.anonymous) submissions.sort((a, b) => byText(a.student, b.student));
       for (const sub of submissions)
-        for (const notebook of scores.notebooks) {
-          const scored = sub.notebooks[notebook];
-          if (!scored) continue;
-          for (const [cell, grade] of Object.entries(scored.grades))
-            lines.push(
-              [
-                assignment,
-                notebook,
-                cell,
-                sub.student,
-                numberOrEmpty(grade.autoScore),
-                numberOrEmpty(grade.manualScore),
-                numberOrEmpty(grade.extraCredit),
-                pythonFloat(grade.score),
-                pythonFloat(grade.maxScore),
-              ]
-                .map(csvField)
-                .join(','),
-            );
-        }
+        for (const grade of sub.grades)
+          lines.push(
+            [
+              assignment.name,
+              grade.notebook,
+              grade.cell,
+              sub.student,
+              numberOrEmpty(grade.autoScore),
+              numberOrEmpty(grade.manualScore),
+              numberOrEmpty(grade.extraCredit),
+              pythonFloat(grade.score),
+              pythonFloat(grade.maxScore),
+            ]
+              .map(csvField)
+              .join(','),
+          );
     }
     return lines.join('\n') + '\n';
   }
 
-  /** An assignment's analytics: no student is named in them (counts and time stamps only). */
-  async analytics(courseId: string, assignment: string, actor: Actor): Promise<AnalyticsView> {
+  /** An assignment's analytics (./gradebook-analytics.ts): no student is named in them. */
+  async analytics(
+    courseId: string,
+    assignment: string,
+    actor: Actor,
+  ): Promise<AnalyticsView & { course: HubCourseRow; role: Role }> {
     const { course, role, gradebookId } = await this.course(courseId, actor);
-    const scores = await loadAssignmentScores(this.options.stores.gradebook, gradebookId, assignment);
-    const perCell = new Map<
-      string,
-      { notebook: string; cell: string; maxScore: number; values: number[]; test: boolean; auto: number[] }
-    >();
-    for (const sub of scores.submissions)
-      for (const notebook of scores.notebooks) {
-        const scored = sub.notebooks[notebook];
-        if (!scored) continue;
-        for (const [cell, grade] of Object.entries(scored.grades)) {
-          const key = `${notebook}\0${cell}`;
-          let entry = perCell.get(key);
-          if (!entry)
-            perCell.set(
-              key,
-              (entry = {
-                notebook,
-                cell,
-                maxScore: grade.maxScore,
-                values: [],
-                test: grade.cellKind === 'GradeCell' && grade.cellType === 'code',
-                auto: [],
-              }),
-            );
-          entry.values.push(grade.score);
-          if (grade.autoScore !== null) entry.auto.push(grade.autoScore);
-        }
-      }
-    const cells = [...perCell.values()];
-    const failedTests = cells
-      .filter((c) => c.test && c.auto.length > 0)
-      .map((c) => ({
-        notebook: c.notebook,
-        cell: c.cell,
-        maxScore: c.maxScore,
-        zero: c.auto.filter((v) => v <= 0).length,
-        partial: c.auto.filter((v) => v > 0 && v < c.maxScore).length,
-        full: c.auto.filter((v) => v >= c.maxScore).length,
-      }))
-      .filter((c) => c.zero + c.partial > 0)
-      .sort((a, b) => b.zero + b.partial - (a.zero + a.partial) || b.zero - a.zero)
-      .slice(0, 10);
-    return {
-      course,
-      role,
-      assignment,
-      duedate: scores.duedate,
-      maxScore: scores.maxScore,
-      submitted: scores.submissions.length,
-      scores: histogram(
-        scores.submissions.map((s) => s.scoreAfterPenalty),
-        scores.maxScore,
-        10,
-      ),
-      cells: cells.map((c) => ({
-        notebook: c.notebook,
-        cell: c.cell,
-        maxScore: c.maxScore,
-        graded: c.values.length,
-        bins: cellBins(c.values, c.maxScore),
-      })),
-      failedTests,
-      timeline: scores.submissions
-        .filter((s): s is typeof s & { timestamp: string } => s.timestamp !== null)
-        .map((s) => ({ timestamp: s.timestamp, late: s.secondsLate > 0 }))
-        .sort((a, b) => byText(a.timestamp, b.timestamp)),
-    };
+    const store = this.options.stores.gradebook;
+    const summary = await loadAssignmentSummary(store, gradebookId, assignment);
+    const assignmentRow = await requireAssignment(store, gradebookId, assignment);
+    return { course, role, ...assignmentAnalytics(summary, await readCellGrades(store, assignmentRow.id)) };
   }
 }

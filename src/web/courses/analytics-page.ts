@@ -4,7 +4,8 @@
  * due date. Charts are server-rendered SVG (./svg-charts.ts), each with its numbers in a table
  * too; nothing here names a student.
  */
-import type { AnalyticsView, HistogramBin } from '../../hub/courses/gradebook-reports.js';
+import type { HubCourseRow } from '../../exchange/courses/course-service.js';
+import type { AnalyticsView, HistogramBin } from '../../hub/courses/gradebook-analytics.js';
 import { parseNaiveUtc } from '../../gradebook/timestamps.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { scoreText } from '../../render/index.js';
@@ -22,7 +23,7 @@ export function analyticsPage(options: {
   urls: HubUrls;
   user: PageUser;
   csrfToken?: string;
-  view: AnalyticsView;
+  view: AnalyticsView & { course: HubCourseRow };
 }): string {
   const { urls, view } = options;
   const links = gradebookUrls(urls, view.course.name);

@@ -5,7 +5,11 @@
  * drill-down: one student's assignment by notebook and cell (auto, manual, extra credit, score,
  * comments), with the time stamp, due date, extension and late penalty. Plain HTML: no script.
  */
-import type { GradebookOverview, StudentAssignmentView } from '../../hub/courses/gradebook-reports.js';
+import {
+  GRADEBOOK_PAGE_SIZE,
+  type GradebookOverview,
+  type StudentAssignmentView,
+} from '../../hub/courses/gradebook-reports.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { scoreText } from '../../render/index.js';
 import { html, page, type PageUser } from '../layout.js';
@@ -42,7 +46,7 @@ export function gradebookPage(options: {
   const links = gradebookUrls(urls, view.course.name);
   const header = view.assignments.map(
     (a) =>
-      html`<th scope="col" data-assignment="${a.name}">${a.name}<br /><span class="muted">/ ${scoreText(a.maxScore)}${a.duedate ? html` · due ${a.duedate}` : ''}</span></th>`,
+      html`<th scope="col" data-assignment="${a.name}">${a.name}<br /><span class="muted">/ ${scoreText(a.maxScore)} · ${a.submitted} in${a.duedate ? html` · due ${a.duedate}` : ''}</span></th>`,
   );
   const rows = view.rows.map(
     (row) => html`<tr class="student" data-student="${row.key}">
@@ -61,6 +65,18 @@ export function gradebookPage(options: {
       <td class="total" data-total="${row.total}">${scoreText(row.total)} / ${scoreText(view.maxScore)}</td>
     </tr>`,
   );
+  const first = (view.page - 1) * GRADEBOOK_PAGE_SIZE;
+  const pageLink = (n: number, label: string) =>
+    n === view.page
+      ? html`<strong aria-current="page">${label}</strong>`
+      : html`<a href="${links.overview}?page=${n}" data-page="${n}">${label}</a>`;
+  const pager =
+    view.pages <= 1
+      ? html``
+      : html`<nav id="pages" aria-label="Pages of students">Students ${first + 1}–${first + view.rows.length} of ${view.studentCount}:
+          ${view.page > 1 ? pageLink(view.page - 1, '← previous') : ''}
+          ${Array.from({ length: view.pages }, (_, i) => pageLink(i + 1, String(i + 1)))}
+          ${view.page < view.pages ? pageLink(view.page + 1, 'next →') : ''}</nav>`;
   return page({
     urls,
     title: `Gradebook of ${view.course.title}`,
@@ -79,6 +95,7 @@ export function gradebookPage(options: {
       )}</p>
       <p class="muted">Scores after the late penalty; “late”: after the due date and any extension; a red
         −N is the penalty taken off; “extension”: after the due date, within the student’s extension.</p>
+      ${pager}
       <table id="gradebook-table">
         <thead><tr><th scope="col">Student</th>${header}<th scope="col">Total</th></tr></thead>
         <tbody>${rows}</tbody>

@@ -1,6 +1,6 @@
 /**
  * The gradebook pages (instructors and graders of the course; admins as instructors):
- *   GET /hub/courses/:course/gradebook                                students x assignments
+ *   GET /hub/courses/:course/gradebook                                students x assignments (?page=N, 100 a page)
  *   GET /hub/courses/:course/gradebook/students/:student/:assignment  a student's assignment by notebook and cell
  *   GET /hub/courses/:course/gradebook/analytics/:assignment          the assignment's charts
  *   GET /hub/courses/:course/gradebook/grades.csv                     nbgrader's grades.csv columns
@@ -20,7 +20,10 @@ import { sendHtml } from '../respond.js';
 import { analyticsPage } from './analytics-page.js';
 import { gradebookPage, studentAssignmentPage } from './gradebook-page.js';
 
-type GradebookParams = { Params: { course: string; assignment?: string; student?: string } };
+type GradebookParams = {
+  Params: { course: string; assignment?: string; student?: string };
+  Querystring: { page?: string };
+};
 
 const errorStatus = (error: CoursehubError) =>
   error instanceof CourseRoleError ? 403 : error instanceof CourseNotFoundError ? 404 : 400;
@@ -75,7 +78,11 @@ export function registerGradebookPages(
         urls,
         user: identity.user,
         csrfToken: request.session?.csrfToken,
-        view: await gradebook.overview(request.params.course, actorOf(identity)),
+        view: await gradebook.overview(
+          request.params.course,
+          actorOf(identity),
+          Number(request.query.page ?? 1),
+        ),
       }),
     ),
   );
