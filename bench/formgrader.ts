@@ -3,7 +3,10 @@
  * students x 10 assignments x 5 notebooks with 2-10 graded cells each (the gradebook of
  * bench/support/gradebook-data.ts, SQLite), each page built as the hub builds it (the Formgrader
  * service, then the page's HTML): the submissions list, one notebook to grade, its polled state,
- * one save, one question across every student, and the course's grades.csv. Autograded notebooks
+ * one save, one question across every student, the gradebook (a page of students x every
+ * assignment), a student's assignment by cell, an assignment's analytics, the course's grades.csv
+ * and the per-cell CSV (every graded cell of every submission, printed, not a goal of the issue's
+ * "csv export", which is grades.csv). Autograded notebooks
  * are written for every student of the timed assignment's first notebook (one cell per graded
  * cell, answers and outputs included). p95 of BENCH_ROUNDS rounds (the question page and the CSV:
  * fewer, they are large).

@@ -137,6 +137,33 @@ describe.each(BACKENDS)('the gradebook pages’ reads on %s', (backend) => {
     expect(rows).toHaveLength(grades);
   });
 
+  it('drills down to a student’s assignment with the summary’s totals and every grade of its notebooks', async () => {
+    const assignment = filled.assignments[1]!;
+    const scores = await loadAssignmentScores(stores.gradebook, filled.courseId, assignment);
+    for (const sub of scores.submissions.filter((_, i) => i % 41 === 0)) {
+      const view = await reports.studentAssignment('bench101', sub.studentId, assignment, admin);
+      expect(view).toMatchObject({
+        score: sub.scoreAfterPenalty,
+        rawScore: sub.score,
+        latePenalty: sub.latePenalty,
+        secondsLate: sub.secondsLate,
+        timestamp: sub.timestamp,
+      });
+      expect(view.notebooks.map((n) => n.name)).toEqual(Object.keys(sub.notebooks).sort());
+      for (const notebook of view.notebooks) {
+        const want = sub.notebooks[notebook.name]!;
+        expect(notebook.score).toBeCloseTo(want.score, 9);
+        for (const [cell, grade] of Object.entries(want.grades))
+          expect(notebook.cells.find((c) => c.gradeId === cell)).toMatchObject({
+            autoScore: grade.autoScore,
+            manualScore: grade.manualScore,
+            extraCredit: grade.extraCredit,
+            score: grade.score,
+          });
+      }
+    }
+  });
+
   it('counts every submission in the analytics', async () => {
     const assignment = filled.assignments[0]!;
     const view = await reports.analytics('bench101', assignment, admin);

@@ -18,7 +18,6 @@ import type { Actor } from '../../exchange/exchange.js';
 import {
   ensureCourse,
   findStudentPk,
-  listStudents,
   requireAssignment,
   type StudentRecord,
 } from '../../gradebook/courses.js';
@@ -31,9 +30,7 @@ import {
   notebookMaxima,
   scoreNotebook,
   secondsLate,
-  submissionTotals,
   type NotebookCells,
-  type NotebookScores,
 } from '../../grading/scores/index.js';
 import { GRADERS, type CourseWork } from './course-work.js';
 import { assignmentAnalytics, readCellGrades, type AnalyticsView } from './gradebook-analytics.js';
@@ -234,21 +231,24 @@ export class GradebookReports {
     };
   }
 
-  /** The student whose key (id, or pseudonym while anonymous) this is. */
-  private async studentFor(course: HubCourseRow, gradebookId: number, key: string) {
+  /** The gradebook row id of the student whose key (id, or pseudonym while anonymous) this is. */
+  private async studentPkFor(course: HubCourseRow, gradebookId: number, key: string) {
     const naming = await this.naming(course);
-    const students = await listStudents(this.options.stores.gradebook, gradebookId);
-    const student = students.find((s) => naming.student(s).key === key);
-    if (!student)
+    const store = this.options.stores.gradebook;
+    const pk = naming.anonymous
+      ? (await store.courses.listStudents(gradebookId)).find((s) => naming.student(s).key === key)?.pk
+      : await findStudentPk(store, gradebookId, key);
+    if (pk === undefined)
       throw new CourseNotFoundError(`There is no student ${key} in the gradebook of ${course.name}.`, {
         hint: 'Open the student from the course’s gradebook.',
       });
-    return { student, shown: naming.student(student), anonymous: naming.anonymous };
+    return { pk, naming };
   }
 
   /**
    * One student's assignment: each notebook with its cells' scores and comments, the late penalty
-   * and the extension. Reads this student's rows only (and one row per student of each notebook).
+   * and the extension. Reads this student's rows only: the totals from the assignment's summary
+   * cut to this student (the numbers of grades.csv), the cells from their notebooks' grades.
    */
   async studentAssignment(
     courseId: string,
@@ -259,21 +259,20 @@ export class GradebookReports {
     const { course, role, gradebookId } = await this.course(courseId, actor);
     const store = this.options.stores.gradebook;
     const grading = this.options.stores.grading;
-    const { student, shown, anonymous } = await this.studentFor(course, gradebookId, key);
+    const { pk, naming } = await this.studentPkFor(course, gradebookId, key);
     const assignmentRow = await requireAssignment(store, gradebookId, assignment);
-    const studentPk = (await findStudentPk(store, gradebookId, student.id))!;
-    const extensionSeconds = await store.courses.extensionSeconds(assignmentRow.id, studentPk);
+    const summary = await loadAssignmentSummary(store, gradebookId, assignment, { studentPks: [pk] });
+    const submission = summary.submissions[0];
+    if (!submission)
+      throw new CourseNotFoundError(`${key} has no autograded submission of ${assignment}.`, {
+        hint: 'Autograde the assignment, then open it from the gradebook.',
+      });
+    const extensionSeconds = await store.courses.extensionSeconds(assignmentRow.id, pk);
     const graded = await grading.gradedCells(assignmentRow.id);
-    const notebookNames = [...new Set(graded.map((c) => c.notebook))].sort(byText);
-    let timestamp: string | null = null;
     const notebooks: StudentAssignmentView['notebooks'] = [];
-    const scoredNotebooks: NotebookScores[] = [];
-    for (const name of notebookNames) {
-      const own = (await grading.notebookQueue(assignmentRow.id, name)).find(
-        (q) => q.studentId === student.id,
-      );
-      if (!own) continue;
-      timestamp = own.timestamp;
+    for (const [name, totals] of Object.entries(submission.notebooks).sort(([a], [b]) => byText(a, b))) {
+      const submittedId = await store.submissions.findSubmittedNotebookId(assignmentRow.id, pk, name);
+      if (submittedId === undefined) continue;
       const ofNotebook = graded.filter((c) => c.notebook === name).map((c) => ({ ...c, name: c.cell }));
       const cells: NotebookCells = new Map();
       for (const c of [
@@ -282,12 +281,11 @@ export class GradebookReports {
       ])
         cells.set(c.name, { maxScore: c.maxScore, cellType: c.cellType, task: c.task });
       const scored = scoreNotebook(cells, notebookMaxima(cells), {
-        grades: await store.submissions.listGrades(own.submittedNotebookId),
-        comments: await grading.commentsOf(own.submittedNotebookId),
-        flagged: own.flagged,
-        latePenalty: own.latePenalty,
+        grades: await store.submissions.listGrades(submittedId),
+        comments: await grading.commentsOf(submittedId),
+        flagged: totals.flagged,
+        latePenalty: totals.latePenalty,
       });
-      scoredNotebooks.push(scored);
       const results: CellResult[] = [...cells.keys()].map((id) => {
         const grade = scored.grades[id];
         const comment = scored.comments[id];
@@ -323,40 +321,32 @@ export class GradebookReports {
           });
       notebooks.push({
         name,
-        score: scored.score,
-        maxScore: scored.maxScore,
-        latePenalty: scored.latePenalty,
-        flagged: scored.flagged,
+        score: totals.score,
+        maxScore: totals.maxScore,
+        latePenalty: totals.latePenalty,
+        flagged: totals.flagged,
         cells: results,
       });
     }
-    if (notebooks.length === 0)
-      throw new CourseNotFoundError(`${key} has no autograded submission of ${assignment}.`, {
-        hint: 'Autograde the assignment, then open it from the gradebook.',
-      });
-    const totals = submissionTotals(scoredNotebooks);
-    const maxScore = notebookNames.reduce((total, name) => {
-      const cells = graded.filter((c) => c.notebook === name);
-      return total + cells.reduce((t, c) => t + c.maxScore, 0);
-    }, 0);
     return {
       course,
       role,
-      anonymous,
-      student: shown,
+      anonymous: naming.anonymous,
+      student: naming.student({
+        id: submission.studentId,
+        firstName: submission.firstName,
+        lastName: submission.lastName,
+        email: null,
+      }),
       assignment,
-      duedate: assignmentRow.duedate,
-      timestamp,
+      duedate: summary.duedate,
+      timestamp: submission.timestamp,
       extensionSeconds,
-      secondsLate: secondsLate(
-        timestamp === null ? null : parseNaiveUtc(timestamp),
-        assignmentRow.duedate === null ? null : parseNaiveUtc(assignmentRow.duedate),
-        extensionSeconds,
-      ),
-      score: totals.scoreAfterPenalty,
-      rawScore: totals.score,
-      latePenalty: totals.latePenalty,
-      maxScore,
+      secondsLate: submission.secondsLate,
+      score: submission.scoreAfterPenalty,
+      rawScore: submission.score,
+      latePenalty: submission.latePenalty,
+      maxScore: summary.maxScore,
       notebooks,
     };
   }
