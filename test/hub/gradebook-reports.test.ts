@@ -173,6 +173,48 @@ describe.each(BACKENDS)('the gradebook pages’ reads on %s', (backend) => {
       summary.submissions.filter((s) => s.timestamp !== null && s.secondsLate > 0).length,
     );
     for (const cell of view.cells) expect(cell.bins.reduce((n, b) => n + b.count, 0)).toBe(cell.graded);
+    // Each cell's histogram and the failed tests, counted here from every grade of the assignment.
+    const scores = await loadAssignmentScores(stores.gradebook, filled.courseId, assignment);
+    const byCell = new Map<string, { score: number; auto: number | null; max: number; test: boolean }[]>();
+    for (const sub of scores.submissions)
+      for (const [notebook, scored] of Object.entries(sub.notebooks))
+        for (const [cell, grade] of Object.entries(scored.grades)) {
+          const key = `${notebook}/${cell}`;
+          if (!byCell.has(key)) byCell.set(key, []);
+          byCell.get(key)!.push({
+            score: grade.score,
+            auto: grade.autoScore,
+            max: grade.maxScore,
+            test: grade.cellKind === 'GradeCell' && grade.cellType === 'code',
+          });
+        }
+    expect(view.cells).toHaveLength(byCell.size);
+    for (const cell of view.cells) {
+      const grades = byCell.get(`${cell.notebook}/${cell.cell}`)!;
+      expect(cell.graded).toBe(grades.length);
+      const max = grades[0]!.max;
+      if (Number.isInteger(max) && max <= 10)
+        expect(cell.bins.map((b) => b.count)).toEqual(
+          Array.from(
+            { length: max + 1 },
+            (_, points) =>
+              grades.filter((g) => Math.min(max, Math.max(0, Math.floor(g.score))) === points).length,
+          ),
+        );
+    }
+    const failing = [...byCell]
+      .filter(([, grades]) => grades[0]!.test)
+      .map(([key, grades]) => ({
+        key,
+        missed: grades.filter((g) => g.auto !== null && g.auto < g.max).length,
+      }))
+      .filter((t) => t.missed > 0)
+      .sort((a, b) => b.missed - a.missed);
+    expect(view.failedTests[0]!.zero + view.failedTests[0]!.partial).toBe(failing[0]!.missed);
+    for (const test of view.failedTests)
+      expect(test.zero + test.partial).toBe(
+        failing.find((f) => f.key === `${test.notebook}/${test.cell}`)!.missed,
+      );
   });
 
   it('refuses someone who is not a grader of the course', async () => {

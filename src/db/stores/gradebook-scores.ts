@@ -74,6 +74,18 @@ export interface NotebookTotalsRow {
 }
 
 /** What every read of an assignment's scores starts from: its notebooks, cells and submissions. */
+/** A combination of a grade's values and how many submitted notebooks have it, per cell. */
+export interface GradeValueCountRow {
+  notebook: string;
+  name: string;
+  /** 'grade' or 'task'. */
+  cellKind: string;
+  autoScore: number | null;
+  manualScore: number | null;
+  extraCredit: number | null;
+  count: number;
+}
+
 export interface AssignmentHeaderRows {
   /** By name. */
   notebooks: Array<{ id: number; name: string }>;
@@ -348,6 +360,48 @@ export class ScoreStore {
       taskScore: Number(r.task_score),
       needsManualGrade: Number(r.needs_manual_grades) > 0,
       failedTests: Number(r.failed_tests) > 0,
+    }));
+  }
+
+  /**
+   * How many submitted notebooks have each combination of a grade's values, per graded cell of the
+   * assignment: one query, a few rows per cell however many students (the analytics' histograms;
+   * the caller applies Grade.score to each combination).
+   */
+  async gradeValueCounts(assignmentId: number): Promise<GradeValueCountRow[]> {
+    const rows = await this.submittedNotebooksOf(assignmentId)
+      .innerJoin(
+        'gradebook_grade',
+        'gradebook_grade.submitted_notebook_id',
+        'gradebook_submitted_notebook.id',
+      )
+      .innerJoin('gradebook_notebook', 'gradebook_notebook.id', 'gradebook_submitted_notebook.notebook_id')
+      .select([
+        'gradebook_notebook.name as notebook',
+        'gradebook_grade.name',
+        'gradebook_grade.cell_kind',
+        'gradebook_grade.auto_score',
+        'gradebook_grade.manual_score',
+        'gradebook_grade.extra_credit',
+        sql<number>`count(*)`.as('count'),
+      ])
+      .groupBy([
+        'gradebook_notebook.name',
+        'gradebook_grade.name',
+        'gradebook_grade.cell_kind',
+        'gradebook_grade.auto_score',
+        'gradebook_grade.manual_score',
+        'gradebook_grade.extra_credit',
+      ])
+      .execute();
+    return rows.map((r) => ({
+      notebook: r.notebook,
+      name: r.name,
+      cellKind: r.cell_kind,
+      autoScore: nullableNumber(r.auto_score),
+      manualScore: nullableNumber(r.manual_score),
+      extraCredit: nullableNumber(r.extra_credit),
+      count: Number(r.count),
     }));
   }
 

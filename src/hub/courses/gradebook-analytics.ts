@@ -107,57 +107,117 @@ export async function readCellGrades(
   });
 }
 
+/** A value with how many times it occurs. */
+export interface Counted {
+  value: number;
+  count: number;
+}
+
+const total = (counts: { count: number }[]) => counts.reduce((n, c) => n + c.count, 0);
+
 /**
  * `bins` equal bins over 0..max; a value above max (extra credit) goes into the last one, below 0
  * into the first. With max 0 every value is in one bin.
  */
-export function histogram(values: number[], max: number, bins: number): HistogramBin[] {
-  if (max <= 0) return [{ from: 0, to: 0, count: values.length }];
+export function histogram(values: Counted[], max: number, bins: number): HistogramBin[] {
+  if (max <= 0) return [{ from: 0, to: 0, count: total(values) }];
   const width = max / bins;
   const result = Array.from({ length: bins }, (_, i) => ({ from: i * width, to: (i + 1) * width, count: 0 }));
-  for (const value of values) result[Math.min(bins - 1, Math.max(0, Math.floor(value / width)))]!.count += 1;
+  for (const { value, count } of values)
+    result[Math.min(bins - 1, Math.max(0, Math.floor(value / width)))]!.count += count;
   return result;
 }
 
 /** A cell's bins: one per point for a cell of at most 10 whole points (0, 1, ..., max), else 10. */
-export function cellBins(values: number[], max: number): HistogramBin[] {
+export function cellBins(values: Counted[], max: number): HistogramBin[] {
   if (Number.isInteger(max) && max > 0 && max <= 10) {
     const result = Array.from({ length: max + 1 }, (_, i) => ({ from: i, to: i + 1, count: 0 }));
-    for (const value of values) result[Math.min(max, Math.max(0, Math.floor(value)))]!.count += 1;
+    for (const { value, count } of values)
+      result[Math.min(max, Math.max(0, Math.floor(value)))]!.count += count;
     return result;
   }
   return histogram(values, max, 10);
 }
 
-/** The analytics of an assignment from its summary and its submissions' cell grades. */
-export function assignmentAnalytics(
-  summary: AssignmentSummary,
-  submissions: { grades: CellGrade[] }[],
-): AnalyticsView {
+/** Grades of one cell with the same values, and how many submitted notebooks have them. */
+export interface GradeCount {
+  notebook: string;
+  cell: string;
+  cellType: 'code' | 'markdown';
+  task: boolean;
+  autoScore: number | null;
+  /** nbgrader's Grade.score of these values. */
+  score: number;
+  maxScore: number;
+  count: number;
+}
+
+/**
+ * Per graded cell, how many submitted notebooks got each combination of values: one query however
+ * many students (the score store's gradeValueCounts), each combination's points by Grade.score.
+ * A grade whose cell is gone is left out.
+ */
+export async function readGradeCounts(store: GradebookStore, assignmentId: number): Promise<GradeCount[]> {
+  const [counts, header] = await Promise.all([
+    store.scores.gradeValueCounts(assignmentId),
+    store.scores.summaryRows(assignmentId, []),
+  ]);
+  const notebookName = new Map(header.notebooks.map((n) => [n.id, n.name]));
+  const cells = new Map(
+    header.cells.map((c) => [
+      `${notebookName.get(c.notebookId)}\0${c.task ? 'task' : 'grade'}\0${c.name}`,
+      c,
+    ]),
+  );
+  return counts.flatMap((row) => {
+    const cell = cells.get(`${row.notebook}\0${row.cellKind === 'task' ? 'task' : 'grade'}\0${row.name}`);
+    if (!cell) return [];
+    return [
+      {
+        notebook: row.notebook,
+        cell: row.name,
+        cellType: cell.cellType,
+        task: cell.task,
+        autoScore: row.autoScore,
+        score: gradeScore(row),
+        maxScore: cell.maxScore,
+        count: row.count,
+      },
+    ];
+  });
+}
+
+/** The analytics of an assignment from its summary and its cells' grade counts. */
+export function assignmentAnalytics(summary: AssignmentSummary, grades: GradeCount[]): AnalyticsView {
   const perCell = new Map<
     string,
-    { notebook: string; cell: string; maxScore: number; test: boolean; values: number[]; auto: number[] }
+    { notebook: string; cell: string; maxScore: number; test: boolean; values: Counted[]; auto: Counted[] }
   >();
-  for (const sub of submissions)
-    for (const grade of sub.grades) {
-      const key = `${grade.notebook}\0${grade.task ? 'task' : 'grade'}\0${grade.cell}`;
-      let entry = perCell.get(key);
-      if (!entry)
-        perCell.set(
-          key,
-          (entry = {
-            notebook: grade.notebook,
-            cell: grade.cell,
-            maxScore: grade.maxScore,
-            // An autograder test: a code grade cell (nbgrader's failed_tests rule).
-            test: !grade.task && grade.cellType === 'code',
-            values: [],
-            auto: [],
-          }),
-        );
-      entry.values.push(grade.score);
-      if (grade.autoScore !== null) entry.auto.push(grade.autoScore);
-    }
+  const ordered = [...grades].sort(
+    (a, b) =>
+      (a.notebook < b.notebook ? -1 : a.notebook > b.notebook ? 1 : 0) ||
+      Number(a.task) - Number(b.task) ||
+      (a.cell < b.cell ? -1 : a.cell > b.cell ? 1 : 0),
+  );
+  for (const grade of ordered) {
+    const key = `${grade.notebook}\0${grade.task ? 'task' : 'grade'}\0${grade.cell}`;
+    let entry = perCell.get(key);
+    if (!entry)
+      perCell.set(
+        key,
+        (entry = {
+          notebook: grade.notebook,
+          cell: grade.cell,
+          maxScore: grade.maxScore,
+          // An autograder test: a code grade cell (nbgrader's failed_tests rule).
+          test: !grade.task && grade.cellType === 'code',
+          values: [],
+          auto: [],
+        }),
+      );
+    entry.values.push({ value: grade.score, count: grade.count });
+    if (grade.autoScore !== null) entry.auto.push({ value: grade.autoScore, count: grade.count });
+  }
   const cells = [...perCell.values()];
   const failedTests = cells
     .filter((c) => c.test && c.auto.length > 0)
@@ -165,9 +225,9 @@ export function assignmentAnalytics(
       notebook: c.notebook,
       cell: c.cell,
       maxScore: c.maxScore,
-      zero: c.auto.filter((v) => v <= 0).length,
-      partial: c.auto.filter((v) => v > 0 && v < c.maxScore).length,
-      full: c.auto.filter((v) => v >= c.maxScore).length,
+      zero: total(c.auto.filter((a) => a.value <= 0)),
+      partial: total(c.auto.filter((a) => a.value > 0 && a.value < c.maxScore)),
+      full: total(c.auto.filter((a) => a.value >= c.maxScore)),
     }))
     .filter((c) => c.zero + c.partial > 0)
     .sort((a, b) => b.zero + b.partial - (a.zero + a.partial) || b.zero - a.zero)
@@ -178,7 +238,7 @@ export function assignmentAnalytics(
     maxScore: summary.maxScore,
     submitted: summary.submissions.length,
     scores: histogram(
-      summary.submissions.map((s) => s.scoreAfterPenalty),
+      summary.submissions.map((s) => ({ value: s.scoreAfterPenalty, count: 1 })),
       summary.maxScore,
       10,
     ),
@@ -186,7 +246,7 @@ export function assignmentAnalytics(
       notebook: c.notebook,
       cell: c.cell,
       maxScore: c.maxScore,
-      graded: c.values.length,
+      graded: total(c.values),
       bins: cellBins(c.values, c.maxScore),
     })),
     failedTests,

@@ -33,7 +33,12 @@ import {
   type NotebookCells,
 } from '../../grading/scores/index.js';
 import { GRADERS, type CourseWork } from './course-work.js';
-import { assignmentAnalytics, readCellGrades, type AnalyticsView } from './gradebook-analytics.js';
+import {
+  assignmentAnalytics,
+  readCellGrades,
+  readGradeCounts,
+  type AnalyticsView,
+} from './gradebook-analytics.js';
 import { newPseudonymSecret, pseudonymOf } from './pseudonyms.js';
 
 /** A student as the gradebook shows them: `key` in addresses, `label` in text. */
@@ -427,6 +432,6 @@ export class GradebookReports {
     const store = this.options.stores.gradebook;
     const summary = await loadAssignmentSummary(store, gradebookId, assignment);
     const assignmentRow = await requireAssignment(store, gradebookId, assignment);
-    return { course, role, ...assignmentAnalytics(summary, await readCellGrades(store, assignmentRow.id)) };
+    return { course, role, ...assignmentAnalytics(summary, await readGradeCounts(store, assignmentRow.id)) };
   }
 }
