@@ -3,7 +3,10 @@
  * students x 10 assignments x 5 notebooks with 2-10 graded cells each (the gradebook of
  * bench/support/gradebook-data.ts, SQLite), each page built as the hub builds it (the Formgrader
  * service, then the page's HTML): the submissions list, one notebook to grade, its polled state,
- * one save, one question across every student, and the course's grades.csv. Autograded notebooks
+ * one save, one question across every student, the gradebook (a page of students x every
+ * assignment), a student's assignment by cell, an assignment's analytics, the course's grades.csv
+ * and the per-cell CSV (every graded cell of every submission, printed, not a goal of the issue's
+ * "csv export", which is grades.csv). Autograded notebooks
  * are written for every student of the timed assignment's first notebook (one cell per graded
  * cell, answers and outputs included). p95 of BENCH_ROUNDS rounds (the question page and the CSV:
  * fewer, they are large).
@@ -20,7 +23,10 @@ import { CourseService } from '../src/exchange/courses/course-service.js';
 import { requireAssignment } from '../src/gradebook/courses.js';
 import { CourseWork } from '../src/hub/courses/course-work.js';
 import { Formgrader } from '../src/hub/courses/formgrader.js';
+import { GradebookReports } from '../src/hub/courses/gradebook-reports.js';
 import { HubUrls } from '../src/hub/urls.js';
+import { analyticsPage } from '../src/web/courses/analytics-page.js';
+import { gradebookPage, studentAssignmentPage } from '../src/web/courses/gradebook-page.js';
 import { gradingPage } from '../src/web/courses/grading-page.js';
 import { questionPage } from '../src/web/courses/question-page.js';
 import { submissionsPage } from '../src/web/courses/submissions-page.js';
@@ -127,6 +133,7 @@ try {
   };
   const work = new CourseWork({ stores, courses, launcher: refuse, concurrency: 1, readUserFolder: refuse });
   const formgrader = new Formgrader({ stores, courses, work });
+  const gradebook = new GradebookReports({ stores, courses, work });
   const admin = { name: 'bench-admin', admin: true };
 
   const assignment = await requireAssignment(stores.gradebook, filled.courseId, TIMED);
@@ -172,13 +179,29 @@ try {
         admin,
       ),
     ),
+    // The gradebook pages (src/web/courses/gradebook-routes.ts).
+    gradebook: await timed(ROUNDS, async () =>
+      gradebookPage({ urls, user, view: await gradebook.overview(course.name, admin) }),
+    ),
+    "a student's assignment (gradebook)": await timed(ROUNDS, async (round) =>
+      studentAssignmentPage({
+        urls,
+        user,
+        view: await gradebook.studentAssignment(course.name, student(round), TIMED, admin),
+      }),
+    ),
+    analytics: await timed(ROUNDS, async () =>
+      analyticsPage({ urls, user, view: await gradebook.analytics(course.name, TIMED, admin) }),
+    ),
   };
   const question = await timed(3, async () => {
     const view = await formgrader.question(course.name, TIMED, notebook.name, graded.name, admin);
     return questionPage({ urls, user, view });
   });
   const csv = await timed(3, () => work.gradesCsv(course.name, admin));
+  const cellsCsv = await timed(1, () => gradebook.cellsCsv(course.name, admin));
   for (const [name, ms] of Object.entries(pages)) console.log(`${name}: p95 ${ms.toFixed(1)} ms`);
+  console.log(`per-cell csv (every graded cell of every submission): ${cellsCsv.toFixed(0)} ms`);
   console.log(
     `question page (${graded.name} for ${submitted.length} students): p95 ${question.toFixed(0)} ms`,
   );

@@ -132,6 +132,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       formgrader: s.formgrader,
       enrollment: s.enrollment,
       editor: s.assignmentEditor,
+      gradebook: s.gradebookReports,
       urls: s.urls,
     }),
 };

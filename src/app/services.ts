@@ -24,6 +24,7 @@
  *   oauth         the hub as an OAuth2 provider: clients (services, running servers), codes, tokens
  *   formgrader    Formgrader: grading by hand (submissions, grading page, saves, anonymous grading)
  *   assignmentEditor  AssignmentEditor: nbgrader's cell marks on source notebooks (instructors)
+ *   gradebookReports GradebookReports: the gradebook pages, their CSVs and analytics
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -72,6 +73,7 @@ import { CourseJobs } from '../hub/courses/course-jobs.js';
 import { CourseWork } from '../hub/courses/course-work.js';
 import { Formgrader } from '../hub/courses/formgrader.js';
 import { AssignmentEditor } from '../hub/courses/assignment-editor.js';
+import { GradebookReports } from '../hub/courses/gradebook-reports.js';
 import { AUTOGRADE_KERNEL_TIMINGS } from '../grading/autograde/settings.js';
 import type { KernelLauncher } from '../grading/execution.js';
 import { createKernelLauncher } from '../kernel/index.js';
@@ -122,6 +124,7 @@ export interface CoreServices {
   formgrader: Formgrader;
   /** nbgrader's cell marks on source notebooks, for instructors. */
   assignmentEditor: AssignmentEditor;
+  gradebookReports: GradebookReports;
   metrics: HubMetrics;
   /** A user's files through their default server's spawner (backup and restore use it). */
   userStorage: (userName: string) => UserStorage;
@@ -286,6 +289,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     oauth: new OauthProvider(oauthClients, stores.oauthCodes, tokens),
     formgrader: new Formgrader({ stores: courseStores, courses, work: courseWork }),
     assignmentEditor: new AssignmentEditor(courseWork),
+    gradebookReports: new GradebookReports({ stores: courseStores, courses, work: courseWork }),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

@@ -74,15 +74,17 @@ export type AssignmentSummary = AssignmentOf<SubmissionSummary>;
 
 /**
  * Every submission of an assignment with nbgrader's totals, students in id order: what the
- * assignment's scores page and the grades export show. Six queries, however many students.
+ * assignment's scores page and the grades export show. Six queries, however many students. With
+ * `studentPks`, only those students' submissions (a page of the gradebook; the maxima are the same).
  */
 export async function loadAssignmentSummary(
   store: GradebookStore,
   courseId: number,
   assignmentName: string,
+  options: { studentPks?: readonly number[] } = {},
 ): Promise<AssignmentSummary> {
   const assignment = await requireAssignment(store, courseId, assignmentName);
-  const rows = await store.scores.summaryRows(assignment.id);
+  const rows = await store.scores.summaryRows(assignment.id, options.studentPks);
   return assemble(assignment, rows, rows.notebookTotals, (_cells, maxima, sums) => withMaxima(sums, maxima));
 }
 

@@ -74,6 +74,18 @@ export interface NotebookTotalsRow {
 }
 
 /** What every read of an assignment's scores starts from: its notebooks, cells and submissions. */
+/** A combination of a grade's values and how many submitted notebooks have it, per cell. */
+export interface GradeValueCountRow {
+  notebook: string;
+  name: string;
+  /** 'grade' or 'task'. */
+  cellKind: string;
+  autoScore: number | null;
+  manualScore: number | null;
+  extraCredit: number | null;
+  count: number;
+}
+
 export interface AssignmentHeaderRows {
   /** By name. */
   notebooks: Array<{ id: number; name: string }>;
@@ -98,6 +110,8 @@ export interface AssignmentSummaryRows extends AssignmentHeaderRows {
 
 const nullableNumber = (value: number | null) => (value === null ? null : Number(value));
 const cellType = (value: string): 'code' | 'markdown' => (value === 'markdown' ? 'markdown' : 'code');
+/** `in (...)` needs at least one value: -1 is no row's id. */
+const onlyThese = (pks: readonly number[]) => (pks.length > 0 ? [...pks] : [-1]);
 
 export class ScoreStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -114,23 +128,23 @@ export class ScoreStore {
 
   /**
    * The rows of the assignment's totals, summed per submitted notebook: five queries, independent
-   * of its size.
+   * of its size. With `studentPks`, only those students' submissions (a page of the gradebook).
    */
-  async summaryRows(assignmentId: number): Promise<AssignmentSummaryRows> {
+  async summaryRows(assignmentId: number, studentPks?: readonly number[]): Promise<AssignmentSummaryRows> {
     const [header, notebookTotals] = await Promise.all([
-      this.header(assignmentId),
-      this.notebookTotalRows(assignmentId),
+      this.header(assignmentId, studentPks),
+      this.notebookTotalRows(assignmentId, studentPks),
     ]);
     return { ...header, notebookTotals };
   }
 
   /** Four queries. */
-  private async header(assignmentId: number): Promise<AssignmentHeaderRows> {
+  private async header(assignmentId: number, studentPks?: readonly number[]): Promise<AssignmentHeaderRows> {
     const [notebooks, gradeCells, taskCells, submissions] = await Promise.all([
       this.notebooks(assignmentId),
       this.scoredCells('gradebook_grade_cell', assignmentId),
       this.scoredCells('gradebook_task_cell', assignmentId),
-      this.submissions(assignmentId),
+      this.submissions(assignmentId, studentPks),
     ]);
     return { notebooks, cells: [...gradeCells, ...taskCells], submissions };
   }
@@ -163,8 +177,8 @@ export class ScoreStore {
     }));
   }
 
-  private async submissions(assignmentId: number): Promise<SubmissionRow[]> {
-    const rows = await this.db
+  private async submissions(assignmentId: number, studentPks?: readonly number[]): Promise<SubmissionRow[]> {
+    let query = this.db
       .selectFrom('gradebook_submission')
       .innerJoin('gradebook_student', 'gradebook_student.id', 'gradebook_submission.student_pk')
       .leftJoin('gradebook_extension', (join) =>
@@ -182,8 +196,9 @@ export class ScoreStore {
         'gradebook_extension.seconds',
       ])
       .where('gradebook_submission.assignment_id', '=', assignmentId)
-      .orderBy('gradebook_student.student_id')
-      .execute();
+      .orderBy('gradebook_student.student_id');
+    if (studentPks) query = query.where('gradebook_submission.student_pk', 'in', onlyThese(studentPks));
+    const rows = await query.execute();
     return rows.map((r) => ({
       id: r.id,
       timestamp: r.timestamp,
@@ -215,8 +230,8 @@ export class ScoreStore {
   }
 
   /** The submissions of the assignment with their submitted notebooks, to join a table to. */
-  private submittedNotebooksOf(assignmentId: number) {
-    return this.db
+  private submittedNotebooksOf(assignmentId: number, studentPks?: readonly number[]) {
+    const query = this.db
       .selectFrom('gradebook_submission')
       .innerJoin(
         'gradebook_submitted_notebook',
@@ -224,6 +239,7 @@ export class ScoreStore {
         'gradebook_submission.id',
       )
       .where('gradebook_submission.assignment_id', '=', assignmentId);
+    return studentPks ? query.where('gradebook_submission.student_pk', 'in', onlyThese(studentPks)) : query;
   }
 
   private async grades(assignmentId: number): Promise<ScoreGradeRow[]> {
@@ -281,7 +297,10 @@ export class ScoreStore {
    * whenever the additions are exact (points in halves or quarters, as nbgrader's usually are) and
    * can otherwise differ in the last bit.
    */
-  async notebookTotalRows(assignmentId: number): Promise<NotebookTotalsRow[]> {
+  async notebookTotalRows(
+    assignmentId: number,
+    studentPks?: readonly number[],
+  ): Promise<NotebookTotalsRow[]> {
     // Grade.score, as api.py writes it.
     const points = sql<number>`case
       when gradebook_grade.manual_score is not null
@@ -297,7 +316,7 @@ export class ScoreStore {
       and coalesce(gradebook_grade_cell.cell_type, 'code') <> 'markdown'`;
     const sumOf = (where: RawBuilder<boolean>) =>
       sql<number>`coalesce(sum(${points}) filter (where ${where}), 0.0)`;
-    const rows = await this.submittedNotebooksOf(assignmentId)
+    const rows = await this.submittedNotebooksOf(assignmentId, studentPks)
       .leftJoin('gradebook_grade', 'gradebook_grade.submitted_notebook_id', 'gradebook_submitted_notebook.id')
       .leftJoin('gradebook_grade_cell', (join) =>
         join
@@ -341,6 +360,48 @@ export class ScoreStore {
       taskScore: Number(r.task_score),
       needsManualGrade: Number(r.needs_manual_grades) > 0,
       failedTests: Number(r.failed_tests) > 0,
+    }));
+  }
+
+  /**
+   * How many submitted notebooks have each combination of a grade's values, per graded cell of the
+   * assignment: one query, a few rows per cell however many students (the analytics' histograms;
+   * the caller applies Grade.score to each combination).
+   */
+  async gradeValueCounts(assignmentId: number): Promise<GradeValueCountRow[]> {
+    const rows = await this.submittedNotebooksOf(assignmentId)
+      .innerJoin(
+        'gradebook_grade',
+        'gradebook_grade.submitted_notebook_id',
+        'gradebook_submitted_notebook.id',
+      )
+      .innerJoin('gradebook_notebook', 'gradebook_notebook.id', 'gradebook_submitted_notebook.notebook_id')
+      .select([
+        'gradebook_notebook.name as notebook',
+        'gradebook_grade.name',
+        'gradebook_grade.cell_kind',
+        'gradebook_grade.auto_score',
+        'gradebook_grade.manual_score',
+        'gradebook_grade.extra_credit',
+        sql<number>`count(*)`.as('count'),
+      ])
+      .groupBy([
+        'gradebook_notebook.name',
+        'gradebook_grade.name',
+        'gradebook_grade.cell_kind',
+        'gradebook_grade.auto_score',
+        'gradebook_grade.manual_score',
+        'gradebook_grade.extra_credit',
+      ])
+      .execute();
+    return rows.map((r) => ({
+      notebook: r.notebook,
+      name: r.name,
+      cellKind: r.cell_kind,
+      autoScore: nullableNumber(r.auto_score),
+      manualScore: nullableNumber(r.manual_score),
+      extraCredit: nullableNumber(r.extra_credit),
+      count: Number(r.count),
     }));
   }
 

@@ -20,6 +20,7 @@ import { courseUrls, coursesScriptPath, type Flash } from './course-urls.js';
 import { extensionText } from './extension-text.js';
 import { feedbackLinks } from './student-page.js';
 import { gradingUrls } from './grading-urls.js';
+import { gradebookUrls } from './gradebook-urls.js';
 
 export interface InstructorView {
   course: HubCourseRow;
@@ -207,7 +208,8 @@ export function instructorPage(options: {
       </table>
 
       <h2>Gradebook</h2>
-      <p><a href="${links.gradesCsv}" id="grades-csv" download>Export grades.csv</a></p>
+      <p><a href="${links.gradesCsv}" id="grades-csv" download>Export grades.csv</a> ·
+        <a href="${gradebookUrls(urls, view.course.name).overview}" id="gradebook-link">Open the gradebook (by cell, exports, analytics)</a></p>
       <table id="gradebook">
         <thead>
           <tr><th>Student</th><th>Name</th>${view.table.assignments.map(

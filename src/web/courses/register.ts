@@ -35,6 +35,7 @@ import type { Formgrader } from '../../hub/courses/formgrader.js';
 import { parseStudentsCsv } from '../../hub/courses/student-csv.js';
 import { NOTEBOOK_CSS } from '../../render/index.js';
 import type { AssignmentEditor } from '../../hub/courses/assignment-editor.js';
+import type { GradebookReports } from '../../hub/courses/gradebook-reports.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { CoursehubError } from '../../util/errors.js';
@@ -45,6 +46,7 @@ import { COURSE_SCRIPT } from './course-script.js';
 import { courseUrls, coursesScriptPath, notebookCssPath, type Flash } from './course-urls.js';
 import { coursePageView } from './course-view.js';
 import { registerEditorPages } from './editor-routes.js';
+import { registerGradebookPages } from './gradebook-routes.js';
 import { registerGradingPages } from './grading-routes.js';
 import { instructorPage } from './instructor-page.js';
 import { extensionText } from './extension-text.js';
@@ -62,6 +64,8 @@ export interface CoursePagesDeps {
   enrollment: CourseEnrollment;
   /** The assignment editor (./editor-routes.ts). */
   editor: AssignmentEditor;
+  /** The gradebook pages (./gradebook-routes.ts). */
+  gradebook: GradebookReports;
   urls: HubUrls;
 }
 
@@ -88,6 +92,7 @@ export async function registerCoursePages(app: FastifyInstance, deps: CoursePage
   const base = urls.hub('courses/:course');
   registerGradingPages(app, { formgrader: deps.formgrader, urls });
   registerEditorPages(app, { editor: deps.editor, urls });
+  registerGradebookPages(app, { gradebook: deps.gradebook, urls });
 
   /** The signed-in browser user, or undefined after sending them to log in. */
   function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
