@@ -19,6 +19,7 @@
  *   exchange      Exchange: release, fetch, submit, collect, feedback (src/exchange/)
  *   courseWork    CourseWork: assignments, generate, autograde, feedback, gradebook (hub's database)
  *   courseJobs    CourseJobs: collect / autograde / feedback as jobs in this process
+ *   nbgraderImport  NbgraderImport: a class moved in from nbgrader's course directory and gradebook.db
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -58,6 +59,7 @@ import { DEFAULT_IGNORE, Exchange, limitsFromConfig } from '../exchange/exchange
 import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
 import { CourseJobs } from '../hub/courses/course-jobs.js';
 import { CourseWork } from '../hub/courses/course-work.js';
+import { NbgraderImport } from '../hub/courses/nbgrader-import.js';
 import { AUTOGRADE_KERNEL_TIMINGS } from '../grading/autograde/settings.js';
 import type { KernelLauncher } from '../grading/execution.js';
 import { createKernelLauncher } from '../kernel/index.js';
@@ -99,6 +101,7 @@ export interface CoreServices {
   exchange: Exchange;
   courseWork: CourseWork;
   courseJobs: CourseJobs;
+  nbgraderImport: NbgraderImport;
   metrics: HubMetrics;
 }
 
@@ -215,6 +218,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     exchange,
     courseWork,
     courseJobs: new CourseJobs(courseStores, courseWork, exchange, log.child({ area: 'course-jobs' })),
+    nbgraderImport: new NbgraderImport(courseStores, { dataDir: config.hub.dataDir, accountCheck }),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),
