@@ -20,6 +20,7 @@
  *   courseWork    CourseWork: assignments, generate, autograde, feedback, gradebook (hub's database)
  *   courseJobs    CourseJobs: collect / autograde / feedback as jobs in this process
  *   nbgraderImport  NbgraderImport: a class moved in from nbgrader's course directory and gradebook.db
+ *   nbgraderExport  NbgraderExport: a course moved out as an nbgrader course directory and gradebook.db
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -59,6 +60,7 @@ import { DEFAULT_IGNORE, Exchange, limitsFromConfig } from '../exchange/exchange
 import { CourseEnrollment } from '../hub/courses/course-enrollment.js';
 import { CourseJobs } from '../hub/courses/course-jobs.js';
 import { CourseWork } from '../hub/courses/course-work.js';
+import { NbgraderExport } from '../hub/courses/nbgrader-export.js';
 import { NbgraderImport } from '../hub/courses/nbgrader-import.js';
 import { AUTOGRADE_KERNEL_TIMINGS } from '../grading/autograde/settings.js';
 import type { KernelLauncher } from '../grading/execution.js';
@@ -102,6 +104,7 @@ export interface CoreServices {
   courseWork: CourseWork;
   courseJobs: CourseJobs;
   nbgraderImport: NbgraderImport;
+  nbgraderExport: NbgraderExport;
   metrics: HubMetrics;
 }
 
@@ -219,6 +222,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     courseWork,
     courseJobs: new CourseJobs(courseStores, courseWork, exchange, log.child({ area: 'course-jobs' })),
     nbgraderImport: new NbgraderImport(courseStores, { dataDir: config.hub.dataDir, accountCheck }),
+    nbgraderExport: new NbgraderExport(courseStores),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

@@ -6,7 +6,8 @@
  * file, line and reason, and enrolls nobody.
  *
  * `coursehub course import-nbgrader COURSE_DIR --course C [--dry-run]`: a class moved in from
- * nbgrader (src/hub/courses/nbgrader-import.ts).
+ * nbgrader (src/hub/courses/nbgrader-import.ts); `coursehub course export-nbgrader C --to DIR`: out
+ * to nbgrader (src/hub/courses/nbgrader-export.ts).
  */
 import type { Command } from 'commander';
 import { openHubDatabase } from '../app/open-database.js';
@@ -95,7 +96,9 @@ export function registerCourseCommand(program: Command): void {
           console.log(`course ${report.course} holds this gradebook already: nothing changed (${what})`);
           return;
         }
-        const users = `${report.newUsers.length} new users${report.newUsers.length ? ` (${report.newUsers.join(', ')})` : ''}`;
+        const shown = report.newUsers.slice(0, 20).join(', ');
+        const more = report.newUsers.length > 20 ? ` and ${report.newUsers.length - 20} more` : '';
+        const users = `${report.newUsers.length} new users${shown ? ` (${shown}${more})` : ''}`;
         if (report.dryRun) {
           console.log(`would create course ${report.course} in ${report.directory}: ${what}; ${users}`);
           console.log('dry run: nothing was changed');
@@ -103,6 +106,26 @@ export function registerCourseCommand(program: Command): void {
         }
         console.log(
           `imported course ${report.course} into ${report.directory}: ${what}; ${users} in ${seconds} s`,
+        );
+      });
+    });
+  course
+    .command('export-nbgrader')
+    .description(
+      'Move a course out to nbgrader: a course directory and a gradebook.db nbgrader 0.9.5 opens as its own.',
+    )
+    .argument('<course_id>', 'the course')
+    .requiredOption('--to <dir>', 'the nbgrader course directory to make (must not exist)')
+    .option('--config <file>', 'config file, YAML or JSON (default: $COURSEHUB_CONFIG)')
+    .option('--data-dir <dir>', 'the hub data directory (hub.dataDir)')
+    .action(async (id: string, options: DataOptions & { to: string }) => {
+      await withServices(options, async ({ nbgraderExport }) => {
+        const report = await nbgraderExport.run(id, options.to);
+        const c = report.counts;
+        console.log(
+          `exported course ${report.course} to ${report.directory}: ${c.assignments} assignments, ${c.students} students, ` +
+            `${c.submissions} submissions, ${c.extensions} extensions, ${c.grades} grades (${c.manualScores} scored by hand), ` +
+            `${c.comments} comments (${c.manualComments} by hand), ${c.flagged} flagged notebooks`,
         );
       });
     });

@@ -14,10 +14,11 @@
  * A second run of the same import finds the course holding exactly this gradebook and changes
  * nothing; a course of that id holding anything else is refused.
  */
-import { cp, lstat, readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { readNbgraderConfigFile, NBGRADER_CONFIG_FILE } from '../../course/nbgrader-config-file.js';
+import { copyTree } from '../../course/copy-tree.js';
 import { stageBeside } from '../../course/staged-folder.js';
 import type { CourseStores } from '../../db/stores/course-stores.js';
 import { NbgraderGradebookError } from '../../db/nbgrader/errors.js';
@@ -132,11 +133,7 @@ export class NbgraderImport {
     try {
       await prepareCourseFolder(staged.path, group);
       for (const name of [...COURSE_STEP_FOLDERS, NBGRADER_CONFIG_FILE])
-        if (await pathExists(join(source, name)))
-          await cp(join(source, name), join(staged.path, name), {
-            recursive: true,
-            preserveTimestamps: true,
-          });
+        if (await pathExists(join(source, name))) await copyTree(join(source, name), join(staged.path, name));
       await this.stores.transaction(async (trx) => {
         await trx.courses.insert({ name: course, title: course, directory, unixGroup: group?.name ?? null });
         const gradebookCourse = await trx.gradebook.courses.ensureCourse(course);
