@@ -21,6 +21,7 @@
  *   courseJobs    CourseJobs: collect / autograde / feedback as jobs in this process
  *   nbgraderImport  NbgraderImport: a class moved in from nbgrader's course directory and gradebook.db
  *   nbgraderExport  NbgraderExport: a course moved out as an nbgrader course directory and gradebook.db
+ *   jupyterhubImport  JupyterhubImport: users, admins and groups moved in from a JupyterHub database
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -71,6 +72,7 @@ import { unixAccountNameCheck } from '../hub/users/unix-account-names.js';
 import type { EgressPolicy } from '../sandbox/egress-policy.js';
 import { UserRemoval } from '../hub/users/user-removal.js';
 import { UserService } from '../hub/users/user-service.js';
+import { JupyterhubImport } from '../hub/users/jupyterhub-import.js';
 
 /** What every hub process starts from: its configuration, its database and its logger. */
 export interface HubBase {
@@ -105,6 +107,7 @@ export interface CoreServices {
   courseJobs: CourseJobs;
   nbgraderImport: NbgraderImport;
   nbgraderExport: NbgraderExport;
+  jupyterhubImport: JupyterhubImport;
   metrics: HubMetrics;
 }
 
@@ -223,6 +226,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     courseJobs: new CourseJobs(courseStores, courseWork, exchange, log.child({ area: 'course-jobs' })),
     nbgraderImport: new NbgraderImport(courseStores, { dataDir: config.hub.dataDir, accountCheck }),
     nbgraderExport: new NbgraderExport(courseStores),
+    jupyterhubImport: new JupyterhubImport(users),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),
