@@ -25,6 +25,9 @@
  *   formgrader    Formgrader: grading by hand (submissions, grading page, saves, anonymous grading)
  *   assignmentEditor  AssignmentEditor: nbgrader's cell marks on source notebooks (instructors)
  *   gradebookReports GradebookReports: the gradebook pages, their CSVs and analytics
+ *   nbgraderImport  NbgraderImport: a class moved in from nbgrader's course directory and gradebook.db
+ *   nbgraderExport  NbgraderExport: a course moved out as an nbgrader course directory and gradebook.db
+ *   jupyterhubImport  JupyterhubImport: users, admins and groups moved in from a JupyterHub database
  *   metrics       Prometheus metrics, counting from the stores
  *   auth          login: the authenticator, local passwords, login states (buildHubServices only)
  *
@@ -74,6 +77,8 @@ import { CourseWork } from '../hub/courses/course-work.js';
 import { Formgrader } from '../hub/courses/formgrader.js';
 import { AssignmentEditor } from '../hub/courses/assignment-editor.js';
 import { GradebookReports } from '../hub/courses/gradebook-reports.js';
+import { NbgraderExport } from '../hub/courses/nbgrader-export.js';
+import { NbgraderImport } from '../hub/courses/nbgrader-import.js';
 import { AUTOGRADE_KERNEL_TIMINGS } from '../grading/autograde/settings.js';
 import type { KernelLauncher } from '../grading/execution.js';
 import { createKernelLauncher } from '../kernel/index.js';
@@ -83,6 +88,7 @@ import { unixAccountNameCheck } from '../hub/users/unix-account-names.js';
 import type { EgressPolicy } from '../sandbox/egress-policy.js';
 import { UserRemoval } from '../hub/users/user-removal.js';
 import { UserService } from '../hub/users/user-service.js';
+import { JupyterhubImport } from '../hub/users/jupyterhub-import.js';
 
 /** What every hub process starts from: its configuration, its database and its logger. */
 export interface HubBase {
@@ -125,6 +131,9 @@ export interface CoreServices {
   /** nbgrader's cell marks on source notebooks, for instructors. */
   assignmentEditor: AssignmentEditor;
   gradebookReports: GradebookReports;
+  nbgraderImport: NbgraderImport;
+  nbgraderExport: NbgraderExport;
+  jupyterhubImport: JupyterhubImport;
   metrics: HubMetrics;
   /** A user's files through their default server's spawner (backup and restore use it). */
   userStorage: (userName: string) => UserStorage;
@@ -290,6 +299,9 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
     formgrader: new Formgrader({ stores: courseStores, courses, work: courseWork }),
     assignmentEditor: new AssignmentEditor(courseWork),
     gradebookReports: new GradebookReports({ stores: courseStores, courses, work: courseWork }),
+    nbgraderImport: new NbgraderImport(courseStores, { dataDir: config.hub.dataDir, accountCheck }),
+    nbgraderExport: new NbgraderExport(courseStores),
+    jupyterhubImport: new JupyterhubImport(users),
     metrics: createHubMetrics({
       countUsers: () => users.count(),
       countActiveSessions: () => sessions.countActive(),

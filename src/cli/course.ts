@@ -4,6 +4,10 @@
  * courses and roles in the hub's database (src/exchange/courses/). The files are the seed's CSV
  * format (id,first_name,last_name,email); missing users are created. A bad file exits 1 naming
  * file, line and reason, and enrolls nobody.
+ *
+ * `coursehub course import-nbgrader COURSE_DIR --course C [--dry-run]`: a class moved in from
+ * nbgrader (src/hub/courses/nbgrader-import.ts); `coursehub course export-nbgrader C --to DIR`: out
+ * to nbgrader (src/hub/courses/nbgrader-export.ts).
  */
 import type { Command } from 'commander';
 import { openHubDatabase } from '../app/open-database.js';
@@ -62,6 +66,74 @@ export function registerCourseCommand(program: Command): void {
         line('students', report.enrolled.student);
       });
     });
+  course
+    .command('import-nbgrader')
+    .description(
+      'Move a class in from nbgrader: its course directory and gradebook.db (every grade, comment, extension) become course C.',
+    )
+    .argument('<course_dir>', "nbgrader's course directory (holding gradebook.db and nbgrader_config.py)")
+    .requiredOption(
+      '--course <id>',
+      'the course id on this hub (must match the gradebook and nbgrader_config.py)',
+    )
+    .option('--dry-run', 'check everything and say what would be done, changing nothing')
+    .option('--config <file>', 'config file, YAML or JSON (default: $COURSEHUB_CONFIG)')
+    .option('--data-dir <dir>', 'the hub data directory (hub.dataDir)')
+    .action(async (courseDir: string, options: ImportOptions) => {
+      await withServices(options, async ({ nbgraderImport }) => {
+        const started = performance.now();
+        const report = await nbgraderImport.run(courseDir, options.course, { dryRun: options.dryRun });
+        const seconds = ((performance.now() - started) / 1000).toFixed(2);
+        const c = report.counts;
+        const what =
+          `${c.assignments} assignments, ${c.notebooks} notebooks, ${c.cells} cells, ${c.students} students, ` +
+          `${c.submissions} submissions, ${c.extensions} extensions, ${c.grades} grades ` +
+          `(${c.manualScores} scored by hand), ${c.comments} comments (${c.manualComments} by hand), ` +
+          `${c.flagged} flagged notebooks, ${report.files} files`;
+        for (const { id, reason } of report.withoutUser)
+          console.log(`student ${id}: grades kept, no hub user (${reason})`);
+        if (report.unchanged) {
+          console.log(`course ${report.course} holds this gradebook already: nothing changed (${what})`);
+          return;
+        }
+        const shown = report.newUsers.slice(0, 20).join(', ');
+        const more = report.newUsers.length > 20 ? ` and ${report.newUsers.length - 20} more` : '';
+        const users = `${report.newUsers.length} new users${shown ? ` (${shown}${more})` : ''}`;
+        if (report.dryRun) {
+          console.log(`would create course ${report.course} in ${report.directory}: ${what}; ${users}`);
+          console.log('dry run: nothing was changed');
+          return;
+        }
+        console.log(
+          `imported course ${report.course} into ${report.directory}: ${what}; ${users} in ${seconds} s`,
+        );
+      });
+    });
+  course
+    .command('export-nbgrader')
+    .description(
+      'Move a course out to nbgrader: a course directory and a gradebook.db nbgrader 0.9.5 opens as its own.',
+    )
+    .argument('<course_id>', 'the course')
+    .requiredOption('--to <dir>', 'the nbgrader course directory to make (must not exist)')
+    .option('--config <file>', 'config file, YAML or JSON (default: $COURSEHUB_CONFIG)')
+    .option('--data-dir <dir>', 'the hub data directory (hub.dataDir)')
+    .action(async (id: string, options: DataOptions & { to: string }) => {
+      await withServices(options, async ({ nbgraderExport }) => {
+        const report = await nbgraderExport.run(id, options.to);
+        const c = report.counts;
+        console.log(
+          `exported course ${report.course} to ${report.directory}: ${c.assignments} assignments, ${c.students} students, ` +
+            `${c.submissions} submissions, ${c.extensions} extensions, ${c.grades} grades (${c.manualScores} scored by hand), ` +
+            `${c.comments} comments (${c.manualComments} by hand), ${c.flagged} flagged notebooks`,
+        );
+      });
+    });
+}
+
+interface ImportOptions extends DataOptions {
+  course: string;
+  dryRun?: boolean;
 }
 
 async function withServices(

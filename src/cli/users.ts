@@ -4,6 +4,9 @@
  * 1 and prints file, line and reason; nothing of it is applied. A prune names whom it removes, and
  * one that would remove more than a tenth of a role (a students.csv with only its header would
  * remove every student) is refused, naming them, unless --yes confirms it.
+ *
+ * `coursehub users import-jupyterhub SOURCE [--dry-run]`: users, admin flags and groups from a
+ * JupyterHub database (src/hub/users/jupyterhub-import.ts); says whose tokens must be made again.
  */
 import type { Command } from 'commander';
 import { openHubDatabase } from '../app/open-database.js';
@@ -55,6 +58,49 @@ export function registerUsersCommand(program: Command): void {
         line('updated', report.updated);
         console.log(`unchanged: ${report.unchanged.length}`);
         if (options.prune) line('removed', report.removed);
+      } finally {
+        await opened.close();
+      }
+    });
+  users
+    .command('import-jupyterhub')
+    .description(
+      'Move users, admin flags and groups in from a JupyterHub database; API tokens cannot move (says whose to remake).',
+    )
+    .argument('<source>', 'jupyterhub.sqlite, or a postgresql:// URL (JupyterHub.db_url)')
+    .option('--dry-run', 'say what would be done, changing nothing')
+    .option('--config <file>', 'config file, YAML or JSON (default: $COURSEHUB_CONFIG)')
+    .option('--data-dir <dir>', 'the hub data directory (hub.dataDir)')
+    .action(async (source: string, options: DataOptions & { dryRun?: boolean }) => {
+      const { config } = loadCliConfig(options, { 'log.level': 'warn' });
+      const opened = await openHubDatabase(config, { createDataDir: true });
+      try {
+        const { jupyterhubImport } = buildCoreServices(opened.base);
+        const report = await jupyterhubImport.run(source, { dryRun: options.dryRun });
+        const list = (names: string[]) =>
+          `${names.length}${names.length > 0 ? ` (${names.join(', ')})` : ''}`;
+        const would = options.dryRun ? 'would be ' : '';
+        console.log(`JupyterHub database revision ${report.revision ?? '(none)'}`);
+        console.log(`users ${would}created: ${list(report.created)}`);
+        console.log(`users already here: ${list(report.existing)}`);
+        console.log(`admins ${options.dryRun ? 'to be ' : ''}made: ${list(report.madeAdmin)}`);
+        console.log(`groups ${would}created: ${list(report.groupsCreated)}`);
+        for (const [group, members] of Object.entries(report.membersAdded))
+          console.log(`  ${group}: ${members.join(', ')} ${would}added`);
+        for (const { name, reason } of report.skipped) console.log(`skipped ${name}: ${reason}`);
+        const owners = Object.entries(report.tokensToRemake);
+        const count = owners.reduce((n, [, tokens]) => n + tokens.length, 0);
+        console.log(
+          `API tokens cannot move (JupyterHub stores only their hashes): ${count} must be made again` +
+            (owners.length > 0 ? ', by:' : '.'),
+        );
+        for (const [user, tokens] of owners)
+          console.log(`  ${user}: ${tokens.map((t) => JSON.stringify(t.note ?? '(no note)')).join(', ')}`);
+        if (report.otherTokens > 0)
+          console.log(
+            `(${report.otherTokens} service and login tokens are not listed: services' config and the next login make them.)`,
+          );
+        if (options.dryRun) console.log('dry run: nothing was changed');
       } finally {
         await opened.close();
       }

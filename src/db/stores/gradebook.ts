@@ -10,18 +10,22 @@ import { CourseStore } from './courses.js';
 import { SourceNotebookStore } from './gradebook-notebooks.js';
 import { ScoreStore } from './gradebook-scores.js';
 import { SubmissionStore } from './gradebook-submissions.js';
+import { GradebookTransferStore } from './gradebook-transfer.js';
 
 export class GradebookStore {
   readonly courses: CourseStore;
   readonly notebooks: SourceNotebookStore;
   readonly submissions: SubmissionStore;
   readonly scores: ScoreStore;
+  /** A course's whole gradebook in and out at once (moving a class from and to nbgrader). */
+  readonly transfer: GradebookTransferStore;
 
   constructor(private readonly db: Kysely<Database>) {
     this.courses = new CourseStore(db);
     this.notebooks = new SourceNotebookStore(db);
     this.submissions = new SubmissionStore(db);
     this.scores = new ScoreStore(db);
+    this.transfer = new GradebookTransferStore(db);
   }
 
   /**

@@ -139,6 +139,11 @@ export class UserService {
     return result;
   }
 
+  /** The name a new user would get; throws what create would (InvalidNameError) — for dry runs. */
+  async checkNewName(rawName: string): Promise<string> {
+    return this.usableName(rawName);
+  }
+
   /** A valid username (InvalidNameError otherwise) that this hub can give a user. */
   private async usableName(raw: string): Promise<string> {
     const name = parseUsername(raw);
