@@ -8,7 +8,16 @@
 // USER's API token, as in that user's terminal; `as=USER` blocks run as USER's own Unix account
 // in their home.
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -118,36 +127,94 @@ describe.runIf(isRoot)('the guides in docs/, run against a fresh hub', () => {
     });
   }
 
-  async function runGuide(name: string): Promise<number> {
+  /** Runs the guide's blocks in order; `after(block)` does what the guide's prose says happens next. */
+  async function runGuide(name: string, after?: (block: RunnableBlock) => Promise<void>): Promise<number> {
     const blocks = runnableBlocks(readFileSync(join(DOCS, name), 'utf8'));
-    for (const block of blocks) await run(name, block);
+    for (const block of blocks) {
+      await run(name, block);
+      await after?.(block);
+    }
     return blocks.length;
+  }
+
+  /** `user`'s page at `path` (asserted 200), in a browser of their own. */
+  async function open(user: string, path: string) {
+    const opened = await newPage(browser, hub.hubUrl);
+    const session = await hub.session(user);
+    await opened.context.addCookies([
+      { name: SESSION_COOKIE_NAME, value: session.cookieValue, url: `${hub.hubUrl}/` },
+    ]);
+    await opened.page.setViewportSize({ width: 1100, height: 760 });
+    const response = await opened.page.goto(path);
+    expect(response?.status(), `${path} as ${user}`).toBe(200);
+    return opened;
+  }
+
+  function imageFile(file: string): string {
+    mkdirSync(join(DOCS, 'img'), { recursive: true });
+    return join(DOCS, 'img', file);
   }
 
   /** A screenshot of `path` as `user` into docs/img/FILE. */
   async function screenshot(user: string, path: string, file: string): Promise<void> {
-    const { context, page } = await newPage(browser, hub.hubUrl);
-    const session = await hub.session(user);
-    await context.addCookies([
-      { name: SESSION_COOKIE_NAME, value: session.cookieValue, url: `${hub.hubUrl}/` },
-    ]);
-    await page.setViewportSize({ width: 1100, height: 760 });
-    const response = await page.goto(path);
-    expect(response?.status(), `${path} as ${user}`).toBe(200);
-    mkdirSync(join(DOCS, 'img'), { recursive: true });
-    await page.screenshot({ path: join(DOCS, 'img', file) });
+    const { context, page } = await open(user, path);
+    await page.screenshot({ path: imageFile(file) });
+    await context.close();
+  }
+
+  /**
+   * Section 5 of the instructor's guide, in the browser: Ada gives Ben's written answer (the
+   * sample's manually graded cell `explain`, 2 points) full credit and a comment on the grading page.
+   */
+  async function gradeByHand(): Promise<void> {
+    await screenshot('prof_ada', `/hub/courses/${COURSE}/grading/ps1`, 'grading-list.png');
+    const { context, page } = await open('prof_ada', `/hub/courses/${COURSE}/grading/ps1/stu_ben/hello`);
+    const explain = page.locator('.grading[data-cell="explain"]');
+    /** Does `action` and waits for the page's save (a PUT the hub accepted). */
+    const saved = async (action: () => Promise<void>) => {
+      const answer = page.waitForResponse((r) => r.request().method() === 'PUT');
+      await action();
+      expect((await answer).status()).toBe(200);
+    };
+    await saved(async () => {
+      await explain
+        .locator('.comment')
+        .fill('Full credit this time; next time, say why the empty list is an error.');
+      await explain.locator('.comment').blur();
+    });
+    await saved(() => explain.locator('.full-credit').click());
+    await expect.poll(() => explain.locator('.save-state').textContent()).toBe('Saved.');
+    await explain.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: imageFile('grading-notebook.png') });
     await context.close();
   }
 
   it('the instructor’s guide: a class from nothing to exported grades', async () => {
-    expect(await runGuide('guide-instructor.md')).toBeGreaterThanOrEqual(6);
-    // What the guide's last steps left: grades.csv with nbgrader's header, and Ben's feedback.
-    const grades = readFileSync(join(scratch, 'grades.csv'), 'utf8');
-    expect(grades.split('\n')[0]).toContain('assignment');
-    expect(grades).toContain('stu_ben');
-    await screenshot('prof_ada', `/hub/courses/${COURSE}`, 'instructor-course.png');
-    await screenshot('prof_ada', `/hub/courses/${COURSE}/grading/ps1`, 'grading-list.png');
-    await screenshot('prof_ada', `/hub/courses/${COURSE}/grading/ps1/stu_ben/hello`, 'grading-notebook.png');
+    const blocks = await runGuide('guide-instructor.md', async (block) => {
+      if (block.script.includes('release_assignment'))
+        await screenshot('prof_ada', `/hub/courses/${COURSE}`, 'instructor-course.png');
+      if (block.script.includes('nbgrader autograde')) await gradeByHand();
+    });
+    expect(blocks).toBeGreaterThanOrEqual(6);
+    // What the guide's last steps left: grades.csv in nbgrader's columns, where Ben's score is the
+    // full credit given by hand (he submitted the sample unanswered: its tests fail, 0 of 3), and
+    // his feedback, with the comment, fetched into his home.
+    const [header, ...rows] = readFileSync(join(scratch, 'grades.csv'), 'utf8').trim().split('\n');
+    const columns = header!.split(',');
+    const ben = rows
+      .map((row) => row.split(','))
+      .find((row) => row[columns.indexOf('student_id')] === 'stu_ben');
+    expect(ben, 'Ben in grades.csv').toBeDefined();
+    expect(Number(ben![columns.indexOf('score')])).toBe(2);
+    const home = (await ensureUnixAccount('stu_ben', hub.services.config.spawner.local.homeRoot)).home;
+    const feedbackDir = join(home, COURSE, 'ps1', 'feedback');
+    const page = readdirSync(feedbackDir, { recursive: true, encoding: 'utf8' }).find((f) =>
+      f.endsWith('hello.html'),
+    );
+    expect(page, `hello.html under ${feedbackDir}`).toBeDefined();
+    expect(readFileSync(join(feedbackDir, page!), 'utf8')).toContain(
+      'next time, say why the empty list is an error',
+    );
   }, 600_000);
 
   it('the student’s guide, on the assignment the instructor released', async () => {
