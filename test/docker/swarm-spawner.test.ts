@@ -25,12 +25,17 @@ let fx: ServerFixture;
 let manager: ServerManager;
 let image: string;
 let madeTheSwarm = false;
+/** The start secrets seen: each must go with its service. */
+const hookSecrets: string[] = [];
 
 interface ServiceInfo {
   ID: string;
   Spec: {
     TaskTemplate: {
-      ContainerSpec: { Mounts?: { Type: string; Source: string; Target: string }[]; Env?: string[] };
+      ContainerSpec: {
+        Mounts?: { Type: string; Source: string; Target: string }[];
+        Secrets?: { SecretID: string; File: { Name: string; UID: string; Mode: number } }[];
+      };
       Resources: { Limits: { MemoryBytes?: number; NanoCPUs?: number; Pids?: number } };
       Placement: { Constraints?: string[] };
     };
@@ -124,12 +129,28 @@ describe('the Docker spawner in swarm mode', () => {
     const token = manager.readyServers()[0]!.spawner.current()!.token;
     expect(JSON.stringify(service)).not.toContain(token);
     expect(JSON.stringify(service)).not.toContain('JUPYTERHUB_API_TOKEN');
+    // ...they come in a swarm secret of this start, root's only where the start script sources it.
+    const [hook] = template.ContainerSpec.Secrets ?? [];
+    expect(hook?.File).toEqual({
+      Name: '/usr/local/bin/before-notebook.d/coursehub.sh',
+      UID: '0',
+      GID: '0',
+      Mode: 0o400,
+    });
+    hookSecrets.push(hook!.SecretID);
 
     expect((await throughProxy('api/status')).status).toBe(200);
     // The task's container runs the server as the hub user with the uid of their account.
     const account = (await lookupUnixAccount(CARA))!;
     const inside = await execIn(await taskContainer(), ['id', '-un'], String(account.uid));
     expect(inside.output.trim()).toBe(CARA);
+    const readHook = await execIn(
+      await taskContainer(),
+      ['cat', '/usr/local/bin/before-notebook.d/coursehub.sh'],
+      String(account.uid),
+    );
+    expect(readHook.exitCode).not.toBe(0);
+    expect(readHook.output).toMatch(/Permission denied/);
     // The limits reach the container the swarm made.
     const container = await docker.getContainer(await taskContainer()).inspect();
     expect(container.HostConfig.Memory).toBe(256 * 1024 * 1024);
@@ -151,7 +172,9 @@ describe('the Docker spawner in swarm mode', () => {
     expect(await readKept()).toBe('kept in the swarm\n');
 
     // A new hub process (a new manager over the same database) re-attaches to the running service.
-    const before = ((await docker.getService(`jupyter-${CARA}`).inspect()) as ServiceInfo).ID;
+    const running = (await docker.getService(`jupyter-${CARA}`).inspect()) as ServiceInfo;
+    const before = running.ID;
+    hookSecrets.push(running.Spec.TaskTemplate.ContainerSpec.Secrets![0]!.SecretID);
     const restarted = swarmManager();
     const { kept } = await restarted.reattach();
     expect(kept).toContain(`${CARA}/`);
@@ -170,5 +193,9 @@ describe('the Docker spawner in swarm mode', () => {
     await expect(docker.getContainer(container).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect((await throughProxy('api/status')).status).not.toBe(200);
     await docker.getVolume(`jupyterhub-user-${CARA}`).inspect();
+    // The start secrets went with their services (the first start's at the first stop).
+    expect(new Set(hookSecrets).size).toBe(2);
+    for (const secret of hookSecrets)
+      await expect(docker.getSecret(secret).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 });

@@ -2,8 +2,10 @@
  * The Docker spawner in swarm mode (`spawner.class: docker-swarm`): each user's server is a swarm
  * service `jupyter-NAME` of one replica, as JupyterHub's SwarmSpawner runs them, so that the swarm
  * places it on a node that fits its placement constraints and memory reservation. The same image
- * allow-list, user inside, start hook (tokens never in what `docker service inspect` shows) and
- * limits as the container spawner (./docker-spawner.ts), and:
+ * allow-list, user inside and limits as the container spawner (./docker-spawner.ts), and:
+ * - the start hook (tokens, environment, course groups) is a swarm secret of this start, mounted
+ *   root-only where the start script sources it: the swarm hands it to the task's node only, and
+ *   `docker service inspect` shows its name, never its text;
  * - the user's volume is a mount of type `volume` in the task template, made by the node's volume
  *   driver (`spawner.docker.swarm.volumeDriver`); the service goes at every stop, the volume stays;
  * - no restart policy: a server that ends stays ended, and the hub sees it as the container
@@ -32,7 +34,7 @@ import {
   STOP_GRACE_SECONDS,
   type DockerSpawnerOptions,
 } from './docker-spawner.js';
-import { HOOK_TARGET, removeStartHook, writeStartHook } from './docker-start-hook.js';
+import { HOOK_TARGET, startHookText } from './docker-start-hook.js';
 import { dockerUserStorage, ensureUserVolume, userVolumeName } from './docker-user-storage.js';
 import { SpawnerError } from './errors.js';
 import { freeLoopbackPort } from './free-port.js';
@@ -66,6 +68,8 @@ const WAIT_STEP_MS = 250;
 
 interface Started {
   serviceId: string;
+  /** The swarm secret that holds this start's hook, removed with the service. */
+  secretId: string;
   url: string;
   token: string;
   port: number;
@@ -139,7 +143,7 @@ export class DockerSwarmSpawner implements Spawner {
     const hubEnv = { ...request.hubEnv };
     if (!this.onHostNetwork && this.options.hubConnectUrl)
       hubEnv.JUPYTERHUB_API_URL = this.options.hubConnectUrl;
-    const hookPath = await writeStartHook(this.options.hookFolder, this.serviceName, {
+    const hook = startHookText({
       env: {
         ...this.options.environment,
         ...hubEnv,
@@ -156,6 +160,8 @@ export class DockerSwarmSpawner implements Spawner {
       ...(folders.length > 0 ? { umask: COURSE_UMASK } : {}),
     });
     if (this.onHostNetwork) await this.options.egress?.admit(account.uid);
+    const secret = await this.createHookSecret(hook);
+    const secretId = secret.id;
 
     const values = { base_url: request.baseUrl, ip, port: String(port), notebook_dir: notebookDir };
     const limits = this.options;
@@ -208,13 +214,20 @@ export class DockerSwarmSpawner implements Spawner {
                   DriverConfig: { Name: swarm.volumeDriver, Options: volumeOptions },
                 },
               },
-              { Type: 'bind', Source: hookPath, Target: HOOK_TARGET, ReadOnly: true },
               { Type: 'bind', Source: SINGLEUSER_CONFIG, Target: SINGLEUSER_TARGET, ReadOnly: true },
               ...folders.map((folder) => ({
                 Type: 'bind' as const,
                 Source: folder.directory,
                 Target: join(notebookDir, folder.course),
               })),
+            ],
+            // Root's only, read-only: the user inside cannot read their tokens' file.
+            Secrets: [
+              {
+                SecretID: secret.id,
+                SecretName: secret.name,
+                File: { Name: HOOK_TARGET, UID: '0', GID: '0', Mode: 0o400 },
+              },
             ],
             // A reaper as pid 1 (the kernels' orphans).
             Init: true,
@@ -237,26 +250,54 @@ export class DockerSwarmSpawner implements Spawner {
         Mode: { Replicated: { Replicas: 1 } },
       } as Docker.CreateServiceOptions);
     } catch (error) {
-      await removeStartHook(this.options.hookFolder, this.serviceName);
+      await this.removeSecret(secretId);
       throw dockerFailure(`Could not start the service ${this.serviceName}`, error);
     }
     let task: SwarmTask;
     try {
       task = await this.runningTask(service.id);
     } catch (error) {
-      await service.remove().catch(() => undefined);
-      await removeStartHook(this.options.hookFolder, this.serviceName);
+      await this.removeService(service.id).catch(() => undefined);
+      await this.removeSecret(secretId);
       throw error;
     }
     const host = this.onHostNetwork ? '127.0.0.1' : this.taskAddress(task);
     const url = `http://${host}:${port}${request.baseUrl}`;
-    this.started = { serviceId: service.id, url, token, port };
+    this.started = { serviceId: service.id, secretId, url, token, port };
     this.lastExit = undefined;
     log.info(
       { user: this.userName, service: this.serviceName, node: task.NodeID, image, url },
       'started a swarm user server',
     );
     return { url, token };
+  }
+
+  /** A swarm secret of this start with the hook's text (secrets cannot change, so one per start). */
+  private async createHookSecret(text: string): Promise<{ id: string; name: string }> {
+    const name = `${this.serviceName}-start-hook-${randomBytes(6).toString('hex')}`;
+    try {
+      const secret = await this.options.docker.createSecret({
+        Name: name,
+        Labels: { [MANAGED_LABEL]: 'true', 'coursehub.service': this.serviceName },
+        Data: Buffer.from(text).toString('base64'),
+      });
+      return { id: secret.id, name };
+    } catch (error) {
+      throw dockerFailure(`Could not make the start secret of ${this.serviceName}`, error);
+    }
+  }
+
+  private async removeSecret(secretId: string): Promise<void> {
+    await this.options.docker
+      .getSecret(secretId)
+      .remove()
+      .catch((error: unknown) => {
+        if (dockerStatus(error) !== 404)
+          this.options.log.warn(
+            { service: this.serviceName, secret: secretId, err: error },
+            'could not remove a start secret',
+          );
+      });
   }
 
   /** This Docker host's node id; an inactive swarm is a clear error. */
@@ -327,12 +368,17 @@ export class DockerSwarmSpawner implements Spawner {
       if (dockerStatus(error) === 404) return undefined;
       throw dockerFailure(`Could not look for the service ${this.serviceName}`, error);
     })) as { ID: string; Spec?: { Labels?: Record<string, string> } } | undefined;
-    if (!info) return;
-    if (info.Spec?.Labels?.[MANAGED_LABEL] !== 'true')
+    if (info && info.Spec?.Labels?.[MANAGED_LABEL] !== 'true')
       throw new SpawnerError(`A service named ${this.serviceName} exists and was not made by coursehub.`, {
         hint: 'Rename or remove it (docker service rm): coursehub never removes services it did not make.',
       });
-    await this.removeService(info.ID);
+    if (info) await this.removeService(info.ID);
+    // The start secrets an earlier hub left with it.
+    const secrets = (await this.options.docker
+      .listSecrets({ filters: JSON.stringify({ label: [`coursehub.service=${this.serviceName}`] }) })
+      .catch(() => [])) as { ID: string; Spec?: { Labels?: Record<string, string> } }[];
+    for (const secret of secrets)
+      if (secret.Spec?.Labels?.[MANAGED_LABEL] === 'true') await this.removeSecret(secret.ID);
   }
 
   /** The task's container when it runs on this Docker host (its logs and processes are here). */
@@ -430,7 +476,7 @@ export class DockerSwarmSpawner implements Spawner {
     } catch (error) {
       throw dockerFailure(`Could not stop the service ${this.serviceName}`, error);
     }
-    await removeStartHook(this.options.hookFolder, this.serviceName);
+    await this.removeSecret(started.secretId);
     this.lastExit ??= { message: 'stopped', outOfMemory: false };
     this.started = undefined;
   }
@@ -458,10 +504,11 @@ export class DockerSwarmSpawner implements Spawner {
     const s = state as Partial<Started>;
     this.started =
       typeof s.serviceId === 'string' &&
+      typeof s.secretId === 'string' &&
       typeof s.url === 'string' &&
       typeof s.token === 'string' &&
       typeof s.port === 'number'
-        ? { serviceId: s.serviceId, url: s.url, token: s.token, port: s.port }
+        ? { serviceId: s.serviceId, secretId: s.secretId, url: s.url, token: s.token, port: s.port }
         : undefined;
   }
 
