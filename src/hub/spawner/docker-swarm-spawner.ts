@@ -12,7 +12,10 @@
  *   spawner's;
  * - on the host network the server listens on loopback, so its task is pinned to the hub's node
  *   and reached at 127.0.0.1 and its port; on an overlay network (attachable, the hub's container
- *   on it) the task may run on any node and is reached at its task's address on that network.
+ *   on it) the task may run on any node and is reached at its task's address on that network;
+ * - an instructor's or grader's server, with course directories bound from this node, runs here;
+ *   so does every server on the host network. The hub's notebook configuration
+ *   (share/singleuser/) is bound from the same path on the task's node (docs/scaling.md).
  * The service's id, address and token are the state the hub saves to re-attach after a restart.
  */
 import { randomBytes } from 'node:crypto';
@@ -174,8 +177,9 @@ export class DockerSwarmSpawner implements Spawner {
     progress({ progress: 40, message: 'Starting your service' });
     let service: Docker.Service;
     try {
-      // On the host network the server listens on this node's loopback: its task must run here.
-      const pinned = this.onHostNetwork ? [`node.id == ${await this.thisNode()}`] : [];
+      // On the host network the server listens on this node's loopback, and course directories
+      // are folders of this node: such a task must run here.
+      const pinned = this.onHostNetwork || folders.length > 0 ? [`node.id == ${await this.thisNode()}`] : [];
       const network = await docker.getNetwork(this.options.network).inspect();
       service = await docker.createService({
         Name: this.serviceName,
