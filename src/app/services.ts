@@ -209,7 +209,7 @@ export function buildCoreServices(base: HubBase, options: HubServiceOptions = {}
   const gradingLauncher = () =>
     (launcher ??= createKernelLauncher({
       // Under the Docker spawner, each kernel in a throwaway container of the servers' image.
-      ...(config.spawner.class === 'docker'
+      ...(config.spawner.class === 'docker' || config.spawner.class === 'docker-swarm'
         ? {
             sandbox: 'container',
             container: {

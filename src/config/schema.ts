@@ -256,6 +256,39 @@ const networkSection = z
   })
   .strict();
 
+/** Swarm mode of the Docker spawner (src/hub/spawner/docker-swarm-spawner.ts): `spawner.docker.swarm.*`. */
+const swarmSection = z
+  .object({
+    constraints: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Placement constraints of every user's service, as `docker service create --constraint` takes them, e.g. `node.labels.coursehub == notebooks` or `node.role == worker`.",
+      ),
+    memoryReservationMb: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Memory each server reserves on its node in MiB (0 = none): the swarm places a service only on a node with that much unreserved, so a class spreads instead of piling onto one node. The cap is `spawner.memoryLimitMb`.',
+      ),
+    volumeDriver: z
+      .string()
+      .min(1)
+      .default('local')
+      .describe(
+        "The volume driver that makes the user's volume `jupyterhub-user-{username}` on whichever node the service runs (`local`: a folder of that node; a network driver, or `local` with NFS options, makes it reachable from every node).",
+      ),
+    volumeDriverOptions: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe(
+        'Options of the volume driver, e.g. for `local` over NFS: {type: nfs, o: "addr=10.0.0.5,rw", device: ":/export/homes/{username}"}; {username} is filled in.',
+      ),
+  })
+  .strict();
+
 /** Settings of the Docker spawner (src/hub/spawner/docker-spawner.ts): `spawner.docker.*`. */
 const dockerSpawnerSection = z
   .object({
@@ -330,6 +363,11 @@ const dockerSpawnerSection = z
       .describe(
         "The image of the short-lived containers that read and write a user's volume as the user (tar and python3 inside). Default: `image`.",
       ),
+    swarm: swarmSection
+      .default(swarmSection.parse({}))
+      .describe(
+        'Settings of swarm mode (`class: docker-swarm`): each server a swarm service (docs/scaling.md).',
+      ),
   })
   .strict();
 
@@ -337,10 +375,10 @@ const dockerSpawnerSection = z
 export const spawnerSection = z
   .object({
     class: z
-      .enum(['local', 'docker'])
+      .enum(['local', 'docker', 'docker-swarm'])
       .default('local')
       .describe(
-        "Which spawner starts user servers: `local` runs each as a local process under a Unix account named after the user (as root; otherwise as the hub's own user); its settings are under `spawner.local`. `docker` runs each in a container of its own with a volume for the home (`spawner.docker`).",
+        "Which spawner starts user servers: `local` runs each as a local process under a Unix account named after the user (as root; otherwise as the hub's own user); its settings are under `spawner.local`. `docker` runs each in a container of its own with a volume for the home (`spawner.docker`). `docker-swarm` runs each as a swarm service of the Docker host's swarm, with the same settings and `spawner.docker.swarm` (docs/scaling.md).",
       ),
     // The defaults fit a class on a 2-core teaching VM with a few GB: one student's runaway code
     // (a leak, a loop, a fork bomb) stops at its own server's limits, and the hub and the rest of

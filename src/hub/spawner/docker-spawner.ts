@@ -66,14 +66,14 @@ export interface DockerSpawnerOptions extends LimitSettings {
 }
 
 /** As the local spawner: what instructors make in a course directory stays the course's. */
-const COURSE_UMASK = 0o007;
+export const COURSE_UMASK = 0o007;
 /** Where the hub's notebook configuration (share/singleuser/) is seen in the container. */
-const SINGLEUSER_TARGET = '/opt/coursehub/singleuser';
+export const SINGLEUSER_TARGET = '/opt/coursehub/singleuser';
 /** The port of a server on a named network (its own address). */
-const NETWORK_PORT = 8888;
-const STOP_GRACE_SECONDS = 5;
+export const NETWORK_PORT = 8888;
+export const STOP_GRACE_SECONDS = 5;
 /** Marks the containers this spawner made: only those are ever removed by name. */
-const MANAGED_LABEL = 'coursehub.managed';
+export const MANAGED_LABEL = 'coursehub.managed';
 
 interface Started {
   containerId: string;
@@ -82,8 +82,22 @@ interface Started {
   port: number;
 }
 
-function fill(template: string, values: Record<string, string>): string {
+export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+/** The user's Unix account on the Docker host: the uid and gid the user has inside (the hub must be root). */
+export function dockerUserAccount(userName: string, homeRoot: string): Promise<UnixAccount> {
+  if (process.getuid?.() !== 0)
+    return Promise.reject(
+      new SpawnerError(
+        'The Docker spawner gives every user a uid of their own, from a Unix account the hub makes: the hub must run as root.',
+        {
+          hint: 'Start coursehub as root (in its container, as the compose file does).',
+        },
+      ),
+    );
+  return ensureUnixAccount(userName, homeRoot);
 }
 
 export class DockerSpawner implements Spawner {
@@ -111,16 +125,7 @@ export class DockerSpawner implements Spawner {
 
   /** The user's Unix account on this host: the uid and gid the user has inside the container. */
   private account(): Promise<UnixAccount> {
-    if (process.getuid?.() !== 0)
-      return Promise.reject(
-        new SpawnerError(
-          'The Docker spawner gives every user a uid of their own, from a Unix account the hub makes: the hub must run as root.',
-          {
-            hint: 'Start coursehub as root (in its container, as the compose file does).',
-          },
-        ),
-      );
-    return ensureUnixAccount(this.userName, this.options.homeRoot);
+    return dockerUserAccount(this.userName, this.options.homeRoot);
   }
 
   async start(request: SpawnRequest): Promise<SpawnedServer> {

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { CoursehubConfig } from '../../config/schema.js';
 import { dockerClient } from './docker-client.js';
 import { DockerSpawner } from './docker-spawner.js';
+import { DockerSwarmSpawner } from './docker-swarm-spawner.js';
 import { LocalProcessSpawner, type LocalProcessSpawnerOptions } from './local-process-spawner.js';
 import type { SpawnerFactory } from './spawner.js';
 
@@ -37,11 +38,13 @@ export function spawnerFactoryFromConfig(
           egress: context.egress,
           courseFolders: context.courseFolders,
         });
-    case 'docker': {
+    case 'docker':
+    case 'docker-swarm': {
       // One client (one connection pool to the daemon) for every user's spawner.
       const docker = dockerClient(settings.docker.host);
+      const Class = settings.class === 'docker' ? DockerSpawner : DockerSwarmSpawner;
       return (userName, serverName) =>
-        new DockerSpawner(userName, serverName, {
+        new Class(userName, serverName, {
           ...settings.docker,
           docker,
           environment: settings.environment,
