@@ -54,6 +54,7 @@ async function readPlainFile(path: string, label: string): Promise<Buffer> {
 /** The notebooks of source/ASSIGNMENT/ (plain files named *.ipynb), sorted. */
 export async function sourceNotebooks(courseRoot: string, assignment: string): Promise<string[]> {
   const directory = new CourseDirectory(courseRoot);
+  // No source/ASSIGNMENT folder yet: an assignment without notebooks to edit.
   return (await directory.notebooks(directory.source(assignment)).catch(() => [])).filter(
     (name) => NOTEBOOK_NAME.test(name) && !name.startsWith('.'),
   );

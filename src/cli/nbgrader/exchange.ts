@@ -191,6 +191,7 @@ function isFolder(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
+    // Missing or unreadable: not a folder to submit from (the hub's own default is used).
     return false;
   }
 }

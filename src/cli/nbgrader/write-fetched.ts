@@ -48,6 +48,7 @@ export async function writeFetchedAssignment(
   replace: boolean,
 ): Promise<{ written: string[]; kept: string[] }> {
   const destination = resolve(cwd, assignment);
+  // Nothing there yet is the usual case; a folder we cannot read fails at the first write.
   const info = await lstat(destination).catch(() => undefined);
   if (info && !info.isDirectory())
     throw new FetchDestinationError(`${assignment} exists here and is not a folder.`, {
