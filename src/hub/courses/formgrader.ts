@@ -79,7 +79,14 @@ export interface ListQuery {
   state?: SubmissionState;
   /** Part of the student's label. */
   search?: string;
+  /** 1-based page of the filtered, sorted rows (LIST_PAGE_SIZE each, unless pageSize says). */
+  page?: number;
+  /** Rows per page; Infinity for all of them on one (the API's list). */
+  pageSize?: number;
 }
+
+/** Rows per page of the submissions list: 2,000 students on one page took long to build and read. */
+export const LIST_PAGE_SIZE = 100;
 
 export interface SubmissionsList {
   course: HubCourseRow;
@@ -89,7 +96,12 @@ export interface SubmissionsList {
   anonymous: boolean;
   notebooks: string[];
   maxScore: number;
+  /** This page's rows of the filtered, sorted list. */
   rows: SubmissionListRow[];
+  /** 1-based; the filtered rows (rowCount of them) are split into pageCount pages. */
+  page: number;
+  pageCount: number;
+  rowCount: number;
   /** The graded cells (grade and task cells) of each notebook, to grade by question. */
   questions: { notebook: string; cell: string; maxScore: number }[];
   /** Every row before the query's filter, by state. */
@@ -298,6 +310,10 @@ export class Formgrader {
       number
     >;
     for (const row of rows) counts[row.state] += 1;
+    const listed = sortRows(filterRows(rows, query), query);
+    const pageSize = query.pageSize ?? LIST_PAGE_SIZE;
+    const pageCount = Math.max(1, Math.ceil(listed.length / pageSize));
+    const page = Math.min(Math.max(Math.trunc(query.page ?? 1) || 1, 1), pageCount);
     return {
       course,
       role,
@@ -306,7 +322,10 @@ export class Formgrader {
       anonymous: naming.anonymous,
       notebooks: summary.notebooks,
       maxScore: summary.maxScore,
-      rows: sortRows(filterRows(rows, query), query),
+      rows: pageSize === Infinity ? listed : listed.slice((page - 1) * pageSize, page * pageSize),
+      page,
+      pageCount,
+      rowCount: listed.length,
       questions,
       counts,
     };

@@ -48,6 +48,7 @@ function listQuery(query: Record<string, string | undefined>): ListQuery {
       ? (query.state as SubmissionState)
       : undefined,
     search: query.q || undefined,
+    page: Number(query.page) || undefined,
   };
 }
 
