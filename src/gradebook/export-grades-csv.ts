@@ -4,10 +4,11 @@
  * One difference on purpose: a field containing a comma, quote or newline is quoted (RFC 4180),
  * where nbgrader writes it raw and so breaks the row.
  */
+import type { CourseSubmissionTotalsRow } from '../db/stores/gradebook-scores.js';
 import type { GradebookStore } from '../db/stores/gradebook.js';
-import { listAssignments, listStudents } from './courses.js';
+import { listStudents } from './courses.js';
 import { pythonFloat } from './python-format.js';
-import { loadAssignmentSummary } from './scores.js';
+import { loadAssignmentMaxScore } from './scores.js';
 
 export const GRADES_CSV_COLUMNS = [
   'assignment',
@@ -37,19 +38,32 @@ function compareNullable(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
+/**
+ * The rows in one read of every submission's totals (not one per assignment: 2,000 students x 10
+ * assignments is 100,000 submitted notebooks), the same numbers as loadAssignmentSummary's
+ * score, latePenalty and scoreAfterPenalty.
+ */
 export async function gradesCsvRows(store: GradebookStore, courseId: number): Promise<Row[]> {
-  const assignments = (await listAssignments(store, courseId)).sort(
+  const assignments = (await store.courses.listAssignments(courseId)).sort(
     (a, b) => compareNullable(a.duedate, b.duedate) || compareNullable(a.name, b.name),
   );
   const students = (await listStudents(store, courseId)).sort(
     (a, b) => compareNullable(a.lastName, b.lastName) || compareNullable(a.firstName, b.firstName),
   );
+  const totals = new Map<number, Map<string, CourseSubmissionTotalsRow>>();
+  for (const row of await store.scores.courseSubmissionTotals(courseId)) {
+    let ofAssignment = totals.get(row.assignmentId);
+    if (!ofAssignment) totals.set(row.assignmentId, (ofAssignment = new Map()));
+    ofAssignment.set(row.studentId, row);
+  }
   const rows: Row[] = [];
   for (const assignment of assignments) {
-    const scores = await loadAssignmentSummary(store, courseId, assignment.name);
-    const byStudent = new Map(scores.submissions.map((s) => [s.studentId, s]));
+    const maxScore = pythonFloat(await loadAssignmentMaxScore(store, assignment.id));
+    const byStudent = totals.get(assignment.id) ?? new Map<string, CourseSubmissionTotalsRow>();
     for (const student of students) {
       const submission = byStudent.get(student.id);
+      const score = submission?.score ?? 0;
+      const latePenalty = submission?.latePenalty ?? 0;
       rows.push({
         assignment: assignment.name,
         duedate: assignment.duedate ?? '',
@@ -58,10 +72,11 @@ export async function gradesCsvRows(store: GradebookStore, courseId: number): Pr
         last_name: student.lastName ?? '',
         first_name: student.firstName ?? '',
         email: student.email ?? '',
-        raw_score: pythonFloat(submission?.score ?? 0),
-        late_submission_penalty: pythonFloat(submission?.latePenalty ?? 0),
-        score: pythonFloat(submission?.scoreAfterPenalty ?? 0),
-        max_score: pythonFloat(scores.maxScore),
+        raw_score: pythonFloat(score),
+        late_submission_penalty: pythonFloat(latePenalty),
+        // submissionTotals' rule (src/grading/scores/submission-scores.ts).
+        score: pythonFloat(Math.max(0, score - latePenalty)),
+        max_score: maxScore,
       });
     }
   }

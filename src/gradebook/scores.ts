@@ -88,6 +88,13 @@ export async function loadAssignmentSummary(
   return assemble(assignment, rows, rows.notebookTotals, (_cells, maxima, sums) => withMaxima(sums, maxima));
 }
 
+/** An assignment's maximum score, as loadAssignmentSummary gives it, without reading its submissions. */
+export async function loadAssignmentMaxScore(store: GradebookStore, assignmentId: number): Promise<number> {
+  const rows = await store.scores.cellRows(assignmentId);
+  const cells = cellsByNotebook(rows.cells);
+  return sum(rows.notebooks.map((nb) => notebookMaxima(cells.get(nb.id) ?? new Map()).maxScore));
+}
+
 /** A submitted notebook's totals: the sums the database added up, and the notebook's maxima. */
 function withMaxima(sums: NotebookTotalsRow, maxima: NotebookMaxima): NotebookTotals {
   return {

@@ -212,14 +212,27 @@ describe.each(BACKENDS)('the summary’s totals in SQL and the JavaScript rule o
     const summary = await loadAssignmentSummary(store, courseId, name);
     const scores = await loadAssignmentScores(store, courseId, name);
     expect(summary.submissions).toHaveLength(spec.submissions.length);
-    return { summary, rule: totalsOf(scores) };
+    // grades.csv's course-wide read (ScoreStore.courseSubmissionTotals) sums the same points.
+    const assignment = (await store.courses.listAssignments(courseId)).find((a) => a.name === name)!;
+    const csvTotals = (await store.scores.courseSubmissionTotals(courseId))
+      .filter((row) => row.assignmentId === assignment.id)
+      .map((row) => ({ studentId: row.studentId, score: row.score, latePenalty: row.latePenalty }))
+      .sort((a, b) => (a.studentId < b.studentId ? -1 : 1));
+    return { summary, rule: totalsOf(scores), csvTotals };
   }
 
   it('agree to the last bit when the points add up exactly', async () => {
     await fc.assert(
       fc.asyncProperty(gradebook(quarters), async (spec) => {
-        const { summary, rule } = await bothReads(spec);
+        const { summary, rule, csvTotals } = await bothReads(spec);
         expect(summary).toStrictEqual(rule);
+        expect(csvTotals).toStrictEqual(
+          rule.submissions.map((s) => ({
+            studentId: s.studentId,
+            score: s.score,
+            latePenalty: s.latePenalty,
+          })),
+        );
       }),
       { numRuns: 40 },
     );
@@ -228,8 +241,18 @@ describe.each(BACKENDS)('the summary’s totals in SQL and the JavaScript rule o
   it('agree to 10 decimal places for any points', async () => {
     await fc.assert(
       fc.asyncProperty(gradebook(fractions), async (spec) => {
-        const { summary, rule } = await bothReads(spec);
+        const { summary, rule, csvTotals } = await bothReads(spec);
         expect(summary).toEqual(closeTo(rule, 10));
+        expect(csvTotals).toEqual(
+          closeTo(
+            rule.submissions.map((s) => ({
+              studentId: s.studentId,
+              score: s.score,
+              latePenalty: s.latePenalty,
+            })),
+            10,
+          ),
+        );
       }),
       { numRuns: 40 },
     );

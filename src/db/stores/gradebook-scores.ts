@@ -113,6 +113,17 @@ const cellType = (value: string): 'code' | 'markdown' => (value === 'markdown' ?
 /** `in (...)` needs at least one value: -1 is no row's id. */
 const onlyThese = (pks: readonly number[]) => (pks.length > 0 ? [...pks] : [-1]);
 
+/** A submission of a course with what grades.csv shows: its points and late penalty, summed here. */
+export interface CourseSubmissionTotalsRow {
+  assignmentId: number;
+  studentId: string;
+  timestamp: string | null;
+  /** The sum of its submitted notebooks' scores (nbgrader's Grade.score summed per notebook). */
+  score: number;
+  /** The sum of its submitted notebooks' late penalties (none counts as 0). */
+  latePenalty: number;
+}
+
 export class ScoreStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -136,6 +147,64 @@ export class ScoreStore {
       this.notebookTotalRows(assignmentId, studentPks),
     ]);
     return { ...header, notebookTotals };
+  }
+
+  /** The assignment's notebooks and graded cells, without its submissions: three queries. */
+  async cellRows(assignmentId: number): Promise<Omit<AssignmentHeaderRows, 'submissions'>> {
+    const [notebooks, gradeCells, taskCells] = await Promise.all([
+      this.notebooks(assignmentId),
+      this.scoredCells('gradebook_grade_cell', assignmentId),
+      this.scoredCells('gradebook_task_cell', assignmentId),
+    ]);
+    return { notebooks, cells: [...gradeCells, ...taskCells] };
+  }
+
+  /**
+   * Every submission of the course with its score and late penalty, for grades.csv: one query
+   * whatever the size of the course. The points are summed per submitted notebook (as
+   * notebookTotalRows sums them, Grade.score) and those sums per submission; no cell is joined,
+   * since the score does not depend on which sum (code, written, task) a grade goes to.
+   */
+  async courseSubmissionTotals(courseId: number): Promise<CourseSubmissionTotalsRow[]> {
+    const points = sql<number>`case
+      when gradebook_grade.manual_score is not null
+        then gradebook_grade.manual_score + coalesce(gradebook_grade.extra_credit, 0.0)
+      when gradebook_grade.auto_score is not null
+        then gradebook_grade.auto_score + coalesce(gradebook_grade.extra_credit, 0.0)
+      else 0.0 end`;
+    const perNotebook = this.db
+      .selectFrom('gradebook_submitted_notebook')
+      .leftJoin('gradebook_grade', 'gradebook_grade.submitted_notebook_id', 'gradebook_submitted_notebook.id')
+      .select([
+        'gradebook_submitted_notebook.submission_id',
+        'gradebook_submitted_notebook.late_submission_penalty',
+        sql<number>`coalesce(sum(${points}), 0.0)`.as('score'),
+      ])
+      .groupBy('gradebook_submitted_notebook.id');
+    const rows = await this.db
+      .selectFrom('gradebook_submission')
+      .innerJoin('gradebook_assignment', 'gradebook_assignment.id', 'gradebook_submission.assignment_id')
+      .innerJoin('gradebook_student', 'gradebook_student.id', 'gradebook_submission.student_pk')
+      .leftJoin(perNotebook.as('notebook_totals'), 'notebook_totals.submission_id', 'gradebook_submission.id')
+      .select([
+        'gradebook_submission.assignment_id',
+        'gradebook_student.student_id',
+        'gradebook_submission.timestamp',
+        sql<number>`coalesce(sum(notebook_totals.score), 0.0)`.as('score'),
+        sql<number>`coalesce(sum(coalesce(notebook_totals.late_submission_penalty, 0.0)), 0.0)`.as(
+          'late_penalty',
+        ),
+      ])
+      .where('gradebook_assignment.course_id', '=', courseId)
+      .groupBy(['gradebook_submission.id', 'gradebook_student.student_id'])
+      .execute();
+    return rows.map((r) => ({
+      assignmentId: r.assignment_id,
+      studentId: r.student_id,
+      timestamp: r.timestamp,
+      score: Number(r.score),
+      latePenalty: Number(r.late_penalty),
+    }));
   }
 
   /** Four queries. */

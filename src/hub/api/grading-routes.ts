@@ -38,7 +38,9 @@ export function registerGradingRoutes(api: FastifyInstance, deps: { formgrader: 
   api.get<AssignmentParams>('/courses/:course/assignments/:assignment/submissions', async (request) => {
     const actor = actorFor(request, 'courses:grade');
     const list = await refusals(() =>
-      formgrader.submissions(request.params.course, request.params.assignment, actor),
+      formgrader.submissions(request.params.course, request.params.assignment, actor, {
+        pageSize: Infinity,
+      }),
     );
     return {
       assignment: list.assignment,

@@ -15,8 +15,14 @@ import type { CourseStores } from '../../db/stores/course-stores.js';
 import type { CourseService, HubCourseRow } from '../../exchange/courses/course-service.js';
 import { CourseNotFoundError } from '../../exchange/errors.js';
 import type { Actor } from '../../exchange/exchange.js';
-import { ensureCourse, findStudentPk, listStudents, requireAssignment } from '../../gradebook/courses.js';
-import { loadAssignmentScores, loadAssignmentSummary, type NotebookScores } from '../../gradebook/scores.js';
+import {
+  ensureCourse,
+  findStudentPk,
+  listStudents,
+  requireAssignment,
+  type StudentRecord,
+} from '../../gradebook/courses.js';
+import { loadAssignmentSummary, type NotebookScores } from '../../gradebook/scores.js';
 import { feedbackSettingsFrom } from '../../grading/feedback/index.js';
 import {
   inGradeIdOrder,
@@ -73,7 +79,14 @@ export interface ListQuery {
   state?: SubmissionState;
   /** Part of the student's label. */
   search?: string;
+  /** 1-based page of the filtered, sorted rows (LIST_PAGE_SIZE each, unless pageSize says). */
+  page?: number;
+  /** Rows per page; Infinity for all of them on one (the API's list). */
+  pageSize?: number;
 }
+
+/** Rows per page of the submissions list: 2,000 students on one page took long to build and read. */
+export const LIST_PAGE_SIZE = 100;
 
 export interface SubmissionsList {
   course: HubCourseRow;
@@ -83,7 +96,12 @@ export interface SubmissionsList {
   anonymous: boolean;
   notebooks: string[];
   maxScore: number;
+  /** This page's rows of the filtered, sorted list. */
   rows: SubmissionListRow[];
+  /** 1-based; the filtered rows (rowCount of them) are split into pageCount pages. */
+  page: number;
+  pageCount: number;
+  rowCount: number;
   /** The graded cells (grade and task cells) of each notebook, to grade by question. */
   questions: { notebook: string; cell: string; maxScore: number }[];
   /** Every row before the query's filter, by state. */
@@ -144,8 +162,16 @@ export interface QuestionView {
   notebook: string;
   cell: string;
   anonymous: boolean;
+  /** This page's students (QUESTION_PAGE_SIZE at most), in list order. */
   entries: QuestionEntry[];
+  /** 1-based; the students who submitted the notebook are split into pageCount pages. */
+  page: number;
+  pageCount: number;
+  studentCount: number;
 }
+
+/** Students per page of grading by question: a class of 2,000 on one page took seconds to build. */
+export const QUESTION_PAGE_SIZE = 50;
 
 /** What a grading page needs to see others' saves: each field's value and version, no rendering. */
 export interface GradingState {
@@ -284,6 +310,10 @@ export class Formgrader {
       number
     >;
     for (const row of rows) counts[row.state] += 1;
+    const listed = sortRows(filterRows(rows, query), query);
+    const pageSize = query.pageSize ?? LIST_PAGE_SIZE;
+    const pageCount = Math.max(1, Math.ceil(listed.length / pageSize));
+    const page = Math.min(Math.max(Math.trunc(query.page ?? 1) || 1, 1), pageCount);
     return {
       course,
       role,
@@ -292,7 +322,10 @@ export class Formgrader {
       anonymous: naming.anonymous,
       notebooks: summary.notebooks,
       maxScore: summary.maxScore,
-      rows: sortRows(filterRows(rows, query), query),
+      rows: pageSize === Infinity ? listed : listed.slice((page - 1) * pageSize, page * pageSize),
+      page,
+      pageCount,
+      rowCount: listed.length,
       questions,
       counts,
     };
@@ -341,16 +374,7 @@ export class Formgrader {
       });
 
     // nbgrader's totals of this one notebook, by the same rules as every other read.
-    const cells: NotebookCells = new Map();
-    const ofNotebook = (await this.options.stores.grading.gradedCells(assignmentRow.id)).filter(
-      (c) => c.notebook === notebook,
-    );
-    const byName = (rows: typeof ofNotebook) => inGradeIdOrder(rows.map((r) => ({ ...r, name: r.cell })));
-    for (const c of [
-      ...byName(ofNotebook.filter((c) => !c.task)),
-      ...byName(ofNotebook.filter((c) => c.task)),
-    ])
-      cells.set(c.name, { maxScore: c.maxScore, cellType: c.cellType, task: c.task });
+    const cells = await this.notebookCells(assignmentRow.id, notebook);
     const scored = scoreNotebook(cells, notebookMaxima(cells), {
       grades: await store.submissions.listGrades(own.submittedNotebookId),
       comments: await this.options.stores.grading.commentsOf(own.submittedNotebookId),
@@ -448,40 +472,64 @@ export class Formgrader {
     };
   }
 
-  /** One graded cell of a notebook for every student who submitted it, in list order. */
+  /**
+   * One graded cell of a notebook for the students who submitted it, in list order, a page of
+   * QUESTION_PAGE_SIZE at a time: reads the list's one row per student (no sums), then only this
+   * page's grades, comments and autograded notebooks.
+   */
   async question(
     courseId: string,
     assignment: string,
     notebook: string,
     cellId: string,
     actor: Actor,
+    options: { page?: number } = {},
   ): Promise<QuestionView> {
     const { course, role, gradebookId } = await this.course(courseId, actor);
     const store = this.options.stores.gradebook;
     const naming = await this.naming(course, assignment);
     const assignmentRow = await requireAssignment(store, gradebookId, assignment);
-    const scores = await loadAssignmentScores(store, gradebookId, assignment);
-    const submittedIds = await this.options.stores.grading.submittedNotebookIds(assignmentRow.id, notebook);
-    const edits = await this.options.stores.grading.latestEdits([...submittedIds.values()]);
+    const queue = await this.options.stores.grading.notebookQueue(assignmentRow.id, notebook);
+    const notFound = () =>
+      new CourseNotFoundError(`No autograded ${notebook} of ${assignment} has a graded cell ${cellId}.`, {
+        hint: 'Open a question from the assignment’s list of submissions.',
+      });
+    const cells = await this.notebookCells(assignmentRow.id, notebook);
+    if (queue.length === 0 || !cells.has(cellId)) throw notFound();
+    const order = queue
+      .map((q) => ({ key: naming.student(q.studentId).key, own: q }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const pageCount = Math.ceil(order.length / QUESTION_PAGE_SIZE);
+    const page = Math.min(Math.max(Math.trunc(options.page ?? 1) || 1, 1), pageCount);
+    const onPage = order.slice((page - 1) * QUESTION_PAGE_SIZE, page * QUESTION_PAGE_SIZE);
+    const people = naming.anonymous
+      ? new Map<string, StudentRecord>()
+      : new Map((await listStudents(store, gradebookId)).map((s) => [s.id, s]));
+    const edits = await this.options.stores.grading.latestEdits(onPage.map((o) => o.own.submittedNotebookId));
     const hiddenTests = await hiddenTestDelimiters(course);
+    const maxima = notebookMaxima(cells);
     const entries: QuestionEntry[] = [];
-    for (const sub of scores.submissions) {
-      const scored = sub.notebooks[notebook];
-      const submittedId = submittedIds.get(sub.studentId);
-      if (!scored || submittedId === undefined) continue;
-      const cells = await renderAutograded(course, sub.studentId, assignment, notebook, {
+    for (const { own } of onPage) {
+      const scored = scoreNotebook(cells, maxima, {
+        grades: await store.submissions.listGrades(own.submittedNotebookId),
+        comments: await this.options.stores.grading.commentsOf(own.submittedNotebookId),
+        flagged: own.flagged,
+        latePenalty: own.latePenalty,
+      });
+      const rendered = await renderAutograded(course, own.studentId, assignment, notebook, {
         hiddenTests,
         onlyCell: cellId,
       }).catch(() => []);
-      const cell = cells.find((c) => c.role?.gradeId === cellId);
+      const cell = rendered.find((c) => c.role?.gradeId === cellId);
       const grading = cell && cellGradingOf(cell, scored);
       if (!cell || !grading) continue;
+      const person = people.get(own.studentId);
       entries.push({
-        student: naming.student(sub.studentId, sub.firstName, sub.lastName),
+        student: naming.student(own.studentId, person?.firstName, person?.lastName),
         cell,
         grading,
         fields: edits
-          .filter((e) => e.submittedNotebookId === submittedId && e.cell === cellId)
+          .filter((e) => e.submittedNotebookId === own.submittedNotebookId && e.cell === cellId)
           .map((e) => ({
             cell: e.cell,
             field: e.field as GradingField,
@@ -492,15 +540,34 @@ export class Formgrader {
         needsManualGrade: grading.grade?.needsManualGrade ?? false,
       });
     }
-    if (entries.length === 0)
-      throw new CourseNotFoundError(
-        `No autograded ${notebook} of ${assignment} has a graded cell ${cellId}.`,
-        {
-          hint: 'Open a question from the assignment’s list of submissions.',
-        },
-      );
-    entries.sort((a, b) => (a.student.key < b.student.key ? -1 : a.student.key > b.student.key ? 1 : 0));
-    return { course, role, assignment, notebook, cell: cellId, anonymous: naming.anonymous, entries };
+    if (entries.length === 0 && pageCount === 1) throw notFound();
+    return {
+      course,
+      role,
+      assignment,
+      notebook,
+      cell: cellId,
+      anonymous: naming.anonymous,
+      entries,
+      page,
+      pageCount,
+      studentCount: order.length,
+    };
+  }
+
+  /** A notebook's graded cells with their points, in the order nbgrader's totals take them. */
+  private async notebookCells(assignmentId: number, notebook: string): Promise<NotebookCells> {
+    const cells: NotebookCells = new Map();
+    const ofNotebook = (await this.options.stores.grading.gradedCells(assignmentId)).filter(
+      (c) => c.notebook === notebook,
+    );
+    const byName = (rows: typeof ofNotebook) => inGradeIdOrder(rows.map((r) => ({ ...r, name: r.cell })));
+    for (const c of [
+      ...byName(ofNotebook.filter((c) => !c.task)),
+      ...byName(ofNotebook.filter((c) => c.task)),
+    ])
+      cells.set(c.name, { maxScore: c.maxScore, cellType: c.cellType, task: c.task });
+    return cells;
   }
 
   /** Saves one field (./grading-saves.ts); the student named by key as in the pages. */

@@ -48,6 +48,7 @@ function listQuery(query: Record<string, string | undefined>): ListQuery {
       ? (query.state as SubmissionState)
       : undefined,
     search: query.q || undefined,
+    page: Number(query.page) || undefined,
   };
 }
 
@@ -146,7 +147,10 @@ export function registerGradingPages(
   app.get<GradingParams>(`${base}/question/:notebook/:cell`, (request, reply) =>
     answer(request, reply, async (identity) => {
       const { course, assignment, notebook, cell } = request.params;
-      const view = await formgrader.question(course, assignment, notebook!, cell!, actorOf(identity));
+      const page = Number((request.query as { page?: string } | undefined)?.page ?? 1);
+      const view = await formgrader.question(course, assignment, notebook!, cell!, actorOf(identity), {
+        page: Number.isFinite(page) ? page : 1,
+      });
       void reply.header('content-security-policy', GRADING_CONTENT_SECURITY_POLICY);
       return questionPage({ urls, user: identity.user, csrfToken: request.session?.csrfToken, view });
     }),

@@ -9,7 +9,9 @@
  * Every 5 s it asks for the fields' versions, so a value another grader saved shows up (or, while
  * that box is being edited, a notice that saving will replace it).
  * Grading by question has a student per panel: each saves to its own address, and Ctrl+. / Ctrl+,
- * move between the panels of the page.
+ * move between the panels of the page, and past its first or last onto the previous or next page
+ * (?page=N&entry=first|last|needing&field=F: the same box of that page's first, last or first
+ * needing panel).
  */
 export const GRADING_SCRIPT = String.raw`(function () {
   'use strict';
@@ -133,6 +135,27 @@ export const GRADING_SCRIPT = String.raw`(function () {
       var box = (field && entries[i].querySelector('.tabbable[data-field="' + field + '"]')) || entries[i].querySelector('.tabbable');
       if (box) { select(boxes.indexOf(box)); return; }
     }
+    var onward = root.getAttribute(step < 0 ? 'data-previous' : 'data-next');
+    if (onward) goToPage(onward, needing ? 'needing' : step < 0 ? 'last' : 'first', field);
+  }
+  function goToPage(url, entry, field) {
+    var active = document.activeElement;
+    if (active && boxes.indexOf(active) >= 0) active.blur();
+    Promise.all(pending).then(function () {
+      window.location.assign(url + '&entry=' + entry + (field ? '&field=' + encodeURIComponent(field) : ''));
+    });
+  }
+  /** Where a page reached by moving past another's end starts: the same box of the named panel. */
+  function landingBox() {
+    var query = new URLSearchParams(window.location.search);
+    var entry = query.get('entry');
+    if (!questionMode || !entry) return null;
+    var entries = Array.prototype.slice.call(document.querySelectorAll('.question-entry'));
+    if (entry === 'needing') entries = entries.filter(function (e) { return e.getAttribute('data-needs') === 'yes'; }).concat(entries);
+    var panel = entry === 'last' ? entries[entries.length - 1] : entries[0];
+    if (!panel) return null;
+    var field = query.get('field');
+    return (field && panel.querySelector('.tabbable[data-field="' + field + '"]')) || panel.querySelector('.tabbable');
   }
 
   document.addEventListener('keydown', function (e) {
@@ -202,6 +225,8 @@ export const GRADING_SCRIPT = String.raw`(function () {
   document.addEventListener('visibilitychange', refresh);
 
   var index = Number(new URLSearchParams(window.location.search).get('index') || '0');
-  if (boxes.length > 0) select(Math.min(Math.max(index, 0), boxes.length - 1));
+  var landing = landingBox();
+  if (landing) select(boxes.indexOf(landing));
+  else if (boxes.length > 0) select(Math.min(Math.max(index, 0), boxes.length - 1));
 })();
 `;

@@ -25,6 +25,7 @@ function queryString(query: ListQuery): string {
   if (query.order) params.set('order', query.order);
   if (query.state) params.set('state', query.state);
   if (query.search) params.set('q', query.search);
+  if (query.page && query.page > 1) params.set('page', String(query.page));
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -43,7 +44,7 @@ export function submissionsPage(options: {
     const current = (query.sort ?? 'student') === sort;
     const order = current && query.order !== 'desc' ? 'desc' : 'asc';
     const arrow = current ? (query.order === 'desc' ? ' ▼' : ' ▲') : '';
-    return html`<th><a data-sort="${sort}" href="${links.list}${queryString({ ...query, sort, order })}">${label}${arrow}</a></th>`;
+    return html`<th><a data-sort="${sort}" href="${links.list}${queryString({ ...query, sort, order, page: undefined })}">${label}${arrow}</a></th>`;
   });
   const rows = list.rows.map(
     (row) => html`<tr class="submission" data-student="${row.key}" data-state="${row.state}">
@@ -57,6 +58,16 @@ export function submissionsPage(options: {
       )}</td>
     </tr>`,
   );
+  const pageLink = (page: number, label: string, rel: string) =>
+    page >= 1 && page <= list.pageCount
+      ? html`<a rel="${rel}" href="${links.list}${queryString({ ...query, page })}">${label}</a>`
+      : '';
+  const pager =
+    list.pageCount > 1
+      ? html`<nav class="pager">${pageLink(list.page - 1, '← Previous page', 'prev')}
+          <span>Page ${list.page} of ${list.pageCount} (${list.rowCount} students)</span>
+          ${pageLink(list.page + 1, 'Next page →', 'next')}</nav>`
+      : '';
   const instructor = list.role === 'instructor';
   return page({
     urls,
@@ -103,6 +114,7 @@ export function submissionsPage(options: {
       <table id="submissions">
         <thead><tr>${header}<th></th></tr></thead>
         <tbody>${rows}</tbody>
-      </table>`,
+      </table>
+      ${pager}`,
   });
 }
