@@ -21,12 +21,17 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
 import { loopbackPortHeldBy } from '../../sandbox/listening-sockets.js';
-import { ensureUnixAccount, removeUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
+import { ensureUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
 import { dockerFailure, dockerStatus } from './docker-client.js';
 import { containerOutput, keepContainerLog } from './docker-logs.js';
 import { chosenImage, ensureImage, type PullPolicy } from './docker-images.js';
 import { HOOK_TARGET, removeStartHook, writeStartHook } from './docker-start-hook.js';
-import { dockerUserStorage, ensureUserVolume, userVolumeName } from './docker-user-storage.js';
+import {
+  dockerUserStorage,
+  ensureUserVolume,
+  removeUserForever,
+  userVolumeName,
+} from './docker-user-storage.js';
 import { SpawnerError } from './errors.js';
 import { freeLoopbackPort } from './free-port.js';
 import type { CourseFolder } from './local-process-spawner.js';
@@ -330,15 +335,7 @@ export class DockerSpawner implements Spawner {
   async deleteForever(): Promise<void> {
     await this.stop();
     if (this.serverName !== '') return;
-    const name = userVolumeName(this.userName);
-    await this.options.docker
-      .getVolume(name)
-      .remove()
-      .catch((error: unknown) => {
-        if (dockerStatus(error) !== 404) throw dockerFailure(`Could not remove the volume ${name}`, error);
-      });
-    this.options.log.info({ user: this.userName, volume: name }, "removed a removed user's volume");
-    if (process.getuid?.() === 0) await removeUnixAccount(this.userName, this.options.homeRoot);
+    await removeUserForever(this.options.docker, this.userName, this.options.homeRoot, this.options.log);
   }
 
   getState(): SpawnerState {

@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { loopbackPortHeldBy } from '../../sandbox/listening-sockets.js';
-import { removeUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
+import { type UnixAccount } from '../../sandbox/unix-accounts.js';
 import { dockerFailure, dockerStatus } from './docker-client.js';
 import { keepContainerLog } from './docker-logs.js';
 import { chosenImage, ensureImage } from './docker-images.js';
@@ -38,7 +38,12 @@ import {
   type DockerSpawnerOptions,
 } from './docker-spawner.js';
 import { HOOK_TARGET, startHookText } from './docker-start-hook.js';
-import { dockerUserStorage, ensureUserVolume, userVolumeName } from './docker-user-storage.js';
+import {
+  dockerUserStorage,
+  ensureUserVolume,
+  removeUserForever,
+  userVolumeName,
+} from './docker-user-storage.js';
 import { SpawnerError } from './errors.js';
 import { freeLoopbackPort } from './free-port.js';
 import { SINGLEUSER_CONFIG } from './singleuser.js';
@@ -489,15 +494,7 @@ export class DockerSwarmSpawner implements Spawner {
   async deleteForever(): Promise<void> {
     await this.stop();
     if (this.serverName !== '') return;
-    const name = userVolumeName(this.userName);
-    await this.options.docker
-      .getVolume(name)
-      .remove()
-      .catch((error: unknown) => {
-        if (dockerStatus(error) !== 404) throw dockerFailure(`Could not remove the volume ${name}`, error);
-      });
-    this.options.log.info({ user: this.userName, volume: name }, "removed a removed user's volume");
-    if (process.getuid?.() === 0) await removeUnixAccount(this.userName, this.options.homeRoot);
+    await removeUserForever(this.options.docker, this.userName, this.options.homeRoot, this.options.log);
   }
 
   getState(): SpawnerState {

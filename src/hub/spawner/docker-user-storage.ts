@@ -9,7 +9,7 @@
  */
 import { chmod, chown, lstat } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import type { UnixAccount } from '../../sandbox/unix-accounts.js';
+import { removeUnixAccount, type UnixAccount } from '../../sandbox/unix-accounts.js';
 import { dockerFailure, dockerStatus } from './docker-client.js';
 import { SpawnerError } from './errors.js';
 import { localUserStorage } from './local-user-storage.js';
@@ -78,4 +78,25 @@ export function dockerUserStorage(
         },
       );
   return { ...storage, exists };
+}
+
+/**
+ * A removed user's volume and Unix account (the uid they had) go for good, so that a new user of
+ * the same name starts with nothing of theirs. Both Docker spawners do this for the default server.
+ */
+export async function removeUserForever(
+  docker: Docker,
+  userName: string,
+  homeRoot: string,
+  log: { info(details: object, message: string): void },
+): Promise<void> {
+  const name = userVolumeName(userName);
+  await docker
+    .getVolume(name)
+    .remove()
+    .catch((error: unknown) => {
+      if (dockerStatus(error) !== 404) throw dockerFailure(`Could not remove the volume ${name}`, error);
+    });
+  log.info({ user: userName, volume: name }, "removed a removed user's volume");
+  if (process.getuid?.() === 0) await removeUnixAccount(userName, homeRoot);
 }

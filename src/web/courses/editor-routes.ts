@@ -16,9 +16,8 @@ import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { parsePoints, type CellMarks, type MarkType } from '../../notebook/index.js';
 import { CoursehubError } from '../../util/errors.js';
-import { html, page } from '../layout.js';
-import { loginUrlFor } from '../login/safe-next.js';
 import { formField, sendHtml } from '../respond.js';
+import { refusalPage, sessionCaller } from './course-page-answers.js';
 import { editorListPage, editorPage } from './editor-page.js';
 import { editorUrls } from './editor-urls.js';
 import { GRADING_CONTENT_SECURITY_POLICY } from './grading-routes.js';
@@ -57,27 +56,11 @@ export function registerEditorPages(
   const { editor, urls } = deps;
   const base = urls.hub('courses/:course/editor/:assignment');
 
-  function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
-    if (request.identity?.kind === 'session') return request.identity;
-    void reply.redirect(loginUrlFor(request.method === 'GET' ? request.url : urls.hub('home'), urls), 302);
-    return undefined;
-  }
+  const caller = (request: FastifyRequest, reply: FastifyReply) => sessionCaller(request, reply, urls);
   const actorOf = (identity: Identity) => ({ name: identity.user.name, admin: identity.user.admin });
 
-  function refusal(request: FastifyRequest, reply: FastifyReply, identity: Identity, error: CoursehubError) {
-    return sendHtml(
-      reply,
-      errorStatus(error),
-      page({
-        urls,
-        title: 'Not possible',
-        user: identity.user,
-        csrfToken: request.session?.csrfToken,
-        flash: { kind: 'error', text: error.describe() },
-        body: html`<p><a href="${urls.hub('home')}">Go to your home page</a></p>`,
-      }),
-    );
-  }
+  const refusal = (request: FastifyRequest, reply: FastifyReply, identity: Identity, error: CoursehubError) =>
+    refusalPage(request, reply, urls, identity.user, error, errorStatus(error));
 
   app.get<EditorParams>(base, async (request, reply) => {
     const identity = caller(request, reply);

@@ -9,24 +9,17 @@
  * nothing of the course in it, for the CSVs too. No script on these pages: the hub's CSP as is.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CourseNotFoundError, CourseRoleError } from '../../exchange/errors.js';
 import type { GradebookReports } from '../../hub/courses/gradebook-reports.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
-import { CoursehubError } from '../../util/errors.js';
-import { html, page } from '../layout.js';
-import { loginUrlFor } from '../login/safe-next.js';
-import { sendHtml } from '../respond.js';
 import { analyticsPage } from './analytics-page.js';
+import { answerCoursePage } from './course-page-answers.js';
 import { gradebookPage, studentAssignmentPage } from './gradebook-page.js';
 
 type GradebookParams = {
   Params: { course: string; assignment?: string; student?: string };
   Querystring: { page?: string };
 };
-
-const errorStatus = (error: CoursehubError) =>
-  error instanceof CourseRoleError ? 403 : error instanceof CourseNotFoundError ? 404 : 400;
 
 export function registerGradebookPages(
   app: FastifyInstance,
@@ -36,34 +29,11 @@ export function registerGradebookPages(
   const base = urls.hub('courses/:course/gradebook');
   const actorOf = (identity: Identity) => ({ name: identity.user.name, admin: identity.user.admin });
 
-  async function answer(
+  const answer = (
     request: FastifyRequest<GradebookParams>,
     reply: FastifyReply,
     work: (identity: Identity) => Promise<FastifyReply | string>,
-  ) {
-    if (request.identity?.kind !== 'session') {
-      return reply.redirect(loginUrlFor(request.url, urls), 302);
-    }
-    const identity = request.identity;
-    try {
-      const result = await work(identity);
-      return typeof result === 'string' ? sendHtml(reply, 200, result) : result;
-    } catch (error) {
-      if (!(error instanceof CoursehubError)) throw error;
-      return sendHtml(
-        reply,
-        errorStatus(error),
-        page({
-          urls,
-          title: 'Not possible',
-          user: identity.user,
-          csrfToken: request.session?.csrfToken,
-          flash: { kind: 'error', text: error.describe() },
-          body: html`<p><a href="${urls.hub('home')}">Go to your home page</a></p>`,
-        }),
-      );
-    }
-  }
+  ) => answerCoursePage(request, reply, urls, work);
 
   const csv = (reply: FastifyReply, name: string, text: string) =>
     reply

@@ -9,7 +9,6 @@
  * the same refusal page as the other course pages, with nothing of the course in it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CourseNotFoundError, CourseRoleError } from '../../exchange/errors.js';
 import {
   SUBMISSION_STATES,
   type Formgrader,
@@ -19,11 +18,9 @@ import {
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { NOTEBOOK_CSS } from '../../render/index.js';
-import { CoursehubError } from '../../util/errors.js';
-import { html, page } from '../layout.js';
-import { loginUrlFor } from '../login/safe-next.js';
-import { formField, sendHtml } from '../respond.js';
+import { formField } from '../respond.js';
 import { CONTENT_SECURITY_POLICY } from '../security-headers.js';
+import { answerCoursePage } from './course-page-answers.js';
 import { GRADING_CSS, gradingPage } from './grading-page.js';
 import { GRADING_SCRIPT } from './grading-script.js';
 import { gradingScriptPath, gradingUrls, notebookStylesheetPath } from './grading-urls.js';
@@ -34,9 +31,6 @@ type GradingParams = {
   Params: { course: string; assignment: string; student?: string; notebook?: string; cell?: string };
   Querystring: Record<string, string | undefined>;
 };
-
-const errorStatus = (error: CoursehubError) =>
-  error instanceof CourseRoleError ? 403 : error instanceof CourseNotFoundError ? 404 : 400;
 
 function listQuery(query: Record<string, string | undefined>): ListQuery {
   const sort = query.sort;
@@ -67,38 +61,11 @@ export function registerGradingPages(
   const { formgrader, urls } = deps;
   const base = urls.hub('courses/:course/grading/:assignment');
 
-  function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
-    if (request.identity?.kind === 'session') return request.identity;
-    void reply.redirect(loginUrlFor(request.method === 'GET' ? request.url : urls.hub('home'), urls), 302);
-    return undefined;
-  }
-
-  async function answer(
+  const answer = (
     request: FastifyRequest<GradingParams>,
     reply: FastifyReply,
     work: (identity: Identity) => Promise<FastifyReply | string>,
-  ) {
-    const identity = caller(request, reply);
-    if (!identity) return reply;
-    try {
-      const result = await work(identity);
-      return typeof result === 'string' ? sendHtml(reply, 200, result) : result;
-    } catch (error) {
-      if (!(error instanceof CoursehubError)) throw error;
-      return sendHtml(
-        reply,
-        errorStatus(error),
-        page({
-          urls,
-          title: 'Not possible',
-          user: identity.user,
-          csrfToken: request.session?.csrfToken,
-          flash: { kind: 'error', text: error.describe() },
-          body: html`<p><a href="${urls.hub('home')}">Go to your home page</a></p>`,
-        }),
-      );
-    }
-  }
+  ) => answerCoursePage(request, reply, urls, work);
 
   const actorOf = (identity: Identity) => ({ name: identity.user.name, admin: identity.user.admin });
 

@@ -26,7 +26,7 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CourseService } from '../../exchange/courses/course-service.js';
-import { CourseNotFoundError, CourseRoleError } from '../../exchange/errors.js';
+import { CourseNotFoundError } from '../../exchange/errors.js';
 import type { Actor, Exchange } from '../../exchange/exchange.js';
 import type { CourseEnrollment } from '../../hub/courses/course-enrollment.js';
 import { JOB_KINDS, type CourseJobs, type JobKind } from '../../hub/courses/course-jobs.js';
@@ -39,12 +39,11 @@ import type { GradebookReports } from '../../hub/courses/gradebook-reports.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { CoursehubError } from '../../util/errors.js';
-import { html, page } from '../layout.js';
-import { loginUrlFor } from '../login/safe-next.js';
 import { formField, sendHtml } from '../respond.js';
 import { COURSE_SCRIPT } from './course-script.js';
 import { courseUrls, coursesScriptPath, notebookCssPath, type Flash } from './course-urls.js';
 import { coursePageView } from './course-view.js';
+import { courseErrorStatus, refusalPage, sessionCaller } from './course-page-answers.js';
 import { registerEditorPages } from './editor-routes.js';
 import { registerGradebookPages } from './gradebook-routes.js';
 import { registerGradingPages } from './grading-routes.js';
@@ -84,8 +83,7 @@ type CourseParams = {
   Params: { course: string; assignment?: string; id?: string; page?: string; name?: string };
 };
 
-const errorStatus = (error: CoursehubError) =>
-  error instanceof CourseRoleError ? 403 : error instanceof CourseNotFoundError ? 404 : 400;
+const errorStatus = courseErrorStatus;
 
 export async function registerCoursePages(app: FastifyInstance, deps: CoursePagesDeps): Promise<void> {
   const { urls, exchange, work, jobs } = deps;
@@ -94,34 +92,16 @@ export async function registerCoursePages(app: FastifyInstance, deps: CoursePage
   registerEditorPages(app, { editor: deps.editor, urls });
   registerGradebookPages(app, { gradebook: deps.gradebook, urls });
 
-  /** The signed-in browser user, or undefined after sending them to log in. */
-  function caller(request: FastifyRequest, reply: FastifyReply): Identity | undefined {
-    if (request.identity?.kind === 'session') return request.identity;
-    void reply.redirect(loginUrlFor(request.method === 'GET' ? request.url : urls.hub('home'), urls), 302);
-    return undefined;
-  }
+  const caller = (request: FastifyRequest, reply: FastifyReply) => sessionCaller(request, reply, urls);
 
   const actorOf = (identity: Identity): Actor => ({ name: identity.user.name, admin: identity.user.admin });
 
-  function errorPage(
+  const errorPage = (
     request: FastifyRequest,
     reply: FastifyReply,
     identity: Identity,
     error: CoursehubError,
-  ) {
-    return sendHtml(
-      reply,
-      errorStatus(error),
-      page({
-        urls,
-        title: 'Not possible',
-        user: identity.user,
-        csrfToken: request.session?.csrfToken,
-        flash: { kind: 'error', text: error.describe() },
-        body: html`<p><a href="${urls.hub('home')}">Go to your home page</a></p>`,
-      }),
-    );
-  }
+  ) => refusalPage(request, reply, urls, identity.user, error);
 
   /** The course page as this user sees it (student or instructor view), with a flash. */
   async function coursePage(
