@@ -191,7 +191,10 @@ describe('the Docker spawner in swarm mode', () => {
     ).done;
     await expect(docker.getService(`jupyter-${CARA}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
     await expect(docker.getContainer(container).inspect()).rejects.toMatchObject({ statusCode: 404 });
-    expect((await throughProxy('api/status')).status).not.toBe(200);
+    // The proxy itself answers, as JupyterHub's does for a stopped server: off to the hub's page.
+    const gone = await throughProxy('api/status');
+    expect(gone.status).toBe(302);
+    expect(gone.headers.get('location')).toBe(`/hub/user/${CARA}/api/status`);
     await docker.getVolume(`jupyterhub-user-${CARA}`).inspect();
     // The start secrets went with their services (the first start's at the first stop).
     expect(new Set(hookSecrets).size).toBe(2);
