@@ -3,7 +3,7 @@
 // and grading by question hands its neighbours to the keyboard (Ctrl+. / Ctrl+, past a page's end).
 import { describe, expect, it } from 'vitest';
 import type { HubCourseRow } from '../../src/db/stores/courses-roles.js';
-import type { QuestionView, SubmissionsList } from '../../src/hub/courses/formgrader.js';
+import type { QuestionView, SubmissionsList } from '../../src/hub/courses/formgrader-views.js';
 import { HubUrls } from '../../src/hub/urls.js';
 import { questionPage } from '../../src/web/courses/question-page.js';
 import { submissionsPage } from '../../src/web/courses/submissions-page.js';

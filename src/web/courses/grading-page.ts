@@ -7,7 +7,7 @@
  * gives nbgrader's keyboard map. Each input carries the version of its field it was rendered
  * with, which a save sends back, so a save over someone else's newer value is told.
  */
-import type { CellGrading, GradingView } from '../../hub/courses/formgrader.js';
+import type { CellGrading, GradingView } from '../../hub/courses/formgrader-views.js';
 import type { FieldState } from '../../hub/courses/grading-saves.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { cellMarkup, scoreText, type GradingCell } from '../../render/index.js';

@@ -9,12 +9,12 @@
  * the same refusal page as the other course pages, with nothing of the course in it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Formgrader } from '../../hub/courses/formgrader.js';
 import {
   SUBMISSION_STATES,
-  type Formgrader,
   type ListQuery,
   type SubmissionState,
-} from '../../hub/courses/formgrader.js';
+} from '../../hub/courses/formgrader-views.js';
 import type { Identity } from '../../hub/identity.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { NOTEBOOK_CSS } from '../../render/index.js';

@@ -5,7 +5,7 @@
  * to the next one that needs manual grading, onto the next / previous page past this page's ends
  * (a page of QUESTION_PAGE_SIZE students: ?page=N).
  */
-import type { QuestionView } from '../../hub/courses/formgrader.js';
+import type { QuestionView } from '../../hub/courses/formgrader-views.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { cellMarkup } from '../../render/index.js';
 import { html, page, rawHtml, type PageUser } from '../layout.js';

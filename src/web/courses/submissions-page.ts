@@ -5,7 +5,11 @@
  * filtering are links and a GET form (the server sorts and filters: it works without script).
  * Instructors turn anonymous grading on or off here.
  */
-import { SUBMISSION_STATES, type ListQuery, type SubmissionsList } from '../../hub/courses/formgrader.js';
+import {
+  SUBMISSION_STATES,
+  type ListQuery,
+  type SubmissionsList,
+} from '../../hub/courses/formgrader-views.js';
 import type { HubUrls } from '../../hub/urls.js';
 import { scoreText } from '../../render/index.js';
 import { csrfField, html, page, type PageUser } from '../layout.js';
