@@ -208,7 +208,37 @@ export function collectFilesProgram(load: NodeJS.Require): void {
     return stages;
   }
 
-  /** The folder `from` (the exchange's own area) copied into the empty folder `to`. */
+  /**
+   * Whether the area's files can be linked into the course directory: true until a link fails
+   * because the two are on different file systems (or the file system has no hard links).
+   */
+  let linking = true;
+
+  /**
+   * A file of the area put at `to`: a hard link when the course directory is on the area's file
+   * system, a copy made in the kernel otherwise. A link is a copy here because neither side is
+   * ever written in place: the area's files are immutable, and the collected ones are root's (or
+   * the hub's), read-only to instructors, whose Jupyter replaces rather than rewrites a file it
+   * cannot write. A class's collect then writes no file data but timestamp.txt, which is what
+   * brings it near `cp -a` of the same folders (bench/exchange.ts).
+   */
+  function placeFile(from: string, to: string): void {
+    if (linking) {
+      try {
+        fs.linkSync(from, to);
+        return;
+      } catch (error) {
+        if (!CANNOT_LINK.has(errorCode(error) ?? '')) throw error;
+        linking = false;
+      }
+    }
+    fs.copyFileSync(from, to, constants.COPYFILE_EXCL);
+  }
+
+  /** What link(2) answers when a copy would do: another file system, none, or too many links. */
+  const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP']);
+
+  /** The folder `from` (the exchange's own area) put into the empty folder `to`. */
   function copyFolder(from: string, to: string, job: StageJob): void {
     const walk = (path: string): void => {
       if (path) fs.mkdirSync(join(to, path), { mode: FOLDER_MODE });
@@ -216,7 +246,7 @@ export function collectFilesProgram(load: NodeJS.Require): void {
         const child = path ? `${path}/${entry.name}` : entry.name;
         if (!path && job.skip.includes(entry.name)) continue;
         if (entry.isDirectory()) walk(child);
-        else if (entry.isFile()) fs.copyFileSync(join(from, child), join(to, child), constants.COPYFILE_EXCL);
+        else if (entry.isFile()) placeFile(join(from, child), join(to, child));
         else
           throw new Refusal(
             `${job.sourceLabel}/${child} is ${entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; nothing was copied.`,

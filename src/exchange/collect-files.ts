@@ -1,8 +1,10 @@
 /**
  * collect's file work for a whole class, done in worker threads (./collect-files-worker.ts
  * says why and by which rules): look at what is collected already, build every copy beside its
- * place, rename them in. The threads end with `close`, and with the hub (a kill -9 stops them
- * where they are, as it would stop the hub's own calls).
+ * place, rename them in. `close` hands the threads back to a small pool, where they wait a few
+ * seconds for the next collect (starting one costs tens of milliseconds, a fair part of a class's
+ * collect) before they end; they end with the hub too (a kill -9 stops them where they are, as
+ * it would stop the hub's own calls).
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -41,7 +43,7 @@ export class CollectFiles {
       1,
       Math.min(availableParallelism(), MAX_THREADS, Math.ceil(students / STUDENTS_PER_THREAD)),
     );
-    this.lanes = Array.from({ length: threads }, () => new WorkerLane());
+    this.lanes = Array.from({ length: threads }, () => idleLanes.take() ?? new WorkerLane());
   }
 
   /** For each target: is a collected copy there, and its time stamp. Cleans up stale stages. */
@@ -84,8 +86,9 @@ export class CollectFiles {
     await this.split(stages, (lane, part) => lane.request({ op: 'discard', stages: part }));
   }
 
+  /** The threads back to the pool (a thread that failed ends). */
   async close(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.close()));
+    await Promise.all(this.lanes.map((lane) => idleLanes.give(lane)));
   }
 
   /** `items` in as many consecutive runs as there are lanes. */
@@ -108,7 +111,35 @@ const MAX_THREADS = 4;
 /** Below this many students per thread, another thread costs more to start than it saves. */
 const STUDENTS_PER_THREAD = 200;
 
-/** One worker thread, one request at a time. */
+/** How long an idle thread waits for the next collect before it ends. */
+const IDLE_MS = 10_000;
+
+/** Threads between collects; each ends after IDLE_MS unused. They never keep the process alive. */
+class IdleLanes {
+  private readonly lanes = new Map<WorkerLane, NodeJS.Timeout>();
+
+  take(): WorkerLane | undefined {
+    for (const [lane, timer] of this.lanes) {
+      clearTimeout(timer);
+      this.lanes.delete(lane);
+      if (lane.healthy) return lane;
+    }
+    return undefined;
+  }
+
+  async give(lane: WorkerLane): Promise<void> {
+    if (!lane.healthy || this.lanes.size >= MAX_THREADS) return lane.close();
+    const timer = setTimeout(() => {
+      this.lanes.delete(lane);
+      void lane.close();
+    }, IDLE_MS).unref();
+    this.lanes.set(lane, timer);
+  }
+}
+
+const idleLanes = new IdleLanes();
+
+/** One worker thread, one request at a time; it holds the process open only while it works. */
 class WorkerLane {
   private readonly worker: Worker;
   private pending: { resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
@@ -116,9 +147,11 @@ class WorkerLane {
 
   constructor() {
     this.worker = startProgram(collectFilesProgram);
+    this.worker.unref();
     this.worker.on('message', (reply: CollectFilesReply) => {
       const pending = this.pending;
       this.pending = undefined;
+      this.worker.unref();
       if (reply.ok) pending?.resolve(reply.value);
       else pending?.reject(failureError(reply.failure));
     });
@@ -136,8 +169,14 @@ class WorkerLane {
     if (this.pending) return Promise.reject(new Error('collect-files: one request at a time'));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
+      this.worker.ref();
       this.worker.postMessage(request);
     });
+  }
+
+  /** Still able to take requests: its thread runs and nothing is pending. */
+  get healthy(): boolean {
+    return this.failed === undefined && this.pending === undefined;
   }
 
   async close(): Promise<void> {

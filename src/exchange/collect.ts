@@ -4,8 +4,9 @@
  * skipped; with `update`, one newer than the collected one replaces it (nbgrader's --update).
  * Each copy is built beside its place and renamed in (as src/course/staged-folder.ts does), so a
  * kill -9 leaves the old copy or the new one, and the next collect finishes the job. The file work
- * of the whole class runs in one worker thread (./collect-files.ts), the files copied in the
- * kernel (copy_file_range), synced once for the whole class.
+ * of the whole class runs in worker threads (./collect-files.ts), the files hard-linked from the
+ * exchange's immutable copies (copied in the kernel when the course directory is on another file
+ * system), synced once for the whole class.
  */
 import { join } from 'node:path';
 import { CourseDirectory } from '../course/course-directory.js';
@@ -41,10 +42,10 @@ export async function collectSubmissions(
   });
   const result: CollectResult = { collected: [], skipped: [] };
   const latest = latestPerStudent(rows);
-  if (latest.length > 0) await collectLatest(context, course.directory, assignment, latest, options, result);
   // nbgrader's collect adds each student to the gradebook; every time, so that a run killed
-  // before this point is made whole by the next one (which skips the copies it finds).
-  await context.stores.gradebook.withTransaction(async (gradebook) => {
+  // before it is made whole by the next one (which skips the copies it finds). Both steps can be
+  // repeated, so they run side by side.
+  const enrolled = context.stores.gradebook.withTransaction(async (gradebook) => {
     const gradebookCourse = await ensureCourse(gradebook, course.name);
     await ensureStudents(
       gradebook,
@@ -52,6 +53,11 @@ export async function collectSubmissions(
       latest.map((submission) => submission.student),
     );
   });
+  const copied =
+    latest.length > 0
+      ? collectLatest(context, course.directory, assignment, latest, options, result)
+      : undefined;
+  await Promise.all([enrolled, copied]);
   return result;
 }
 

@@ -4,13 +4,17 @@
 // through it; a link in one submission stops the whole collect with no copy and no stage left
 // (also of the students whose copies other threads had finished); a clean run puts every copy
 // with nbgrader's timestamp.txt and every student in the gradebook; repeats skip what is there.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+// The copies are hard links of the area's files, which the course's instructors cannot write
+// through; a course directory on another file system gets real copies.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseRefusedError } from '../../src/exchange/errors.js';
 import { ExchangeArea } from '../../src/exchange/exchange-area.js';
 import { hubTimestamp, timestampFolderName } from '../../src/exchange/receipt.js';
 import { ensureCourse, listStudents } from '../../src/gradebook/courses.js';
+import { removeUnixAccount } from '../hub/spawner/test-accounts.js';
 import { exchangeFixture, type ExchangeFixture } from './support/exchange-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -25,10 +29,10 @@ describe.runIf(isRoot)('collect of a class of 450', () => {
   let area: ExchangeArea;
   const folders = new Map<string, string>();
 
-  async function submitAs(name: string, text: string): Promise<string> {
-    const course = await hub.courses.require(COURSE);
+  async function submitAs(name: string, text: string, courseId = COURSE): Promise<string> {
+    const course = await hub.courses.require(courseId);
     const timestamp = hubTimestamp();
-    const folder = `${COURSE}/submissions/${name}/ps1/${timestampFolderName(timestamp)}-${folders.size}`;
+    const folder = `${courseId}/submissions/${name}/ps1/${timestampFolderName(timestamp)}-${folders.size}`;
     const files = [
       { path: 'p1.ipynb', data: Buffer.from(text), executable: false },
       { path: 'data/names.csv', data: Buffer.from(`${name},1\n`), executable: false },
@@ -64,6 +68,7 @@ describe.runIf(isRoot)('collect of a class of 450', () => {
   });
   afterAll(async () => {
     await hub?.dispose();
+    removeUnixAccount(PROF);
   });
 
   it('refuses a link in the course directory before writing anything through it', async () => {
@@ -111,6 +116,29 @@ describe.runIf(isRoot)('collect of a class of 450', () => {
       expect(readFileSync(join(copy, 'timestamp.txt'), 'utf8')).toBe(`${first.collected[i]!.timestamp} UTC`);
     }
     expect(submittedTree().filter((name) => name.includes('.ps1.'))).toEqual([]);
+    // The collected notebook is the area's file itself (one inode, two names), root's and 0644.
+    const collected = join(hub.courseDir, 'submitted', student(7), 'ps1', 'p1.ipynb');
+    const kept = join(area.root, folders.get(student(7))!, 'p1.ipynb');
+    expect(statSync(collected).ino).toBe(statSync(kept).ino);
+    expect(statSync(collected).nlink).toBe(2);
+    expect(statSync(collected).mode & 0o7777).toBe(0o644);
+    // An instructor can remove or replace the copy in the course directory, never write through it.
+    const account = await hub.account(PROF);
+    const write = spawnSync(
+      '/usr/bin/setpriv',
+      [
+        `--reuid=${account.uid}`,
+        `--regid=${account.gid}`,
+        '--clear-groups',
+        '/bin/sh',
+        '-c',
+        `echo changed >> '${collected}'`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(write.status).not.toBe(0);
+    expect(write.stderr).toMatch(/Permission denied/);
+    expect(readFileSync(kept, 'utf8')).toBe('{"answer": 7}');
     const gradebook = hub.stores.gradebook;
     const students = await listStudents(gradebook, await ensureCourse(gradebook, COURSE));
     expect(students.map((s) => s.id).sort()).toEqual(first.collected.map((c) => c.student));
@@ -127,5 +155,28 @@ describe.runIf(isRoot)('collect of a class of 450', () => {
     expect(readFileSync(join(copy, 'p1.ipynb'), 'utf8')).toBe('{"answer": "second"}');
     expect(readFileSync(join(copy, 'timestamp.txt'), 'utf8')).toBe(`${newer} UTC`);
     expect(readdirSync(join(hub.courseDir, 'submitted', student(300)))).toEqual(['ps1']);
+  });
+
+  it('copies the files when the course directory is on another file system', async () => {
+    const elsewhere = join(hub.root, 'tmpfs-course');
+    mkdirSync(elsewhere);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', elsewhere]);
+    try {
+      await hub.courses.create({ id: 'apart101', directory: elsewhere });
+      await hub.courses.enroll('apart101', [{ name: PROF, role: 'instructor' }]);
+      await submitAs('apart1', '{"answer": "apart"}', 'apart101');
+      const result = await hub.exchange.collect('apart101', 'ps1', prof);
+      expect(result.collected.map((c) => c.student)).toEqual(['apart1']);
+      const collected = join(elsewhere, 'submitted', 'apart1', 'ps1', 'p1.ipynb');
+      const kept = join(area.root, folders.get('apart1')!, 'p1.ipynb');
+      expect(statSync(collected).dev).not.toBe(statSync(kept).dev);
+      expect(statSync(collected).nlink).toBe(1);
+      expect(readFileSync(collected, 'utf8')).toBe('{"answer": "apart"}');
+      expect(readFileSync(join(elsewhere, 'submitted', 'apart1', 'ps1', 'data', 'names.csv'), 'utf8')).toBe(
+        'apart1,1\n',
+      );
+    } finally {
+      execFileSync('umount', [elsewhere]);
+    }
   });
 });
