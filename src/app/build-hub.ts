@@ -72,6 +72,7 @@ const REGISTRARS: Record<HubArea, Registrar> = {
       servicePid: (name) => s.managedServices.pidOf(name),
       formgrader: s.formgrader,
       enrollment: s.enrollment,
+      gradebook: s.gradebookReports,
     });
   },
   // /hub/api/oauth2/{authorize,token}: the hub as an OAuth2 provider (after the identity hook).

@@ -510,9 +510,25 @@ describe.runIf(isRoot)('the formgrader in the browser', () => {
       await page.waitForURL(`**${list}/question/p1/essay`);
       expect(await page.locator('article.question-entry').count()).toBe(3);
       await page.waitForLoadState('networkidle');
+      // The course page (its gradebook table and roster) and grades.csv, from the page and the API.
+      await page.goto(`/hub/courses/${A}`);
+      expect(await page.locator('#gradebook-anonymous').count()).toBe(1);
+      expect(await page.locator('#students-hidden').count()).toBe(1);
+      await page.waitForLoadState('networkidle');
       // The API answers the page's script got, and the JSON ones a script could ask for.
-      const submissions = await page.evaluate(async (url) => (await fetch(url)).text(), api('/submissions'));
-      bodies.push({ url: 'submissions', body: submissions });
+      const fetched = (url: string) => page.evaluate(async (at) => (await fetch(at)).text(), url);
+      bodies.push({ url: 'submissions', body: await fetched(api('/submissions')) });
+      for (const url of [`/hub/courses/${A}/grades.csv`, `/hub/api/courses/${A}/grades.csv`]) {
+        const csv = await fetched(url);
+        const ids = csv
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((line) => line.split(',')[3]);
+        expect(ids, url).toHaveLength(3);
+        for (const id of ids) expect(id, url).toMatch(/^anon-[0-9a-f]{10}$/);
+        bodies.push({ url, body: csv });
+      }
       expect(bodies.length).toBeGreaterThan(5);
       for (const { url, body } of bodies)
         for (const name of STUDENTS) expect(body.includes(name), `${name} in ${url}`).toBe(false);

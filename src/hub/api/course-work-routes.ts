@@ -14,6 +14,7 @@ import type { CourseJobs, JobRow } from '../courses/course-jobs.js';
 import { INSTRUCTOR } from '../courses/course-work.js';
 import type { CourseEnrollment } from '../courses/course-enrollment.js';
 import type { CourseWork } from '../courses/course-work.js';
+import type { GradebookReports } from '../courses/gradebook-reports.js';
 import { parseStudentsCsv } from '../courses/student-csv.js';
 import { ApiError, toApiError } from './api-error.js';
 import { objectBody, optionalBoolean, optionalString } from './body.js';
@@ -26,6 +27,8 @@ export interface CourseWorkApiDeps {
   jobs: CourseJobs;
   /** Students added or imported (users made when missing). */
   enrollment: CourseEnrollment;
+  /** grades.csv, by pseudonym while an assignment is graded anonymously. */
+  gradebook: GradebookReports;
 }
 
 type CourseParams = { Params: { course: string } };
@@ -179,7 +182,7 @@ export function registerCourseWorkRoutes(api: FastifyInstance, deps: CourseWorkA
   });
 
   api.get<CourseParams>('/courses/:course/grades.csv', async (request, reply) => {
-    const csv = await work.gradesCsv(request.params.course, actorFor(request, 'courses:grade'));
+    const csv = await deps.gradebook.gradesCsv(request.params.course, actorFor(request, 'courses:grade'));
     return reply.type('text/csv; charset=utf-8').send(csv);
   });
 

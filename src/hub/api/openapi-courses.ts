@@ -194,7 +194,8 @@ export const COURSE_OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/hub/api/courses/{course}/grades.csv': {
     get: {
-      summary: "export: grades.csv in nbgrader's columns (instructors, graders)",
+      summary:
+        "export: grades.csv in nbgrader's columns (instructors, graders); while an assignment is graded anonymously, by pseudonym with no names",
       scopes: ['courses:grade'],
       responses: { '200': 'text/csv', ...ERR },
     },

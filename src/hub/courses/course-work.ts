@@ -2,7 +2,7 @@
  * An instructor's work on a course, in the hub's one gradebook (the hub's database, keyed by the
  * course): assignments with due dates, generate (source/ -> release/, cells stored), autograde of
  * an assignment and generate_feedback (the existing src/gradebook/ commands, run on the course
- * directory), the gradebook table and grades.csv. Each call checks the actor's role in the course
+ * directory) and the gradebook table (grades.csv is ./gradebook-reports.ts's). Each call checks the actor's role in the course
  * first: instructors everything, graders grading and feedback (never generate or due dates).
  * The exchange (release, collect, release_feedback) is src/exchange/'s; the pages call both.
  */
@@ -26,7 +26,6 @@ import {
   setExtension,
   updateOrCreateAssignment,
 } from '../../gradebook/courses.js';
-import { gradesCsv } from '../../gradebook/export-grades-csv.js';
 import { generateFeedback } from '../../gradebook/feedback/generate-feedback.js';
 import { loadAssignmentSummary } from '../../gradebook/scores.js';
 import { storeGeneratedAssignment } from '../../gradebook/store-generated.js';
@@ -373,11 +372,5 @@ export class CourseWork {
     const folder = `${course.name}/${assignment}`;
     const files = await this.options.readUserFolder(actor.name, folder);
     return validateStudentFiles(files, folder, await this.settings(course), this.options.launcher());
-  }
-
-  /** grades.csv in nbgrader's columns. */
-  async gradesCsv(courseId: string, actor: Actor): Promise<string> {
-    const course = await this.courseFor(courseId, actor, GRADERS);
-    return gradesCsv(this.options.stores.gradebook, await this.gradebookId(course));
   }
 }

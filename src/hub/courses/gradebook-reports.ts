@@ -154,6 +154,12 @@ export class GradebookReports {
     return { course, role, gradebookId };
   }
 
+  /** Whether names are hidden in the course's grades (any assignment graded anonymously). */
+  async isAnonymous(courseId: string, actor: Actor): Promise<boolean> {
+    const { course } = await this.course(courseId, actor);
+    return (await this.options.stores.grading.anonymitySettings(course.id)).some((s) => s.anonymous);
+  }
+
   /** Names or pseudonyms: pseudonyms while any assignment of the course is graded anonymously. */
   private async naming(course: HubCourseRow) {
     const settings = await this.options.stores.grading.anonymitySettings(course.id);

@@ -10,6 +10,7 @@ import type { ListedAssignment } from '../../exchange/list.js';
 import type { Receipt } from '../../exchange/receipts.js';
 import type { CourseJobs } from '../../hub/courses/course-jobs.js';
 import type { CourseWork } from '../../hub/courses/course-work.js';
+import type { GradebookReports } from '../../hub/courses/gradebook-reports.js';
 import type { InstructorView } from './instructor-page.js';
 
 export type CoursePageView =
@@ -25,7 +26,13 @@ export type CoursePageView =
   | { kind: 'instructor'; instructor: InstructorView };
 
 export async function coursePageView(
-  deps: { courses: CourseService; exchange: Exchange; work: CourseWork; jobs: CourseJobs },
+  deps: {
+    courses: CourseService;
+    exchange: Exchange;
+    work: CourseWork;
+    jobs: CourseJobs;
+    gradebook: GradebookReports;
+  },
   courseId: string,
   actor: Actor,
 ): Promise<CoursePageView> {
@@ -44,7 +51,14 @@ export async function coursePageView(
         receipts: await deps.exchange.receipts(course.name, actor),
       },
     };
-  const table = await deps.work.gradebook(course.name, actor);
+  const graded = await deps.work.gradebook(course.name, actor);
+  // While names are hidden, no row of the page puts a student's name beside their grades (the
+  // gradebook pages show pseudonyms instead).
+  const anonymous = await deps.gradebook.isAnonymous(course.name, actor);
+  const table = anonymous ? { ...graded, students: [], cells: {} } : graded;
+  // A grader then sees no student's name at all (instructors keep the roster they manage).
+  const namesHidden = anonymous && course.role === 'grader';
+  const members = await deps.courses.members(course.name);
   const names = new Set([
     ...(await deps.work.sourceAssignments(course.name, actor)),
     ...table.assignments.map((a) => a.name),
@@ -58,10 +72,11 @@ export async function coursePageView(
       assignments: [...names].sort(),
       released: listed.assignments,
       table,
+      anonymous,
       jobs: await deps.jobs.ofCourse(course.name, actor),
-      members: await deps.courses.members(course.name),
-      extensions: await deps.work.extensions(course.name, actor),
-      feedback,
+      members: namesHidden ? members.filter((m) => m.role !== 'student') : members,
+      extensions: namesHidden ? [] : await deps.work.extensions(course.name, actor),
+      feedback: anonymous ? [] : feedback,
     },
   };
 }

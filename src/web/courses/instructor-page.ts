@@ -29,6 +29,8 @@ export interface InstructorView {
   assignments: string[];
   released: readonly ListedAssignment[];
   table: GradebookTable;
+  /** Names hidden (an assignment is graded anonymously): `table` then has no student rows. */
+  anonymous: boolean;
   jobs: readonly JobRow[];
   members: readonly CourseMemberRow[];
   feedback: readonly ReleasedFeedback[];
@@ -210,18 +212,24 @@ export function instructorPage(options: {
       <h2>Gradebook</h2>
       <p><a href="${links.gradesCsv}" id="grades-csv" download>Export grades.csv</a> ·
         <a href="${gradebookUrls(urls, view.course.name).overview}" id="gradebook-link">Open the gradebook (by cell, exports, analytics)</a></p>
-      <table id="gradebook">
-        <thead>
-          <tr><th>Student</th><th>Name</th>${view.table.assignments.map(
-            (a) => html`<th>${a.name} <span class="muted">(${points(a.maxScore)})</span></th>`,
-          )}</tr>
-        </thead>
-        <tbody>
-          ${gradebookRows}
-        </tbody>
-      </table>
+      ${
+        view.anonymous
+          ? html`<p id="gradebook-anonymous" class="muted">An assignment of this course is graded anonymously:
+              the grades are shown by pseudonym in the gradebook and in grades.csv until names are revealed.</p>`
+          : html`<table id="gradebook">
+              <thead>
+                <tr><th>Student</th><th>Name</th>${view.table.assignments.map(
+                  (a) => html`<th>${a.name} <span class="muted">(${points(a.maxScore)})</span></th>`,
+                )}</tr>
+              </thead>
+              <tbody>
+                ${gradebookRows}
+              </tbody>
+            </table>`
+      }
 
       <h2>Students</h2>
+      ${view.anonymous && !instructor ? html`<p id="students-hidden" class="muted">Hidden while an assignment is graded anonymously.</p>` : ''}
       <table id="students">
         <tbody>
           ${students.map(

@@ -356,7 +356,8 @@ export async function registerCoursePages(app: FastifyInstance, deps: CoursePage
     const identity = caller(request, reply);
     if (!identity) return reply;
     try {
-      const csv = await work.gradesCsv(request.params.course, actorOf(identity));
+      // Pseudonyms while an assignment is graded anonymously (as the gradebook pages' export).
+      const csv = await deps.gradebook.gradesCsv(request.params.course, actorOf(identity));
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="grades.csv"')
