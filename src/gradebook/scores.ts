@@ -24,6 +24,7 @@ import {
   notebookMaxima,
   scoreNotebook,
   secondsLate,
+  submissionPoints,
   submissionTotals,
   sum,
   type NotebookCells,
@@ -86,6 +87,63 @@ export async function loadAssignmentSummary(
   const assignment = await requireAssignment(store, courseId, assignmentName);
   const rows = await store.scores.summaryRows(assignment.id, options.studentPks);
   return assemble(assignment, rows, rows.notebookTotals, (_cells, maxima, sums) => withMaxima(sums, maxima));
+}
+
+/** A submission's points as loadAssignmentSummary gives them, without the split by kind of cell. */
+export type SubmissionPoints = Omit<SubmissionOf<NotebookPoints>, 'codeScore' | 'writtenScore' | 'taskScore'>;
+export type NotebookPoints = { score: number; flagged: boolean; needsManualGrade: boolean };
+export type AssignmentPoints = AssignmentOf<SubmissionPoints>;
+
+/**
+ * loadAssignmentSummary's totals without the code / written / task sums and failed tests: each
+ * submission's score, late penalty, score after it, lateness, needs-manual-grading and each
+ * notebook's flag. Half the database's work (test/gradebook/summary-rule.test.ts checks that the
+ * two reads agree): for lists and charts of a whole class.
+ */
+export async function loadAssignmentPoints(
+  store: GradebookStore,
+  courseId: number,
+  assignmentName: string,
+): Promise<AssignmentPoints> {
+  const assignment = await requireAssignment(store, courseId, assignmentName);
+  const rows = await store.scores.pointsRows(assignment.id);
+  const notebooks = rows.notebooks;
+  const cells = cellsByNotebook(rows.cells);
+  const maxScore = sum(notebooks.map((nb) => notebookMaxima(cells.get(nb.id) ?? new Map()).maxScore));
+  const dueAt = naiveUtcOrNull(assignment.duedate);
+  const bySubmission = groupBy(rows.notebookPoints, (row) => row.submissionId);
+  const submissions = rows.submissions.map((sub): SubmissionPoints => {
+    const submitted = bySubmission.get(sub.id) ?? [];
+    const scored: Record<string, NotebookPoints & { latePenalty: number | null }> = {};
+    for (const nb of notebooks) {
+      const row = submitted.find((s) => s.notebookId === nb.id);
+      if (row) setOwn(scored, nb.name, row);
+    }
+    const totals = submissionPoints(Object.values(scored));
+    return {
+      studentId: sub.studentId,
+      firstName: sub.firstName,
+      lastName: sub.lastName,
+      email: sub.email,
+      timestamp: sub.timestamp,
+      secondsLate: secondsLate(naiveUtcOrNull(sub.timestamp), dueAt, sub.extensionSeconds),
+      ...totals,
+      maxScore,
+      notebooks: Object.fromEntries(
+        Object.entries(scored).map(([name, nb]) => [
+          name,
+          { score: nb.score, flagged: nb.flagged, needsManualGrade: nb.needsManualGrade },
+        ]),
+      ),
+    };
+  });
+  return {
+    assignment: assignment.name,
+    duedate: assignment.duedate,
+    maxScore,
+    notebooks: notebooks.map((n) => n.name),
+    submissions,
+  };
 }
 
 /** An assignment's maximum score, as loadAssignmentSummary gives it, without reading its submissions. */

@@ -9,13 +9,17 @@
 // Points in quarters add up exactly in any order, so there the two must agree to the last bit.
 // Other fractions may differ there (SQLite adds with compensation, PostgreSQL in the order it reads
 // the rows, JavaScript from left to right), so there they must agree to 10 decimal places.
+// The lists' lighter read (loadAssignmentPoints: points only, no join to the cells) must give the
+// same points as both.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceNotebookRecord } from '../../src/db/stores/gradebook-notebooks.js';
 import { GradebookStore } from '../../src/db/stores/gradebook.js';
 import {
+  loadAssignmentPoints,
   loadAssignmentScores,
   loadAssignmentSummary,
+  type AssignmentPoints,
   type AssignmentScores,
   type AssignmentSummary,
 } from '../../src/gradebook/scores.js';
@@ -133,6 +137,24 @@ function regenerated(cells: CellSpec[]): CellSpec[] {
     .map((c) => (c.later === 'swapped' ? { ...c, kind: c.kind === 'grade' ? 'task' : 'grade' } : c));
 }
 
+/** What the points read keeps of a summary: no sums by kind of cell, no failed tests. */
+function pointsOf(summary: AssignmentSummary): AssignmentPoints {
+  return {
+    ...summary,
+    submissions: summary.submissions.map(
+      ({ codeScore: _code, writtenScore: _written, taskScore: _task, notebooks, ...rest }) => ({
+        ...rest,
+        notebooks: Object.fromEntries(
+          Object.entries(notebooks).map(([name, nb]) => [
+            name,
+            { score: nb.score, flagged: nb.flagged, needsManualGrade: nb.needsManualGrade },
+          ]),
+        ),
+      }),
+    ),
+  };
+}
+
 /** The full scores without every grade and comment: what the summary must equal. */
 function totalsOf(scores: AssignmentScores): AssignmentSummary {
   return {
@@ -218,14 +240,16 @@ describe.each(BACKENDS)('the summary’s totals in SQL and the JavaScript rule o
       .filter((row) => row.assignmentId === assignment.id)
       .map((row) => ({ studentId: row.studentId, score: row.score, latePenalty: row.latePenalty }))
       .sort((a, b) => (a.studentId < b.studentId ? -1 : 1));
-    return { summary, rule: totalsOf(scores), csvTotals };
+    const points = await loadAssignmentPoints(store, courseId, name);
+    return { summary, rule: totalsOf(scores), csvTotals, points };
   }
 
   it('agree to the last bit when the points add up exactly', async () => {
     await fc.assert(
       fc.asyncProperty(gradebook(quarters), async (spec) => {
-        const { summary, rule, csvTotals } = await bothReads(spec);
+        const { summary, rule, csvTotals, points } = await bothReads(spec);
         expect(summary).toStrictEqual(rule);
+        expect(points).toStrictEqual(pointsOf(rule));
         expect(csvTotals).toStrictEqual(
           rule.submissions.map((s) => ({
             studentId: s.studentId,
@@ -241,8 +265,9 @@ describe.each(BACKENDS)('the summary’s totals in SQL and the JavaScript rule o
   it('agree to 10 decimal places for any points', async () => {
     await fc.assert(
       fc.asyncProperty(gradebook(fractions), async (spec) => {
-        const { summary, rule, csvTotals } = await bothReads(spec);
+        const { summary, rule, csvTotals, points } = await bothReads(spec);
         expect(summary).toEqual(closeTo(rule, 10));
+        expect(points).toEqual(closeTo(pointsOf(rule), 10));
         expect(csvTotals).toEqual(
           closeTo(
             rule.submissions.map((s) => ({

@@ -20,4 +20,9 @@ export {
   type StoredGrade,
   type SubmittedNotebookState,
 } from './notebook-scores.js';
-export { submissionTotals, type SubmissionTotals } from './submission-scores.js';
+export {
+  submissionPoints,
+  submissionTotals,
+  type SubmissionPointTotals,
+  type SubmissionTotals,
+} from './submission-scores.js';

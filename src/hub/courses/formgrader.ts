@@ -22,7 +22,7 @@ import {
   requireAssignment,
   type StudentRecord,
 } from '../../gradebook/courses.js';
-import { loadAssignmentSummary, type NotebookScores } from '../../gradebook/scores.js';
+import { loadAssignmentPoints, type NotebookScores } from '../../gradebook/scores.js';
 import { feedbackSettingsFrom } from '../../grading/feedback/index.js';
 import {
   inGradeIdOrder,
@@ -117,7 +117,7 @@ export class Formgrader {
     const store = this.options.stores.gradebook;
     const assignmentRow = await requireAssignment(store, gradebookId, assignment);
     const naming = await this.naming(course, assignment);
-    const summary = await loadAssignmentSummary(store, gradebookId, assignment);
+    const summary = await loadAssignmentPoints(store, gradebookId, assignment);
     const edited = await this.options.stores.grading.editedStudentIds(assignmentRow.id);
     const questions = (await this.options.stores.grading.gradedCells(assignmentRow.id)).sort((a, b) =>
       a.notebook === b.notebook ? (a.cell < b.cell ? -1 : 1) : a.notebook < b.notebook ? -1 : 1,

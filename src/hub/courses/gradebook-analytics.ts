@@ -6,7 +6,7 @@
  * grade's points by nbgrader's Grade.score rule (src/grading/scores/).
  */
 import type { GradebookStore } from '../../db/stores/gradebook.js';
-import type { AssignmentSummary } from '../../gradebook/scores.js';
+import type { AssignmentPoints } from '../../gradebook/scores.js';
 import { gradeScore, inGradeIdOrder } from '../../grading/scores/index.js';
 
 export interface HistogramBin {
@@ -160,7 +160,7 @@ export interface GradeCount {
 export async function readGradeCounts(store: GradebookStore, assignmentId: number): Promise<GradeCount[]> {
   const [counts, header] = await Promise.all([
     store.scores.gradeValueCounts(assignmentId),
-    store.scores.summaryRows(assignmentId, []),
+    store.scores.cellRows(assignmentId),
   ]);
   const notebookName = new Map(header.notebooks.map((n) => [n.id, n.name]));
   const cells = new Map(
@@ -188,7 +188,7 @@ export async function readGradeCounts(store: GradebookStore, assignmentId: numbe
 }
 
 /** The analytics of an assignment from its summary and its cells' grade counts. */
-export function assignmentAnalytics(summary: AssignmentSummary, grades: GradeCount[]): AnalyticsView {
+export function assignmentAnalytics(summary: AssignmentPoints, grades: GradeCount[]): AnalyticsView {
   const perCell = new Map<
     string,
     { notebook: string; cell: string; maxScore: number; test: boolean; values: Counted[]; auto: Counted[] }

@@ -23,7 +23,7 @@ import {
 } from '../../gradebook/courses.js';
 import { GRADES_CSV_COLUMNS, gradesCsv, gradesCsvRows } from '../../gradebook/export-grades-csv.js';
 import { pythonFloat } from '../../gradebook/python-format.js';
-import { loadAssignmentSummary } from '../../gradebook/scores.js';
+import { loadAssignmentPoints, loadAssignmentSummary } from '../../gradebook/scores.js';
 import { parseNaiveUtc } from '../../gradebook/timestamps.js';
 import {
   inGradeIdOrder,
@@ -436,7 +436,7 @@ export class GradebookReports {
   ): Promise<AnalyticsView & { course: HubCourseRow; role: Role }> {
     const { course, role, gradebookId } = await this.course(courseId, actor);
     const store = this.options.stores.gradebook;
-    const summary = await loadAssignmentSummary(store, gradebookId, assignment);
+    const summary = await loadAssignmentPoints(store, gradebookId, assignment);
     const assignmentRow = await requireAssignment(store, gradebookId, assignment);
     return { course, role, ...assignmentAnalytics(summary, await readGradeCounts(store, assignmentRow.id)) };
   }
