@@ -17,7 +17,12 @@ import { buildHub } from '../src/app/build-hub.js';
 import { configSchema } from '../src/config/schema.js';
 import { migrateToLatest, openDatabase } from '../src/db/database.js';
 import { ExchangeArea } from '../src/exchange/exchange-area.js';
-import { hubTimestamp, snapshotChecksum, timestampFolderName } from '../src/exchange/receipt.js';
+import {
+  hubTimestamp,
+  snapshotChecksum,
+  timestampFolderName,
+  timestampText,
+} from '../src/exchange/receipt.js';
 import { removeCourseGroup } from '../src/sandbox/course-groups.js';
 
 const STUDENTS = 200;
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
         const student = `bulk${String(i).padStart(4, '0')}`;
         const timestamp = hubTimestamp();
         const folder = `${COURSE}/submissions/${student}/ps2/${timestampFolderName(timestamp)}-${i}`;
-        await area.put(folder, files);
+        await area.put(folder, files, timestampText(timestamp)); // as submit stores it
         folders.push(folder);
         await services.courseStores.exchange.insertSubmission({
           courseId: course.id,

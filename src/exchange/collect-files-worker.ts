@@ -37,10 +37,18 @@ export interface CopyJob {
   target: string;
   /** How messages name the source (its path in the exchange's area). */
   sourceLabel: string;
-  /** Top-level names of the source left out. */
-  skip: string[];
-  /** A file written into the copy (nbgrader's timestamp.txt). */
-  extra: { name: string; text: string };
+  /**
+   * A top-level file the copy holds with this text (nbgrader's timestamp.txt) in place of any of
+   * the source's: the file at `stored` when there is one (submit stores the hub's time stamp
+   * beside the submission), else written anew (a submission stored before submit did).
+   */
+  stamp: { name: string; text: string; stored: string };
+}
+
+/** The stages built, and whether any file data was written for them (not only links). */
+export interface Staged {
+  stages: string[];
+  wroteData: boolean;
 }
 
 /** A job as the thread gets it. */
@@ -188,9 +196,10 @@ export function collectFilesProgram(load: NodeJS.Require): void {
   }
 
   /** Each job's copy built beside its target; the stages' paths, in order. All or none are left. */
-  function stage(root: string, jobs: readonly StageJob[]): string[] {
+  function stage(root: string, jobs: readonly StageJob[]): Staged {
     const folders = new FoldersOnTheWay(root);
     const stages: string[] = [];
+    wroteData = false;
     try {
       for (const job of jobs) {
         const parent = dirname(job.target);
@@ -199,14 +208,35 @@ export function collectFilesProgram(load: NodeJS.Require): void {
         fs.mkdirSync(path, { mode: FOLDER_MODE });
         stages.push(path);
         copyFolder(job.source, path, job);
-        writeNewFile(join(path, job.extra.name), job.extra.text);
+        if (!placeStored(job.stamp.stored, join(path, job.stamp.name))) {
+          writeNewFile(join(path, job.stamp.name), job.stamp.text);
+          wroteData = true;
+        }
       }
     } catch (error) {
       discard(stages);
       throw error;
     }
-    return stages;
+    return { stages, wroteData };
   }
+
+  /**
+   * The area's file at `from` placed at `to`, when it is there (false when not). The area is the
+   * hub's alone (0700), and submit writes a submission's stamp from the same time stamp as its
+   * row, so the file is not read to be believed.
+   */
+  function placeStored(from: string, to: string): boolean {
+    try {
+      placeFile(from, to);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT' && !fs.existsSync(to)) return false;
+      throw error;
+    }
+  }
+
+  /** Set by a stage request that copied or wrote file data (collect then syncs before renaming). */
+  let wroteData = false;
 
   /**
    * Whether the area's files can be linked into the course directory: true until a link fails
@@ -219,8 +249,8 @@ export function collectFilesProgram(load: NodeJS.Require): void {
    * system, a copy made in the kernel otherwise. A link is a copy here because neither side is
    * ever written in place: the area's files are immutable, and the collected ones are root's (or
    * the hub's), read-only to instructors, whose Jupyter replaces rather than rewrites a file it
-   * cannot write. A class's collect then writes no file data but timestamp.txt, which is what
-   * brings it near `cp -a` of the same folders (bench/exchange.ts).
+   * cannot write. A class's collect then writes no file data at all, which is what brings it
+   * near `cp -a` of the same folders (bench/exchange.ts).
    */
   function placeFile(from: string, to: string): void {
     if (linking) {
@@ -233,6 +263,7 @@ export function collectFilesProgram(load: NodeJS.Require): void {
       }
     }
     fs.copyFileSync(from, to, constants.COPYFILE_EXCL);
+    wroteData = true;
   }
 
   /** What link(2) answers when a copy would do: another file system, none, or too many links. */
@@ -244,7 +275,7 @@ export function collectFilesProgram(load: NodeJS.Require): void {
       if (path) fs.mkdirSync(join(to, path), { mode: FOLDER_MODE });
       for (const entry of fs.readdirSync(join(from, path), { withFileTypes: true })) {
         const child = path ? `${path}/${entry.name}` : entry.name;
-        if (!path && job.skip.includes(entry.name)) continue;
+        if (!path && entry.name === job.stamp.name) continue; // the student's own: stage puts the hub's
         if (entry.isDirectory()) walk(child);
         else if (entry.isFile()) placeFile(join(from, child), join(to, child));
         else

@@ -16,6 +16,7 @@ import {
   type CollectFilesRequest,
   type CopyJob,
   type Inspection,
+  type Staged,
 } from './collect-files-worker.js';
 import { ReleaseRefusedError } from './errors.js';
 
@@ -59,8 +60,11 @@ export class CollectFiles {
     return found.flat() as Inspection[];
   }
 
-  /** Every job's copy built beside its target, not synced; their paths. On a failure, none is left. */
-  async stage(jobs: CopyJob[]): Promise<string[]> {
+  /**
+   * Every job's copy built beside its target, not synced: their paths, and whether file data was
+   * written (not only links). On a failure, none is left.
+   */
+  async stage(jobs: CopyJob[]): Promise<Staged> {
     const named = jobs.map((job) => ({ ...job, stagePrefix: stagePrefix(job.target, this.label) }));
     const staged = await Promise.allSettled(
       this.parts(named).map((part, i) =>
@@ -68,11 +72,12 @@ export class CollectFiles {
       ),
     );
     const failed = staged.find((outcome) => outcome.status === 'rejected');
-    if (!failed) return staged.flatMap((outcome) => (outcome as PromiseFulfilledResult<string[]>).value);
-    // The lane that failed removed its own stages; the others' go too.
-    await this.discard(
-      staged.flatMap((outcome) => (outcome.status === 'fulfilled' ? (outcome.value as string[]) : [])),
+    const done = staged.flatMap((outcome) =>
+      outcome.status === 'fulfilled' ? [outcome.value as Staged] : [],
     );
+    if (!failed) return { stages: done.flatMap((d) => d.stages), wroteData: done.some((d) => d.wroteData) };
+    // The lane that failed removed its own stages; the others' go too.
+    await this.discard(done.flatMap((d) => d.stages));
     throw failed.reason;
   }
 

@@ -6,7 +6,7 @@
  * kill -9 leaves the old copy or the new one, and the next collect finishes the job. The file work
  * of the whole class runs in worker threads (./collect-files.ts), the files hard-linked from the
  * exchange's immutable copies (copied in the kernel when the course directory is on another file
- * system), synced once for the whole class.
+ * system), synced once or twice for the whole class.
  */
 import { join } from 'node:path';
 import { CourseDirectory } from '../course/course-directory.js';
@@ -87,19 +87,26 @@ async function collectLatest(
           source: join(context.area.root, submission.folder),
           target: targets[i]!,
           sourceLabel: submission.folder,
-          skip: ['timestamp.txt'],
-          extra: { name: 'timestamp.txt', text: timestampText(submission.timestamp) },
+          stamp: {
+            name: 'timestamp.txt',
+            text: timestampText(submission.timestamp),
+            stored: context.area.stampPath(submission.folder),
+          },
         });
       }
     });
     // Every copy is staged first; then one sync of the course directory's file system puts them
     // all on disk, they are renamed into place, and one more sync makes the renames durable: two
-    // syncs for the whole class instead of two per student.
+    // syncs for the whole class instead of two per student. Copies made of hard links and folders
+    // only (the area on the course directory's file system, submissions stored with their
+    // timestamp.txt beside them) are metadata, which a journaling file system (ext4, xfs) commits
+    // in the order it was made, so a renamed-in copy is never without its links even after a
+    // crash: the first sync is needed only when file data was written.
     if (jobs.length > 0) {
-      const stages = await files.stage(jobs);
+      const { stages, wroteData } = await files.stage(jobs);
       const courseSync = new GroupSync(courseRoot);
       try {
-        await courseSync.sync(); // the copies on disk before they are renamed into place
+        if (wroteData) await courseSync.sync(); // the copies on disk before they are renamed in
         await context.checkpoint('collect:staged');
       } catch (error) {
         await files.discard(stages);

@@ -3,22 +3,30 @@
  *
  *   COURSE/releases/ASSIGNMENT/vN/                   an immutable copy of release/ASSIGNMENT/
  *   COURSE/submissions/STUDENT/ASSIGNMENT/STAMP-ID/  every submission, immutable
+ *   COURSE/submissions/STUDENT/ASSIGNMENT/STAMP-ID.timestamp.txt  its nbgrader timestamp.txt
  *   COURSE/feedback/STUDENT/ASSIGNMENT/STAMP-SUM/    released feedback
  *
  * A folder is built beside its place (`.NAME.partial-UUID`), every file and folder fsynced, then
  * renamed into place; only then does the caller write the row that points at it. A kill -9 thus
  * leaves a partial folder (never read) or a complete, unrecorded one; `sweep` at start removes
  * both, so what is on disk is exactly what the rows say.
+ *
+ * A submission's folder is the student's snapshot exactly (its checksum is the receipt's); the
+ * hub's timestamp.txt for it lies beside it, written with it, so that collect can link both into
+ * the course directory instead of writing a file per student.
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { PackedFile } from '../sandbox/folder-archive.js';
-import { readFolderFiles, writeFilesUnsynced } from './folder-files.js';
+import { FILE_MODES, readFolderFiles, writeFilesUnsynced } from './folder-files.js';
 import { GroupSync } from './group-sync.js';
 
 /** How many levels below COURSE/KIND/ each kind's leaf folders are (releases/A/vN: 2). */
 const LEAF_DEPTH: Record<string, number> = { releases: 2, submissions: 3, feedback: 3 };
+
+/** What a leaf folder's own timestamp.txt is called beside it (`STAMP-ID.timestamp.txt`). */
+const STAMP_SUFFIX = '.timestamp.txt';
 
 export class ExchangeArea {
   /** Shared syncs of the area's file system (many submits at once share each). */
@@ -35,8 +43,11 @@ export class ExchangeArea {
     await chmod(this.root, 0o700);
   }
 
-  /** Puts a complete copy of `files` at `relative` (a leftover there is replaced). */
-  async put(relative: string, files: readonly PackedFile[]): Promise<void> {
+  /**
+   * Puts a complete copy of `files` at `relative` (a leftover there is replaced), and with
+   * `stampText` its timestamp.txt beside it (see stampPath).
+   */
+  async put(relative: string, files: readonly PackedFile[], stampText?: string): Promise<void> {
     await this.ensureRoot();
     const target = join(this.root, relative);
     const parent = dirname(target);
@@ -44,6 +55,11 @@ export class ExchangeArea {
     const stage = join(parent, `.${basename(target)}.partial-${randomUUID()}`);
     try {
       await writeFilesUnsynced(stage, files);
+      // Before the folder: a stamp without its folder is swept; a folder is never without it.
+      if (stampText !== undefined) {
+        await writeFile(this.stampPath(relative), stampText);
+        await chmod(this.stampPath(relative), FILE_MODES.file); // whatever the umask
+      }
       await this.durable.sync(); // every file and folder of the stage on disk before the rename
       // A complete folder nobody recorded (a run killed after its rename): this one replaces it.
       await rm(target, { recursive: true, force: true });
@@ -72,6 +88,12 @@ export class ExchangeArea {
 
   async remove(relative: string): Promise<void> {
     await rm(join(this.root, relative), { recursive: true, force: true });
+    await rm(this.stampPath(relative), { force: true });
+  }
+
+  /** Where the timestamp.txt put with `relative` lies (it may not: submissions stored before it). */
+  stampPath(relative: string): string {
+    return join(this.root, `${relative}${STAMP_SUFFIX}`);
   }
 
   /**
@@ -93,6 +115,9 @@ export class ExchangeArea {
         } else if (depth === 1) {
           if (!recorded.has(path) && (await isFolder(path))) {
             await this.remove(path);
+            removed.push(path);
+          } else if (name.endsWith(STAMP_SUFFIX) && !recorded.has(path.slice(0, -STAMP_SUFFIX.length))) {
+            await rm(join(this.root, path), { force: true }); // a stamp whose folder never came
             removed.push(path);
           }
         } else if (await isFolder(path)) await visit(path, depth - 1);

@@ -12,7 +12,7 @@ import { AccountFileError } from '../sandbox/errors.js';
 import { checkFolderName } from './courses/course-names.js';
 import { NotReleasedError, SubmissionRefusedError } from './errors.js';
 import { ANY_ROLE, courseFor, type Actor, type ExchangeContext } from './exchange-context.js';
-import { hubTimestamp, snapshotChecksum, timestampFolderName } from './receipt.js';
+import { hubTimestamp, snapshotChecksum, timestampFolderName, timestampText } from './receipt.js';
 import { currentRelease } from './release.js';
 
 export interface SubmitReceipt {
@@ -67,7 +67,8 @@ export async function submitAssignment(
   const checksum = snapshotChecksum(files);
   const student = actor.name;
   const relative = `${course.name}/submissions/${student}/${assignment}/${timestampFolderName(timestamp)}-${randomBytes(4).toString('hex')}`;
-  await context.area.put(relative, files);
+  // With the hub's timestamp.txt beside the snapshot, which collect links into submitted/.
+  await context.area.put(relative, files, timestampText(timestamp));
   await context.checkpoint('submit:copied');
   const user = await context.stores.users.findByName(student);
   await context.stores.exchange.insertSubmission({

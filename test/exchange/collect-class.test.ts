@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseRefusedError } from '../../src/exchange/errors.js';
 import { ExchangeArea } from '../../src/exchange/exchange-area.js';
-import { hubTimestamp, timestampFolderName } from '../../src/exchange/receipt.js';
+import { hubTimestamp, timestampFolderName, timestampText } from '../../src/exchange/receipt.js';
 import { ensureCourse, listStudents } from '../../src/gradebook/courses.js';
 import { removeUnixAccount } from '../hub/spawner/test-accounts.js';
 import { exchangeFixture, type ExchangeFixture } from './support/exchange-fixture.js';
@@ -36,8 +36,12 @@ describe.runIf(isRoot)('collect of a class of 450', () => {
     const files = [
       { path: 'p1.ipynb', data: Buffer.from(text), executable: false },
       { path: 'data/names.csv', data: Buffer.from(`${name},1\n`), executable: false },
+      // A student's own timestamp.txt, which the collected copy must not keep.
+      { path: 'timestamp.txt', data: Buffer.from('1999-01-01 00:00:00 UTC'), executable: false },
     ];
-    await area.put(folder, files);
+    // Every other student's submission as submit stores it now (the hub's timestamp.txt beside
+    // it), the others as submissions stored before that (none beside them).
+    await area.put(folder, files, folders.size % 2 === 0 ? timestampText(timestamp) : undefined);
     await hub.stores.exchange.insertSubmission({
       courseId: course.id,
       assignment: 'ps1',
@@ -116,6 +120,11 @@ describe.runIf(isRoot)('collect of a class of 450', () => {
       expect(readFileSync(join(copy, 'timestamp.txt'), 'utf8')).toBe(`${first.collected[i]!.timestamp} UTC`);
     }
     expect(submittedTree().filter((name) => name.includes('.ps1.'))).toEqual([]);
+    // timestamp.txt is the hub's: linked from beside the submission, or written for an older one.
+    const stamp = (i: number) => join(hub.courseDir, 'submitted', student(i), 'ps1', 'timestamp.txt');
+    expect(statSync(stamp(0)).ino).toBe(statSync(area.stampPath(folders.get(student(0))!)).ino);
+    expect(statSync(stamp(1)).nlink).toBe(1);
+    expect(statSync(stamp(1)).mode & 0o7777).toBe(0o644);
     // The collected notebook is the area's file itself (one inode, two names), root's and 0644.
     const collected = join(hub.courseDir, 'submitted', student(7), 'ps1', 'p1.ipynb');
     const kept = join(area.root, folders.get(student(7))!, 'p1.ipynb');

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotChecksum } from '../../src/exchange/receipt.js';
 import { readFolderFiles } from '../../src/exchange/folder-files.js';
@@ -100,9 +100,12 @@ describe.runIf(isRoot)('kill -9 during release, submit and collect', () => {
     });
     expect(snapshotChecksum(earlier)).toBe(first.checksum);
 
+    // The killed submit's folder and the timestamp.txt written beside it.
     const swept = await hub.exchange.sweep();
-    expect(swept).toHaveLength(1);
-    expect(swept[0]).toMatch(new RegExp(`^${COURSE}/submissions/${AMY}/ps1/`));
+    expect(swept).toHaveLength(2);
+    const [folder, stamp] = [...swept].sort();
+    expect(folder).toMatch(new RegExp(`^${COURSE}/submissions/${AMY}/ps1/[^/]+$`));
+    expect(stamp).toBe(`${folder}.timestamp.txt`);
     const repeat = await hub.exchange.submit(COURSE, 'ps1', { name: AMY });
     const rows = await hub.stores.exchange.submissions(course.id, { student: AMY });
     expect(rows.map((row) => row.checksum)).toEqual([first.checksum, repeat.checksum]);
@@ -112,7 +115,10 @@ describe.runIf(isRoot)('kill -9 during release, submit and collect', () => {
       { path: 'p1.ipynb', data: studentFile, executable: false },
     ]);
     expect(repeat.checksum).toBe(expected);
-    expect(readdirSync(join(hub.dataDir, 'exchange', COURSE, 'submissions', AMY, 'ps1'))).toHaveLength(2);
+    // Two submissions, each with its timestamp.txt beside it.
+    expect(readdirSync(join(hub.dataDir, 'exchange', COURSE, 'submissions', AMY, 'ps1')).sort()).toEqual(
+      rows.flatMap((row) => [basename(row.folder), `${basename(row.folder)}.timestamp.txt`]).sort(),
+    );
   });
 
   it('collect: a staged copy never shows as collected; the repeat collects every student as a clean run', async () => {
