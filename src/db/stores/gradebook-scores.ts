@@ -130,6 +130,17 @@ export interface CourseSubmissionTotalsRow {
   latePenalty: number;
 }
 
+/**
+ * A grade's points, nbgrader's Grade.score as api.py writes it: the manual score if set, else the
+ * automatic one, plus extra credit either way; 0 when neither is set.
+ */
+const GRADE_POINTS = sql<number>`case
+  when gradebook_grade.manual_score is not null
+    then gradebook_grade.manual_score + coalesce(gradebook_grade.extra_credit, 0.0)
+  when gradebook_grade.auto_score is not null
+    then gradebook_grade.auto_score + coalesce(gradebook_grade.extra_credit, 0.0)
+  else 0.0 end`;
+
 export class ScoreStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -187,19 +198,13 @@ export class ScoreStore {
    * since the score does not depend on which sum (code, written, task) a grade goes to.
    */
   async courseSubmissionTotals(courseId: number): Promise<CourseSubmissionTotalsRow[]> {
-    const points = sql<number>`case
-      when gradebook_grade.manual_score is not null
-        then gradebook_grade.manual_score + coalesce(gradebook_grade.extra_credit, 0.0)
-      when gradebook_grade.auto_score is not null
-        then gradebook_grade.auto_score + coalesce(gradebook_grade.extra_credit, 0.0)
-      else 0.0 end`;
     const perNotebook = this.db
       .selectFrom('gradebook_submitted_notebook')
       .leftJoin('gradebook_grade', 'gradebook_grade.submitted_notebook_id', 'gradebook_submitted_notebook.id')
       .select([
         'gradebook_submitted_notebook.submission_id',
         'gradebook_submitted_notebook.late_submission_penalty',
-        sql<number>`coalesce(sum(${points}), 0.0)`.as('score'),
+        sql<number>`coalesce(sum(${GRADE_POINTS}), 0.0)`.as('score'),
       ])
       .groupBy('gradebook_submitted_notebook.id');
     const rows = await this.db
@@ -391,13 +396,6 @@ export class ScoreStore {
     assignmentId: number,
     studentPks?: readonly number[],
   ): Promise<NotebookTotalsRow[]> {
-    // Grade.score, as api.py writes it.
-    const points = sql<number>`case
-      when gradebook_grade.manual_score is not null
-        then gradebook_grade.manual_score + coalesce(gradebook_grade.extra_credit, 0.0)
-      when gradebook_grade.auto_score is not null
-        then gradebook_grade.auto_score + coalesce(gradebook_grade.extra_credit, 0.0)
-      else 0.0 end`;
     // Which sum a grade's points go to. Its cell is the grade cell joined below: none for a task
     // grade, nor for a grade whose cell is gone (a code cell worth 0).
     const isTask = sql<boolean>`gradebook_grade.cell_kind = 'task'`;
@@ -405,7 +403,7 @@ export class ScoreStore {
     const isCode = sql<boolean>`gradebook_grade.cell_kind <> 'task'
       and coalesce(gradebook_grade_cell.cell_type, 'code') <> 'markdown'`;
     const sumOf = (where: RawBuilder<boolean>) =>
-      sql<number>`coalesce(sum(${points}) filter (where ${where}), 0.0)`;
+      sql<number>`coalesce(sum(${GRADE_POINTS}) filter (where ${where}), 0.0)`;
     const rows = await this.submittedNotebooksOf(assignmentId, studentPks)
       .leftJoin('gradebook_grade', 'gradebook_grade.submitted_notebook_id', 'gradebook_submitted_notebook.id')
       .leftJoin('gradebook_grade_cell', (join) =>
@@ -421,7 +419,7 @@ export class ScoreStore {
         'gradebook_submitted_notebook.notebook_id',
         'gradebook_submitted_notebook.flagged',
         'gradebook_submitted_notebook.late_submission_penalty',
-        sql<number>`coalesce(sum(${points}), 0.0)`.as('score'),
+        sql<number>`coalesce(sum(${GRADE_POINTS}), 0.0)`.as('score'),
         sumOf(isCode).as('code_score'),
         sumOf(isWritten).as('written_score'),
         sumOf(isTask).as('task_score'),
@@ -458,12 +456,6 @@ export class ScoreStore {
    * the same sum over the same rows, with no join to the grade cells.
    */
   async notebookPointsRows(assignmentId: number): Promise<NotebookPointsRow[]> {
-    const points = sql<number>`case
-      when gradebook_grade.manual_score is not null
-        then gradebook_grade.manual_score + coalesce(gradebook_grade.extra_credit, 0.0)
-      when gradebook_grade.auto_score is not null
-        then gradebook_grade.auto_score + coalesce(gradebook_grade.extra_credit, 0.0)
-      else 0.0 end`;
     const rows = await this.submittedNotebooksOf(assignmentId)
       .leftJoin('gradebook_grade', 'gradebook_grade.submitted_notebook_id', 'gradebook_submitted_notebook.id')
       .select([
@@ -471,7 +463,7 @@ export class ScoreStore {
         'gradebook_submitted_notebook.notebook_id',
         'gradebook_submitted_notebook.flagged',
         'gradebook_submitted_notebook.late_submission_penalty',
-        sql<number>`coalesce(sum(${points}), 0.0)`.as('score'),
+        sql<number>`coalesce(sum(${GRADE_POINTS}), 0.0)`.as('score'),
         sql<number>`count(*) filter (where gradebook_grade.needs_manual_grade = 1)`.as('needs_manual_grades'),
       ])
       // As notebookTotalRows groups.
