@@ -60,13 +60,18 @@ export function pngImage(width: number, height: number, seed: number): Buffer {
       for (let dy = -3; dy <= 3; dy++) {
         const y = Math.round(center) + dy;
         const soft = Math.abs(dy) === 3 ? noise[(y * width + x) % noise.length]! % 64 : 0;
-        paint(x, y, colour.map((c) => Math.min(255, c + soft)));
+        paint(
+          x,
+          y,
+          colour.map((c) => Math.min(255, c + soft)),
+        );
       }
   }
   for (let i = 0; i < 300; i++) {
     const x = noise[i * 2]! * (width / 256);
     const y = noise[i * 2 + 1]! * (height / 256);
-    for (let d = 0; d < 9; d++) paint(Math.round(x) + (d % 3), Math.round(y) + Math.floor(d / 3), [44, 160, 44]);
+    for (let d = 0; d < 9; d++)
+      paint(Math.round(x) + (d % 3), Math.round(y) + Math.floor(d / 3), [44, 160, 44]);
   }
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -97,7 +102,9 @@ export function largeNotebook(graded: object[]): { notebook: object; bytes: numb
       });
     else cells.push(codeCell(i));
   }
-  graded.forEach((cell, j) => cells.splice(Math.round(((j + 1) * cells.length) / (graded.length + 1)), 0, cell));
+  graded.forEach((cell, j) =>
+    cells.splice(Math.round(((j + 1) * cells.length) / (graded.length + 1)), 0, cell),
+  );
   if (images !== IMAGES || cells.length !== CELLS)
     throw new Error(`large notebook: ${cells.length} cells, ${images} images`);
   const notebook = {
@@ -153,7 +160,10 @@ export async function largeSubmissionInteractive(
     log: { level: 'warn' },
   });
   const log = pino({ level: 'warn' });
-  const { app, services } = await buildHub({ config, db: setup.db, log }, { auth: { print: () => undefined } });
+  const { app, services } = await buildHub(
+    { config, db: setup.db, log },
+    { auth: { print: () => undefined } },
+  );
   const browser = await chromium.launch({
     executablePath: process.env.COURSEHUB_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
@@ -186,7 +196,9 @@ export async function largeSubmissionInteractive(
         };
       });
       await page.keyboard.press('Tab');
-      const focused = await page.evaluate(() => document.activeElement?.classList.contains('tabbable') ?? false);
+      const focused = await page.evaluate(
+        () => document.activeElement?.classList.contains('tabbable') ?? false,
+      );
       if (!focused || errors.length > 0 || loaded.images < IMAGES || loaded.cells < CELLS)
         throw new Error(
           `large submission: not interactive as expected (Tab to a box: ${focused}, images ${loaded.images}, ` +
