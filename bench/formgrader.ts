@@ -221,15 +221,16 @@ try {
     },
     Math.max(5, Math.min(ROUNDS, 10)),
   );
+  const interactive = p95(large.times);
   console.log(
     `large submission (${large.cells} cells, 50 images; notebook ${(large.bytes / 1e6).toFixed(1)} MB, ` +
-      `page ${(large.htmlBytes / 1e6).toFixed(1)} MB) in Chromium to interactive: p95 ${large.p95.toFixed(0)} ms`,
+      `page ${(large.htmlBytes / 1e6).toFixed(1)} MB) in Chromium to interactive: p95 ${interactive.toFixed(0)} ms`,
   );
   const slowest = Object.entries({ ...pages, 'question page': question }).sort((a, b) => b[1] - a[1])[0]!;
   console.log(`slowest page: ${slowest[0]}`);
   console.log(
     `slowest page p95 ${slowest[1].toFixed(0)} ms (goal < ${PAGE_GOAL_MS}); csv export ${csv.toFixed(0)} ms (goal < ${CSV_GOAL_MS}); ` +
-      `large submission interactive ${large.p95.toFixed(0)} ms (goal < ${INTERACTIVE_GOAL_MS})`,
+      `large submission interactive ${interactive.toFixed(0)} ms (goal < ${INTERACTIVE_GOAL_MS})`,
   );
 } finally {
   await handle.close();

@@ -200,6 +200,7 @@ export function collectFilesProgram(load: NodeJS.Require): void {
     const folders = new FoldersOnTheWay(root);
     const stages: string[] = [];
     wroteData = false;
+    linking = true; // the thread is kept between collects, whose course directories may differ
     try {
       for (const job of jobs) {
         const parent = dirname(job.target);
@@ -239,8 +240,8 @@ export function collectFilesProgram(load: NodeJS.Require): void {
   let wroteData = false;
 
   /**
-   * Whether the area's files can be linked into the course directory: true until a link fails
-   * because the two are on different file systems (or the file system has no hard links).
+   * Whether the area's files can be linked into the course directory: true until a link of this
+   * request fails because the two are on different file systems (or the file system has none).
    */
   let linking = true;
 

@@ -16,6 +16,7 @@ import type {
   NotebookTotalsRow,
   ScoreCommentRow,
   ScoredCellRow,
+  SubmissionRow,
   SubmittedNotebookRow,
 } from '../db/stores/gradebook-scores.js';
 import type { GradebookStore } from '../db/stores/gradebook.js';
@@ -107,30 +108,17 @@ export async function loadAssignmentPoints(
 ): Promise<AssignmentPoints> {
   const assignment = await requireAssignment(store, courseId, assignmentName);
   const rows = await store.scores.pointsRows(assignment.id);
-  const notebooks = rows.notebooks;
-  const cells = cellsByNotebook(rows.cells);
-  const maxScore = sum(notebooks.map((nb) => notebookMaxima(cells.get(nb.id) ?? new Map()).maxScore));
+  const maxScore = maxScoreOf(rows);
   const dueAt = naiveUtcOrNull(assignment.duedate);
   const bySubmission = groupBy(rows.notebookPoints, (row) => row.submissionId);
   const submissions = rows.submissions.map((sub): SubmissionPoints => {
-    const submitted = bySubmission.get(sub.id) ?? [];
-    const scored: Record<string, NotebookPoints & { latePenalty: number | null }> = {};
-    for (const nb of notebooks) {
-      const row = submitted.find((s) => s.notebookId === nb.id);
-      if (row) setOwn(scored, nb.name, row);
-    }
-    const totals = submissionPoints(Object.values(scored));
+    const submitted = byNotebookName(rows.notebooks, bySubmission.get(sub.id) ?? [], (_nb, row) => row);
     return {
-      studentId: sub.studentId,
-      firstName: sub.firstName,
-      lastName: sub.lastName,
-      email: sub.email,
-      timestamp: sub.timestamp,
-      secondsLate: secondsLate(naiveUtcOrNull(sub.timestamp), dueAt, sub.extensionSeconds),
-      ...totals,
+      ...submissionHeader(sub, dueAt),
+      ...submissionPoints(Object.values(submitted)),
       maxScore,
       notebooks: Object.fromEntries(
-        Object.entries(scored).map(([name, nb]) => [
+        Object.entries(submitted).map(([name, nb]) => [
           name,
           { score: nb.score, flagged: nb.flagged, needsManualGrade: nb.needsManualGrade },
         ]),
@@ -141,16 +129,49 @@ export async function loadAssignmentPoints(
     assignment: assignment.name,
     duedate: assignment.duedate,
     maxScore,
-    notebooks: notebooks.map((n) => n.name),
+    notebooks: rows.notebooks.map((n) => n.name),
     submissions,
   };
 }
 
-/** An assignment's maximum score, as loadAssignmentSummary gives it, without reading its submissions. */
-export async function loadAssignmentMaxScore(store: GradebookStore, assignmentId: number): Promise<number> {
-  const rows = await store.scores.cellRows(assignmentId);
+/** The assignment's maximum score: the sum of its notebooks' maxima. */
+function maxScoreOf(rows: Pick<AssignmentHeaderRows, 'notebooks' | 'cells'>): number {
   const cells = cellsByNotebook(rows.cells);
   return sum(rows.notebooks.map((nb) => notebookMaxima(cells.get(nb.id) ?? new Map()).maxScore));
+}
+
+/** Who submitted and how late (with any extension), as every read of an assignment gives it. */
+function submissionHeader(sub: SubmissionRow, dueAt: number | null) {
+  return {
+    studentId: sub.studentId,
+    firstName: sub.firstName,
+    lastName: sub.lastName,
+    email: sub.email,
+    timestamp: sub.timestamp,
+    secondsLate: secondsLate(naiveUtcOrNull(sub.timestamp), dueAt, sub.extensionSeconds),
+  };
+}
+
+/**
+ * The submitted notebooks of one submission (a few: found by a scan rather than through a map
+ * built for each), by notebook name in the assignment's order of notebooks, as `entry` makes them.
+ */
+function byNotebookName<Notebook extends { id: number; name: string }, Submitted extends SubmittedIn, T>(
+  notebooks: readonly Notebook[],
+  submitted: readonly Submitted[],
+  entry: (notebook: Notebook, submitted: Submitted) => T,
+): Record<string, T> {
+  const named: Record<string, T> = {};
+  for (const nb of notebooks) {
+    const found = submitted.find((s) => s.notebookId === nb.id);
+    if (found) setOwn(named, nb.name, entry(nb, found));
+  }
+  return named;
+}
+
+/** An assignment's maximum score, as loadAssignmentSummary gives it, without reading its submissions. */
+export async function loadAssignmentMaxScore(store: GradebookStore, assignmentId: number): Promise<number> {
+  return maxScoreOf(await store.scores.cellRows(assignmentId));
 }
 
 /** A submitted notebook's totals: the sums the database added up, and the notebook's maxima. */
@@ -252,21 +273,12 @@ function assemble<Submitted extends SubmittedIn, Notebook extends NotebookTotals
   const submittedBySubmission = groupBy(submittedNotebooks, (s) => s.submissionId);
 
   const submissions = rows.submissions.map((sub): SubmissionOf<Notebook> => {
-    // A few per submission: found by a scan rather than through a map built for each.
-    const submitted = submittedBySubmission.get(sub.id) ?? [];
-    const scored: Record<string, Notebook> = {};
-    for (const nb of notebooks) {
-      const notebook = submitted.find((s) => s.notebookId === nb.id);
-      if (notebook) setOwn(scored, nb.name, scoreNotebookOf(nb.cells, nb.maxima, notebook));
-    }
+    const scored = byNotebookName(notebooks, submittedBySubmission.get(sub.id) ?? [], (nb, submitted) =>
+      scoreNotebookOf(nb.cells, nb.maxima, submitted),
+    );
     const totals = submissionTotals(Object.values(scored));
     return {
-      studentId: sub.studentId,
-      firstName: sub.firstName,
-      lastName: sub.lastName,
-      email: sub.email,
-      timestamp: sub.timestamp,
-      secondsLate: secondsLate(naiveUtcOrNull(sub.timestamp), dueAt, sub.extensionSeconds),
+      ...submissionHeader(sub, dueAt),
       score: totals.score,
       maxScore,
       codeScore: totals.codeScore,

@@ -5,130 +5,53 @@
  * - scoreRows: every grade (and commentRows every comment), from which the gradebook layer
  *   (src/gradebook/scores.ts) computes the totals with nbgrader's rules (src/grading/scores/);
  * - summaryRows: the totals only, summed here per submitted notebook (notebookTotalRows), so one
- *   row per submitted notebook reaches JavaScript instead of one per grade.
+ *   row per submitted notebook reaches JavaScript instead of one per grade;
+ * - pointsRows: the points only (no split by kind of cell), for lists and charts of a class.
+ *
+ * The rows' shapes are ./gradebook-score-rows.ts's.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
-
-export interface ScoredCellRow {
-  notebookId: number;
-  name: string;
-  maxScore: number;
-  cellType: 'code' | 'markdown';
-  /** A task cell (else a grade cell). */
-  task: boolean;
-}
-
-export interface SubmissionRow {
-  id: number;
-  /** Naive UTC, or null when the submission had no timestamp. */
-  timestamp: string | null;
-  studentId: string;
-  firstName: string | null;
-  lastName: string | null;
-  email: string | null;
-  /** 0 without an extension. */
-  extensionSeconds: number;
-}
-
-export interface SubmittedNotebookRow {
-  id: number;
-  submissionId: number;
-  notebookId: number;
-  flagged: boolean;
-  latePenalty: number | null;
-}
-
-export interface ScoreGradeRow {
-  submittedNotebookId: number;
-  name: string;
-  /** 'grade' or 'task'. */
-  cellKind: string;
-  autoScore: number | null;
-  manualScore: number | null;
-  extraCredit: number | null;
-  needsManualGrade: boolean;
-}
-
-export interface ScoreCommentRow {
-  submittedNotebookId: number;
-  name: string;
-  /** 'solution' or 'task'. */
-  cellKind: string;
-  autoComment: string | null;
-  manualComment: string | null;
-}
-
-/** A submitted notebook with nbgrader's sums over its grades (see notebookTotalRows). */
-export interface NotebookTotalsRow {
-  submissionId: number;
-  notebookId: number;
-  flagged: boolean;
-  latePenalty: number | null;
-  score: number;
-  codeScore: number;
-  writtenScore: number;
-  taskScore: number;
-  needsManualGrade: boolean;
-  failedTests: boolean;
-}
-
-/** A submitted notebook's points (Grade.score summed) and flags, without the split by kind of cell. */
-export type NotebookPointsRow = Pick<
+import type {
+  AssignmentHeaderRows,
+  AssignmentScoreRows,
+  AssignmentSummaryRows,
+  CourseSubmissionTotalsRow,
+  GradeValueCountRow,
+  NotebookPointsRow,
   NotebookTotalsRow,
-  'submissionId' | 'notebookId' | 'flagged' | 'latePenalty' | 'score' | 'needsManualGrade'
->;
+  ScoreCommentRow,
+  ScoreGradeRow,
+  ScoredCellRow,
+  SubmissionRow,
+  SubmittedNotebookRow,
+} from './gradebook-score-rows.js';
 
-/** What every read of an assignment's scores starts from: its notebooks, cells and submissions. */
-/** A combination of a grade's values and how many submitted notebooks have it, per cell. */
-export interface GradeValueCountRow {
-  notebook: string;
-  name: string;
-  /** 'grade' or 'task'. */
-  cellKind: string;
-  autoScore: number | null;
-  manualScore: number | null;
-  extraCredit: number | null;
-  count: number;
-}
-
-export interface AssignmentHeaderRows {
-  /** By name. */
-  notebooks: Array<{ id: number; name: string }>;
-  /** The graded cells of those notebooks: every grade cell, then every task cell. */
-  cells: ScoredCellRow[];
-  /** By student id. */
-  submissions: SubmissionRow[];
-}
-
-/** Every row nbgrader's totals of an assignment's submissions are computed from. */
-export interface AssignmentScoreRows extends AssignmentHeaderRows {
-  submittedNotebooks: SubmittedNotebookRow[];
-  /** In no particular order. */
-  grades: ScoreGradeRow[];
-}
-
-/** The rows of an assignment's totals: one per submitted notebook, with its sums. */
-export interface AssignmentSummaryRows extends AssignmentHeaderRows {
-  /** In no particular order. */
-  notebookTotals: NotebookTotalsRow[];
-}
+export type * from './gradebook-score-rows.js';
 
 const nullableNumber = (value: number | null) => (value === null ? null : Number(value));
+
+/** A row of gradedNotebooks as the sums' common part. */
+function notebookPoints(r: {
+  submission_id: number;
+  notebook_id: number;
+  flagged: number | boolean;
+  late_submission_penalty: number | null;
+  score: number;
+  needs_manual_grades: number;
+}): NotebookPointsRow {
+  return {
+    submissionId: r.submission_id,
+    notebookId: r.notebook_id,
+    flagged: Number(r.flagged) === 1,
+    latePenalty: nullableNumber(r.late_submission_penalty),
+    score: Number(r.score),
+    needsManualGrade: Number(r.needs_manual_grades) > 0,
+  };
+}
 const cellType = (value: string): 'code' | 'markdown' => (value === 'markdown' ? 'markdown' : 'code');
 /** `in (...)` needs at least one value: -1 is no row's id. */
 const onlyThese = (pks: readonly number[]) => (pks.length > 0 ? [...pks] : [-1]);
-
-/** A submission of a course with what grades.csv shows: its points and late penalty, summed here. */
-export interface CourseSubmissionTotalsRow {
-  assignmentId: number;
-  studentId: string;
-  timestamp: string | null;
-  /** The sum of its submitted notebooks' scores (nbgrader's Grade.score summed per notebook). */
-  score: number;
-  /** The sum of its submitted notebooks' late penalties (none counts as 0). */
-  latePenalty: number;
-}
 
 /**
  * A grade's points, nbgrader's Grade.score as api.py writes it: the manual score if set, else the
@@ -404,8 +327,7 @@ export class ScoreStore {
       and coalesce(gradebook_grade_cell.cell_type, 'code') <> 'markdown'`;
     const sumOf = (where: RawBuilder<boolean>) =>
       sql<number>`coalesce(sum(${GRADE_POINTS}) filter (where ${where}), 0.0)`;
-    const rows = await this.submittedNotebooksOf(assignmentId, studentPks)
-      .leftJoin('gradebook_grade', 'gradebook_grade.submitted_notebook_id', 'gradebook_submitted_notebook.id')
+    const rows = await this.gradedNotebooks(assignmentId, studentPks)
       .leftJoin('gradebook_grade_cell', (join) =>
         join
           .on('gradebook_grade.cell_kind', '<>', sql.lit('task'))
@@ -415,38 +337,19 @@ export class ScoreStore {
       // Only what the totals show: on Node 20 better-sqlite3 builds each row key by key, so every
       // column of 10,000 rows costs about 2 ms.
       .select([
-        'gradebook_submitted_notebook.submission_id',
-        'gradebook_submitted_notebook.notebook_id',
-        'gradebook_submitted_notebook.flagged',
-        'gradebook_submitted_notebook.late_submission_penalty',
-        sql<number>`coalesce(sum(${GRADE_POINTS}), 0.0)`.as('score'),
         sumOf(isCode).as('code_score'),
         sumOf(isWritten).as('written_score'),
         sumOf(isTask).as('task_score'),
-        sql<number>`count(*) filter (where gradebook_grade.needs_manual_grade = 1)`.as('needs_manual_grades'),
         // Grade.failed_tests.
         sql<number>`count(*) filter (where ${isCode}
           and gradebook_grade.auto_score < coalesce(gradebook_grade_cell.max_score, 0.0))`.as('failed_tests'),
       ])
-      // One group per submitted notebook, named in the order the rows are read (a submission per
-      // student, a submitted notebook per notebook of it), so SQLite groups without sorting; its id
-      // lets PostgreSQL select the submitted notebook's columns.
-      .groupBy([
-        'gradebook_submission.student_pk',
-        'gradebook_submitted_notebook.notebook_id',
-        'gradebook_submitted_notebook.id',
-      ])
       .execute();
     return rows.map((r) => ({
-      submissionId: r.submission_id,
-      notebookId: r.notebook_id,
-      flagged: Number(r.flagged) === 1,
-      latePenalty: nullableNumber(r.late_submission_penalty),
-      score: Number(r.score),
+      ...notebookPoints(r),
       codeScore: Number(r.code_score),
       writtenScore: Number(r.written_score),
       taskScore: Number(r.task_score),
-      needsManualGrade: Number(r.needs_manual_grades) > 0,
       failedTests: Number(r.failed_tests) > 0,
     }));
   }
@@ -456,31 +359,41 @@ export class ScoreStore {
    * the same sum over the same rows, with no join to the grade cells.
    */
   async notebookPointsRows(assignmentId: number): Promise<NotebookPointsRow[]> {
-    const rows = await this.submittedNotebooksOf(assignmentId)
-      .leftJoin('gradebook_grade', 'gradebook_grade.submitted_notebook_id', 'gradebook_submitted_notebook.id')
-      .select([
-        'gradebook_submitted_notebook.submission_id',
-        'gradebook_submitted_notebook.notebook_id',
-        'gradebook_submitted_notebook.flagged',
-        'gradebook_submitted_notebook.late_submission_penalty',
-        sql<number>`coalesce(sum(${GRADE_POINTS}), 0.0)`.as('score'),
-        sql<number>`count(*) filter (where gradebook_grade.needs_manual_grade = 1)`.as('needs_manual_grades'),
-      ])
-      // As notebookTotalRows groups.
-      .groupBy([
-        'gradebook_submission.student_pk',
-        'gradebook_submitted_notebook.notebook_id',
-        'gradebook_submitted_notebook.id',
-      ])
-      .execute();
-    return rows.map((r) => ({
-      submissionId: r.submission_id,
-      notebookId: r.notebook_id,
-      flagged: Number(r.flagged) === 1,
-      latePenalty: nullableNumber(r.late_submission_penalty),
-      score: Number(r.score),
-      needsManualGrade: Number(r.needs_manual_grades) > 0,
-    }));
+    return (await this.gradedNotebooks(assignmentId).execute()).map(notebookPoints);
+  }
+
+  /**
+   * The assignment's submitted notebooks joined to their grades, a group each, with the columns
+   * both sums read: the notebook's own, its points (Grade.score summed) and its grades needing a
+   * manual grade.
+   */
+  private gradedNotebooks(assignmentId: number, studentPks?: readonly number[]) {
+    return (
+      this.submittedNotebooksOf(assignmentId, studentPks)
+        .leftJoin(
+          'gradebook_grade',
+          'gradebook_grade.submitted_notebook_id',
+          'gradebook_submitted_notebook.id',
+        )
+        .select([
+          'gradebook_submitted_notebook.submission_id',
+          'gradebook_submitted_notebook.notebook_id',
+          'gradebook_submitted_notebook.flagged',
+          'gradebook_submitted_notebook.late_submission_penalty',
+          sql<number>`coalesce(sum(${GRADE_POINTS}), 0.0)`.as('score'),
+          sql<number>`count(*) filter (where gradebook_grade.needs_manual_grade = 1)`.as(
+            'needs_manual_grades',
+          ),
+        ])
+        // One group per submitted notebook, named in the order the rows are read (a submission per
+        // student, a submitted notebook per notebook of it), so SQLite groups without sorting; its
+        // id lets PostgreSQL select the submitted notebook's columns.
+        .groupBy([
+          'gradebook_submission.student_pk',
+          'gradebook_submitted_notebook.notebook_id',
+          'gradebook_submitted_notebook.id',
+        ])
+    );
   }
 
   /**

@@ -157,13 +157,16 @@ export class GradebookReports {
   /** Whether names are hidden in the course's grades (any assignment graded anonymously). */
   async isAnonymous(courseId: string, actor: Actor): Promise<boolean> {
     const { course } = await this.course(courseId, actor);
+    return this.namesHidden(course);
+  }
+
+  private async namesHidden(course: HubCourseRow): Promise<boolean> {
     return (await this.options.stores.grading.anonymitySettings(course.id)).some((s) => s.anonymous);
   }
 
   /** Names or pseudonyms: pseudonyms while any assignment of the course is graded anonymously. */
   private async naming(course: HubCourseRow) {
-    const settings = await this.options.stores.grading.anonymitySettings(course.id);
-    const anonymous = settings.some((s) => s.anonymous);
+    const anonymous = await this.namesHidden(course);
     const secret = anonymous
       ? await this.options.stores.grading.pseudonymSecret(course.id, newPseudonymSecret)
       : '';
