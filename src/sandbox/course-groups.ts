@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
+import { saveAccountDatabase } from './account-database-copy.js';
 import { SandboxSetupError } from './errors.js';
 
 const run = promisify(execFile);
@@ -80,6 +81,7 @@ export function ensureCourseGroup(courseId: string): Promise<CourseGroup> {
     }
     const made = await lookupGroup(name);
     if (!made) throw new SandboxSetupError(`The course group "${name}" vanished after groupadd.`);
+    await saveAccountDatabase();
     return made;
   });
   queue = job.catch(() => undefined);
@@ -91,5 +93,6 @@ export async function removeCourseGroup(courseId: string): Promise<boolean> {
   const name = courseGroupName(courseId);
   if (!(await lookupGroup(name))) return false;
   await run('groupdel', [name]);
+  await saveAccountDatabase();
   return true;
 }

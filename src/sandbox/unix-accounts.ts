@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { chmod, chown, lstat, mkdir, readFile, rename } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { saveAccountDatabase } from './account-database-copy.js';
 import { checkUnixName, GRADER_ACCOUNT } from './account-names.js';
 import { SandboxSetupError, UnixAccountError } from './errors.js';
 import { archiveHome } from './home-archive.js';
@@ -88,6 +89,7 @@ async function runWithRetry(command: 'useradd' | 'userdel', args: string[]): Pro
   for (let attempt = 1; ; attempt++) {
     try {
       await run(command, args);
+      await saveAccountDatabase();
       return;
     } catch (error) {
       const stderr = String((error as { stderr?: string }).stderr ?? '');
