@@ -4,6 +4,7 @@
  * start or re-use the proxy, apply the user servers' egress policy, listen, and stop cleanly (the
  * policy stays: servers outlive the hub). The CLI (src/cli/start.ts) and the tests (test/support/hub.ts) both run this.
  */
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
@@ -11,6 +12,8 @@ import type { CoursehubConfig } from '../config/schema.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { ensureProxy, stopProxy, type EnsuredProxy } from '../hub/proxy/lifecycle.js';
 import { loadTlsPair } from '../hub/proxy/tls-pair.js';
+import { dockerClient } from '../hub/spawner/docker-client.js';
+import { checkHostPaths } from '../hub/spawner/docker-host-paths.js';
 import { servesTls } from '../hub/proxy/tls-probe.js';
 import { watchProxy, type ProxyWatchdog } from '../hub/proxy/watchdog.js';
 import { CoursehubError } from '../util/errors.js';
@@ -71,6 +74,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   let proxyWasRunning = true;
   let watchdog: ProxyWatchdog | undefined;
   try {
+    const { spawner } = base.config;
+    if (spawner.class === 'docker' || spawner.class === 'docker-swarm')
+      await checkHostPaths(
+        dockerClient(spawner.docker.host),
+        [base.config.hub.dataDir, tmpdir()],
+        (message) => log.warn(message),
+      );
     hub = await buildHub(base);
     const seedCourse = await hub.services.enrollment.ensureSeedCourse();
     if (seedCourse) log.info({ course: seedCourse }, "the seed's course is ready");

@@ -62,6 +62,11 @@ export interface DockerSpawnerOptions extends LimitSettings {
   homeRoot: string;
   /** A root-only folder of the hub for the start hooks (tokens) of running containers. */
   hookFolder: string;
+  /**
+   * The folder of share/singleuser/ that dockerd mounts: a copy in the hub's data folder
+   * (factory.ts), since a hub in a container has its installation where the host has nothing.
+   */
+  singleuserConfig?: string;
   /** Where each container's output is kept when it is removed (DATA_DIR/logs/servers). */
   logDir: string;
   log: FastifyBaseLogger;
@@ -202,7 +207,7 @@ export class DockerSpawner implements Spawner {
             // image's folder at that path (root's), over the user's that ensureUserVolume set.
             `${userVolumeName(this.userName)}:${notebookDir}:nocopy`,
             `${hookPath}:${HOOK_TARGET}:ro`,
-            `${SINGLEUSER_CONFIG}:${SINGLEUSER_TARGET}:ro`,
+            `${this.options.singleuserConfig ?? SINGLEUSER_CONFIG}:${SINGLEUSER_TARGET}:ro`,
             ...folders.map((folder) => `${folder.directory}:${join(notebookDir, folder.course)}`),
           ],
           ...(limits.memoryLimitMb > 0

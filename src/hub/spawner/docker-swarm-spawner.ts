@@ -223,7 +223,12 @@ export class DockerSwarmSpawner implements Spawner {
                   DriverConfig: { Name: swarm.volumeDriver, Options: volumeOptions },
                 },
               },
-              { Type: 'bind', Source: SINGLEUSER_CONFIG, Target: SINGLEUSER_TARGET, ReadOnly: true },
+              {
+                Type: 'bind',
+                Source: this.options.singleuserConfig ?? SINGLEUSER_CONFIG,
+                Target: SINGLEUSER_TARGET,
+                ReadOnly: true,
+              },
               ...folders.map((folder) => ({
                 Type: 'bind' as const,
                 Source: folder.directory,

@@ -8,6 +8,7 @@ import type { CoursehubConfig } from '../../config/schema.js';
 import { dockerClient } from './docker-client.js';
 import { DockerSpawner } from './docker-spawner.js';
 import { DockerSwarmSpawner } from './docker-swarm-spawner.js';
+import { singleuserConfigCopy } from './singleuser.js';
 import { LocalProcessSpawner, type LocalProcessSpawnerOptions } from './local-process-spawner.js';
 import type { SpawnerFactory } from './spawner.js';
 
@@ -42,6 +43,8 @@ export function spawnerFactoryFromConfig(
     case 'docker-swarm': {
       // One client (one connection pool to the daemon) for every user's spawner.
       const docker = dockerClient(settings.docker.host);
+      const runtimeDir = context.runtimeDir ?? context.logDir;
+      const singleuserConfig = singleuserConfigCopy(join(runtimeDir, 'singleuser'));
       const Class = settings.class === 'docker' ? DockerSpawner : DockerSwarmSpawner;
       return (userName, serverName) =>
         new Class(userName, serverName, {
@@ -52,7 +55,8 @@ export function spawnerFactoryFromConfig(
           cpuLimit: settings.cpuLimit,
           processLimit: settings.processLimit,
           homeRoot: settings.local.homeRoot,
-          hookFolder: join(context.runtimeDir ?? context.logDir, 'docker-start-hooks'),
+          hookFolder: join(runtimeDir, 'docker-start-hooks'),
+          singleuserConfig,
           logDir: context.logDir,
           log: context.log,
           egress: context.egress,

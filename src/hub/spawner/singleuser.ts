@@ -7,13 +7,23 @@
  * JUPYTERHUB_API_TOKEN, as nbgrader's did in the seed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI_FILES, coursehubCli, INSTALLATION_ROOT } from '../installation.js';
 
 /** The notebook configuration folder the spawner puts on JUPYTER_CONFIG_PATH. */
 export const SINGLEUSER_CONFIG = join(INSTALLATION_ROOT, 'share', 'singleuser');
+
+/**
+ * A copy of SINGLEUSER_CONFIG in `folder` (replaced at each hub start), for dockerd to mount: it
+ * takes bind sources as host paths, and a hub in a container has its installation only inside.
+ */
+export function singleuserConfigCopy(folder: string): string {
+  rmSync(folder, { recursive: true, force: true });
+  cpSync(SINGLEUSER_CONFIG, folder, { recursive: true });
+  return folder;
+}
 
 /** Single-quoted for sh: nothing inside is expanded. */
 function shellQuoted(word: string): string {
