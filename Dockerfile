@@ -26,12 +26,16 @@ RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
         tar python3 openssl ca-certificates postgresql-client tini \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/coursehub /opt/coursehub
-RUN ln -s /opt/coursehub/bin/coursehub.js /usr/local/bin/coursehub
+RUN ln -s /opt/coursehub/bin/coursehub.js /usr/local/bin/coursehub \
+    && ln -s /opt/coursehub/share/docker/hub-entrypoint.sh /usr/local/bin/coursehub-entrypoint
+# COURSEHUB_ACCOUNTS_COPY: where the hub keeps a copy of the Unix accounts it makes, so that the
+# next container gets them back (share/docker/hub-entrypoint.sh); it belongs on the data volume.
 ENV NODE_ENV=production \
-    COURSEHUB_HUB_DATA_DIR=/srv/coursehub/data
+    COURSEHUB_HUB_DATA_DIR=/srv/coursehub/data \
+    COURSEHUB_ACCOUNTS_COPY=/srv/coursehub/data/accounts
 WORKDIR /srv/coursehub
 VOLUME /srv/coursehub/data
 # https on 443 and the redirect from 80 (docker-compose.yml sets them).
 EXPOSE 80 443
-ENTRYPOINT ["tini", "--", "coursehub"]
+ENTRYPOINT ["tini", "--", "coursehub-entrypoint"]
 CMD ["start"]

@@ -16,9 +16,19 @@ export const DOCKER_SETUP_TIMEOUT_MS = 20 * 60_000;
 
 let ready: Promise<string> | undefined;
 
-/** Starts dockerd if none answers, builds the test image if missing; resolves to the image. */
-export function dockerTestImage(): Promise<string> {
-  ready ??= promisify(execFile)('bash', [resolve(REPO, 'scripts/docker-test-env')], {
+/**
+ * Starts dockerd if none answers, builds the test image if missing; resolves to the image. With
+ * `deploy`, also the stand-ins for the compose file's base images (coursehub-test-node:20,
+ * coursehub-test-postgres:15).
+ */
+export function dockerTestImage(deploy = false): Promise<string> {
+  if (deploy) return runTestEnv(['--deploy']);
+  ready ??= runTestEnv([]);
+  return ready;
+}
+
+function runTestEnv(args: string[]): Promise<string> {
+  return promisify(execFile)('bash', [resolve(REPO, 'scripts/docker-test-env'), ...args], {
     cwd: REPO,
     maxBuffer: 16 * 1024 * 1024,
     timeout: DOCKER_SETUP_TIMEOUT_MS,
@@ -28,7 +38,6 @@ export function dockerTestImage(): Promise<string> {
       throw new Error(`scripts/docker-test-env failed: ${error.stderr ?? error.message}`);
     },
   );
-  return ready;
 }
 
 export const docker = new Docker({
