@@ -50,15 +50,11 @@ async function ensureSubmission(
 
 const naiveUtcOrNull = (text: string | null) => (text === null ? null : parseNaiveUtc(text));
 
-/**
- * Stores one submission's autograde result in one transaction. `whenRecorded` runs last inside it
- * (autograde moves the graded folder into place there), so if it fails no grade is stored.
- */
+/** Stores one submission's autograde result in one transaction. */
 export async function recordSubmissionResult(
   store: GradebookStore,
   courseId: number,
   result: SubmissionAutogradeResult,
-  whenRecorded?: () => Promise<void>,
 ): Promise<void> {
   const method =
     typeof result.latePenalty === 'string' ? latePenaltyMethod(result.latePenalty) : result.latePenalty;
@@ -103,7 +99,6 @@ export async function recordSubmissionResult(
       const penalty = notebookLatePenalty(method, { studentId: result.studentId, score, secondsLate: late });
       await tx.submissions.setLatePenalty(id, penalty);
     }
-    await whenRecorded?.();
   });
 }
 

@@ -209,20 +209,15 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
     result.isolation ??= submission.isolation;
     const finalDir = course.autograded(student, options.assignment);
     const earlierResult = await pathExists(finalDir);
-    const record = (whenRecorded?: () => Promise<void>) =>
-      recordSubmissionResult(
-        options.store,
-        options.courseId,
-        {
-          assignment: options.assignment,
-          studentId: student,
-          timestamp: submission.timestamp,
-          gradedNotebooks: submission.graded,
-          missingNotebooks: submission.missing,
-          latePenalty,
-        },
-        whenRecorded,
-      );
+    const record = () =>
+      recordSubmissionResult(options.store, options.courseId, {
+        assignment: options.assignment,
+        studentId: student,
+        timestamp: submission.timestamp,
+        gradedNotebooks: submission.graded,
+        missingNotebooks: submission.missing,
+        latePenalty,
+      });
     if (submission.error !== undefined) {
       outcome.status = 'failed';
       outcome.message = describe(submission.error);
@@ -242,9 +237,11 @@ export async function autogradeAssignment(options: AutogradeRunOptions): Promise
         );
       }
     } else {
-      // The folder moves into place inside the grades' transaction: a failed move keeps the old
-      // grades too, so the folder on disk and the rows always belong together.
-      await record(() => submission.stage!.commit());
+      // The grades are committed first, then the folder moves into place: a grader killed between
+      // the two leaves grades whose folder is missing (or older than the submission), which the
+      // next run grades again; never a result on disk without its grades, which it would skip.
+      await record();
+      await submission.stage!.commit();
       outcome.status = 'graded';
     }
     done++;
