@@ -48,17 +48,22 @@ export async function checkHostPaths(
   inContainer = existsSync('/.dockerenv'),
 ): Promise<void> {
   if (!inContainer) return;
-  let mounts: ContainerMount[];
-  try {
-    mounts = (await docker.getContainer(hostname()).inspect()).Mounts;
-  } catch (error) {
-    if (dockerStatus(error) !== 404) throw error;
+  const unknown = () =>
     warn(
       `The hub runs in a container that dockerd does not know by its host name (${hostname()}); ` +
         `cannot check that ${paths.join(', ')} are mounted at the same paths on the host.`,
     );
-    return;
+  let self;
+  try {
+    self = await docker.getContainer(hostname()).inspect();
+  } catch (error) {
+    if (dockerStatus(error) !== 404) throw error;
+    return unknown();
   }
+  // dockerd also takes a host name that merely starts another container's id: only the container
+  // that has this host name is the hub's.
+  if (self.Config.Hostname !== hostname()) return unknown();
+  const mounts: ContainerMount[] = self.Mounts;
   const problems = paths.flatMap((path) => hostPathProblem(mounts, path) ?? []);
   if (problems.length === 0) return;
   throw new SpawnerError(
