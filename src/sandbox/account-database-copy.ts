@@ -18,11 +18,6 @@ import { join } from 'node:path';
 const FILES = ['passwd', 'group', 'shadow', 'gshadow'] as const;
 const ETC = '/etc';
 
-/** The folder of the copy, or undefined when this machine keeps its /etc itself. */
-export function accountCopyFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.COURSEHUB_ACCOUNTS_COPY || undefined;
-}
-
 let saving: Promise<unknown> = Promise.resolve();
 
 /**
@@ -31,7 +26,7 @@ let saving: Promise<unknown> = Promise.resolve();
  * to finish holds the latest state; each file is replaced by a rename, so a crash leaves either
  * the old copy or the new one, never half of one.
  */
-export function saveAccountDatabase(folder = accountCopyFolder()): Promise<void> {
+export function saveAccountDatabase(folder = process.env.COURSEHUB_ACCOUNTS_COPY): Promise<void> {
   if (!folder) return Promise.resolve();
   const job = saving.then(async () => {
     await mkdir(folder, { recursive: true, mode: 0o700 });

@@ -89,14 +89,15 @@ async function runWithRetry(command: 'useradd' | 'userdel', args: string[]): Pro
   for (let attempt = 1; ; attempt++) {
     try {
       await run(command, args);
-      await saveAccountDatabase();
-      return;
+      break;
     } catch (error) {
       const stderr = String((error as { stderr?: string }).stderr ?? '');
       if (attempt >= 10 || !/lock|try again/i.test(stderr)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
+  // Outside the retries: the change is made, and a failing copy must not run it again.
+  await saveAccountDatabase();
 }
 
 function stderrOf(error: unknown): string {

@@ -2,6 +2,8 @@
  * The rows ./gradebook-scores.ts reads an assignment's (and a course's) scores into: plain data,
  * one shape per query.
  */
+import type { GradeRow } from './gradebook-submissions.js';
+
 export interface ScoredCellRow {
   notebookId: number;
   name: string;
@@ -31,16 +33,8 @@ export interface SubmittedNotebookRow {
   latePenalty: number | null;
 }
 
-export interface ScoreGradeRow {
-  submittedNotebookId: number;
-  name: string;
-  /** 'grade' or 'task'. */
-  cellKind: string;
-  autoScore: number | null;
-  manualScore: number | null;
-  extraCredit: number | null;
-  needsManualGrade: boolean;
-}
+/** A grade as the score reads take it: by its submitted notebook rather than its own id. */
+export type ScoreGradeRow = Omit<GradeRow, 'id'> & { submittedNotebookId: number };
 
 export interface ScoreCommentRow {
   submittedNotebookId: number;
